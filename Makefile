@@ -1,0 +1,52 @@
+# The two commands: `make run` (everything, on SQLite with tasks inline) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := lms.settings
+
+.PHONY: run test install lint worker bench serve migrate demo messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Runs the system: installs, migrates, loads the demo content and serves it.
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Runs the tests: lint, architecture contracts, then pytest.
+test: install lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# A Celery worker (all queues) with beat, against REDIS_URL.
+worker: install
+	@test -n "$$REDIS_URL" || (echo "REDIS_URL must be set, e.g. redis://127.0.0.1:6379/0" && exit 1)
+	$(BIN)/celery -A lms worker -B -Q celery,certificates --loglevel=INFO
+
+# The benchmarks under tests/benchmarks/; each prints its figures.
+bench: install
+	$(BIN)/python -m tests.benchmarks
+
+messages: install
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --no-wrap \
+		--ignore=.venv --ignore=staticfiles --ignore=media --ignore=tests --ignore=docker
+	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

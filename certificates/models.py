@@ -1,0 +1,1 @@
+# The certificate models come with the certificates issue.

@@ -1,0 +1,1 @@
+# The registry and learning models come with the registry and learning issues.

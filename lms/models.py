@@ -1,0 +1,37 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. Cadre details (sex, ethnicity, unit) live on the cadre record."""
+
+    province_code = models.CharField(
+        _("province scope"),
+        max_length=2,
+        blank=True,
+        default="",
+        help_text=_(
+            "GSO code of the province (2023 structure) an admin is limited to. "
+            "Empty means central: the whole country."
+        ),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker ran the periodic heartbeat task."""
+
+    hostname = models.CharField(_("worker"), max_length=255, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.hostname

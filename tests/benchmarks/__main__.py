@@ -1,0 +1,25 @@
+"""`make bench`: run every benchmark module in this folder and print its figures."""
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    here = Path(__file__).parent
+    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    if len(sys.argv) > 1:
+        names = [n for n in names if any(arg in n for arg in sys.argv[1:])]
+    if not names:
+        print("no benchmarks yet")
+        return 0
+    for name in names:
+        print(f"== {name}")
+        module = importlib.import_module(f"tests.benchmarks.{name}")
+        module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

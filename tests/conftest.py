@@ -1,0 +1,173 @@
+"""Fixtures shared by the whole suite.
+
+The page tree is built here (not from the demo data); real Celery worker processes are
+started against the test database when REDIS_URL and PostgreSQL are configured.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests do not run collectstatic: serve static names without the hashed manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def real_services_available() -> bool:
+    return bool(settings.REDIS_URL) and uses_postgres()
+
+
+def require_real_services(what: str) -> None:
+    """Skip on a laptop without PostgreSQL and Redis; in CI a skip would hide a gap: fail."""
+    if real_services_available():
+        return
+    message = f"{what} needs DATABASE_URL (PostgreSQL) and REDIS_URL"
+    if os.environ.get("CI"):
+        pytest.fail(message + " - CI must provide both")
+    pytest.skip(message)
+
+
+def require_postgres(what: str) -> None:
+    if uses_postgres():
+        return
+    message = f"{what} needs PostgreSQL (DATABASE_URL)"
+    if os.environ.get("CI"):
+        pytest.fail(message + " - CI must provide it")
+    pytest.skip(message)
+
+
+def test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process reading the real Redis queues, on the test database."""
+
+    def __init__(self, *, concurrency: int = 2, queues: str = "celery,certificates"):
+        self.concurrency = concurrency
+        self.queues = queues
+        self.node = f"test-{uuid.uuid4().hex[:8]}@127.0.0.1"
+        self.proc: subprocess.Popen | None = None
+        self.log_path = ROOT / ".pytest_cache" / f"worker-{self.node.split('@')[0]}.log"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DATABASE_URL"] = test_database_url()
+        env["REDIS_URL"] = settings.REDIS_URL
+        env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
+        env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+        return env
+
+    def start(self, timeout: float = 60) -> WorkerProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "lms",
+                "worker",
+                "-Q",
+                self.queues,
+                "-c",
+                str(self.concurrency),
+                "-n",
+                self.node,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        from lms.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early, see {self.log_path}")
+            replies = app.control.ping(destination=[f"celery@{self.node}", self.node], timeout=0.5)
+            if replies:
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"worker did not answer within {timeout}s, see {self.log_path}")
+
+    def kill(self, sig: int) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real worker process for one test; the test's data must be committed to be seen."""
+    require_real_services("the real-worker test")
+    worker = WorkerProcess().start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2, message: str = ""):
+    """Poll until predicate() is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(message or f"condition not met within {timeout}s")
