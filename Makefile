@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+APPS := lms content courses certificates
 export DJANGO_SETTINGS_MODULE := lms.settings
 
 .PHONY: run test install lint worker bench serve migrate demo messages clean
@@ -44,9 +45,11 @@ bench: install
 	$(BIN)/python -m tests.benchmarks
 
 messages: install
-	$(BIN)/python manage.py makemessages -l vi --no-obsolete --no-wrap \
-		--ignore=.venv --ignore=staticfiles --ignore=media --ignore=tests --ignore=docker
-	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv
+	for app in $(APPS); do \
+		mkdir -p $$app/locale && \
+		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l vi --no-obsolete --no-wrap) && \
+		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
