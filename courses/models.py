@@ -1,1 +1,0 @@
-# The registry and learning models come with the registry and learning issues.

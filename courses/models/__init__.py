@@ -1,0 +1,33 @@
+"""The registry (administrative units, cadres), learning, sessions and counters."""
+
+from .cadres import Cadre, Ethnicity, Level, Sex, TargetGroup
+from .counters import Achievement, CounterCell, Indicator, IndicatorTarget, IndicatorUnit
+from .learning import CompletionPath, Enrolment, LessonProgress, QuizAnswer, QuizAttempt
+from .sessions import Attendance, SessionKind, SessionStatus, TrainingSession
+from .units import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
+
+__all__ = [
+    "Achievement",
+    "AdminUnit",
+    "AdminUnitLineage",
+    "Attendance",
+    "Cadre",
+    "CompletionPath",
+    "IndicatorUnit",
+    "CounterCell",
+    "Enrolment",
+    "Ethnicity",
+    "Indicator",
+    "IndicatorTarget",
+    "LessonProgress",
+    "Level",
+    "QuizAnswer",
+    "QuizAttempt",
+    "SessionKind",
+    "SessionStatus",
+    "Sex",
+    "TargetGroup",
+    "TrainingSession",
+    "UnitLevel",
+    "UnitStructure",
+]

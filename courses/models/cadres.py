@@ -1,0 +1,132 @@
+"""One record per trained person. A record may have a login, or none (people trained only in
+person). Ethnicity is sensitive personal data: optional, shown only to admins whose scope
+covers the person, never on a public page."""
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The 54 ethnic groups of Vietnam with their GSO codes (Danh mục các dân tộc Việt Nam,
+# Tổng cục Thống kê). Names are proper nouns and stay in Vietnamese in every language.
+ETHNIC_GROUPS = [
+    ("01", "Kinh"), ("02", "Tày"), ("03", "Thái"), ("04", "Hoa"), ("05", "Khơ-me"),
+    ("06", "Mường"), ("07", "Nùng"), ("08", "Hmông"), ("09", "Dao"), ("10", "Gia-rai"),
+    ("11", "Ngái"), ("12", "Ê-đê"), ("13", "Ba-na"), ("14", "Xơ-đăng"), ("15", "Sán Chay"),
+    ("16", "Cơ-ho"), ("17", "Chăm"), ("18", "Sán Dìu"), ("19", "Hrê"), ("20", "Mnông"),
+    ("21", "Ra-glai"), ("22", "Xtiêng"), ("23", "Bru-Vân Kiều"), ("24", "Thổ"), ("25", "Giáy"),
+    ("26", "Cơ-tu"), ("27", "Gié-Triêng"), ("28", "Mạ"), ("29", "Khơ-mú"), ("30", "Co"),
+    ("31", "Tà-ôi"), ("32", "Chơ-ro"), ("33", "Kháng"), ("34", "Xinh-mun"), ("35", "Hà Nhì"),
+    ("36", "Chu-ru"), ("37", "Lào"), ("38", "La Chí"), ("39", "La Ha"), ("40", "Phù Lá"),
+    ("41", "La Hủ"), ("42", "Lự"), ("43", "Lô Lô"), ("44", "Chứt"), ("45", "Mảng"),
+    ("46", "Pà Thẻn"), ("47", "Cơ Lao"), ("48", "Cống"), ("49", "Bố Y"), ("50", "Si La"),
+    ("51", "Pu Péo"), ("52", "Brâu"), ("53", "Ơ Đu"), ("54", "Rơ-măm"),
+]  # fmt: skip
+
+NOT_STATED = ""
+
+Ethnicity = models.TextChoices(
+    "Ethnicity",
+    [("NOT_STATED", (NOT_STATED, _("not stated")))]
+    + [(f"E{code}", (code, name)) for code, name in ETHNIC_GROUPS],
+)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+
+
+class TargetGroup(models.TextChoices):
+    LEADER = "leader", _("leader")
+    KEY_CADRE = "key_cadre", _("key cadre")
+    VILLAGE_HEAD = "village_head", _("village head")
+    PRESTIGIOUS = "prestigious", _("prestigious person")
+    WU_OFFICER = "wu_officer", _("Women's Union officer")
+    OTHER = "other", _("other")
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("province")
+    DISTRICT = "district", _("district")
+    COMMUNE = "commune", _("commune")
+    VILLAGE = "village", _("village")
+
+
+def name_key(text: str) -> str:
+    """Lower case, no diacritics, đ -> d, single spaces: for de-duplication and search."""
+    text = unicodedata.normalize("NFD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return " ".join(text.lower().split())
+
+
+class Cadre(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cadre",
+    )
+    ma_can_bo = models.CharField(
+        _("cadre id"), max_length=50, null=True, blank=True, unique=True,
+        help_text=_("Optional external identifier (ma_can_bo)."),
+    )  # fmt: skip
+    full_name = models.CharField(_("full name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=2, choices=Ethnicity.choices, blank=True, default=NOT_STATED
+    )
+    target_group = models.CharField(_("target group"), max_length=16, choices=TargetGroup.choices)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    agency = models.CharField(_("agency"), max_length=255, blank=True)
+    unit = models.ForeignKey(
+        "courses.AdminUnit",
+        verbose_name=_("administrative unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadres",
+    )
+    # Codes of the enclosing units in the 2023 structure, copied from `unit` on save: scoping
+    # and counters filter on them without joins.
+    province_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    district_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
+    commune_code = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    consent_notice_version = models.CharField(
+        _("consent notice version"), max_length=20, blank=True
+    )
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["name_key", "pk"]
+        indexes = [models.Index(fields=["province_code", "district_code", "level"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.full_name = unicodedata.normalize("NFC", " ".join((self.full_name or "").split()))
+        self.name_key = name_key(self.full_name)
+        self.sync_unit_codes()
+        super().save(*args, **kwargs)
+
+    def sync_unit_codes(self) -> None:
+        unit = self.unit
+        if unit is None:
+            self.province_code = self.district_code = self.commune_code = ""
+            return
+        self.province_code = unit.province_code
+        self.district_code = unit.district_code
+        self.commune_code = unit.commune_code

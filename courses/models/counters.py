@@ -1,0 +1,139 @@
+"""Programme indicators, the achievements behind them, and the counter cells the dashboard reads.
+
+The truth is an Achievement row, unique per person (or session) and indicator. Counter cells,
+keyed by indicator x month x province x district x commune x level x sex x ethnicity, are
+updated in the same transaction as the achievement, so reading the figures never scans the
+enrolments. `recount_counters` rebuilds the cells from the achievements.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorUnit(models.TextChoices):
+    PEOPLE = "people", _("people")
+    SESSIONS = "sessions", _("sessions")
+
+
+class Indicator(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    unit = models.CharField(_("unit"), max_length=10, choices=IndicatorUnit.choices)
+    target = models.PositiveIntegerField(
+        _("target"), null=True, blank=True, help_text=_("Empty when there is no fixed number.")
+    )
+    target_percent = models.PositiveSmallIntegerField(
+        _("target (percent of the registry)"),
+        null=True,
+        blank=True,
+        help_text=_("For targets set as a share of the people in the registry."),
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class IndicatorTarget(models.Model):
+    """A province-level target for an indicator."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    province_code = models.CharField(_("province code"), max_length=2)
+    target = models.PositiveIntegerField(_("target"))
+
+    class Meta:
+        verbose_name = _("province target")
+        verbose_name_plural = _("province targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "province_code"], name="unique_province_target"
+            ),
+        ]
+
+
+class Achievement(models.Model):
+    """One person (or one session) counted once for one indicator."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="achievements")
+    cadre = models.ForeignKey(
+        "courses.Cadre", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        "courses.TrainingSession", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    achieved_at = models.DateTimeField(_("achieved at"))
+    # The cell this achievement is counted in (copied at the time it was achieved).
+    month = models.DateField()
+    province_code = models.CharField(max_length=2, blank=True)
+    district_code = models.CharField(max_length=3, blank=True)
+    commune_code = models.CharField(max_length=5, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="unique_person_achievement",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "session"],
+                condition=Q(session__isnull=False),
+                name="unique_session_achievement",
+            ),
+            models.CheckConstraint(
+                condition=Q(cadre__isnull=False) | Q(session__isnull=False),
+                name="achievement_has_subject",
+            ),
+        ]
+
+
+CELL_KEY = (
+    "indicator_id",
+    "month",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "level",
+    "sex",
+    "ethnicity",
+)
+
+
+class CounterCell(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="cells")
+    month = models.DateField()
+    province_code = models.CharField(max_length=2, blank=True)
+    district_code = models.CharField(max_length=3, blank=True)
+    commune_code = models.CharField(max_length=5, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter cell")
+        verbose_name_plural = _("counter cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "indicator", "month", "province_code", "district_code", "commune_code",
+                    "level", "sex", "ethnicity",
+                ],
+                name="unique_counter_cell",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["indicator", "province_code"])]

@@ -1,0 +1,97 @@
+"""In-person training sessions and their attendance."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionKind(models.TextChoices):
+    DISTRICT_COMMUNE = "can_bo_huyen_xa", _("gender mainstreaming for district and commune cadres")
+    VILLAGE = "truong_thon_uy_tin", _("village heads and prestigious people")
+    MONITORING = "giam_sat_danh_gia", _("monitoring and evaluation of gender equality")
+    TOT = "tot_trung_uong", _("central training of trainers")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class TrainingSession(models.Model):
+    code = models.CharField(
+        _("session code"), max_length=50, null=True, blank=True, unique=True,
+        help_text=_("External identifier (ma_buoi), used by imports."),
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    course = models.ForeignKey(
+        "content.CoursePage", on_delete=models.PROTECT, related_name="sessions",
+        verbose_name=_("course"),
+    )  # fmt: skip
+    title = models.CharField(_("title"), max_length=255)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    unit = models.ForeignKey(
+        "courses.AdminUnit", on_delete=models.PROTECT, related_name="sessions",
+        verbose_name=_("administrative unit"),
+    )  # fmt: skip
+    province_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    district_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
+    commune_code = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="training_sessions",
+        verbose_name=_("trainers"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="session_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        unit = self.unit
+        self.province_code = unit.province_code
+        self.district_code = unit.district_code
+        self.commune_code = unit.commune_code
+        super().save(*args, **kwargs)
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance",
+        verbose_name=_("session"),
+    )  # fmt: skip
+    cadre = models.ForeignKey(
+        "courses.Cadre", on_delete=models.CASCADE, related_name="attendance",
+        verbose_name=_("participant"),
+    )  # fmt: skip
+    present = models.BooleanField(_("present"), default=False)
+    passed = models.BooleanField(_("passed the post-test"), null=True, blank=True)
+    post_test_score = models.PositiveSmallIntegerField(_("post-test score"), null=True, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "cadre"], name="unique_attendance"),
+        ]
