@@ -1,0 +1,11 @@
+"""Signals courses sends, so that apps above it (certificates) can react without courses
+importing them.
+
+`enrolment_completed` is sent inside the transaction that marks the enrolment complete, with
+`enrolment=`; a receiver that writes rows takes part in that transaction and should queue any
+outside work with `transaction.on_commit`.
+"""
+
+from django.dispatch import Signal
+
+enrolment_completed = Signal()
