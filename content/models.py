@@ -5,14 +5,43 @@ CourseIndexPage -> CoursePage -> ModulePage -> LessonPage;
 StorySeriesPage -> StoryVolumePage -> StoryPage.
 """
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageViewRestriction
+from wagtail.search import index
+
+from content.blocks import LessonBodyBlock, StoryBodyBlock
+from content.text import html_to_text, text_fold
+
+
+class FoldedSearchMixin:
+    """Indexes an accent-free copy of the page's text (see content.text.text_fold).
+
+    The search view folds the query the same way, so "binh dang gioi", "Bình đẳng giới" and
+    decomposed Unicode all meet the same words on SQLite and PostgreSQL alike.
+    """
+
+    def search_text_parts(self) -> list[str]:
+        return [self.title, getattr(self, "summary", "") or ""]
+
+    def search_folded(self) -> str:
+        return text_fold(" ".join(part for part in self.search_text_parts() if part))
+
+
+def stream_text(value) -> list[str]:
+    """The searchable text of a StreamField value (rich text stripped of tags)."""
+    if not value:
+        return []
+    parts = value.stream_block.get_searchable_content(value)
+    return [html_to_text(part) for part in parts if isinstance(part, str)]
 
 
 class HomePage(Page):
@@ -30,6 +59,18 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = list(self.get_children().live().order_by("path"))
+        context["catalogue"] = next(
+            (c for c in children if c.specific_class is CourseIndexPage), None
+        )
+        context["story_series"] = next(
+            (c for c in children if c.specific_class is StorySeriesPage), None
+        )
+        context["standard_pages"] = [c for c in children if c.specific_class is StandardPage]
+        return context
+
 
 class StandardPage(Page):
     """About, help, contact."""
@@ -46,6 +87,8 @@ class StandardPage(Page):
 
 
 class CourseIndexPage(Page):
+    """The catalogue. Its subtree requires login: a restriction is created with the page."""
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -55,6 +98,20 @@ class CourseIndexPage(Page):
     class Meta:
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
+
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        result = super().save(*args, **kwargs)
+        if creating:
+            PageViewRestriction.objects.get_or_create(
+                page=self, restriction_type=PageViewRestriction.LOGIN
+            )
+        return result
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = CoursePage.objects.child_of(self).live().order_by("path")
+        return context
 
 
 class TargetGroup(models.TextChoices):
@@ -162,7 +219,16 @@ class QuizChoice(Orderable):
         return self.text
 
 
-class CoursePage(Page):
+class CoursePageForm(WagtailAdminPageForm):
+    target_groups = forms.MultipleChoiceField(
+        label=_("target groups"),
+        choices=TargetGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class CoursePage(FoldedSearchMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
     target_groups = models.JSONField(
         _("target groups"), default=list, blank=True, help_text=_("Codes of TargetGroup.")
@@ -195,6 +261,7 @@ class CoursePage(Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("target_groups"),
         FieldPanel("competency"),
         FieldPanel("delivery"),
         FieldPanel("estimated_hours"),
@@ -204,8 +271,13 @@ class CoursePage(Page):
         FieldPanel("certificate_title"),
     ]
 
+    base_form_class = CoursePageForm
     parent_page_types = ["content.CourseIndexPage"]
     subpage_types = ["content.ModulePage"]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("search_folded"),
+    ]
 
     class Meta:
         verbose_name = _("course")
@@ -217,6 +289,40 @@ class CoursePage(Page):
 
     def get_certificate_title(self) -> str:
         return self.certificate_title or self.title
+
+    def target_group_labels(self) -> list[str]:
+        labels = dict(TargetGroup.choices)
+        return [str(labels[code]) for code in self.target_groups or [] if code in labels]
+
+    def outline(self) -> list[dict]:
+        """Modules with their live lessons, in tree order, from one query."""
+        pages = (
+            Page.objects.live()
+            .descendant_of(self)
+            .filter(depth__in=[self.depth + 1, self.depth + 2])
+            .order_by("path")
+        )
+        modules: list[dict] = []
+        for page in pages:
+            if page.depth == self.depth + 1:
+                modules.append({"page": page, "lessons": []})
+            elif modules:
+                modules[-1]["lessons"].append(page)
+        return modules
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = self.outline()
+        context["lesson_count"] = sum(len(m["lessons"]) for m in context["outline"])
+        context["final_quiz"] = (
+            Quiz.objects.annotate(question_count=models.Count("questions"))
+            .filter(pk=self.final_quiz_id)
+            .first()
+            if self.final_quiz_id
+            else None
+        )
+        context["final_quiz_block"] = {"quiz": context["final_quiz"], "intro": ""}
+        return context
 
 
 class ModulePage(Page):
@@ -230,18 +336,56 @@ class ModulePage(Page):
         verbose_name = _("module")
         verbose_name_plural = _("modules")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.get_parent()
+        context["lessons"] = LessonPage.objects.child_of(self).live().order_by("path")
+        return context
 
-class LessonPage(Page):
+
+class LessonPage(FoldedSearchMixin, Page):
     summary = models.TextField(_("summary"), blank=True)
-    body = RichTextField(_("body"), blank=True)
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
     parent_page_types = ["content.ModulePage"]
     subpage_types = []
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("search_folded"),
+    ]
 
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+
+    def search_text_parts(self) -> list[str]:
+        return super().search_text_parts() + stream_text(self.body)
+
+    def course(self):
+        """The course this lesson belongs to (the grandparent page), or None."""
+        return CoursePage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        course = self.course()
+        context["course"] = course
+        context["module"] = self.get_parent()
+        previous_lesson = next_lesson = None
+        if course is not None:
+            lessons = list(
+                Page.objects.live().descendant_of(course).type(LessonPage).order_by("path")
+            )
+            ids = [lesson.pk for lesson in lessons]
+            if self.pk in ids:
+                position = ids.index(self.pk)
+                previous_lesson = lessons[position - 1] if position > 0 else None
+                next_lesson = lessons[position + 1] if position + 1 < len(lessons) else None
+            context["lesson_position"] = ids.index(self.pk) + 1 if self.pk in ids else None
+            context["lesson_total"] = len(ids)
+        context["previous_lesson"] = previous_lesson
+        context["next_lesson"] = next_lesson
+        return context
 
 
 class StorySeriesPage(Page):
@@ -255,17 +399,64 @@ class StorySeriesPage(Page):
         verbose_name = _("story series")
         verbose_name_plural = _("story series")
 
+    def volumes(self):
+        """Live volumes in volume order, with covers and their renditions prefetched."""
+        return (
+            StoryVolumePage.objects.child_of(self)
+            .live()
+            .select_related("cover_image", "pdf")
+            .prefetch_related("cover_image__renditions")
+            .order_by("volume_number", "path")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        volumes = list(self.volumes())
+        context["volumes"] = volumes
+        context["total_print_run"] = sum(v.print_run or 0 for v in volumes)
+        return context
+
+
+class StoryVolumePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new page has no place in the tree yet; clean() checks against this parent.
+        self.instance._series_for_validation = self.parent_page
+
 
 class StoryVolumePage(Page):
-    volume_number = models.PositiveSmallIntegerField(_("volume number"))
+    volume_number = models.PositiveSmallIntegerField(
+        _("volume number"), validators=[MinValueValidator(1)]
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     print_run = models.PositiveIntegerField(_("print run (copies)"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    pdf = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("downloadable PDF"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("volume_number"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
         FieldPanel("print_run"),
         FieldPanel("year"),
+        FieldPanel("pdf"),
     ]
+    base_form_class = StoryVolumePageForm
     parent_page_types = ["content.StorySeriesPage"]
     subpage_types = ["content.StoryPage"]
 
@@ -273,15 +464,81 @@ class StoryVolumePage(Page):
         verbose_name = _("story volume")
         verbose_name_plural = _("story volumes")
 
+    def _series(self) -> Page | None:
+        if self.path and self.depth:
+            return self.get_parent()
+        return getattr(self, "_series_for_validation", None)
 
-class StoryPage(Page):
-    community = models.CharField(_("community"), max_length=255, blank=True)
-    body = RichTextField(_("body"), blank=True)
+    def clean(self):
+        super().clean()
+        series = self._series()
+        if series is None or self.volume_number is None:
+            return
+        clash = (
+            StoryVolumePage.objects.child_of(series)
+            .filter(volume_number=self.volume_number)
+            .exclude(pk=self.pk)
+        )
+        if clash.exists():
+            raise ValidationError(
+                {"volume_number": _("This series already has a volume with this number.")}
+            )
 
-    content_panels = Page.content_panels + [FieldPanel("community"), FieldPanel("body")]
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = StoryPage.objects.child_of(self).live().order_by("path")
+        return context
+
+
+class StoryPage(FoldedSearchMixin, Page):
+    community = models.CharField(
+        _("community"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where the story is set, e.g. a village and its ethnic group."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    body = StreamField(StoryBodyBlock(), verbose_name=_("body"), blank=True)
+    discussion_questions = models.TextField(
+        _("discussion questions"),
+        blank=True,
+        help_text=_("For village meetings. One question per line."),
+    )
+    audio = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("audio (optional)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("An .mp3 or .m4a recording of the story."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("community"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("discussion_questions"),
+        FieldPanel("audio"),
+    ]
     parent_page_types = ["content.StoryVolumePage"]
     subpage_types = []
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("community"),
+        index.SearchField("search_folded"),
+    ]
 
     class Meta:
         verbose_name = _("story")
         verbose_name_plural = _("stories")
+
+    def search_text_parts(self) -> list[str]:
+        return (
+            super().search_text_parts()
+            + [self.community, self.discussion_questions]
+            + stream_text(self.body)
+        )
+
+    def discussion_question_list(self) -> list[str]:
+        return [line.strip() for line in self.discussion_questions.splitlines() if line.strip()]
