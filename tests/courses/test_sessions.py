@@ -1,0 +1,224 @@
+"""Session and attendance services: counters follow the status, and attendance at a held
+session completes an in-person or blended enrolment once, through the one completion engine."""
+
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from courses.models import Attendance, Cadre, CompletionPath, SessionKind, SessionStatus
+from courses.selectors.sessions import sessions_visible_to
+from courses.services.counters import (
+    CADRES_TRAINED,
+    ME_PARTICIPANTS,
+    SESSIONS_DISTRICT_COMMUNE,
+    SESSIONS_ME,
+)
+from courses.services.sessions import (
+    attendance_add_new_cadre,
+    attendance_mark,
+    attendance_remove,
+    session_status_set,
+    session_update,
+)
+from tests.builders import make_user
+from tests.courses.sessions_helpers import (
+    admin_make,
+    cell_total,
+    enrolment_of,
+    make_cadre,
+    session_achievements,
+    session_make,
+    trainer_make,
+    world_build,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+def test_session_takes_the_unit_codes_and_nfc_title(world):
+    decomposed = unicodedata.normalize("NFD", "Tập huấn xã Bản Lầu")
+    session = session_make(course=world.in_person, unit=world.lao_cai.commune, title=decomposed)
+    session.refresh_from_db()
+    assert session.title == unicodedata.normalize("NFC", decomposed)
+    assert (session.province_code, session.district_code, session.commune_code) == (
+        "10", world.lao_cai.district.code, world.lao_cai.commune.code,
+    )  # fmt: skip
+
+
+def test_a_held_session_counts_once_and_cancelling_it_removes_it(world):
+    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
+    assert session_status_set(session=session, status=SessionStatus.HELD)
+    assert not session_status_set(session=session, status=SessionStatus.HELD)
+    assert session_achievements(session) == 1
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 1
+
+    session_status_set(session=session, status=SessionStatus.CANCELLED)
+    assert session_achievements(session) == 0
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
+
+
+def test_attendance_then_held_completes_an_in_person_enrolment_once(world):
+    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    cadre = make_cadre(unit=world.lao_cai.commune, level="commune", target_group="key_cadre")
+    attendance_mark(session=session, cadre=cadre, present=True)
+    assert enrolment_of(cadre, world.in_person) is None  # planned: nothing yet
+
+    session_status_set(session=session, status=SessionStatus.HELD)
+    enrolment = enrolment_of(cadre, world.in_person)
+    assert enrolment.is_complete
+    assert enrolment.completed_via == CompletionPath.IN_PERSON
+    assert enrolment.completed_session == session
+    first = enrolment.completed_at
+
+    # Marked again, and the session "held" again: still one completion, counted once.
+    attendance_mark(session=session, cadre=cadre, present=True)
+    session_status_set(session=session, status=SessionStatus.HELD)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at == first
+    assert cell_total(CADRES_TRAINED) == 1
+
+
+def test_attendance_marked_at_a_held_session_completes_at_once(world):
+    session = session_make(
+        course=world.blended, unit=world.lao_cai.commune, status=SessionStatus.HELD
+    )
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True)
+    enrolment = enrolment_of(cadre, world.blended)
+    assert enrolment.completed_via == CompletionPath.IN_PERSON
+
+
+def test_absent_participant_is_not_completed(world):
+    session = session_make(
+        course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
+    )
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=False)
+    enrolment = enrolment_of(cadre, world.in_person)
+    assert enrolment is None or not enrolment.is_complete
+    assert cell_total(CADRES_TRAINED) == 0
+
+
+def test_an_online_only_course_is_not_completed_by_attendance(world):
+    session = session_make(
+        course=world.online, unit=world.lao_cai.commune, status=SessionStatus.HELD
+    )
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True, passed=True)
+    enrolment = enrolment_of(cadre, world.online)
+    assert enrolment is not None and not enrolment.is_complete
+    assert cell_total(CADRES_TRAINED) == 0
+
+
+def test_post_test_requirement(world):
+    session = session_make(
+        course=world.post_test, unit=world.lao_cai.commune, status=SessionStatus.HELD
+    )
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True)
+    assert not enrolment_of(cadre, world.post_test).is_complete
+    attendance_mark(session=session, cadre=cadre, present=True, passed=False, score=40)
+    assert not enrolment_of(cadre, world.post_test).is_complete
+    attendance_mark(session=session, cadre=cadre, present=True, passed=True, score=85)
+    assert enrolment_of(cadre, world.post_test).is_complete
+
+
+def test_monitoring_session_counts_participants_and_cancelling_uncounts(world):
+    session = session_make(
+        course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING
+    )
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True)
+    assert cell_total(ME_PARTICIPANTS) == 0
+    session_status_set(session=session, status=SessionStatus.HELD)
+    assert cell_total(SESSIONS_ME) == 1
+    assert cell_total(ME_PARTICIPANTS) == 1
+    session_status_set(session=session, status=SessionStatus.CANCELLED)
+    assert cell_total(SESSIONS_ME) == 0
+    assert cell_total(ME_PARTICIPANTS) == 0
+
+
+def test_unmarking_presence_at_a_monitoring_session_uncounts_the_person(world):
+    session = session_make(
+        course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING,
+        status=SessionStatus.HELD,
+    )  # fmt: skip
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True)
+    assert cell_total(ME_PARTICIPANTS) == 1
+    attendance_mark(session=session, cadre=cadre, present=False)
+    assert cell_total(ME_PARTICIPANTS) == 0
+    attendance_mark(session=session, cadre=cadre, present=True)
+    attendance_remove(session=session, cadre=cadre)
+    assert cell_total(ME_PARTICIPANTS) == 0
+    assert not Attendance.objects.filter(session=session).exists()
+
+
+def test_moving_a_held_session_moves_its_count(world):
+    session = session_make(
+        course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
+    )
+    assert session_update(session=session, unit=world.ha_giang.commune)
+    assert session.province_code == "02"
+    from courses.models import CounterCell
+
+    cells = CounterCell.objects.filter(indicator__code=SESSIONS_DISTRICT_COMMUNE)
+    assert {c.province_code: c.value for c in cells if c.value} == {"02": 1}
+    assert session_achievements(session) == 1
+    assert not session_update(session=session, unit=world.ha_giang.commune)
+
+
+def test_cancelled_session_attendance_is_locked_and_scores_are_checked(world):
+    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    with pytest.raises(ValidationError):
+        attendance_mark(session=session, cadre=cadre, present=True, score=101)
+    session_status_set(session=session, status=SessionStatus.CANCELLED)
+    with pytest.raises(ValidationError):
+        attendance_mark(session=session, cadre=cadre, present=True)
+    assert not Attendance.objects.exists()
+
+
+def test_new_registry_record_on_the_spot_is_nfc_and_not_duplicated(world):
+    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    name = unicodedata.normalize("NFD", "  Lò Thị   Mỷ ")
+    attendance = attendance_add_new_cadre(
+        session=session, full_name=name, sex="female", target_group="village_head",
+        level="village", birth_year=1980, phone="0912345678",
+    )  # fmt: skip
+    cadre = Cadre.objects.get()
+    assert cadre.full_name == "Lò Thị Mỷ"
+    assert unicodedata.is_normalized("NFC", cadre.full_name)
+    assert cadre.unit == world.lao_cai.commune and cadre.province_code == "10"
+    assert attendance.present
+    with pytest.raises(ValidationError) as exc:
+        attendance_add_new_cadre(
+            session=session, full_name="Lò Thị Mỷ", sex="female", target_group="village_head",
+            level="village", phone="0912345678",
+        )  # fmt: skip
+    assert "phone" in exc.value.message_dict
+    assert Cadre.objects.count() == 1
+
+
+def test_sessions_visible_to_each_role(world):
+    trainer = trainer_make("gv1")
+    other_trainer = trainer_make("gv2")
+    central = admin_make("tw")
+    province_admin = admin_make("lc", province_code="10")
+    learner = make_user("hv", role="Cadre")
+    mine = session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer])
+    elsewhere = session_make(
+        course=world.in_person, unit=world.ha_giang.commune, trainers=[other_trainer]
+    )
+    assert list(sessions_visible_to(user=trainer)) == [mine]
+    assert list(sessions_visible_to(user=other_trainer)) == [elsewhere]
+    assert set(sessions_visible_to(user=central)) == {mine, elsewhere}
+    assert list(sessions_visible_to(user=province_admin)) == [mine]
+    assert list(sessions_visible_to(user=learner)) == []
