@@ -116,3 +116,85 @@ def story_tree_create(*, home=None, volumes=4, stories_per_volume=1):
                 )
             )
     return series
+
+
+# --- courses: registry (administrative units, users by role, cadres) ------------------------
+
+
+def registry_units_create():
+    """A small unit tree in both structures, enough for the registry tests:
+
+    2023: province 01 (Hà Nội) > district 001 (Ba Đình) > communes 00001, 00004;
+          province 02 (Hà Giang) > district 024 > commune 00688.
+    2025: province 01 > commune 00004, with lineage 00001 -> 00004 (partly) and 00004 -> 00004.
+    Returns a dict code -> unit (2023) plus "2025:<code>" keys.
+    """
+    import datetime
+
+    from courses.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
+
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    end, start = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
+    units = {}
+
+    def unit(structure, level, code, name, parent=None):
+        province = parent.province_code if parent else code
+        district = code if level == UnitLevel.DISTRICT else (parent.district_code if parent else "")
+        commune = code if level == UnitLevel.COMMUNE else ""
+        obj, _ = AdminUnit.objects.get_or_create(
+            structure=structure,
+            code=code,
+            defaults={
+                "level": level, "name": name, "parent": parent, "province_code": province,
+                "district_code": district, "commune_code": commune,
+                "valid_to": end if structure == s23 else None,
+                "valid_from": start if structure == s25 else None,
+            },
+        )  # fmt: skip
+        units[code if structure == s23 else f"2025:{code}"] = obj
+        return obj
+
+    hn = unit(s23, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    bd = unit(s23, UnitLevel.DISTRICT, "001", "Quận Ba Đình", hn)
+    unit(s23, UnitLevel.COMMUNE, "00001", "Phường Phúc Xá", bd)
+    unit(s23, UnitLevel.COMMUNE, "00004", "Phường Trúc Bạch", bd)
+    hg = unit(s23, UnitLevel.PROVINCE, "02", "Tỉnh Hà Giang")
+    dv = unit(s23, UnitLevel.DISTRICT, "024", "Thành phố Hà Giang", hg)
+    unit(s23, UnitLevel.COMMUNE, "00688", "Phường Quang Trung", dv)
+    hn25 = unit(s25, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    ba_dinh = unit(s25, UnitLevel.COMMUNE, "00004", "Phường Ba Đình", hn25)
+    tq25 = unit(s25, UnitLevel.PROVINCE, "08", "Tỉnh Tuyên Quang")
+    AdminUnitLineage.objects.get_or_create(old=hn, new=hn25)
+    AdminUnitLineage.objects.get_or_create(old=hg, new=tq25)
+    AdminUnitLineage.objects.get_or_create(
+        old=units["00001"], new=ba_dinh, defaults={"partial": True}
+    )
+    AdminUnitLineage.objects.get_or_create(old=units["00004"], new=ba_dinh)
+    return units
+
+
+def registry_user_create(username, *, role=None, province_code="", **fields):
+    """A user with one role group ("Cadre", "Trainer", "Admin") and an optional province."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username + "-123", province_code=province_code,
+        **fields,
+    )  # fmt: skip
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def registry_cadre_create(*, unit, full_name="Nguyễn Thị Hoa", **fields):
+    from courses.models import Cadre, Level, Sex, TargetGroup
+
+    defaults = {
+        "sex": Sex.FEMALE,
+        "birth_year": 1980,
+        "target_group": TargetGroup.KEY_CADRE,
+        "level": Level.COMMUNE,
+    }
+    defaults.update(fields)
+    return Cadre.objects.create(full_name=full_name, unit=unit, **defaults)

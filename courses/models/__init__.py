@@ -2,6 +2,7 @@
 
 from .cadres import Cadre, Ethnicity, Level, Sex, TargetGroup
 from .counters import Achievement, CounterCell, Indicator, IndicatorTarget, IndicatorUnit
+from .imports import ImportJob, ImportKind, ImportStatus
 from .learning import CompletionPath, Enrolment, LessonProgress, QuizAnswer, QuizAttempt
 from .sessions import Attendance, SessionKind, SessionStatus, TrainingSession
 from .units import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
@@ -17,6 +18,9 @@ __all__ = [
     "CounterCell",
     "Enrolment",
     "Ethnicity",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Indicator",
     "IndicatorTarget",
     "LessonProgress",

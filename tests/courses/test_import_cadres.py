@@ -1,0 +1,286 @@
+"""The cadre list import (`import_cadres` and the service behind it): formats, labels,
+validation, de-duplication, all-or-nothing and re-import."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from courses.imports.base import fold, normalise_phone
+from courses.imports.cadres import COLUMNS
+from courses.models import Cadre, Level, Sex, TargetGroup
+from courses.services.registry import cadre_import
+from tests.factories import registry_cadre_create, registry_units_create
+
+HEADER = ",".join(COLUMNS)
+
+
+def csv_file(tmp_path, rows, *, bom=False, header=HEADER, name="can_bo.csv"):
+    text = "\n".join([header, *rows]) + "\n"
+    data = text.encode("utf-8")
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def xlsx_file(tmp_path, rows, name="can_bo.xlsx"):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def run(path, **kwargs):
+    return cadre_import(source=path, name=str(path), **kwargs)
+
+
+def messages(result):
+    return [(e.row, e.column, e.message) for e in result.errors.sorted()]
+
+
+@pytest.fixture
+def units(db):
+    return registry_units_create()
+
+
+ROW_HOA = (
+    "HN-1,Nguyễn Thị Hoa,Nữ,1985,Kinh,Cán bộ chủ chốt,Xã,Hội LHPN phường,00001,"
+    "0912 345 678,Hoa@Example.vn"
+)
+ROW_PAO = ",Lò Văn Páo,nam,1970,thai,truong_thon_ban,thon_ban,,00004,,"
+
+
+def test_valid_file_is_written_with_labels_matched_and_values_normalised(tmp_path, units):
+    result = run(csv_file(tmp_path, [ROW_HOA, ROW_PAO]))
+
+    assert result.ok and result.written
+    assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
+    hoa = Cadre.objects.get(ma_can_bo="HN-1")
+    assert hoa.sex == Sex.FEMALE
+    assert hoa.ethnicity == "01"
+    assert hoa.target_group == TargetGroup.KEY_CADRE
+    assert hoa.level == Level.COMMUNE
+    assert hoa.phone == "0912345678"
+    assert hoa.email == "hoa@example.vn"
+    assert (hoa.province_code, hoa.district_code, hoa.commune_code) == ("01", "001", "00001")
+    pao = Cadre.objects.get(full_name="Lò Văn Páo")
+    assert (pao.sex, pao.ethnicity, pao.target_group, pao.level) == (
+        Sex.MALE, "03", TargetGroup.VILLAGE_HEAD, Level.VILLAGE,
+    )  # fmt: skip
+    assert pao.ma_can_bo is None and pao.unit == units["00004"]
+
+
+def test_labels_with_or_without_diacritics_and_in_any_case():
+    assert fold("Trưởng thôn, bản") == fold("truong_thon_ban") == fold("TRƯỞNG THÔN BẢN")
+    assert fold("Nữ") == fold("nu") == fold("NU")
+    assert fold("Xã") == fold("xa")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("+84 912 345 678", "0912345678"), ("84912345678", "0912345678"),
+     ("0912.345.678", "0912345678"), ("912345678", "0912345678"),
+     ("024 3825 1234", "02438251234"), ("12345", None), ("0112345678", None)],
+)  # fmt: skip
+def test_phone_numbers_are_normalised(text, expected):
+    assert normalise_phone(text) == expected
+
+
+def test_ethnicity_by_name_or_code_and_not_stated(tmp_path, units):
+    rows = [
+        ",Hoàng Thị A,Nữ,1980,08,Khác,Xã,,00001,,",
+        ",Hoàng Thị B,Nữ,1980,h'mông,Khác,Xã,,00001,,",
+        ",Hoàng Thị C,Nữ,1980,5,Khác,Xã,,00001,,",
+        ",Hoàng Thị D,Nữ,1980,,Khác,Xã,,00001,,",
+    ]
+    assert run(csv_file(tmp_path, rows)).ok
+    got = dict(Cadre.objects.values_list("full_name", "ethnicity"))
+    assert got == {"Hoàng Thị A": "08", "Hoàng Thị B": "08", "Hoàng Thị C": "05", "Hoàng Thị D": ""}
+
+
+def test_decomposed_names_are_stored_nfc_and_match_the_composed_person(tmp_path, units):
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
+    assert nfd != unicodedata.normalize("NFC", nfd)
+    run(csv_file(tmp_path, [f",  {nfd}  ,Nữ,1985,,Khác,Xã,,00001,,"]))
+    cadre = Cadre.objects.get()
+    assert cadre.full_name == unicodedata.normalize("NFC", "Nguyễn Thị Hoà")
+    # The same person typed composed is recognised (name, birth year and unit): no new row.
+    result = run(csv_file(tmp_path, [",Nguyễn Thị Hoà,Nữ,1985,,Khác,Xã,,00001,,"], name="b.csv"))
+    assert result.ok and result.created == 0 and result.unchanged == 1
+    assert Cadre.objects.count() == 1
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, units):
+    result = run(csv_file(tmp_path, [ROW_HOA], bom=True))
+    assert result.ok and result.created == 1
+
+
+def test_semicolon_separated_csv_is_accepted(tmp_path, units):
+    rows = [ROW_PAO.replace(",", ";")]
+    result = run(csv_file(tmp_path, rows, header=HEADER.replace(",", ";")))
+    assert result.ok and result.created == 1
+
+
+def test_xlsx_with_numbers_that_lost_their_leading_zero(tmp_path, units):
+    path = xlsx_file(
+        tmp_path,
+        [["", "Lê Thị Mai", "Nữ", 1990, 1, "Khác", "Xã", "", 1, 912345678, ""],
+         ["", "Lê Văn Nam", "Nam", 1991.0, "Kinh", "Lãnh đạo", "Tỉnh", "", 2, "", ""]],
+    )  # fmt: skip
+    result = run(path)
+    assert result.ok, messages(result)
+    mai = Cadre.objects.get(full_name="Lê Thị Mai")
+    assert (mai.unit.code, mai.phone, mai.ethnicity) == ("00001", "0912345678", "01")
+    assert Cadre.objects.get(full_name="Lê Văn Nam").unit.code == "02"
+
+
+def test_same_person_twice_in_one_file_is_an_error_and_nothing_is_written(tmp_path, units):
+    rows = [
+        ROW_HOA,
+        "HN-2,Trần Văn Ba,Nam,1975,,Khác,Xã,,00001,0912345678,",  # same phone as row 2
+        ROW_PAO,
+        ",Lo Van Pao,Nam,1970,,Khác,Thôn,,00004,,",  # same name (no diacritics), year, unit
+    ]
+    result = run(csv_file(tmp_path, rows))
+    assert not result.ok and not result.written
+    assert messages(result) == [
+        (3, "so_dien_thoai", "Cùng một người với dòng 2 (trùng số điện thoại)."),
+        (5, "ho_ten", "Cùng một người với dòng 4 (trùng họ tên, năm sinh và đơn vị)."),
+    ]
+    assert Cadre.objects.count() == 0
+
+
+def test_unknown_unit_codes_and_wrong_level(tmp_path, units):
+    rows = [
+        ",Người Một,Nữ,1980,,Khác,Xã,,99999,,",
+        ",Người Hai,Nữ,1980,,Khác,Tỉnh,,001,,",  # a district code for a province person
+    ]
+    result = run(csv_file(tmp_path, rows))
+    assert [(r, c) for r, c, _ in messages(result)] == [
+        (2, "ma_don_vi_hanh_chinh"),
+        (3, "ma_don_vi_hanh_chinh"),
+    ]
+    assert "99999" in messages(result)[0][2] and "Mã đơn vị hành chính" in messages(result)[0][2]
+
+
+@pytest.mark.parametrize("year", ["1800", "1929", "2030", "abc", "19 80"])
+def test_impossible_birth_years_are_refused(tmp_path, units, year):
+    result = run(csv_file(tmp_path, [f",Người Một,Nữ,{year},,Khác,Xã,,00001,,"]))
+    assert [(r, c) for r, c, _ in messages(result)] == [(2, "nam_sinh")]
+    assert "Năm sinh" in messages(result)[0][2]
+
+
+def test_every_bad_cell_is_reported_with_row_column_and_vietnamese_reason(tmp_path, units):
+    rows = [ROW_HOA, ",,X,1980,Martian,Vua,Sao Hoả,,00001,123,không-phải-email"]
+    result = run(csv_file(tmp_path, rows))
+    got = {(r, c): m for r, c, m in messages(result)}
+    assert set(got) == {
+        (3, "ho_ten"), (3, "gioi_tinh"), (3, "dan_toc"), (3, "nhom_doi_tuong"), (3, "cap"),
+        (3, "so_dien_thoai"), (3, "email"),
+    }  # fmt: skip
+    assert got[(3, "ho_ten")] == "Bắt buộc nhập."
+    assert "Nữ" in got[(3, "gioi_tinh")]
+    assert Cadre.objects.count() == 0
+
+
+def test_wrong_header_is_a_file_error(tmp_path, units):
+    result = run(csv_file(tmp_path, [ROW_HOA], header=HEADER.replace("email", "thu_dien_tu")))
+    cols = [(r, c) for r, c, _ in messages(result)]
+    assert (1, "email") in cols and (1, "thu_dien_tu") in cols
+    assert Cadre.objects.count() == 0
+
+
+def test_header_in_another_order_and_case_is_accepted(tmp_path, units):
+    header = ",".join(reversed([c.upper() for c in COLUMNS]))
+    row = ",".join(reversed(ROW_HOA.split(",")))
+    assert run(csv_file(tmp_path, [row], header=header)).created == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, units):
+    path = csv_file(tmp_path, [ROW_HOA, ROW_PAO])
+    run(path)
+    before = list(Cadre.objects.order_by("pk").values())
+    result = run(path)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert list(Cadre.objects.order_by("pk").values()) == before
+
+
+def test_dedup_order_cadre_id_then_phone_then_email_then_identity(tmp_path, units):
+    a = registry_cadre_create(unit=units["00001"], full_name="Người A", ma_can_bo="X1")
+    b = registry_cadre_create(unit=units["00001"], full_name="Người B", phone="0987654321")
+    c = registry_cadre_create(unit=units["00001"], full_name="Người C", email="c@x.vn")
+    d = registry_cadre_create(unit=units["00001"], full_name="Người D", birth_year=1966)
+    rows = [
+        "X1,Người A đổi tên,Nữ,1980,,Khác,Xã,,00001,,",
+        ",Người B,Nữ,1980,,Khác,Xã,Cơ quan mới,00001,+84987654321,",
+        ",Người C,Nữ,1981,,Khác,Xã,,00001,,C@X.VN",
+        ",nguoi d,Nữ,1966,,Lãnh đạo,Xã,,00001,,",
+    ]
+    result = run(csv_file(tmp_path, rows))
+    assert result.ok, messages(result)
+    assert (result.created, result.updated) == (0, 4)
+    a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db(), d.refresh_from_db()
+    assert a.full_name == "Người A đổi tên"
+    assert b.agency == "Cơ quan mới"
+    assert c.birth_year == 1981
+    assert d.target_group == TargetGroup.LEADER and d.full_name == "nguoi d"
+    assert Cadre.objects.count() == 4
+
+
+def test_blank_optional_cells_do_not_erase_stored_values(tmp_path, units):
+    registry_cadre_create(
+        unit=units["00001"], full_name="Người A", ma_can_bo="X1", phone="0987654321",
+        ethnicity="02", agency="UBND",
+    )  # fmt: skip
+    result = run(csv_file(tmp_path, ["X1,Người A,Nữ,1980,,Cán bộ chủ chốt,Xã,,00001,,"]))
+    assert result.unchanged == 1
+    cadre = Cadre.objects.get()
+    assert (cadre.phone, cadre.ethnicity, cadre.agency) == ("0987654321", "02", "UBND")
+
+
+def test_dry_run_writes_nothing(tmp_path, units):
+    result = run(csv_file(tmp_path, [ROW_HOA, ROW_PAO]), dry_run=True)
+    assert result.ok and result.created == 2 and not result.written
+    assert Cadre.objects.count() == 0
+
+
+def test_province_admin_file_is_limited_to_their_province(tmp_path, units):
+    registry_cadre_create(unit=units["00688"], full_name="Người Hà Giang", phone="0911111111")
+    rows = [
+        ROW_HOA,
+        ",Người Khác,Nữ,1980,,Khác,Xã,,00688,,",
+        ",X,Nữ,1980,,Khác,Xã,,00001,0911111111,",
+    ]
+    result = run(csv_file(tmp_path, rows), province_code="01")
+    assert [(r, c) for r, c, _ in messages(result)] == [(3, "ma_don_vi_hanh_chinh"), (4, "ho_ten")]
+
+
+def test_command_reports_errors_in_vietnamese_and_exits_non_zero(tmp_path, units):
+    path = csv_file(tmp_path, [ROW_HOA, ",Người Một,Nữ,1800,,Khác,Xã,,00001,,"])
+    err = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_cadres", str(path), stderr=err)
+    assert "dòng 3, nam_sinh: Năm sinh" in err.getvalue()
+    assert "không ghi gì" in str(excinfo.value)
+    assert Cadre.objects.count() == 0
+
+
+def test_command_dry_run_and_real_run(tmp_path, units):
+    path = csv_file(tmp_path, [ROW_HOA, ROW_PAO])
+    out = io.StringIO()
+    call_command("import_cadres", str(path), "--dry-run", stdout=out)
+    assert Cadre.objects.count() == 0
+    assert "2 mới" in out.getvalue()
+    call_command("import_cadres", str(path), stdout=out)
+    assert Cadre.objects.count() == 2
