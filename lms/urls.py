@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("trainer/", include("courses.urls_sessions")),
 ]
 
 if settings.DEBUG:

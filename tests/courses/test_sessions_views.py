@@ -1,0 +1,223 @@
+"""The trainer's session pages: who may see them, the attendance sheet, the registry search,
+a new person on the spot, "mark held" and the sign-in sheet PDF."""
+
+import io
+import re
+import unicodedata
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from courses.models import Attendance, Cadre, SessionStatus
+from courses.services.sessions import attendance_mark
+from tests.builders import make_user
+from tests.courses.sessions_helpers import (
+    admin_make,
+    enrolment_of,
+    make_cadre,
+    session_make,
+    trainer_make,
+    world_build,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+@pytest.fixture
+def trainer(db):
+    return trainer_make("giang_vien")
+
+
+@pytest.fixture
+def session(world, trainer):
+    return session_make(
+        course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
+        title="Tập huấn lồng ghép giới xã Bản Lầu", venue="Nhà văn hóa xã",
+    )  # fmt: skip
+
+
+def url(name, session):
+    return reverse(f"training_sessions:{name}", args=[session.pk])
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_list_shows_only_the_trainers_sessions_with_empty_state(world, trainer, session):
+    other = trainer_make("khac")
+    session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[other],
+                 title="Buổi của người khác")  # fmt: skip
+    html = logged_in(trainer).get("/trainer/sessions/").content.decode()
+    assert "Tập huấn lồng ghép giới xã Bản Lầu" in html
+    assert "Buổi của người khác" not in html
+    empty = logged_in(trainer_make("moi")).get("/trainer/sessions/")
+    assert empty.status_code == 200
+    assert 'class="empty"' in empty.content.decode()
+
+
+def test_list_is_paginated(world, trainer):
+    for n in range(23):
+        session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
+                     title=f"Buổi số {n}")  # fmt: skip
+    client = logged_in(trainer)
+    first = client.get("/trainer/sessions/").content.decode()
+    second = client.get("/trainer/sessions/?page=2").content.decode()
+    assert first.count('class="card"') == 20
+    assert second.count('class="card"') == 3
+    assert "?page=2" in first
+
+
+def test_access_rules(world, trainer, session):
+    detail = url("detail", session)
+    assert Client().get(detail).status_code == 302  # to the login page
+    assert logged_in(make_user("hoc_vien", role="Cadre")).get(detail).status_code == 403
+    assert (
+        logged_in(make_user("hoc_vien2", role="Cadre")).get("/trainer/sessions/").status_code == 403
+    )
+    assert logged_in(trainer_make("khac")).get(detail).status_code == 404
+    assert logged_in(admin_make("ha_giang", province_code="02")).get(detail).status_code == 404
+    assert logged_in(trainer).get(detail).status_code == 200
+    assert logged_in(admin_make("lao_cai", province_code="10")).get(detail).status_code == 200
+    assert logged_in(admin_make("trung_uong")).get(detail).status_code == 200
+    # Other trainers can neither write nor download.
+    other = logged_in(trainer_make("khac2"))
+    assert other.post(url("held", session)).status_code == 404
+    assert other.get(url("signin_sheet", session)).status_code == 404
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+
+
+def test_attendance_sheet_saves_present_passed_and_score(world, trainer, session):
+    a = make_cadre(unit=world.lao_cai.commune, full_name="Lò Văn An")
+    b = make_cadre(unit=world.lao_cai.commune, full_name="Giàng Thị Bình")
+    row_a = attendance_mark(session=session, cadre=a, present=False)
+    row_b = attendance_mark(session=session, cadre=b, present=True)
+    client = logged_in(trainer)
+    page = client.get(url("detail", session)).content.decode()
+    assert "Lò Văn An" in page and "Giàng Thị Bình" in page
+    assert "style=" not in page and "<script>" not in page
+    response = client.post(url("detail", session), {
+        f"present_{row_a.pk}": "on", f"passed_{row_a.pk}": "1", f"score_{row_a.pk}": "90",
+        f"passed_{row_b.pk}": "0", f"score_{row_b.pk}": "30",
+    })  # fmt: skip
+    assert response.status_code == 302
+    row_a.refresh_from_db()
+    row_b.refresh_from_db()
+    assert (row_a.present, row_a.passed, row_a.post_test_score) == (True, True, 90)
+    assert (row_b.present, row_b.passed, row_b.post_test_score) == (False, False, 30)
+    assert row_a.marked_by == trainer
+
+
+def test_bad_score_saves_nothing_and_shows_the_error(world, trainer, session):
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    row = attendance_mark(session=session, cadre=cadre, present=False)
+    response = logged_in(trainer).post(
+        url("detail", session), {f"present_{row.pk}": "on", f"score_{row.pk}": "150"}
+    )
+    assert response.status_code == 200
+    assert "100" in response.content.decode()
+    row.refresh_from_db()
+    assert not row.present and row.post_test_score is None
+
+
+def test_forms_need_the_csrf_token(world, trainer, session):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(trainer)
+    assert client.post(url("held", session)).status_code == 403
+    page = client.get(url("detail", session)).content.decode()
+    assert page.count("csrfmiddlewaretoken") >= 2  # mark held + language switch (+ logout)
+
+
+def test_registry_search_is_scoped_to_the_sessions_province(world, trainer, session):
+    make_cadre(unit=world.lao_cai.commune, full_name="Hoàng Thị Dung")
+    far = make_cadre(unit=world.ha_giang.commune, full_name="Hoàng Thị Dương")
+    client = logged_in(trainer)
+    html = client.get(url("detail", session), {"q": "hoang thi"}).content.decode()
+    assert "Hoàng Thị Dung" in html
+    assert "Hoàng Thị Dương" not in html
+    # Posting the id of someone outside the province does not add them.
+    assert client.post(url("add", session), {"cadre": far.pk}).status_code == 404
+    assert not Attendance.objects.exists()
+
+
+def test_adding_a_participant_from_the_registry(world, trainer, session):
+    cadre = make_cadre(unit=world.lao_cai.commune, full_name="Hoàng Thị Dung")
+    response = logged_in(trainer).post(url("add", session), {"cadre": cadre.pk}, follow=True)
+    assert "Hoàng Thị Dung" in response.content.decode()
+    assert Attendance.objects.get().present
+
+
+def test_new_person_on_the_spot(world, trainer, session):
+    client = logged_in(trainer)
+    assert client.get(url("new_cadre", session)).status_code == 200
+    name = unicodedata.normalize("NFD", "Sùng Thị Mỷ")
+    response = client.post(url("new_cadre", session), {
+        "full_name": name, "sex": "female", "birth_year": "1985", "target_group": "village_head",
+        "level": "village", "agency": "Thôn Nậm Sài", "phone": "0912 345 678", "present": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    cadre = Cadre.objects.get()
+    assert cadre.full_name == "Sùng Thị Mỷ"
+    assert cadre.phone == "0912345678"
+    assert Attendance.objects.get(cadre=cadre, session=session).present
+    again = client.post(url("new_cadre", session), {
+        "full_name": "Sùng Thị Mỷ", "sex": "female", "target_group": "village_head",
+        "level": "village", "phone": "0912345678",
+    })  # fmt: skip
+    assert again.status_code == 200
+    assert Cadre.objects.count() == 1
+
+
+def test_mark_held_completes_present_participants(world, trainer, session):
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=session, cadre=cadre, present=True)
+    response = logged_in(trainer).post(url("held", session))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == SessionStatus.HELD
+    assert enrolment_of(cadre, world.in_person).is_complete
+
+
+def test_cancelled_session_sheet_is_read_only(world, trainer, session):
+    from courses.services.sessions import session_status_set
+
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    row = attendance_mark(session=session, cadre=cadre, present=False)
+    session_status_set(session=session, status=SessionStatus.CANCELLED)
+    client = logged_in(trainer)
+    client.post(url("detail", session), {f"present_{row.pk}": "on"})
+    row.refresh_from_db()
+    assert not row.present
+
+
+def test_sign_in_sheet_pdf(world, trainer, session):
+    attendance_mark(session=session, cadre=make_cadre(
+        unit=world.lao_cai.commune, full_name="Lò Văn An", birth_year=1979, agency="UBND xã"
+    ), present=True)  # fmt: skip
+    response = logged_in(trainer).get(url("signin_sheet", session))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert reader.pages[0].mediabox.width == pytest.approx(595.27, abs=1)  # A4
+    text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
+    text = re.sub(r"\s+", " ", text)
+    for expected in ("Tập huấn lồng ghép giới xã Bản Lầu", "Lò Văn An", "1979", "UBND xã",
+                     "Nhà văn hóa xã", "10/03/2026", "Chữ ký"):  # fmt: skip
+        assert expected in text, expected
+    fonts = {
+        str(font.get("/BaseFont"))
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        for font in [font.get_object()]
+    }
+    assert any("DejaVuSans" in name for name in fonts)
