@@ -56,6 +56,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("trainer/", include("courses.urls_sessions")),
+    path("learn/", include("courses.urls_learning")),
+    path("api/", include("courses.urls_counters")),
 ]
 
 if settings.DEBUG:
@@ -65,6 +67,9 @@ if settings.DEBUG:
 
 # Search over courses, lessons and stories (content app), before Wagtail's catch-all.
 urlpatterns += [path("search/", content_views.search, name="search")]
+
+# Certificate verification (/verify/<code>/) and the learner's own certificates.
+urlpatterns += [path("", include("certificates.urls"))]
 
 # Wagtail's page serving comes last: it catches every other path.
 urlpatterns += [path("", include(wagtail_urls))]
