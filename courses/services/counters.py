@@ -3,8 +3,13 @@
 A person (or a session) counts once per indicator: the Achievement row is unique, and the cell
 is changed only when the row is really inserted or deleted. Concurrent writers are safe on
 PostgreSQL: the second insert of the same achievement waits for the first and fails on the
-unique index (caught in a savepoint), and cell increments are single UPDATE ... SET value =
-value + 1 statements that lock the row.
+unique index (caught in a savepoint), and a cell changes by one INSERT ... ON CONFLICT DO
+UPDATE SET value = value + delta statement, which locks the row. After a commit that changed
+a cell, the counters generation (in the cache) moves on, so cached figures are recomputed.
+
+Callers: completion (achievements_for_completion), sessions (achievements_for_session on a
+status/kind/unit change, achievements_for_attendance when attendance is marked) and
+certificates (achievement_record / achievement_remove with CERTIFIED_LEARNERS).
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from courses.models import (
@@ -29,6 +35,7 @@ from courses.models import (
     TargetGroup,
     TrainingSession,
 )
+from courses.models.counters import CELL_KEY
 
 CADRES_TRAINED = "CADRES_TRAINED"
 VILLAGE_HEADS_TRAINED = "VILLAGE_HEADS_TRAINED"
@@ -97,6 +104,19 @@ def cell_key_for_session(session: TrainingSession) -> CellKey:
     )
 
 
+def achievement_key(achievement: Achievement) -> CellKey:
+    """The cell an achievement is counted in."""
+    return CellKey(
+        month=achievement.month,
+        province_code=achievement.province_code,
+        district_code=achievement.district_code,
+        commune_code=achievement.commune_code,
+        level=achievement.level,
+        sex=achievement.sex,
+        ethnicity=achievement.ethnicity,
+    )
+
+
 _indicator_ids: dict[str, int] = {}
 
 
@@ -114,17 +134,55 @@ def indicator_cache_clear() -> None:
     _indicator_ids.clear()
 
 
+_CELL_COLUMNS = (
+    "indicator_id", "month", "province_code", "district_code", "commune_code", "level", "sex",
+    "ethnicity",
+)  # fmt: skip
+
+
 def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
-    """Add delta to one cell, creating it if needed (must run inside a transaction)."""
-    cells = CounterCell.objects.filter(indicator_id=indicator, **key.as_filter())
-    if cells.update(value=F("value") + delta):
-        return
+    """Add delta to one cell, creating it if needed, in one statement (inside a transaction).
+
+    INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite): two transactions adding to a new
+    cell at once cannot both insert it; the second waits for the first's row and adds to it.
+    """
+    table = CounterCell._meta.db_table
+    columns = ", ".join(_CELL_COLUMNS)
+    placeholders = ", ".join(["%s"] * (len(_CELL_COLUMNS) + 1))
+    values = [indicator, *key.as_filter().values(), delta]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, value) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET value = {table}.value + EXCLUDED.value",
+            values,
+        )
+    counters_changed()
+
+
+GENERATION_KEY = "counters:generation"
+
+
+def counters_generation() -> int:
+    """A number that changes after every committed counter write (cache key for the figures)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY) or 1
+    return value
+
+
+def _bump_generation() -> None:
     try:
-        with transaction.atomic():
-            CounterCell.objects.create(indicator_id=indicator, value=delta, **key.as_filter())
-    except IntegrityError:
-        # Another transaction created the cell meanwhile; now the update finds it.
-        cells.update(value=F("value") + delta)
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+def counters_changed() -> None:
+    """Invalidate cached figures now (this transaction reads its own writes) and again once
+    it commits (a reader may have cached the figures before the commit in between)."""
+    _bump_generation()
+    transaction.on_commit(_bump_generation)
 
 
 def achievement_record(
@@ -166,15 +224,7 @@ def achievement_remove(
     )
     if achievement is None:
         return False
-    key = CellKey(
-        month=achievement.month,
-        province_code=achievement.province_code,
-        district_code=achievement.district_code,
-        commune_code=achievement.commune_code,
-        level=achievement.level,
-        sex=achievement.sex,
-        ethnicity=achievement.ethnicity,
-    )
+    key = achievement_key(achievement)
     deleted, _ = Achievement.objects.filter(pk=achievement.pk).delete()
     if deleted:
         counter_cell_add(indicator=indicator, key=key, delta=-1)
@@ -223,20 +273,94 @@ def _me_participant_recheck(*, cadre: Cadre) -> None:
 
 
 def achievements_for_session(*, session: TrainingSession) -> None:
-    """A held session counts for its kind's indicator; a cancelled or planned one does not."""
+    """Call after a session's status, kind, unit or dates change (inside its transaction).
+
+    A held session counts once for its kind's indicator, in the cell of its unit and end month;
+    a planned or cancelled one counts for none. People present at a held monitoring session
+    count for ME_PARTICIPANTS; when the session stops counting, each of them is re-checked.
+    """
     code = SESSION_INDICATORS.get(session.kind)
     held = session.status == SessionStatus.HELD
-    if code:
-        if held:
-            achievement_record(
-                code=code, key=cell_key_for_session(session), at=timezone.now(), session=session
-            )
+    for other in SESSION_INDICATORS.values():
+        if other != code or not held:
+            achievement_remove(code=other, session=session)
+    if code and held:
+        key = cell_key_for_session(session)
+        current = Achievement.objects.filter(
+            indicator_id=indicator_id(code), session=session
+        ).first()
+        if current is not None and achievement_key(current) != key:
+            achievement_remove(code=code, session=session)  # moved to another unit or month
+        achievement_record(code=code, key=key, at=timezone.now(), session=session)
+    present = session.attendance.filter(present=True).select_related("cadre").order_by("cadre_id")
+    counts_people = held and session.kind == SessionKind.MONITORING
+    for row in present:
+        if counts_people:
+            achievements_for_attendance(session=session, cadre=row.cadre, present=True)
         else:
-            achievement_remove(code=code, session=session)
-    if session.kind == SessionKind.MONITORING:
-        present = session.attendance.filter(present=True).select_related("cadre")
-        for row in present:
-            if held:
-                achievements_for_attendance(session=session, cadre=row.cadre, present=True)
-            else:
-                _me_participant_recheck(cadre=row.cadre)
+            _me_participant_recheck(cadre=row.cadre)
+
+
+@dataclass(frozen=True)
+class Drift:
+    indicator_code: str
+    key: CellKey
+    stored: int
+    expected: int
+
+
+def _expected_cells() -> dict[tuple, int]:
+    rows = Achievement.objects.values(*CELL_KEY).annotate(n=Count("pk")).values_list(*CELL_KEY, "n")
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def _stored_cells() -> dict[tuple, int]:
+    rows = CounterCell.objects.exclude(value=0).values_list(*CELL_KEY, "value")
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def counters_drift() -> list[Drift]:
+    """Cells whose value differs from the count of their achievements (zero cells ignored)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A consistent view: writers wait, readers don't.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {CounterCell._meta.db_table} IN SHARE MODE")
+        expected = _expected_cells()
+        stored = _stored_cells()
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    drift = []
+    for cell in sorted(set(expected) | set(stored), key=str):
+        if expected.get(cell, 0) != stored.get(cell, 0):
+            drift.append(
+                Drift(
+                    indicator_code=codes.get(cell[0], str(cell[0])),
+                    key=CellKey(*cell[1:]),
+                    stored=stored.get(cell, 0),
+                    expected=expected.get(cell, 0),
+                )
+            )
+    return drift
+
+
+def counters_recount() -> int:
+    """Rebuild every cell from the achievements, in one transaction. Returns the cell count.
+
+    On PostgreSQL the cell table is locked against writers first (readers go on): a writer
+    that has inserted an achievement but not yet its cell waits, and adds its +1 after the
+    rebuild, which did not see its uncommitted achievement.
+    """
+    cells = CounterCell._meta.db_table
+    achievements = Achievement._meta.db_table
+    columns = ", ".join(_CELL_COLUMNS)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"LOCK TABLE {cells} IN EXCLUSIVE MODE")
+            cursor.execute(f"DELETE FROM {cells}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {cells} ({columns}, value) "  # noqa: S608
+                f"SELECT {columns}, COUNT(*) FROM {achievements} GROUP BY {columns}"
+            )
+        counters_changed()
+        return CounterCell.objects.count()

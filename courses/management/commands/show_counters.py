@@ -1,0 +1,32 @@
+"""Print the programme figures (the same as /api/counters/)."""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from courses.selectors.counters import BREAKDOWNS, CounterFilters, counter_figures
+
+
+class Command(BaseCommand):
+    help = "Print the figures per indicator: value, target and percent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print JSON like /api/counters/.")
+        parser.add_argument("--province", default="", help="GSO code of a province.")
+        parser.add_argument("--structure", default="2023", choices=["2023", "2025"])
+        parser.add_argument("--by", default=None, choices=BREAKDOWNS)
+
+    def handle(self, *args, **options):
+        filters = CounterFilters(structure=options["structure"], province=options["province"])
+        figures = counter_figures(scope_province=None, filters=filters, by=options["by"])
+        if options["json"]:
+            data = [figure.as_api() for figure in figures]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        for figure in figures:
+            target = "—" if figure.target is None else f"{figure.target:,}".replace(",", ".")
+            percent = "" if figure.percent is None else f" ({figure.percent} %)"
+            value = f"{figure.value:,}".replace(",", ".")
+            self.stdout.write(f"{figure.code:<26} {value:>9} / {target:<9}{percent}  {figure.name}")
+            for key, value in figure.by.items():
+                self.stdout.write(f"    {key or '-'}: {value}")

@@ -1,0 +1,231 @@
+"""The programme dashboard (Wagtail admin), its exports, and the JSON API /api/counters/.
+
+Thin callers of courses.selectors.counters. Who may read the figures: central admins (the
+whole country) and province admins (their province only, whatever the query string asks);
+everyone else gets 403. Authentication is the Django session (the API answers 401 without
+one), the same login as the site and the admin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from courses.models import UnitStructure
+from courses.reports import counters as reports
+from courses.selectors.counters import (
+    BREAKDOWNS,
+    CounterFilters,
+    counter_figures,
+    filter_choices,
+    province_choices,
+    unit_maps,
+)
+from lms.roles import admin_province_code, is_central_admin
+
+BAR_WIDTH = 100  # SVG user units of a full progress bar
+
+
+def counters_scope(user) -> str | None:
+    """The province the user is limited to (None: the whole country); 403 if not an admin."""
+    if not is_counters_reader(user):
+        raise PermissionDenied
+    return admin_province_code(user)
+
+
+class CounterFilterForm(forms.Form):
+    structure = forms.ChoiceField(
+        label=gettext_lazy("Unit structure"), choices=UnitStructure.choices, required=False
+    )
+    province = forms.CharField(label=gettext_lazy("Province"), max_length=2, required=False)
+    district = forms.CharField(label=gettext_lazy("District"), max_length=3, required=False)
+    sex = forms.ChoiceField(label=gettext_lazy("Sex"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+    ethnicity = forms.ChoiceField(label=gettext_lazy("Ethnicity"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), required=False)
+    end = forms.DateField(label=gettext_lazy("To"), required=False)
+
+    def __init__(self, *args, scope_province: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = filter_choices()
+        everyone = [("", _("All"))]
+        for name in ("sex", "level", "ethnicity"):
+            self.fields[name].choices = everyone + choices[name]
+        self.scope_province = scope_province
+
+    def clean_province(self) -> str:
+        value = (self.cleaned_data.get("province") or "").strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("Enter a province code (digits)."))
+        return value
+
+    def clean_district(self) -> str:
+        value = (self.cleaned_data.get("district") or "").strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("Enter a district code (digits)."))
+        return value
+
+    def filters(self) -> CounterFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        structure = data.get("structure") or UnitStructure.S2023
+        province = data.get("province", "")
+        if self.scope_province:
+            # A province admin always looks at their own province.
+            province = self.scope_province
+            if structure == UnitStructure.S2025:
+                province = unit_maps().province_2025.get(province, province)
+        return CounterFilters(
+            structure=structure,
+            province=province,
+            district=data.get("district", "") if structure == UnitStructure.S2023 else "",
+            sex=data.get("sex", ""),
+            level=data.get("level", ""),
+            ethnicity=data.get("ethnicity", ""),
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+
+
+def _bars(rows: list[tuple], key_index: int, value_index: int) -> list[dict]:
+    top = max((row[value_index] for row in rows), default=0) or 1
+    return [
+        {"row": row, "width": round(row[value_index] * BAR_WIDTH / top, 1)}
+        for row in rows
+        if row[key_index] is not None
+    ]
+
+
+def _timeline(months: list[tuple[dt.date, int]]) -> dict:
+    """Vertical bars, one per month, heights scaled to a 50-unit tall SVG."""
+    top = max((value for _month, value in months), default=0) or 1
+    bars = []
+    for index, (month, value) in enumerate(months):
+        height = round(value * 48 / top, 2)
+        bars.append({"month": month, "value": value, "x": index, "y": 50 - height, "h": height})
+    return {
+        "bars": bars,
+        "width": max(len(months), 1),
+        "first": months[0][0] if months else None,
+        "last": months[-1][0] if months else None,
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = counters_scope(request.user)
+    form = CounterFilterForm(request.GET or None, scope_province=scope)
+    filters = form.filters()
+    figures = counter_figures(scope_province=scope, filters=filters, areas=True, months=True)
+    query = request.GET.copy()
+    for name in ("province", "district"):
+        query.pop(name, None)
+    panels = []
+    for figure in figures:
+        panels.append(
+            {
+                "figure": figure,
+                "bar": min(figure.percent or 0, 100),
+                "areas": _bars(figure.areas, 0, 2),
+                "months": bool(figure.months),
+                "timeline": _timeline(figure.months),
+            }
+        )
+    drill = _drill_level(filters, scope)
+    context = {
+        "form": form,
+        "filters": filters,
+        "scope_province": scope,
+        "panels": panels,
+        "drill": drill,
+        "provinces": province_choices(structure=filters.structure, scope_province=scope),
+        "base_query": query.urlencode(),
+        "query": request.GET.urlencode(),
+        "page_title": _("Programme dashboard"),
+    }
+    return render(request, "courses/counters/dashboard.html", context)
+
+
+def _drill_level(filters: CounterFilters, scope: str | None) -> str:
+    """What the area chart shows: provinces, districts or communes."""
+    if filters.structure == UnitStructure.S2025:
+        return "commune" if (filters.province or scope) else "province"
+    if filters.district:
+        return "commune"
+    if filters.province or scope:
+        return "district"
+    return "province"
+
+
+def _export_figures(request: HttpRequest):
+    scope = counters_scope(request.user)
+    form = CounterFilterForm(request.GET or None, scope_province=scope)
+    filters = form.filters()
+    figures = counter_figures(scope_province=scope, filters=filters, areas=True, months=True)
+    return figures, filters, scope
+
+
+def _filename(ext: str) -> str:
+    return f"chi-so-de-an-8-{dt.date.today():%Y%m%d}.{ext}"
+
+
+def _attachment(content: bytes, content_type: str, ext: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(ext)}"'
+    return response
+
+
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    figures, filters, scope = _export_figures(request)
+    content = reports.figures_xlsx(figures=figures, filters=filters, scope_province=scope)
+    return _attachment(
+        content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    )
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    figures, filters, scope = _export_figures(request)
+    content = reports.figures_csv(figures=figures, filters=filters, scope_province=scope)
+    return _attachment(content, "text/csv; charset=utf-8", "csv")
+
+
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    figures, filters, scope = _export_figures(request)
+    content = reports.figures_pdf(figures=figures, filters=filters, scope_province=scope)
+    return _attachment(content, "application/pdf", "pdf")
+
+
+@require_GET
+def api(request: HttpRequest) -> JsonResponse:
+    """GET /api/counters/?province=<code>&by=province|level|sex|ethnicity&structure=2023|2025"""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Log in to read the figures.")}, status=401)
+    if not is_counters_reader(request.user):
+        return JsonResponse({"detail": _("Only admins may read the figures.")}, status=403)
+    scope = admin_province_code(request.user)
+    by = request.GET.get("by") or None
+    if by is not None and by not in BREAKDOWNS:
+        return JsonResponse(
+            {"detail": _("by must be one of: province, level, sex, ethnicity.")}, status=400
+        )
+    structure = request.GET.get("structure") or UnitStructure.S2023
+    if structure not in UnitStructure.values:
+        return JsonResponse({"detail": _("structure must be 2023 or 2025.")}, status=400)
+    province = (request.GET.get("province") or "").strip()
+    if scope and province and structure == UnitStructure.S2023 and province != scope:
+        return JsonResponse({"detail": _("This province is outside your scope.")}, status=403)
+    filters = CounterFilters(structure=structure, province=province)
+    figures = counter_figures(scope_province=scope, filters=filters, by=by)
+    return JsonResponse([figure.as_api() for figure in figures], safe=False)
+
+
+def is_counters_reader(user) -> bool:
+    """Central or province admin (or superuser): may read the programme figures."""
+    return bool(user and user.is_authenticated) and (
+        is_central_admin(user) or bool(admin_province_code(user))
+    )
