@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("courses.urls_counters")),
     path("trainer/", include("courses.urls_sessions")),
     path("learn/", include("courses.urls_learning")),
     path("api/", include("courses.urls_counters")),
