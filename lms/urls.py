@@ -58,7 +58,6 @@ urlpatterns = [
     path("api/", include("courses.urls_counters")),
     path("trainer/", include("courses.urls_sessions")),
     path("learn/", include("courses.urls_learning")),
-    path("api/", include("courses.urls_counters")),
 ]
 
 if settings.DEBUG:
