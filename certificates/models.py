@@ -1,1 +1,210 @@
-# The certificate models come with the certificates issue.
+"""Certificates: one per completed enrolment, its history, its serial counters, the checks of
+its verification code and the bulk exports admins ask for.
+
+The database decides uniqueness: one certificate per enrolment (OneToOne), one serial and one
+verification code per certificate (unique), one counter row per province and year.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_verification_code() -> str:
+    """192 random bits, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+class CertificateStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ISSUED = "issued", _("issued")
+    FAILED = "failed", _("failed")
+    REVOKED = "revoked", _("revoked")
+
+
+class SerialCounter(models.Model):
+    """The last serial number given in one province and year; locked while one is drawn."""
+
+    province_code = models.CharField(_("province code"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
+        constraints = [
+            models.UniqueConstraint(fields=["province_code", "year"], name="unique_serial_counter")
+        ]
+
+
+class Certificate(models.Model):
+    enrolment = models.OneToOneField(
+        "courses.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("enrolment"),
+    )
+    # Scope for admins and the serial's province; copied from the cadre when created.
+    province_code = models.CharField(_("province code"), max_length=2, blank=True, db_index=True)
+    serial = models.CharField(_("serial number"), max_length=32, unique=True, null=True, blank=True)
+    code = models.CharField(
+        _("verification code"), max_length=64, unique=True, default=new_verification_code
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.PENDING,
+        db_index=True,
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    issued_on = models.DateField(_("issue date"), null=True, blank=True)
+    pdf = models.FileField(_("PDF file"), max_length=200, blank=True)
+    # What was printed, so that the record says what the paper says.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    course_title = models.CharField(_("course title"), max_length=255, blank=True)
+    completed_on = models.DateField(_("completion date"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    error_transient = models.BooleanField(_("error is transient"), default=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return self.serial or _("certificate (pending)")
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.ISSUED
+
+    def pdf_name(self) -> str:
+        """The file's name comes from the certificate, so a retry overwrites it."""
+        year = self.issued_on.year if self.issued_on else "pending"
+        return f"certificates/{year}/{self.serial or self.pk}.pdf"
+
+
+class CertificateEventKind(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    REISSUED = "reissued", _("re-issue requested after a name correction")
+    REVOKED = "revoked", _("revoked")
+    FAILED = "failed", _("failed")
+
+
+class CertificateEvent(models.Model):
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="events", verbose_name=_("certificate")
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=CertificateEventKind.choices)
+    old_name = models.CharField(_("old name"), max_length=200, blank=True)
+    new_name = models.CharField(_("new name"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate event")
+        verbose_name_plural = _("certificate events")
+        ordering = ["certificate", "at", "pk"]
+
+
+class VerificationResult(models.TextChoices):
+    VALID = "valid", _("valid")
+    REVOKED = "revoked", _("revoked")
+    UNKNOWN = "unknown", _("unknown code")
+
+
+class VerificationLog(models.Model):
+    """One check of a verification code. The IP address is kept only as a salted hash."""
+
+    certificate = models.ForeignKey(
+        Certificate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verifications",
+        verbose_name=_("certificate"),
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    ip_hash = models.CharField(_("IP address hash"), max_length=64)
+    result = models.CharField(_("result"), max_length=10, choices=VerificationResult.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("verification check")
+        verbose_name_plural = _("verification checks")
+        ordering = ["-at"]
+
+
+class ExportFormat(models.TextChoices):
+    ZIP = "zip", _("ZIP of PDF files")
+    PDF = "pdf", _("one merged PDF for printing")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BulkExport(models.Model):
+    """All certificates of a training session or a commune, built by a Celery task."""
+
+    format = models.CharField(_("format"), max_length=3, choices=ExportFormat.choices)
+    session = models.ForeignKey(
+        "courses.TrainingSession",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("training session"),
+    )
+    commune_code = models.CharField(_("commune code"), max_length=5, blank=True)
+    # The scope of the admin who asked, applied again when the file is built.
+    province_code = models.CharField(_("province code"), max_length=2, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate export")
+        verbose_name_plural = _("certificate exports")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == ExportStatus.DONE else 0
+        return min(100, self.done * 100 // self.total)

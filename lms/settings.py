@@ -174,8 +174,19 @@ CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "certificates"}}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.tasks.worker_heartbeat", "schedule": 60.0},
+    # Certificates still pending (a lost message, a broker outage) are queued again.
+    "certificates-requeue": {
+        "task": "certificates.tasks.requeue_pending_certificates",
+        "schedule": 120.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Certificates pending (or failed with a transient error) longer than this many seconds are
+# queued again by beat and by `manage.py issue_pending_certificates`.
+CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
+# Checks of verification codes allowed per IP address (django-ratelimit rate).
+CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 
 # --- Passwords and accounts -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,427 @@
+"""Writes for certificates: create, issue, revoke, re-issue, re-queue, export.
+
+Issuing is idempotent by database state. `certificate_issue` works in two short transactions:
+1. lock the certificate row; if it has no serial, lock the (province, year) counter row, take
+   the next number and store it on the certificate. The increment and the serial commit
+   together, and a serial is never cleared, so a rollback leaves no gap. The counter lock is
+   held for milliseconds, not for the whole render, so provinces do not queue behind one lock.
+2. lock the certificate row again, stop if it is issued, revoked or failed for good; render,
+   store the file under a name that comes from the certificate (a retry overwrites it), mark
+   it issued, count CERTIFIED_LEARNERS and send the email once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import rendering
+from certificates.models import (
+    BulkExport,
+    Certificate,
+    CertificateEvent,
+    CertificateEventKind,
+    CertificateStatus,
+    ExportFormat,
+    ExportStatus,
+    SerialCounter,
+)
+from courses.models import Cadre, Enrolment
+from courses.services.counters import (
+    CERTIFIED_LEARNERS,
+    achievement_record,
+    achievement_remove,
+    cell_key_for_cadre,
+)
+
+logger = logging.getLogger(__name__)
+
+NO_PROVINCE = "00"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join((text or "").split()))
+
+
+def verify_url(*, code: str) -> str:
+    return settings.SITE_URL + reverse("certificates:verify", args=[code])
+
+
+# --- Creation and queueing ------------------------------------------------------------------
+
+
+def certificate_create_pending(*, enrolment: Enrolment) -> Certificate:
+    """The pending certificate of a completed enrolment (one per enrolment, by the database).
+
+    Runs inside the completion's transaction; the task is queued once it commits.
+    """
+    certificate, created = Certificate.objects.get_or_create(
+        enrolment=enrolment,
+        defaults={
+            "province_code": enrolment.cadre.province_code,
+            "queued_at": timezone.now(),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
+    return certificate
+
+
+def certificate_queue(*, certificate_id: int) -> bool:
+    """Publish the issuing task. A broker outage must not break the caller: the periodic
+    re-queue finds the row in the database later."""
+    from certificates.tasks import issue_certificate
+
+    try:
+        issue_certificate.apply_async(args=[certificate_id])
+    except Exception:
+        logger.exception("could not queue certificate %s; it will be re-queued", certificate_id)
+        return False
+    return True
+
+
+def certificates_requeue(*, older_than: int | None = None, limit: int = 5000) -> int:
+    """Queue again pending rows, and failed rows whose error was transient, older than
+    `older_than` seconds (CERTIFICATE_REQUEUE_AFTER). Returns how many were queued."""
+    if older_than is None:
+        older_than = settings.CERTIFICATE_REQUEUE_AFTER
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than)
+    stale = Q(queued_at__lte=cutoff) | Q(queued_at__isnull=True)
+    ids = list(
+        Certificate.objects.filter(
+            Q(status=CertificateStatus.PENDING)
+            | Q(status=CertificateStatus.FAILED, error_transient=True)
+        )
+        .filter(stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for pk in ids:
+        if not certificate_queue(certificate_id=pk):
+            break  # the broker is down: try again at the next run
+        Certificate.objects.filter(pk=pk).update(queued_at=timezone.now())
+        queued += 1
+    return queued
+
+
+# --- Issuing --------------------------------------------------------------------------------
+
+
+def serial_next(*, province_code: str, year: int) -> str:
+    """The next serial in a province and year. Must run inside the caller's transaction."""
+    province_code = province_code or NO_PROVINCE
+    counter, _created = SerialCounter.objects.select_for_update().get_or_create(
+        province_code=province_code, year=year
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"DA8-{province_code}-{year}-{counter.last_number:06d}"
+
+
+def _issuable(certificate: Certificate) -> bool:
+    if certificate.status == CertificateStatus.PENDING:
+        return True
+    return certificate.status == CertificateStatus.FAILED and certificate.error_transient
+
+
+def _locked(certificate_id: int) -> Certificate | None:
+    return (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enrolment__cadre", "enrolment__course")
+        .filter(pk=certificate_id)
+        .first()
+    )
+
+
+def certificate_serial_assign(*, certificate_id: int) -> Certificate | None:
+    """Step 1: give the certificate its serial and issue date, if it has none."""
+    with transaction.atomic():
+        certificate = _locked(certificate_id)
+        if certificate is None or not _issuable(certificate) or certificate.serial:
+            return certificate
+        today = timezone.localdate()
+        certificate.issued_on = today
+        certificate.province_code = certificate.enrolment.cadre.province_code
+        certificate.serial = serial_next(province_code=certificate.province_code, year=today.year)
+        certificate.save(update_fields=["issued_on", "province_code", "serial", "updated_at"])
+        return certificate
+
+
+def certificate_data(*, certificate: Certificate) -> rendering.CertificateData:
+    enrolment = certificate.enrolment
+    return rendering.CertificateData(
+        full_name=nfc(enrolment.cadre.full_name),
+        course_title=nfc(enrolment.course.get_certificate_title()),
+        completed_on=timezone.localdate(enrolment.completed_at),
+        issued_on=certificate.issued_on,
+        serial=certificate.serial,
+        verify_url=verify_url(code=certificate.code),
+        organisation=settings.ISSUING_ORGANISATION,
+    )
+
+
+def unsupported_reason(characters: Iterable[str]) -> str:
+    shown = ", ".join(f"“{ch}” (U+{ord(ch):04X})" for ch in characters)
+    return _(
+        "The certificate font cannot print these characters: {characters}. Correct the name "
+        "or the course title, then re-issue the certificate."
+    ).format(characters=shown)
+
+
+def certificate_issue(*, certificate_id: int) -> Certificate | None:
+    """Render, store and mark issued; does nothing to an issued or revoked certificate."""
+    if certificate_serial_assign(certificate_id=certificate_id) is None:
+        return None
+    with transaction.atomic():
+        certificate = _locked(certificate_id)
+        if certificate is None or not _issuable(certificate):
+            return certificate
+        certificate.attempts += 1
+        data = certificate_data(certificate=certificate)
+        try:
+            pdf = rendering.render_certificate(data)
+        except rendering.UnsupportedCharacters as exc:
+            chars = getattr(exc, "characters", None) or rendering.missing_glyphs(
+                data.full_name + data.course_title + data.organisation
+            )
+            return _certificate_fail(certificate, reason=unsupported_reason(chars))
+        name = certificate.pdf_name()
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        certificate.pdf.name = default_storage.save(name, ContentFile(pdf))
+        now = timezone.now()
+        certificate.full_name = data.full_name
+        certificate.course_title = data.course_title
+        certificate.completed_on = data.completed_on
+        certificate.status = CertificateStatus.ISSUED
+        certificate.status_reason = ""
+        certificate.error = ""
+        certificate.error_transient = False
+        certificate.issued_at = now
+        certificate.save()
+        cadre = certificate.enrolment.cadre
+        achievement_record(
+            code=CERTIFIED_LEARNERS, cadre=cadre, key=cell_key_for_cadre(cadre, now), at=now
+        )
+        CertificateEvent.objects.create(
+            certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
+        )
+        transaction.on_commit(lambda: certificate_email_send(certificate_id=certificate.pk))
+    return certificate
+
+
+def _certificate_fail(certificate: Certificate, *, reason: str) -> Certificate:
+    certificate.status = CertificateStatus.FAILED
+    certificate.status_reason = reason
+    certificate.error = reason
+    certificate.error_transient = False
+    certificate.save()
+    CertificateEvent.objects.create(
+        certificate=certificate, kind=CertificateEventKind.FAILED, reason=reason
+    )
+    return certificate
+
+
+def certificate_record_transient_error(*, certificate_id: int, error: str) -> None:
+    """Note a transient failure; the task retries it, and so does the periodic re-queue."""
+    try:
+        Certificate.objects.filter(
+            pk=certificate_id, status__in=[CertificateStatus.PENDING, CertificateStatus.FAILED]
+        ).update(
+            status=CertificateStatus.FAILED,
+            error=error[:2000],
+            error_transient=True,
+            status_reason=_("Temporary error; the certificate will be issued automatically."),
+            updated_at=timezone.now(),
+        )
+    except Exception:
+        logger.exception("could not record the error of certificate %s", certificate_id)
+
+
+def certificate_email_send(*, certificate_id: int) -> bool:
+    certificate = (
+        Certificate.objects.select_related("enrolment__cadre__user")
+        .filter(pk=certificate_id, status=CertificateStatus.ISSUED)
+        .first()
+    )
+    if certificate is None:
+        return False
+    cadre = certificate.enrolment.cadre
+    address = cadre.email or (cadre.user.email if cadre.user else "")
+    if not address:
+        return False
+    body = _(
+        "Dear {name},\n\nYour certificate for the course “{course}” has been issued "
+        "(serial number {serial}).\nDownload it from “My certificates”: {mine}\n"
+        "Anyone can check it at: {verify}\n\n{organisation}"
+    ).format(
+        name=certificate.full_name,
+        course=certificate.course_title,
+        serial=certificate.serial,
+        mine=settings.SITE_URL + reverse("certificates:mine"),
+        verify=verify_url(code=certificate.code),
+        organisation=settings.ISSUING_ORGANISATION,
+    )
+    try:
+        send_mail(_("Your certificate has been issued"), body, None, [address])
+    except Exception:
+        logger.exception("could not email certificate %s", certificate_id)
+        return False
+    return True
+
+
+# --- Revocation and correction --------------------------------------------------------------
+
+
+def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
+    reason = nfc(reason)
+    if not reason:
+        raise ValueError(_("A reason is required to revoke a certificate."))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == CertificateStatus.REVOKED:
+            return certificate
+        certificate.status = CertificateStatus.REVOKED
+        certificate.status_reason = reason
+        certificate.save(update_fields=["status", "status_reason", "updated_at"])
+        CertificateEvent.objects.create(
+            certificate=certificate, kind=CertificateEventKind.REVOKED, reason=reason, by=by
+        )
+        cadre_id = certificate.enrolment.cadre_id
+        still_certified = Certificate.objects.filter(
+            enrolment__cadre_id=cadre_id, status=CertificateStatus.ISSUED
+        ).exists()
+        if not still_certified:
+            achievement_remove(code=CERTIFIED_LEARNERS, cadre=Cadre.objects.get(pk=cadre_id))
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) -> Certificate:
+    """Correct the learner's name and render again, keeping the serial and the code."""
+    full_name = nfc(full_name)
+    if not full_name:
+        raise ValueError(_("The corrected name must not be empty."))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == CertificateStatus.REVOKED:
+            raise ValueError(_("A revoked certificate cannot be re-issued."))
+        cadre = Cadre.objects.select_for_update().get(pk=certificate.enrolment.cadre_id)
+        old_name = cadre.full_name
+        cadre.full_name = full_name
+        cadre.save()
+        certificate.status = CertificateStatus.PENDING
+        certificate.status_reason = ""
+        certificate.error = ""
+        certificate.error_transient = False
+        certificate.queued_at = timezone.now()
+        certificate.save()
+        CertificateEvent.objects.create(
+            certificate=certificate,
+            kind=CertificateEventKind.REISSUED,
+            old_name=old_name,
+            new_name=cadre.full_name,
+            by=by,
+        )
+        pk = certificate.pk
+        transaction.on_commit(lambda: certificate_queue(certificate_id=pk))
+    return certificate
+
+
+# --- Bulk export ----------------------------------------------------------------------------
+
+
+def bulk_export_request(
+    *, format: str, by, session=None, commune_code: str = "", province_code: str = ""
+) -> BulkExport:
+    from certificates.tasks import build_bulk_export
+
+    export = BulkExport.objects.create(
+        format=format,
+        session=session,
+        commune_code=commune_code,
+        province_code=province_code or "",
+        requested_by=by,
+    )
+    pk = export.pk
+
+    def publish():
+        try:
+            build_bulk_export.apply_async(args=[pk])
+        except Exception:
+            logger.exception("could not queue export %s", pk)
+            BulkExport.objects.filter(pk=pk).update(
+                status=ExportStatus.FAILED, error=_("The task queue is unavailable; try again.")
+            )
+
+    transaction.on_commit(publish)
+    return export
+
+
+def bulk_export_build(*, export_id: int) -> BulkExport | None:
+    from certificates.selectors import certificates_for_export
+
+    export = BulkExport.objects.filter(pk=export_id).first()
+    if export is None or export.status == ExportStatus.DONE:
+        return export
+    certificates = list(certificates_for_export(export=export))
+    export.status = ExportStatus.RUNNING
+    export.total = len(certificates)
+    export.done = 0
+    export.save(update_fields=["status", "total", "done"])
+    step = max(1, len(certificates) // 50)
+
+    def progress(done: int, *_args) -> None:
+        if done == len(certificates) or done % step == 0:
+            BulkExport.objects.filter(pk=export.pk).update(done=done)
+
+    buffer = io.BytesIO()
+    if export.format == ExportFormat.ZIP:
+        _zip_write(certificates, buffer, progress)
+    else:
+        rendering.render_certificates(
+            [certificate_data(certificate=c) for c in certificates], buffer, progress
+        )
+    name = f"exports/{export.pk}.{export.format}"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    export.file.name = default_storage.save(name, ContentFile(buffer.getvalue()))
+    export.status = ExportStatus.DONE
+    export.done = export.total
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "status", "done", "finished_at"])
+    return export
+
+
+def _zip_write(
+    certificates: list[Certificate], out: io.BytesIO, progress: Callable[[int], None]
+) -> None:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number, certificate in enumerate(certificates, start=1):
+            if certificate.pdf and default_storage.exists(certificate.pdf.name):
+                with default_storage.open(certificate.pdf.name, "rb") as handle:
+                    content = handle.read()
+            else:
+                content = rendering.render_certificate(certificate_data(certificate=certificate))
+            archive.writestr(f"{certificate.serial}.pdf", content)
+            progress(number)
+
+
+def bulk_export_fail(*, export_id: int, error: str) -> None:
+    BulkExport.objects.filter(pk=export_id).update(
+        status=ExportStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

@@ -1,0 +1,79 @@
+"""Celery entry points for certificates: thin callers of certificates.services.
+
+All of them run on the `certificates` queue (CELERY_TASK_ROUTES). They are acknowledged after
+they ran (a killed worker's message is delivered again) and idempotent by database state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+
+from certificates import services
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try: the database or the file store was briefly unreachable, or the
+# render ran out of time. Anything else is a bug or bad data and is not retried blindly.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded)
+
+
+@shared_task(
+    name="certificates.tasks.issue_certificate",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def issue_certificate(certificate_id: int) -> str:
+    try:
+        certificate = services.certificate_issue(certificate_id=certificate_id)
+    except TRANSIENT_ERRORS as exc:
+        services.certificate_record_transient_error(
+            certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    if certificate is None:
+        logger.info("certificate %s does not exist (any more)", certificate_id)
+        return "missing"
+    return certificate.status
+
+
+@shared_task(
+    name="certificates.tasks.requeue_pending_certificates",
+    acks_late=True,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
+def requeue_pending_certificates() -> int:
+    """Beat runs this every few minutes: nothing pending is forgotten."""
+    count = services.certificates_requeue()
+    if count:
+        logger.info("re-queued %s certificates", count)
+    return count
+
+
+@shared_task(
+    name="certificates.tasks.build_bulk_export",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1800,
+    time_limit=1900,
+    ignore_result=True,
+)
+def build_bulk_export(export_id: int) -> None:
+    try:
+        services.bulk_export_build(export_id=export_id)
+    except Exception as exc:
+        services.bulk_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,141 @@
+"""Public verification, and the learner's own certificates. Thin: reads come from selectors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
+
+from certificates.models import CertificateStatus, VerificationLog, VerificationResult
+from certificates.selectors import certificate_for_verification, certificates_of_user
+
+
+def _digest(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def _rate_limited(request) -> bool:
+    usage = get_usage(
+        request,
+        group="certificate-verify",
+        key="ip",
+        rate=settings.CERTIFICATE_VERIFY_RATE,
+        method=ALL,
+        increment=True,
+    )
+    return bool(usage and usage["should_limit"])
+
+
+def _check(request, code: str):
+    """(certificate or None, limited). Each check that is not throttled is logged."""
+    if _rate_limited(request):
+        return None, True
+    certificate = certificate_for_verification(code=code)
+    if certificate is None:
+        result = VerificationResult.UNKNOWN
+    elif certificate.status == CertificateStatus.REVOKED:
+        result = VerificationResult.REVOKED
+    else:
+        result = VerificationResult.VALID
+    VerificationLog.objects.create(
+        certificate=certificate,
+        code_hash=_digest(code),
+        ip_hash=_digest(request.META.get("REMOTE_ADDR", "")),
+        result=result,
+    )
+    return certificate, False
+
+
+def _public(certificate) -> dict:
+    """The only fields a verifier sees: no contact details, unit or ethnicity."""
+    return {
+        "status": "revoked" if certificate.status == CertificateStatus.REVOKED else "valid",
+        "full_name": certificate.full_name,
+        "course": certificate.course_title,
+        "completed_on": certificate.completed_on.isoformat() if certificate.completed_on else None,
+        "issued_on": certificate.issued_on.isoformat() if certificate.issued_on else None,
+        "serial": certificate.serial,
+        "issuing_organisation": settings.ISSUING_ORGANISATION,
+    }
+
+
+def _too_many() -> str:
+    return _("Too many checks from your address. Please wait a minute and try again.")
+
+
+@require_GET
+@never_cache
+def verify_page(request, code: str):
+    certificate, limited = _check(request, code)
+    if limited:
+        return render(
+            request, "certificates/verify_limited.html", {"message": _too_many()}, status=429
+        )
+    if certificate is None:
+        return render(request, "certificates/verify_unknown.html", status=404)
+    return render(
+        request,
+        "certificates/verify.html",
+        {"certificate": certificate, "organisation": settings.ISSUING_ORGANISATION},
+    )
+
+
+@require_GET
+@never_cache
+def verify_json(request, code: str):
+    certificate, limited = _check(request, code)
+    if limited:
+        return JsonResponse({"error": _too_many()}, status=429)
+    if certificate is None:
+        return JsonResponse({"error": _("No certificate has this code.")}, status=404)
+    data = _public(certificate)
+    data["completed_on_display"] = (
+        date_format(certificate.completed_on, "SHORT_DATE_FORMAT")
+        if certificate.completed_on
+        else None
+    )
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def my_certificates(request):
+    return render(
+        request,
+        "certificates/mine.html",
+        {"certificates": certificates_of_user(user=request.user)},
+    )
+
+
+@login_required
+def download(request, pk: int):
+    """Only the learner's own issued certificate; anything else is a 404."""
+    certificate = (
+        certificates_of_user(user=request.user)
+        .filter(pk=pk, status=CertificateStatus.ISSUED)
+        .first()
+    )
+    if certificate is None or not certificate.pdf:
+        raise Http404
+    return pdf_response(certificate)
+
+
+def pdf_response(certificate) -> FileResponse:
+    if not default_storage.exists(certificate.pdf.name):
+        raise Http404
+    return FileResponse(
+        default_storage.open(certificate.pdf.name, "rb"),
+        as_attachment=True,
+        filename=f"{certificate.serial}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,205 @@
+"""Issuing: the task and the services behind it (tasks run inline here; see test_worker.py
+for a real worker through Redis)."""
+
+import datetime as dt
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from certificates.models import Certificate, CertificateEvent, CertificateStatus
+from certificates.services import (
+    certificate_reissue,
+    certificate_revoke,
+    certificates_requeue,
+)
+from certificates.tasks import issue_certificate
+from courses.models import Achievement, CounterCell
+from courses.services.counters import CERTIFIED_LEARNERS
+from tests.certificates.conftest import (
+    COURSE_TITLE,
+    cadre_create,
+    commune,
+    complete,
+    nfd,
+    pdf_text,
+)
+
+
+def certified_count() -> int:
+    return sum(
+        CounterCell.objects.filter(indicator__code=CERTIFIED_LEARNERS).values_list(
+            "value", flat=True
+        )
+    )
+
+
+def test_a_completion_becomes_an_issued_pdf_with_the_exact_name(issued, mailoutbox):
+    certificate = issued(full_name=nfd("Nguyễn Thị Hoà"))
+    assert certificate.status == CertificateStatus.ISSUED
+    assert certificate.full_name == "Nguyễn Thị Hoà"  # NFC
+    text = pdf_text(certificate)
+    assert "Nguyễn Thị Hoà" in text
+    assert COURSE_TITLE in text
+    assert certificate.serial in text
+    assert certificate.course_title == COURSE_TITLE
+    assert certificate.completed_on == timezone.localdate()
+    # Counted once, for the dashboard, and the learner was told.
+    assert certified_count() == 1
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["hoa@example.org"]
+    assert certificate.serial in mailoutbox[0].body
+
+
+def test_the_pending_certificate_commits_with_the_completion_or_not_at_all(course):
+    cadre = cadre_create(unit=commune())
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        complete(cadre=cadre, course=course)
+        assert Certificate.objects.count() == 1
+        raise RuntimeError("the completion's transaction fails")
+    assert Certificate.objects.count() == 0
+
+
+def test_running_the_task_again_changes_nothing(issued, mailoutbox, media):
+    certificate = issued()
+    before = (certificate.serial, certificate.code, certificate.pdf.name, certificate.attempts)
+    assert issue_certificate.apply(args=[certificate.pk]).get() == CertificateStatus.ISSUED
+    issue_certificate.apply(args=[certificate.pk]).get()
+    certificate.refresh_from_db()
+    assert (
+        certificate.serial,
+        certificate.code,
+        certificate.pdf.name,
+        certificate.attempts,
+    ) == before
+    assert certificate.events.filter(kind="issued").count() == 1
+    assert len(mailoutbox) == 1
+    assert certified_count() == 1
+    files = list((media / "certificates").rglob("*.pdf"))
+    assert len(files) == 1
+
+
+def test_a_retry_overwrites_the_file_instead_of_adding_one(issued, media):
+    certificate = issued()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.FAILED, error_transient=True
+    )
+    issue_certificate.apply(args=[certificate.pk]).get()
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.ISSUED
+    assert [p.name for p in (media / "certificates").rglob("*.pdf")] == [
+        f"{certificate.serial}.pdf"
+    ]
+
+
+def test_a_task_for_a_missing_certificate_does_nothing(db):
+    assert issue_certificate.apply(args=[987654]).get() == "missing"
+
+
+def test_characters_the_font_cannot_draw_fail_with_a_clear_reason(issued, settings):
+    settings.LANGUAGE_CODE = "vi"
+    certificate = issued(full_name="Nguyễn Thị 𓀀 Hoà")
+    assert certificate.status == CertificateStatus.FAILED
+    assert not certificate.error_transient
+    assert "U+13000" in certificate.status_reason
+    assert "không" in certificate.status_reason.lower()  # Vietnamese, from the catalogue
+    assert not certificate.pdf
+    assert certified_count() == 0
+    # A failure for good is not re-queued.
+    assert certificates_requeue(older_than=0) == 0
+
+
+def test_pending_and_transient_failures_are_requeued_once_old_enough(course, mailoutbox):
+    pending = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    transient = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    fresh = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    old = timezone.now() - dt.timedelta(minutes=10)
+    Certificate.objects.filter(pk=pending.pk).update(queued_at=old)
+    Certificate.objects.filter(pk=transient.pk).update(
+        queued_at=old, status=CertificateStatus.FAILED, error_transient=True, error="timeout"
+    )
+    call_command("issue_pending_certificates")
+    statuses = dict(Certificate.objects.values_list("pk", "status"))
+    assert statuses[pending.pk] == CertificateStatus.ISSUED
+    assert statuses[transient.pk] == CertificateStatus.ISSUED
+    assert statuses[fresh.pk] == CertificateStatus.PENDING
+    call_command("issue_pending_certificates", "--older-than", "0")
+    assert Certificate.objects.get(pk=fresh.pk).status == CertificateStatus.ISSUED
+
+
+def test_a_broker_outage_does_not_break_the_completion(
+    course, django_capture_on_commit_callbacks, caplog
+):
+    from lms.celery import app
+
+    def reconnect():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    cadre = cadre_create(unit=commune())
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    # Nothing listens on port 9: the broker is down.
+    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:9/0", False
+    reconnect()
+    try:
+        with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+            enrolment = complete(cadre=cadre, course=course)
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        reconnect()
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
+    assert enrolment.certificate.status == CertificateStatus.PENDING
+    assert "will be re-queued" in caplog.text
+    # Once the broker is back, the periodic re-queue issues it.
+    certificates_requeue(older_than=0)
+    assert Certificate.objects.get(pk=enrolment.certificate.pk).status == "issued"
+
+
+def test_revoking_uncounts_the_learner_with_no_other_valid_certificate(issued):
+    certificate = issued()
+    assert certified_count() == 1
+    with pytest.raises(ValueError):
+        certificate_revoke(certificate=certificate, reason="  ")
+    certificate_revoke(certificate=certificate, reason="Gian lận khi kiểm tra")
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.REVOKED
+    assert certificate.status_reason == "Gian lận khi kiểm tra"
+    assert certified_count() == 0
+    assert not Achievement.objects.filter(indicator__code=CERTIFIED_LEARNERS).exists()
+    event = certificate.events.get(kind="revoked")
+    assert event.reason == "Gian lận khi kiểm tra"
+
+
+def test_revoking_one_of_two_keeps_the_learner_counted(issued, course):
+    from tests.certificates.conftest import course_tree
+
+    first = issued()
+    cadre = first.enrolment.cadre
+    other_course = course_tree(title="Phân tích giới")
+    complete(cadre=cadre, course=other_course)
+    second = cadre.enrolments.get(course=other_course).certificate
+    issue_certificate.apply(args=[second.pk]).get()
+    certificate_revoke(certificate=first, reason="Cấp nhầm")
+    assert certified_count() == 1
+
+
+def test_reissue_after_a_name_correction_keeps_serial_and_code(
+    issued, django_capture_on_commit_callbacks
+):
+    certificate = issued(full_name="Nguyen Thi Hoa")
+    serial, code = certificate.serial, certificate.code
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_reissue(certificate=certificate, full_name=nfd("Nguyễn Thị Hoà"))
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.ISSUED
+    assert (certificate.serial, certificate.code) == (serial, code)
+    assert certificate.full_name == "Nguyễn Thị Hoà"
+    assert certificate.enrolment.cadre.full_name == "Nguyễn Thị Hoà"
+    assert "Nguyễn Thị Hoà" in pdf_text(certificate)
+    event = CertificateEvent.objects.get(certificate=certificate, kind="reissued")
+    assert (event.old_name, event.new_name) == ("Nguyen Thi Hoa", "Nguyễn Thị Hoà")
+    assert certified_count() == 1
