@@ -1,0 +1,226 @@
+"""The certificate PDF: what a learner, a printer and an auditor see in it."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+import shutil
+import string
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+
+from certificates.rendering import (
+    CertificateData,
+    UnsupportedCharacters,
+    missing_glyphs,
+    render_certificate,
+    render_certificates,
+)
+from certificates.rendering.qr import qr_matrix
+
+VERIFY_URL = "https://daotao.phunu.vn/verify/Zk3x9QpLmN2vB7cRtY8wAe4sD1fGhJk0xQ/"
+
+
+def certificate(**changes) -> CertificateData:
+    fields = {
+        "full_name": "Nguyễn Thị Hoà",
+        "course_title": "Lồng ghép giới trong xây dựng chính sách và kế hoạch",
+        "completed_on": datetime.date(2026, 11, 28),
+        "issued_on": datetime.date(2026, 11, 30),
+        "serial": "DA8-12-2026-000123",
+        "verify_url": VERIFY_URL,
+        "organisation": "Hội Liên hiệp Phụ nữ Việt Nam",
+        "signer_name": "Hà Thị Nga",
+        "signer_title": "Chủ tịch",
+    }
+    fields.update(changes)
+    return CertificateData(**fields)
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return unicodedata.normalize("NFC", text)
+
+
+def pdftotext(pdf: bytes, tmp_path: Path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_pdf_holds_the_exact_name_course_date_serial_and_organisation(tmp_path):
+    pdf = render_certificate(certificate())
+
+    for text in (pdf_text(pdf), pdftotext(pdf, tmp_path)):
+        assert "Nguyễn Thị Hoà" in text
+        assert "Lồng ghép giới trong xây dựng chính sách và kế hoạch" in text
+        assert "ngày 28 tháng 11 năm 2026" in text
+        assert "28/11/2026" in text
+        assert "Số: DA8-12-2026-000123" in text
+        assert "HỘI LIÊN HIỆP PHỤ NỮ VIỆT NAM" in text
+        assert "GIẤY CHỨNG NHẬN" in text
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+        assert "Hà Thị Nga" in text
+
+
+def test_a_name_typed_decomposed_is_printed_composed(tmp_path):
+    typed = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
+    assert typed != "Nguyễn Thị Hoà"  # as some keyboards send it
+
+    pdf = render_certificate(certificate(full_name=typed))
+
+    extracted = pdftotext(pdf, tmp_path)  # no normalisation of our own on this path
+    assert "Nguyễn Thị Hoà" in extracted
+    assert typed not in extracted
+    assert "Nguyễn Thị Hoà" in pdf_text(pdf)
+
+
+def test_dates_before_the_tenth_and_in_january_and_february_take_a_zero():
+    pdf = render_certificate(certificate(completed_on=datetime.date(2026, 2, 5)))
+
+    assert "ngày 05 tháng 02 năm 2026 (05/02/2026)" in pdf_text(pdf)
+
+
+def test_the_qr_code_opens_the_verification_page(tmp_path):
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed")
+    (tmp_path / "certificate.pdf").write_bytes(render_certificate(certificate()))
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-singlefile", "certificate.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "page.png"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+    assert decoded == VERIFY_URL
+
+
+@pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
+def test_the_qr_matrix_is_the_one_reportlab_would_make(level):
+    """The fast mask choice picks ReportLab's mask: same symbol, module for module."""
+    rnd = random.Random(level)
+    ecl = getattr(QRErrorCorrectLevel, level)
+    for length in (5, 30, 60, 120, 250):
+        text = "https://daotao.phunu.vn/verify/" + "".join(
+            rnd.choice(string.ascii_letters + string.digits + "-_") for _ in range(length)
+        )
+        reference = QRCode(None, ecl)
+        reference.addData(text)
+        reference.make()
+
+        assert qr_matrix(text, ecl) == [
+            "".join("1" if dark else "0" for dark in row) for row in reference.modules
+        ]
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\U0001d518",  # MATHEMATICAL FRAKTUR CAPITAL U
+        "\U0001f600",  # an emoji
+        "\u4e2d",  # a CJK ideograph
+    ],
+)
+def test_a_character_outside_the_font_is_refused_by_name_before_drawing(char):
+    assert missing_glyphs(f"Nguyễn {char} Hoà") == [char]
+
+    with pytest.raises(UnsupportedCharacters) as refused:
+        render_certificate(certificate(full_name=f"Nguyễn {char} Hoà"))
+
+    assert refused.value.characters == [char]
+    message = str(refused.value)
+    assert char in message
+    assert f"U+{ord(char):04X}" in message
+
+
+def test_the_refusal_is_explained_in_vietnamese(settings):
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(UnsupportedCharacters) as refused:
+        render_certificate(certificate(course_title="Khóa học \u4e2d"))
+
+    assert "phông chữ" in str(refused.value)
+
+
+def test_every_vietnamese_letter_can_be_drawn():
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    letters = "".join(v + t for v in vowels for t in tones) + "đ"
+    text = letters + letters.upper()
+
+    assert missing_glyphs(text) == []
+    assert missing_glyphs(unicodedata.normalize("NFD", text)) == []
+
+
+def test_the_font_is_embedded_and_the_page_is_a4_landscape():
+    pdf = render_certificate(certificate())
+    reader = PdfReader(io.BytesIO(pdf))
+
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    assert b"/FontFile2" in pdf
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    embedded = [
+        f.get_object()["/FontDescriptor"]["/FontFile2"]
+        for f in fonts.values()
+        if "/FontDescriptor" in f.get_object()
+    ]
+    assert embedded  # the TrueType subsets carry their font program
+
+
+def test_long_names_and_titles_stay_inside_the_page(tmp_path):
+    long_name = "Tôn Nữ Hoàng Phương Thảo Nguyễn Lê Bảo Ngọc Trâm Anh Khánh Linh Diễm Quỳnh"
+    long_title = " ".join(["Bình đẳng giới trong phát triển kinh tế - xã hội"] * 5)
+    pdf = render_certificate(certificate(full_name=long_name, course_title=long_title))
+
+    text = " ".join(pdf_text(pdf).split())
+    assert long_name in text
+    assert long_title in text
+    # pdftotext -layout keeps text laid out on the page: nothing falls off the edges
+    layout = pdftotext(pdf, tmp_path)
+    assert "Quỳnh" in layout and "xã hội" in layout
+
+
+def test_one_merged_print_pdf_has_a_page_per_certificate():
+    names = ["Nguyễn Thị Hoà", "Lò Thị Mai", "Hoàng A Sử", "Đinh Thị Thuỷ"]
+    out = io.BytesIO()
+    seen = []
+
+    count = render_certificates(
+        (certificate(full_name=n, serial=f"DA8-12-2026-{i:06d}") for i, n in enumerate(names)),
+        out,
+        progress=seen.append,
+    )
+
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert count == len(names) == len(reader.pages)
+    assert seen == [1, 2, 3, 4]
+    for page, name in zip(reader.pages, names, strict=True):
+        assert name in unicodedata.normalize("NFC", page.extract_text())
+
+
+def test_a_merged_pdf_with_one_bad_name_writes_nothing():
+    out = io.BytesIO()
+
+    with pytest.raises(UnsupportedCharacters):
+        render_certificates([certificate(), certificate(full_name="Hoà \U0001f600")], out)
+
+    assert out.getvalue() == b""
