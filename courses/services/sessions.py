@@ -293,3 +293,13 @@ def attendance_add_new_cadre(
         cadre.full_clean(exclude=["user", "ma_can_bo", "email", "ethnicity", "name_key"])
         cadre.save()
         return attendance_mark(session=session, cadre=cadre, present=present, by=by)
+
+
+def session_delete(*, session: TrainingSession) -> None:
+    """Delete a session (entered by mistake). A held session is cancelled first, so the
+    counters stop counting it (and its monitoring participants) before the row goes;
+    completions already recorded stay."""
+    with transaction.atomic():
+        if session.status == SessionStatus.HELD:
+            session_status_set(session=session, status=SessionStatus.CANCELLED)
+        TrainingSession.objects.filter(pk=session.pk).delete()

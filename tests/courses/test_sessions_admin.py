@@ -1,0 +1,96 @@
+"""The Wagtail admin for training sessions: scoped by province, and saving through the
+session services so the counters follow."""
+
+import pytest
+from django.test import Client
+
+from courses.models import SessionStatus, TrainingSession
+from courses.services.counters import SESSIONS_DISTRICT_COMMUNE
+from tests.courses.sessions_helpers import (
+    admin_make,
+    cell_total,
+    session_make,
+    trainer_make,
+    world_build,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    world = world_build()
+    world.lc = session_make(course=world.in_person, unit=world.lao_cai.commune,
+                            title="Buổi Lào Cai", code="LC1")  # fmt: skip
+    world.hg = session_make(course=world.in_person, unit=world.ha_giang.commune,
+                            title="Buổi Hà Giang", code="HG1")  # fmt: skip
+    return world
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(session, **changes):
+    data = {
+        "code": session.code, "kind": session.kind, "course": session.course_id,
+        "title": session.title, "start_date": session.start_date.isoformat(),
+        "end_date": session.end_date.isoformat(), "unit": session.unit_id,
+        "venue": session.venue, "status": session.status,
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_province_admin_sees_and_edits_only_their_province(world):
+    client = logged_in(admin_make("lao_cai", province_code="10"))
+    html = client.get("/admin/sessions/").content.decode()
+    assert "Buổi Lào Cai" in html and "Buổi Hà Giang" not in html
+    assert client.get(f"/admin/sessions/edit/{world.hg.pk}/").status_code == 404
+    assert client.post(f"/admin/sessions/delete/{world.hg.pk}/").status_code == 404
+    assert client.get(f"/admin/sessions/edit/{world.lc.pk}/").status_code == 200
+
+
+def test_central_admin_sees_everything(world):
+    html = logged_in(admin_make("trung_uong")).get("/admin/sessions/").content.decode()
+    assert "Buổi Lào Cai" in html and "Buổi Hà Giang" in html
+
+
+def test_trainers_do_not_manage_sessions_in_the_admin(world):
+    response = logged_in(trainer_make("gv")).get("/admin/sessions/")
+    assert response.status_code in (302, 403)
+
+
+def test_status_change_in_the_admin_moves_the_counters(world):
+    client = logged_in(admin_make("lao_cai", province_code="10"))
+    response = client.post(
+        f"/admin/sessions/edit/{world.lc.pk}/", form_data(world.lc, status="held")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    world.lc.refresh_from_db()
+    assert world.lc.status == SessionStatus.HELD
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 1
+    # A province admin cannot move a session to another province's unit.
+    response = client.post(
+        f"/admin/sessions/edit/{world.lc.pk}/",
+        form_data(world.lc, unit=world.ha_giang.commune.pk),
+    )
+    assert response.status_code == 200
+    world.lc.refresh_from_db()
+    assert world.lc.province_code == "10"
+    # Deleting the held session uncounts it.
+    response = client.post(f"/admin/sessions/delete/{world.lc.pk}/")
+    assert response.status_code == 302
+    assert not TrainingSession.objects.filter(pk=world.lc.pk).exists()
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
+
+
+def test_creating_a_held_session_in_the_admin_counts_it(world):
+    client = logged_in(admin_make("lao_cai", province_code="10"))
+    data = form_data(world.lc, code="LC2", title="Buổi mới", status="held")
+    response = client.post("/admin/sessions/new/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert TrainingSession.objects.get(code="LC2").status == SessionStatus.HELD
+    assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 1
