@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 APPS := lms content courses certificates
 export DJANGO_SETTINGS_MODULE := lms.settings
 
-.PHONY: run test install lint worker bench serve migrate demo messages clean
+.PHONY: run test proof install lint worker bench serve migrate demo messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 # Runs the tests: lint, architecture contracts, then pytest.
 test: install lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the proof suites: browser journeys (screenshots in tests/browser/screenshots/),
+# authorisation matrix and security, faults, properties. `make test` runs them too.
+proof: install
+	$(BIN)/pytest tests/browser tests/security tests/faults tests/property $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,236 @@
+"""The four journeys of issue 8, in Debian's Chromium, one screenshot per step under
+tests/browser/screenshots/<journey>/.
+
+1. A trainer writes a lesson with a quiz in the Wagtail admin and publishes it through the
+   moderation workflow (the trainer submits, an Admin-group reviewer approves).
+2. A cadre on a phone (390x844) logs in, enrols, studies, fails the quiz then passes it, and
+   downloads the certificate.
+3. Anyone opens the certificate's verification URL.
+4. A province admin sees the counter rise by one, and only in their own province.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+
+from tests.browser.conftest import PHONE
+from tests.builders import correct_answers, make_course, make_learner, make_units, make_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_and_private_media(settings, tmp_path):
+    """Certificates are issued in the live server's thread (no worker in these journeys)."""
+    from lms.celery import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def _seed_indicators():
+    from courses.models import Indicator
+    from courses.services.counters import indicator_cache_clear
+
+    for code, name in (
+        ("CADRES_TRAINED", "Cán bộ được tập huấn"),
+        ("CERTIFIED_LEARNERS", "Học viên có chứng nhận"),
+    ):
+        Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": "people"})
+    indicator_cache_clear()
+
+
+def _issued_certificate(full_name: str = "Lò Thị Hoà"):
+    """A cadre who completed a course and holds an issued certificate (tasks inline)."""
+    from certificates.models import Certificate, CertificateStatus
+    from courses.services.completion import enrolment_complete
+    from courses.services.learning import enrolment_create
+
+    _seed_indicators()
+    tree = make_course(title="Lồng ghép giới trong chính sách", modules=1, lessons_per_module=1)
+    _user, cadre = make_learner(full_name=full_name, phone="0912000111", email="hoa@example.org")
+    enrolment, _ = enrolment_create(cadre=cadre, course=tree.course)
+    enrolment_complete(enrolment=enrolment, via="online")
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.status == CertificateStatus.ISSUED, certificate.status_reason
+    return certificate
+
+
+# --- 3. Anyone opens the verification URL ---------------------------------------------------
+
+
+def test_journey_3_anyone_verifies_a_certificate(journey):
+    certificate = _issued_certificate()
+    j = journey("3-verify-certificate")
+    visitor = j.person(viewport=PHONE)
+
+    response = visitor.goto(f"/verify/{certificate.code}/")
+    assert response.status == 200
+    body = visitor.page.locator("main, body").first.inner_text()
+    assert "Lò Thị Hoà" in body
+    assert certificate.serial in body
+    assert "Lồng ghép giới trong chính sách" in body
+    assert visitor.page.locator("[data-status=valid]").count() == 1
+    # No contact details on a public page.
+    assert "0912000111" not in visitor.page.content()
+    assert "hoa@example.org" not in visitor.page.content()
+    visitor.shot("valid certificate")
+
+    data = visitor.get(f"/verify/{certificate.code}.json").json()
+    assert data["status"] == "valid" and data["full_name"] == "Lò Thị Hoà"
+
+    response = visitor.goto("/verify/khong-co-ma-nay-0000000000000000/")
+    assert response.status == 404
+    assert "Lò Thị Hoà" not in visitor.page.content()
+    visitor.shot("unknown code")
+
+    from certificates.services import certificate_revoke
+
+    certificate_revoke(certificate=certificate, reason="Cấp nhầm")
+    visitor.goto(f"/verify/{certificate.code}/")
+    assert visitor.page.locator("[data-status=revoked]").count() == 1
+    visitor.shot("revoked certificate")
+    assert j.requests_elsewhere == []
+
+
+# --- 2. A cadre on a phone: enrol, study, fail, pass, download --------------------------------
+
+
+def _choose(page, choice_ids):
+    for choice_id in choice_ids:
+        page.check(f"#c-{choice_id}")
+
+
+def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey):
+    _seed_indicators()
+    tree = make_course(title="Kiến thức cơ bản về bình đẳng giới", modules=1, lessons_per_module=2)
+    make_learner("hocvien", full_name="Hà Thị Mai", unit=make_units().commune)
+    j = journey("2-cadre-on-a-phone")
+    cadre = j.person(viewport=PHONE)
+
+    cadre.login("hocvien", next_path="/learn/")
+    assert cadre.page.url.endswith("/learn/")
+    cadre.shot("my courses before enrolling")
+
+    cadre.goto(tree.course.url)
+    cadre.shot("course page")
+    with cadre.page.expect_navigation():
+        cadre.page.get_by_role("button", name=re.compile("Ghi danh|Enrol", re.I)).click()
+    assert tree.lessons[0].title in cadre.page.content()
+    cadre.shot("first lesson after enrolling")
+
+    for lesson in tree.lessons:
+        assert lesson.title in cadre.page.content()
+        with cadre.page.expect_navigation():
+            cadre.page.get_by_role(
+                "button", name=re.compile("Đánh dấu|hoàn thành|Mark", re.I)
+            ).click()
+        cadre.shot(f"lesson {lesson.title} done")
+
+    quiz = tree.quiz
+    assert f"/learn/courses/{tree.course.pk}/quiz/{quiz.pk}/" in cadre.page.url
+    right = correct_answers(quiz)
+    # Fail: every question answered with a wrong choice.
+    for question in quiz.questions.prefetch_related("choices"):
+        wrong = next(c.pk for c in question.choices.all() if not c.is_correct)
+        _choose(cadre.page, [wrong])
+    cadre.shot("quiz with wrong answers")
+    with cadre.page.expect_navigation():
+        cadre.page.locator("form.quiz-form [type=submit]").click()
+    assert re.search(r"/learn/attempts/\d+/$", cadre.page.url)
+    assert cadre.page.locator(".notice-error").count() >= 1
+    cadre.shot("failed attempt")
+
+    with cadre.page.expect_navigation():
+        cadre.page.get_by_role("link", name=re.compile("Làm lại|Try again", re.I)).click()
+    for question in quiz.questions.prefetch_related("choices"):
+        for choice in question.choices.all():
+            if question.kind == "multiple":
+                cadre.page.set_checked(f"#c-{choice.pk}", choice.pk in right[question.pk])
+        if question.kind != "multiple":
+            _choose(cadre.page, right[question.pk])
+    cadre.shot("quiz with right answers")
+    with cadre.page.expect_navigation():
+        cadre.page.locator("form.quiz-form [type=submit]").click()
+    assert cadre.page.locator(".notice-success").count() >= 1
+    cadre.shot("passed and completed")
+
+    cadre.goto("/certificates/mine/")
+    cadre.shot("my certificates")
+    with cadre.page.expect_download() as download_info:
+        cadre.page.locator("a[href*='/download/']").first.click()
+    download = download_info.value
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert download.suggested_filename.startswith("DA8-")
+
+    from certificates.models import Certificate
+
+    certificate = Certificate.objects.get(enrolment__cadre__full_name="Hà Thị Mai")
+    assert default_storage.exists(certificate.pdf.name)
+    cadre.goto(f"/verify/{certificate.code}/")
+    assert "Hà Thị Mai" in cadre.page.content()
+    cadre.shot("verification of my certificate")
+    assert j.requests_elsewhere == []
+
+
+# --- 4. A province admin sees the counter rise by one, in their own province only ---------------
+
+
+def _cadres_trained(person) -> int:
+    person.goto("/admin/counters/")
+    text = person.page.locator("#indicator-CADRES_TRAINED [data-value]").inner_text()
+    return int(re.sub(r"\D", "", text) or 0)
+
+
+def test_journey_4_province_admin_sees_the_counter_rise_in_their_province_only(journey):
+    from courses.services.completion import enrolment_complete
+    from courses.services.learning import enrolment_create
+
+    _seed_indicators()
+    tree = make_course(title="Giám sát, đánh giá", modules=1, lessons_per_module=1)
+    home = make_units(province_code="10", province_name="Tỉnh Lào Cai")
+    other = make_units(province_code="20", province_name="Tỉnh Lạng Sơn")
+    make_user("qt_laocai", role="Admin", province_code="10")
+    make_user("qt_langson", role="Admin", province_code="20")
+
+    j = journey("4-province-counter")
+    admin = j.person()
+    admin.login("qt_laocai", next_path="/admin/counters/")
+    before = _cadres_trained(admin)
+    admin.shot("dashboard before")
+
+    _user, ours = make_learner(full_name="Vàng Thị Dung", unit=home.commune, level="commune")
+    enrolment, _ = enrolment_create(cadre=ours, course=tree.course)
+    enrolment_complete(enrolment=enrolment, via="online")
+    assert _cadres_trained(admin) == before + 1
+    admin.shot("dashboard after a completion in Lao Cai")
+
+    _user, theirs = make_learner(full_name="Hoàng Văn Ngọc", unit=other.commune, level="commune")
+    enrolment, _ = enrolment_create(cadre=theirs, course=tree.course)
+    enrolment_complete(enrolment=enrolment, via="online")
+    assert _cadres_trained(admin) == before + 1
+    assert "Lạng Sơn" not in admin.page.content()
+    admin.shot("dashboard unchanged by a completion in Lang Son")
+
+    # Asking for the other province by query string changes nothing.
+    admin.goto("/admin/counters/?province=20")
+    assert "Hoàng Văn Ngọc" not in admin.page.content()
+    response = admin.get("/api/counters/?province=20")
+    assert response.status == 403
+
+    neighbour = j.person()
+    neighbour.login("qt_langson", next_path="/admin/counters/")
+    assert _cadres_trained(neighbour) == 1
+    neighbour.shot("the other province sees its own one")
+    assert j.requests_elsewhere == []
