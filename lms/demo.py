@@ -12,6 +12,9 @@ from django.utils.module_loading import import_string
 # Dotted paths, run in this order. Apps append theirs as they gain demo data.
 DEMO_STEPS = [
     "content.demo.load_site",
+    "content.demo.load_pages",
+    "content.demo.load_stories",
+    "content.demo.load_courses",
     "courses.demo_programme.load_programme",
 ]
 

@@ -1,0 +1,99 @@
+"""The demo content: four courses, the four-volume series, and idempotent loading."""
+
+from django.db.models import Count
+from wagtail.models import Page, PageViewRestriction
+
+from content import demo
+from content.models import (
+    Competency,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    Quiz,
+    StandardPage,
+    StoryPage,
+    StorySeriesPage,
+    StoryVolumePage,
+)
+from content.selectors import page_search
+
+
+def load():
+    for step in (demo.load_site, demo.load_pages, demo.load_stories, demo.load_courses):
+        list(step())
+
+
+def counts() -> dict:
+    return {
+        "pages": Page.objects.count(),
+        "quizzes": Quiz.objects.count(),
+        "questions": Quiz.objects.aggregate(n=Count("questions"))["n"],
+        "restrictions": PageViewRestriction.objects.count(),
+    }
+
+
+def test_loading_twice_gives_the_same_content(db):
+    load()
+    first = counts()
+    load()
+    assert counts() == first
+
+
+def test_demo_has_one_course_per_competency_with_modules_lessons_and_a_final_quiz(db):
+    load()
+    courses = CoursePage.objects.live()
+    assert {c.competency for c in courses} == set(Competency.values)
+    assert {c.slug for c in courses} >= {
+        "kien-thuc-co-ban-ve-binh-dang-gioi",
+        "ky-nang-phan-tich-gioi",
+        "long-ghep-gioi",
+        "giam-sat-danh-gia-binh-dang-gioi",
+    }
+    for course in courses:
+        modules = ModulePage.objects.child_of(course)
+        assert 2 <= modules.count() <= 4, course.title
+        assert course.lesson_pages().count() >= modules.count()
+        quiz = course.final_quiz
+        assert quiz is not None and quiz.questions.count() >= 5
+        assert len(set(quiz.questions.values_list("kind", flat=True))) == 3
+    assert courses.get(slug="ky-nang-phan-tich-gioi").delivery == "blended"
+    in_person = courses.get(slug="giam-sat-danh-gia-binh-dang-gioi")
+    assert in_person.delivery == "in_person" and in_person.requires_post_test
+    assert LessonPage.objects.filter(title="Bình đẳng giới là gì?").exists()
+    assert all("Nội dung mẫu" in str(lesson.body) for lesson in LessonPage.objects.all())
+
+
+def test_demo_story_series_has_four_volumes_of_three_stories(db):
+    load()
+    series = StorySeriesPage.objects.get()
+    assert series.title == ("Các câu chuyện truyền thông thay đổi định kiến giới và khuôn mẫu giới")
+    volumes = list(series.volumes())
+    assert [v.volume_number for v in volumes] == [1, 2, 3, 4]
+    assert sum(v.print_run for v in volumes) == 41_600
+    assert {v.year for v in volumes} == {2023}
+    for volume in volumes:
+        assert StoryPage.objects.child_of(volume).count() >= 3
+
+
+def test_demo_standard_pages_and_public_catalogue_rules(client, db):
+    load()
+    assert set(StandardPage.objects.values_list("title", flat=True)) >= {
+        "Giới thiệu",
+        "Hướng dẫn",
+        "Liên hệ",
+    }
+    home = client.get("/").content.decode()
+    assert "Danh mục khóa học" in home and "Câu chuyện" in home
+    assert client.get("/khoa-hoc/").status_code == 302
+    assert client.get("/cau-chuyen-truyen-thong/").status_code == 200
+
+
+def test_demo_content_is_searchable(db, django_user_model):
+    load()
+    cadre = django_user_model.objects.create_user("can_bo")
+    titles = [p.title for p in page_search(query="dinh kien", user=cadre)]
+    assert "Nhận diện định kiến giới trong đời sống hằng ngày" in titles
+    assert "Bình đẳng giới là gì?" in [
+        p.title for p in page_search(query="binh dang gioi", user=cadre)
+    ]
+    assert StoryVolumePage.objects.count() == 4
