@@ -198,3 +198,17 @@ def registry_cadre_create(*, unit, full_name="Nguyễn Thị Hoa", **fields):
     }
     defaults.update(fields)
     return Cadre.objects.create(full_name=full_name, unit=unit, **defaults)
+
+
+# --- certificates (owned by the certificates app) -------------------------------------------
+
+
+def certificate_create(*, enrolment, issue: bool = False):
+    """The certificate of a completed enrolment; rendered and issued inline if `issue`."""
+    from certificates.services import certificate_create_pending, certificate_issue
+
+    certificate = certificate_create_pending(enrolment=enrolment)
+    if issue:
+        certificate_issue(certificate_id=certificate.pk)
+        certificate.refresh_from_db()
+    return certificate
