@@ -1,0 +1,259 @@
+"""End to end through Redis: 10,000 completions become 10,000 issued certificates.
+
+Needs PostgreSQL and Redis, each dedicated to the benchmark (it deletes its own rows and
+purges the certificates queue):
+
+    createdb lms_bench_certs   # or: psql -c "CREATE DATABASE lms_bench_certs"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_certs \
+    REDIS_URL=redis://127.0.0.1:6379/6 .venv/bin/python -m tests.benchmarks certificates_e2e
+
+Two worker processes (`celery worker -Q certificates -c 1`, twice) issue the certificates
+while this process completes the enrolments (BENCH_CERTS, default 10000, over 50 provinces).
+Prints the time from the first completion to the last issued certificate, and checks there
+are no duplicates and no gaps in the serials.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TOTAL = int(os.environ.get("BENCH_CERTS", "10000"))
+PROVINCES = 50
+THREADS = 4
+WORKERS = 2
+TARGET_SECONDS = 180
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Lò", "Hà", "Giàng"]
+MIDDLE = ["Thị", "Văn", "Thuỳ", "Đức", "Ngọc", "Hữu", "Mỹ"]
+GIVEN = ["Hoà", "Xuân", "Mai", "Páo", "Sùng", "Nguyệt", "Hương", "Tuấn", "Dũng", "Yến"]
+
+
+def _setup(media: str) -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench_certificates_e2e needs DATABASE_URL (PostgreSQL)")
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("bench_certificates_e2e needs REDIS_URL")
+    os.environ["MEDIA_ROOT"] = media
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _fixtures():
+    from wagtail.models import Locale, Page
+
+    from certificates.models import Certificate, CertificateEvent, SerialCounter
+    from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
+    from courses.models import Achievement, AdminUnit, Cadre, CounterCell, Enrolment
+
+    # The benchmark's own database: start from nothing.
+    CertificateEvent.objects.all().delete()
+    Certificate.objects.all().delete()
+    SerialCounter.objects.all().delete()
+    Achievement.objects.all().delete()
+    CounterCell.objects.all().delete()
+    Enrolment.objects.all().delete()
+    Cadre.objects.all().delete()
+
+    Locale.objects.get_or_create(language_code="vi")
+    home = HomePage.objects.first()
+    if home is None:
+        home = Page.get_first_root_node().add_child(
+            instance=HomePage(title="Trang chủ", slug="trang-chu-bench")
+        )
+    index = CourseIndexPage.objects.first() or home.add_child(
+        instance=CourseIndexPage(title="Khoá học", slug="khoa-hoc-bench")
+    )
+    course = CoursePage.objects.filter(slug="bench-khoa").first()
+    if course is None:
+        course = index.add_child(
+            instance=CoursePage(
+                title="Khoá đo hiệu năng",
+                slug="bench-khoa",
+                certificate_title="Lồng ghép giới trong xây dựng chính sách, kế hoạch",
+            )
+        )
+        module = course.add_child(instance=ModulePage(title="Học phần", slug="hoc-phan"))
+        module.add_child(instance=LessonPage(title="Bài 1", slug="bai-1"))
+
+    communes = []
+    for p in range(1, PROVINCES + 1):
+        code = f"{p:02d}"
+        province, _ = AdminUnit.objects.get_or_create(
+            structure="2023", code=code,
+            defaults={"level": "province", "name": f"Tỉnh {code}", "province_code": code},
+        )  # fmt: skip
+        district, _ = AdminUnit.objects.get_or_create(
+            structure="2023", code=f"{p:03d}",
+            defaults={"level": "district", "name": f"Huyện {p}", "parent": province,
+                      "province_code": code, "district_code": f"{p:03d}"},
+        )  # fmt: skip
+        commune, _ = AdminUnit.objects.get_or_create(
+            structure="2023", code=f"{p:05d}",
+            defaults={"level": "commune", "name": f"Xã {p}", "parent": district,
+                      "province_code": code, "district_code": f"{p:03d}",
+                      "commune_code": f"{p:05d}"},
+        )  # fmt: skip
+        communes.append(commune)
+
+    cadres = []
+    for n in range(TOTAL):
+        unit = communes[n % PROVINCES]
+        name = f"{SURNAMES[n % 11]} {MIDDLE[n % 7]} {GIVEN[n % 10]}"
+        cadres.append(
+            Cadre(
+                full_name=name,
+                name_key=name.lower(),
+                sex="female",
+                level="commune",
+                target_group="key_cadre",
+                unit=unit,
+                province_code=unit.province_code,
+                district_code=unit.district_code,
+                commune_code=unit.commune_code,
+                email=f"hoc.vien.{n}@example.org",
+            )  # fmt: skip
+        )
+    cadres = Cadre.objects.bulk_create(cadres, batch_size=2000)
+    enrolments = Enrolment.objects.bulk_create(
+        [Enrolment(cadre=c, course=course) for c in cadres], batch_size=2000
+    )
+    return [e.pk for e in enrolments]
+
+
+def _start_workers(media: str, log_dir: Path) -> list[subprocess.Popen]:
+    env = dict(os.environ, MEDIA_ROOT=media, DJANGO_SETTINGS_MODULE="lms.settings")
+    procs = []
+    for n in range(WORKERS):
+        log = (log_dir / f"worker-{n}.log").open("ab")
+        procs.append(
+            subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "lms",
+                    "worker",
+                    "-Q",
+                    "certificates",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"bench{n}-{os.getpid()}@127.0.0.1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel=WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        )
+    return procs
+
+
+def _wait_ready(procs: list[subprocess.Popen]) -> None:
+    from lms.celery import app
+
+    names = {f"celery@bench{n}-{os.getpid()}@127.0.0.1" for n in range(WORKERS)}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0) or []
+        seen = {name for reply in replies for name in reply}
+        if len([n for n in seen if f"-{os.getpid()}@" in n]) >= WORKERS:
+            return
+        if any(p.poll() is not None for p in procs):
+            raise SystemExit("a worker exited early")
+    raise SystemExit(f"workers not ready: {names}")
+
+
+def _complete_all(ids: list[int]) -> None:
+    from django.db import connections
+
+    from courses.models import Enrolment
+    from courses.services.completion import enrolment_complete
+
+    def run(chunk: list[int]) -> None:
+        try:
+            for enrolment in Enrolment.objects.filter(pk__in=chunk).select_related("cadre"):
+                enrolment_complete(enrolment=enrolment, via="online")
+        finally:
+            connections.close_all()
+
+    chunks = [ids[n::THREADS] for n in range(THREADS)]
+    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def main() -> None:
+    media = tempfile.mkdtemp(prefix="bench-certs-media-")
+    _setup(media)
+    from django.db.models import Count, Max
+
+    from certificates.models import Certificate, CertificateStatus
+    from lms.celery import app
+
+    app.control.purge()
+    print(f"preparing {TOTAL} enrolments over {PROVINCES} provinces ...", flush=True)
+    ids = _fixtures()
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-certs-logs-"))
+    procs = _start_workers(media, log_dir)
+    try:
+        _wait_ready(procs)
+        start = time.monotonic()
+        _complete_all(ids)
+        completed = time.monotonic() - start
+        print(f"completions: {TOTAL} in {completed:.1f}s ({TOTAL / completed:.0f}/s)", flush=True)
+        issued = 0
+        deadline = start + 900
+        while time.monotonic() < deadline:
+            issued = Certificate.objects.filter(status=CertificateStatus.ISSUED).count()
+            if issued >= TOTAL:
+                break
+            time.sleep(1)
+        elapsed = time.monotonic() - start
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+
+    rows = Certificate.objects.count()
+    serials = Certificate.objects.exclude(serial=None).values("serial").distinct().count()
+    per_province = Certificate.objects.values("province_code").annotate(
+        n=Count("pk"), last=Max("serial")
+    )
+    gaps = [
+        row["province_code"] for row in per_province if not row["last"].endswith(f"{row['n']:06d}")
+    ]
+    failed = Certificate.objects.exclude(status=CertificateStatus.ISSUED).count()
+    print(
+        f"issued: {issued}/{TOTAL} certificates in {elapsed:.1f}s end to end "
+        f"({issued / elapsed:.0f}/s) with {WORKERS} worker processes; target <= {TARGET_SECONDS}s"
+    )
+    print(
+        f"rows: {rows}, distinct serials: {serials}, not issued: {failed}, "
+        f"provinces with a gap: {len(gaps)}"
+    )
+    print(f"worker logs: {log_dir}; PDFs: {media}")
+    ok = issued == TOTAL == rows == serials and not gaps
+    print("OK" if ok else "FAILED")
+    if not ok:
+        raise SystemExit(1)
