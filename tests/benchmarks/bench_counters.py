@@ -1,0 +1,257 @@
+"""Server time of /api/counters/ and the dashboard at 1x and 10x data, on PostgreSQL.
+
+1x: 40,000 cadres, 200,000 enrolments, 1,000,000 lesson-progress rows, with achievements and
+counter cells consistent with them (cells rebuilt by counters_recount). 10x: 400,000 cadres,
+2,000,000 enrolments and, by default, 2,000,000 lesson-progress rows (set
+BENCH_COUNTERS_FULL=1 for the full 10,000,000: the rows are never read by the figures, they
+only make the load take minutes on a 2-core machine). Achievements and cells are 10x.
+
+Runs in its own database (BENCH_COUNTERS_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/lms_bench_counters), created and migrated if needed, in a
+child process so that other benchmarks' settings do not matter. Server time is measured
+in-process with Django's test client (middleware, view, template), p50 over many requests:
+- "cached": the figures are cached under the counters generation (the normal case while no
+  counter changes);
+- "uncached": the cache is cleared before each request, so every request aggregates the cells.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_counters"
+PROVINCES, DISTRICTS, COMMUNES = 50, 10, 10  # 5,000 communes in the programme area
+MONTHS = 36
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_COUNTERS_DATABASE_URL", DEFAULT_URL)
+    _database_create(url)
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="lms.settings")
+    env.pop("REDIS_URL", None)  # a process-local cache: the figures, not the network, are timed
+    code = "from tests.benchmarks.bench_counters import run; run()"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def _database_create(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    full = os.environ.get("BENCH_COUNTERS_FULL") == "1"
+    first = _scenario(scale=1, progress=1_000_000)
+    second = _scenario(scale=10, progress=10_000_000 if full else 2_000_000)
+    print()
+    for name in ("api", "dashboard", "api uncached", "dashboard uncached"):
+        a, b = first[name], second[name]
+        print(f"{name:<20} 1x p50 {a:6.1f} ms   10x p50 {b:6.1f} ms   ratio {b / a:4.2f}")
+
+
+def _timed(client, url: str, n: int, clear: bool) -> float:
+    from django.core.cache import cache
+
+    samples = []
+    for _ in range(n):
+        if clear:
+            cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(samples)
+
+
+def _scenario(*, scale: int, progress: int) -> dict[str, float]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from courses.models import Achievement, CounterCell
+    from courses.services.counters import counters_drift
+
+    started = time.monotonic()
+    _load(cadres=40_000 * scale, enrolments_per_cadre=5, progress=progress)
+    loaded = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    cells = CounterCell.objects.count()
+    achievements = Achievement.objects.count()
+    drift = len(counters_drift())
+    print(
+        f"{scale}x: {40_000 * scale:,} cadres, {200_000 * scale:,} enrolments, "
+        f"{progress:,} lesson-progress rows, {achievements:,} achievements, {cells:,} cells "
+        f"(loaded in {loaded:.0f} s, drift {drift})"
+    )
+    User = get_user_model()
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", password="bench-password-123"
+    )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    cache.clear()
+    results = {
+        "api": _timed(client, "/api/counters/", 300, clear=False),
+        "dashboard": _timed(client, "/admin/counters/", 200, clear=False),
+        "api uncached": _timed(client, "/api/counters/?by=province", 60, clear=True),
+        "dashboard uncached": _timed(client, "/admin/counters/", 40, clear=True),
+    }
+    for name, value in results.items():
+        print(f"  {name:<20} p50 {value:6.1f} ms")
+    return results
+
+
+def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
+    """Bulk-load the registry, learning rows, achievements and cells with INSERT ... SELECT."""
+    from django.db import connection, transaction
+
+    from courses.models import Indicator
+    from courses.services.counters import counters_recount, indicator_cache_clear
+
+    indicator_cache_clear()
+    ids = dict(Indicator.objects.values_list("code", "pk"))
+    courses, lessons = _pages(enrolments_per_cadre)
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute(
+            "TRUNCATE courses_countercell, courses_achievement, courses_lessonprogress, "
+            "courses_enrolment, courses_attendance, courses_trainingsession, courses_cadre, "
+            "courses_adminunitlineage, courses_adminunit RESTART IDENTITY CASCADE"
+        )
+        # Units: provinces 01..50, districts ppd, communes ppdcc (codes unique per level).
+        c.execute(
+            "INSERT INTO courses_adminunit (structure, level, code, name, province_code, "
+            "district_code, commune_code) SELECT '2023', 'province', lpad(p::text, 2, '0'), "
+            "'Tỉnh ' || p, lpad(p::text, 2, '0'), '', '' FROM generate_series(1, %s) p",
+            [PROVINCES],
+        )
+        c.execute(
+            "INSERT INTO courses_adminunit (structure, level, code, name, province_code, "
+            "district_code, commune_code) SELECT '2023', 'commune', "
+            "lpad((p * 100 + d * 10 + x)::text, 5, '0'), 'Xã ' || p || '-' || d || '-' || x, "
+            "lpad(p::text, 2, '0'), lpad((p * 10 + d)::text, 3, '0'), "
+            "lpad((p * 100 + d * 10 + x)::text, 5, '0') FROM generate_series(1, %s) p, "
+            "generate_series(0, %s) d, generate_series(0, %s) x",
+            [PROVINCES, DISTRICTS - 1, COMMUNES - 1],
+        )
+        c.execute(
+            "CREATE TEMP TABLE bench_communes ON COMMIT DROP AS SELECT row_number() OVER "
+            "(ORDER BY id) - 1 AS n, id, province_code, district_code, commune_code "
+            "FROM courses_adminunit WHERE level = 'commune'"
+        )
+        c.execute("ANALYZE bench_communes")
+        c.execute("SELECT count(*) FROM bench_communes")
+        communes = c.fetchone()[0]
+        c.execute(
+            "INSERT INTO courses_cadre (full_name, name_key, sex, birth_year, ethnicity, "
+            "target_group, level, agency, unit_id, province_code, district_code, commune_code, "
+            "phone, email, consent_notice_version, created_at, updated_at) "
+            "SELECT 'Cán bộ ' || g, 'can bo ' || g, "
+            "CASE WHEN g %% 5 < 3 THEN 'female' ELSE 'male' END, 1960 + g %% 40, "
+            "(ARRAY['08','03','09','02','06'])[1 + g %% 5], "
+            "(ARRAY['key_cadre','leader','village_head','key_cadre','other'])[1 + g %% 5], "
+            "(ARRAY['commune','commune','district','province','village'])[1 + (g / 7) %% 5], "
+            "'', u.id, u.province_code, u.district_code, u.commune_code, '', '', '', now(), "
+            "now() FROM generate_series(1, %s) g JOIN bench_communes u ON u.n = g %% %s",
+            [cadres, communes],
+        )
+        values = ", ".join(f"({pk})" for pk in courses)
+        c.execute(
+            "INSERT INTO courses_enrolment (cadre_id, course_id, enrolled_at, completed_at, "
+            "completed_via) SELECT k.id, c.course_id, now(), "
+            "CASE WHEN (k.id + c.course_id) %% 3 = 0 THEN timestamp '2021-01-15' + "
+            "((k.id %% %s) || ' months')::interval ELSE NULL END, "
+            "CASE WHEN (k.id + c.course_id) %% 3 = 0 THEN 'online' ELSE '' END "
+            f"FROM courses_cadre k CROSS JOIN (VALUES {values}) "
+            "c(course_id) WHERE k.id IS NOT NULL",
+            [MONTHS],
+        )
+        c.execute("ANALYZE courses_cadre, courses_enrolment")
+        per_enrolment = max(progress // (cadres * enrolments_per_cadre), 1)
+        lesson_values = ", ".join(f"({pk})" for pk in lessons[:per_enrolment])
+        c.execute(
+            "INSERT INTO courses_lessonprogress (enrolment_id, lesson_id, completed_at) "
+            f"SELECT e.id, l.lesson_id, now() FROM courses_enrolment e CROSS JOIN "
+            f"(VALUES {lesson_values}) l(lesson_id)"
+        )
+        c.execute("ANALYZE courses_cadre, courses_enrolment, courses_adminunit")
+        # Achievements: one per person and indicator, in the cell of their unit and month.
+        key = "k.province_code, k.district_code, k.commune_code, k.level, k.sex, k.ethnicity"
+        columns = (
+            "indicator_id, cadre_id, achieved_at, month, province_code, district_code, "
+            "commune_code, level, sex, ethnicity"
+        )
+        first_completion = (
+            "SELECT cadre_id, min(completed_at) AS at FROM courses_enrolment "
+            "WHERE completed_at IS NOT NULL GROUP BY cadre_id"
+        )
+        c.execute(
+            f"INSERT INTO courses_achievement ({columns}) SELECT %s, k.id, f.at, "
+            f"date_trunc('month', f.at)::date, {key} FROM ({first_completion}) f "
+            "JOIN courses_cadre k ON k.id = f.cadre_id WHERE k.level IN "
+            "('province','district','commune') AND k.target_group IN ('leader','key_cadre')",
+            [ids["CADRES_TRAINED"]],
+        )
+        c.execute(
+            f"INSERT INTO courses_achievement ({columns}) SELECT %s, k.id, f.at, "
+            f"date_trunc('month', f.at)::date, {key} FROM ({first_completion}) f "
+            "JOIN courses_cadre k ON k.id = f.cadre_id WHERE k.target_group = 'village_head'",
+            [ids["VILLAGE_HEADS_TRAINED"]],
+        )
+        c.execute(
+            f"INSERT INTO courses_achievement ({columns}) SELECT %s, k.id, f.at, "
+            f"date_trunc('month', f.at)::date, {key} FROM ({first_completion}) f "
+            "JOIN courses_cadre k ON k.id = f.cadre_id",
+            [ids["CERTIFIED_LEARNERS"]],
+        )
+        c.execute(
+            f"INSERT INTO courses_achievement ({columns}) SELECT %s, k.id, now(), "
+            f"date '2021-01-01' + ((k.id %% %s) || ' months')::interval, {key} "
+            "FROM courses_cadre k WHERE k.id %% 9 = 0",
+            [ids["ME_PARTICIPANTS"], MONTHS],
+        )
+    counters_recount()
+
+
+def _pages(count: int) -> tuple[list[int], list[int]]:
+    """`count` courses and 10 lessons (created once; lessons are shared by the bench rows)."""
+    from wagtail.models import Page
+
+    from content.models import CoursePage, LessonPage
+
+    courses = list(
+        CoursePage.objects.filter(slug__startswith="bench-course-").values_list("pk", flat=True)
+    )
+    lessons = list(
+        LessonPage.objects.filter(slug__startswith="bench-lesson-").values_list("pk", flat=True)
+    )
+    if len(courses) >= count and len(lessons) >= 10:
+        return courses[:count], lessons
+    root = Page.get_first_root_node()
+    for n in range(len(courses), count):
+        course = root.add_child(instance=CoursePage(title=f"Bench {n}", slug=f"bench-course-{n}"))
+        courses.append(course.pk)
+    parent = Page.objects.get(pk=courses[0])
+    for n in range(len(lessons), 10):
+        lesson = parent.add_child(instance=LessonPage(title=f"Bài {n}", slug=f"bench-lesson-{n}"))
+        lessons.append(lesson.pk)
+    return courses, lessons
+
+
+if __name__ == "__main__":
+    main()
