@@ -101,9 +101,24 @@ def enrolment_for(*, cadre: Cadre | None, course_id: int) -> Enrolment | None:
     return Enrolment.objects.filter(cadre=cadre, course_id=course_id).first()
 
 
-def course_progress(*, enrolment: Enrolment) -> CourseProgress:
+def enrolment_of_user(*, user, course_id: int) -> Enrolment | None:
+    """The user's enrolment in a course, with the cadre, in one query."""
+    return (
+        Enrolment.objects.filter(cadre__user=user, course_id=course_id)
+        .select_related("cadre", "course")
+        .first()
+    )
+
+
+def course_progress(
+    *, enrolment: Enrolment, lessons: list[LessonPage] | None = None
+) -> CourseProgress:
+    """Progress in one course; pass the course's live lessons if the caller has them."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth"))
+    if lessons is None:
+        lessons = list(
+            course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth")
+        )
     done = set(
         LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
     )

@@ -8,7 +8,7 @@ Content templates load this library: `{% load learning %}` then
 from django import template
 
 from content.models import CoursePage
-from courses.selectors.learning import cadre_for_user, course_progress, enrolment_for
+from courses.selectors.learning import course_progress, enrolment_of_user
 
 register = template.Library()
 
@@ -26,10 +26,16 @@ def _course_for(page):
 def _learning_state(context, page):
     request = context.get("request")
     user = getattr(request, "user", None)
-    course = _course_for(page)
-    cadre = cadre_for_user(user) if user is not None else None
-    enrolment = enrolment_for(cadre=cadre, course_id=course.pk) if course and cadre else None
-    progress = course_progress(enrolment=enrolment) if enrolment else None
+    course = context.get("course") if isinstance(context.get("course"), CoursePage) else None
+    course = course or _course_for(page)
+    enrolment = None
+    if course is not None and user is not None and user.is_authenticated:
+        enrolment = enrolment_of_user(user=user, course_id=course.pk)
+    cadre = enrolment.cadre if enrolment else None
+    progress = None
+    if enrolment is not None:
+        # The lesson page's context already lists the course's lessons: reuse it.
+        progress = course_progress(enrolment=enrolment, lessons=context.get("course_lessons"))
     return {
         "request": request,
         "user": user,
