@@ -59,6 +59,23 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def route(self, request, path_components):
+        """Find a descendant by its whole URL path in one query, instead of Wagtail's default
+        of one or two queries per level (a lesson is five levels deep): pages stay cheap on a
+        weak connection and a busy server. Anything not found that way (a page with its own
+        sub-routes) falls back to the default walk."""
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = (
+                Page.objects.live()
+                .filter(url_path=url_path, path__startswith=self.path)
+                .specific()
+                .first()
+            )
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         children = list(self.get_children().live().order_by("path"))
@@ -383,6 +400,8 @@ class LessonPage(FoldedSearchMixin, Page):
                 next_lesson = lessons[position + 1] if position + 1 < len(lessons) else None
             context["lesson_position"] = ids.index(self.pk) + 1 if self.pk in ids else None
             context["lesson_total"] = len(ids)
+            # The course's live lessons, in order: the learning panel reuses them.
+            context["course_lessons"] = lessons
         context["previous_lesson"] = previous_lesson
         context["next_lesson"] = next_lesson
         return context

@@ -97,3 +97,12 @@ def test_demo_content_is_searchable(db, django_user_model):
         p.title for p in page_search(query="binh dang gioi", user=cadre)
     ]
     assert StoryVolumePage.objects.count() == 4
+
+
+def test_demo_lessons_are_light(client, db, django_user_model):
+    load()
+    client.force_login(django_user_model.objects.create_user("can_bo"))
+    for lesson in LessonPage.objects.live():
+        response = client.get(lesson.url)
+        assert response.status_code == 200
+        assert len(response.content) <= 30 * 1024, lesson.title

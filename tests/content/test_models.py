@@ -145,3 +145,24 @@ def test_trainer_can_write_a_quiz_with_nested_questions_and_choices(client, home
         ("Đặc điểm sinh học", True),
         ("Vai trò xã hội", False),
     ]
+
+
+def test_admin_edit_forms_open_for_every_page_type(client, course_tree, series, django_user_model):
+    from django.urls import reverse
+
+    client.force_login(django_user_model.objects.create_superuser("admin", password="x"))
+    pages = [
+        course_tree["index"],
+        course_tree["course"],
+        course_tree["modules"][0],
+        course_tree["lessons"][0],
+        series,
+        *series.get_descendants()[:2],
+    ]
+    for page in pages:
+        response = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+        assert response.status_code == 200, page
+    html = client.get(
+        reverse("wagtailadmin_pages:edit", args=(course_tree["course"].pk,))
+    ).content.decode()
+    assert 'value="village_heads"' in html  # target groups are checkboxes
