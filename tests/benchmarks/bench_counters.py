@@ -51,7 +51,18 @@ def run() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # No collectstatic here: serve static names without the hashed manifest (as the tests do).
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
 
     call_command("migrate", verbosity=0)
     full = os.environ.get("BENCH_COUNTERS_FULL") == "1"
@@ -83,11 +94,12 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     from django.db import connection
     from django.test import Client
 
-    from courses.models import Achievement, CounterCell
+    from courses.models import Achievement, Cadre, CounterCell, LessonProgress
     from courses.services.counters import counters_drift
 
     started = time.monotonic()
-    _load(cadres=40_000 * scale, enrolments_per_cadre=5, progress=progress)
+    if Cadre.objects.count() != 40_000 * scale or LessonProgress.objects.count() != progress:
+        _load(cadres=40_000 * scale, enrolments_per_cadre=5, progress=progress)
     loaded = time.monotonic() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
