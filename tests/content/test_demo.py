@@ -1,5 +1,7 @@
 """The demo content: four courses, the four-volume series, and idempotent loading."""
 
+import json
+
 from django.db.models import Count
 from wagtail.models import Page, PageViewRestriction
 
@@ -60,7 +62,10 @@ def test_demo_has_one_course_per_competency_with_modules_lessons_and_a_final_qui
     in_person = courses.get(slug="giam-sat-danh-gia-binh-dang-gioi")
     assert in_person.delivery == "in_person" and in_person.requires_post_test
     assert LessonPage.objects.filter(title="Bình đẳng giới là gì?").exists()
-    assert all("Nội dung mẫu" in str(lesson.body) for lesson in LessonPage.objects.all())
+    assert all(
+        "Nội dung mẫu" in json.dumps(list(lesson.body.raw_data), ensure_ascii=False)
+        for lesson in LessonPage.objects.all()
+    )
 
 
 def test_demo_story_series_has_four_volumes_of_three_stories(db):
