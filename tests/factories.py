@@ -212,3 +212,36 @@ def certificate_create(*, enrolment, issue: bool = False):
         certificate_issue(certificate_id=certificate.pk)
         certificate.refresh_from_db()
     return certificate
+
+
+def registry_world_create():
+    """Units, users of every role and three cadres: Hoa and Lan in Hà Nội (01), Mai in Hà
+    Giang (02), who attends a session of `trainer`."""
+    import datetime
+
+    from courses.models import Attendance, TrainingSession
+    from lms.roles import ADMIN, CADRE, TRAINER
+
+    units = registry_units_create()
+    w = type("World", (), {})()
+    w.units = units
+    w.central = registry_user_create("central", role=ADMIN)
+    w.hn_admin = registry_user_create("hn_admin", role=ADMIN, province_code="01")
+    w.hg_admin = registry_user_create("hg_admin", role=ADMIN, province_code="02")
+    w.trainer = registry_user_create("trainer", role=TRAINER)
+    w.other_trainer = registry_user_create("trainer2", role=TRAINER)
+    w.hoa_user = registry_user_create("hoa", role=CADRE)
+    w.mai_user = registry_user_create("mai", role=CADRE)
+    w.hoa = registry_cadre_create(unit=units["00001"], full_name="Nguyễn Thị Hoa",
+                                  user=w.hoa_user, ethnicity="02")  # fmt: skip
+    w.mai = registry_cadre_create(unit=units["00688"], full_name="Lò Thị Mai",
+                                  user=w.mai_user, ethnicity="08")  # fmt: skip
+    w.lan = registry_cadre_create(unit=units["00004"], full_name="Trần Thị Lan")
+    course = course_create(index=course_index_create(), title="Bình đẳng giới")
+    session = TrainingSession.objects.create(
+        kind="can_bo_huyen_xa", course=course, title="Lớp 1", unit=units["00688"],
+        start_date=datetime.date(2025, 3, 1), end_date=datetime.date(2025, 3, 2),
+    )  # fmt: skip
+    session.trainers.add(w.trainer)
+    Attendance.objects.create(session=session, cadre=w.mai)
+    return w

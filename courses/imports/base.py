@@ -69,6 +69,7 @@ class LabelMatcher:
 
     def __init__(self, choices: dict[str, Iterable[Any]]):
         self._map: dict[str, str] = {}
+        self._seen: dict[str, str | None] = {}
         for value, labels in choices.items():
             for label in [value, *labels]:
                 key = fold(label)
@@ -76,7 +77,14 @@ class LabelMatcher:
                     self._map.setdefault(key, value)
 
     def match(self, text: Any) -> str | None:
-        return self._map.get(fold(text))
+        # The same few labels repeat on every row: remember the answer for each raw text.
+        try:
+            return self._seen[text]
+        except (KeyError, TypeError):
+            value = self._map.get(fold(text))
+            if isinstance(text, str) and len(self._seen) < 10_000:
+                self._seen[text] = value
+            return value
 
     def __contains__(self, text: Any) -> bool:
         return fold(text) in self._map

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -464,19 +464,43 @@ def cadre_file_import(
 
 
 def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
+    """Insert and update in one transaction with plain SQL: the ORM's bulk_create spends
+    most of its time building SQL for 40,000 objects. PostgreSQL gets COPY; other engines
+    executemany. Values are already clean (the checks ran); `save()` is not called, so the
+    denormalised codes and name_key were filled in by `_merged`."""
     now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(creates), BATCH):
-            Cadre.objects.bulk_create(
-                [Cadre(**values, created_at=now, updated_at=now)
-                 for values in creates[start : start + BATCH]]
-            )  # fmt: skip
-        for start in range(0, len(updates), BATCH):
-            Cadre.objects.bulk_update(
-                [Cadre(pk=pk, **values, updated_at=now)
-                 for pk, values in updates[start : start + BATCH]],
-                [*WRITE_FIELDS, "updated_at"],
-            )  # fmt: skip
+    table = connection.ops.quote_name(Cadre._meta.db_table)
+    fields = [f for f in Cadre._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    defaults = {f.attname: f.get_default() for f in fields}
+    defaults["created_at"] = defaults["updated_at"] = now
+    if connection.vendor != "postgresql":
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        defaults["created_at"] = defaults["updated_at"] = stamp
+    rows = [tuple(values.get(n, defaults[n]) for n in names) for values in creates]
+    set_names = [*WRITE_FIELDS, "updated_at"]
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(Cadre._meta.get_field(n).column)} = %s" for n in set_names
+    )
+    changed = [
+        tuple(values.get(n, defaults["updated_at"]) for n in set_names) + (pk,)
+        for pk, values in updates
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if rows and connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
+            marks = ", ".join(["%s"] * len(names))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(sql, rows[start : start + BATCH])
+        if changed:
+            sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
+            for start in range(0, len(changed), BATCH):
+                cursor.executemany(sql, changed[start : start + BATCH])
 
 
 def template_rows() -> tuple[list[str], list[list[str]]]:

@@ -1,0 +1,312 @@
+"""The registry in the Wagtail admin: every list, detail, edit and export view, for each role
+(anonymous, cadre, other cadre, trainer, province admin of the same / another province,
+central admin), plus the import pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from courses.models import AdminUnit, Cadre, ImportJob
+from tests.factories import registry_cadre_create, registry_world_create
+
+ROLES = ["anonymous", "hoa_user", "mai_user", "trainer", "hn_admin", "hg_admin", "central"]
+# Who sees Lò Thị Mai (Hà Giang, attends the trainer's session) and Nguyễn Thị Hoa (Hà Nội).
+SEES_MAI = {"trainer", "hg_admin", "central"}
+SEES_HOA = {"hn_admin", "central"}
+EDITS_MAI = {"hg_admin", "central"}
+ETHNICITY = {"hg_admin": True, "central": True}
+
+
+@pytest.fixture
+def world(db):
+    return registry_world_create()
+
+
+def login(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    return client
+
+
+def url(name, *args):
+    return reverse(f"courses_cadre:{name}", args=args)
+
+
+def is_refused(response):
+    """Anonymous users and users without admin access are sent to the login page."""
+    return response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cadre_listing_shows_only_people_in_scope(client, world, role):
+    response = login(client, world, role).get(url("index"))
+    if role in ("anonymous", "hoa_user", "mai_user"):
+        assert is_refused(response)
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("Lò Thị Mai" in html) == (role in SEES_MAI)
+    assert ("Nguyễn Thị Hoa" in html) == (role in SEES_HOA)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_holds_only_people_in_scope_and_ethnicity_only_for_admins(client, world, role, fmt):
+    response = login(client, world, role).get(url("index") + f"?export={fmt}")
+    if role in ("anonymous", "hoa_user", "mai_user"):
+        assert is_refused(response)
+        return
+    assert response.status_code == 200
+    if fmt == "csv":
+        content = b"".join(response.streaming_content).decode("utf-8")
+        rows = list(csv.reader(io.StringIO(content)))
+    else:
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    header, body = rows[0], rows[1:]
+    names = sorted(row[header.index("ho_ten")] for row in body)
+    expected = sorted(
+        name
+        for name, who in [("Lò Thị Mai", SEES_MAI), ("Nguyễn Thị Hoa", SEES_HOA),
+                          ("Trần Thị Lan", SEES_HOA)]
+        if role in who
+    )  # fmt: skip
+    assert names == expected
+    assert ("dan_toc" in header) == (role in ("hn_admin", "hg_admin", "central"))
+    if "dan_toc" in header and role != "hn_admin":
+        mai = next(row for row in body if row[header.index("ho_ten")] == "Lò Thị Mai")
+        assert mai[header.index("dan_toc")] == "Hmông"
+
+
+def test_export_neutralises_formulas(client, world):
+    registry_cadre_create(unit=world.units["00001"], full_name="=HYPERLINK(1)", agency="+cmd")
+    client.force_login(world.central)
+    content = b"".join(client.get(url("index") + "?export=csv").streaming_content).decode()
+    assert "'=HYPERLINK(1)" in content and "'+cmd" in content
+    response = client.get(url("index") + "?export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = {v for row in sheet.iter_rows(values_only=True) for v in row}
+    assert "'=HYPERLINK(1)" in values
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("view", ["inspect", "history", "edit", "delete"])
+def test_detail_views_are_404_outside_scope(client, world, role, view):
+    response = login(client, world, role).get(url(view, world.mai.pk))
+    if role in ("anonymous", "hoa_user", "mai_user"):
+        assert is_refused(response)
+        return
+    allowed = SEES_MAI if view == "inspect" else EDITS_MAI
+    if role in allowed:
+        assert response.status_code == 200
+        assert "Lò Thị Mai" in response.content.decode()
+    elif role == "trainer":  # may look at a participant, not edit them or read the history
+        assert response.status_code in (403, 404, 302)
+        assert "Lò Thị Mai" not in response.content.decode()
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["trainer", "hn_admin", "hg_admin", "central"])
+def test_inspect_shows_ethnicity_only_to_admins_covering_the_person(client, world, role):
+    response = login(client, world, role).get(url("inspect", world.mai.pk))
+    if role == "hn_admin":
+        assert response.status_code == 404
+        return
+    html = response.content.decode()
+    assert ("Hmông" in html) == (role in ETHNICITY)
+
+
+def test_trainer_cannot_edit_or_delete_their_participant(client, world):
+    client.force_login(world.trainer)
+    response = client.post(url("edit", world.mai.pk), {"full_name": "Đổi tên"})
+    assert response.status_code in (403, 404, 302)
+    response = client.post(url("delete", world.mai.pk))
+    assert response.status_code in (403, 404, 302)
+    world.mai.refresh_from_db()
+    assert world.mai.full_name == "Lò Thị Mai"
+
+
+def test_province_admin_cannot_delete_or_edit_another_province(client, world):
+    client.force_login(world.hn_admin)
+    assert client.post(url("delete", world.mai.pk)).status_code == 404
+    assert client.post(url("edit", world.mai.pk), {"full_name": "X"}).status_code == 404
+    assert Cadre.objects.filter(pk=world.mai.pk, full_name="Lò Thị Mai").exists()
+
+
+def form_data(unit, **extra):
+    data = {
+        "full_name": "Phạm Thị Thu", "ma_can_bo": "", "sex": "female", "birth_year": "1988",
+        "target_group": "key_cadre", "level": "commune", "agency": "", "unit": unit.pk,
+        "phone": "0912 000 111", "email": "", "consent_notice_version": "",
+        "consent_at": "", "ethnicity": "",
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def test_province_admin_creates_cadres_only_in_their_province(client, world):
+    client.force_login(world.hn_admin)
+    html = client.get(url("add")).content.decode()
+    assert "Phường Phúc Xá" in html and "Phường Quang Trung" not in html
+    response = client.post(url("add"), form_data(world.units["00688"]))
+    assert response.status_code == 200  # the form again, with an error on unit
+    assert not Cadre.objects.filter(full_name="Phạm Thị Thu").exists()
+    response = client.post(url("add"), form_data(world.units["00001"]))
+    assert response.status_code == 302
+    thu = Cadre.objects.get(full_name="Phạm Thị Thu")
+    assert (thu.province_code, thu.phone) == ("01", "0912000111")
+
+
+def test_edit_form_keeps_names_nfc(client, world):
+    import unicodedata
+
+    client.force_login(world.central)
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
+    response = client.post(
+        url("edit", world.hoa.pk), form_data(world.units["00001"], full_name=nfd)
+    )
+    assert response.status_code == 302
+    world.hoa.refresh_from_db()
+    assert world.hoa.full_name == unicodedata.normalize("NFC", nfd)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_unit_listing_is_scoped(client, world, role):
+    response = login(client, world, role).get(reverse("courses_adminunit:index") + "?q=Phường")
+    if role in ("anonymous", "hoa_user", "mai_user"):
+        assert is_refused(response)
+        return
+    if role == "trainer":
+        assert response.status_code in (302, 403)
+        return
+    html = response.content.decode()
+    assert ("Phường Phúc Xá" in html) == (role in ("hn_admin", "central"))
+    assert ("Phường Quang Trung" in html) == (role in ("hg_admin", "central"))
+
+
+def test_admin_adds_a_village_under_a_commune_of_their_province(client, world):
+    client.force_login(world.hn_admin)
+    add = reverse("courses_adminunit:add")
+    response = client.post(add, {"parent": world.units["00688"].pk, "name": "Thôn ngoài tỉnh"})
+    assert response.status_code == 200 and not AdminUnit.objects.filter(level="village").exists()
+    response = client.post(add, {"parent": world.units["00001"].pk, "name": "Tổ dân phố 5"})
+    assert response.status_code == 302
+    village = AdminUnit.objects.get(level="village")
+    assert (village.code, village.province_code, village.commune_code) == ("00001-1", "01", "00001")
+    # National units cannot be edited by hand; out-of-province units are not found.
+    assert (
+        client.get(reverse("courses_adminunit:edit", args=[world.units["00001"].pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("courses_adminunit:inspect", args=[world.units["00688"].pk])).status_code
+        == 404
+    )
+
+
+# --- Import pages ----------------------------------------------------------------------------
+
+HEADER = (
+    "ma_can_bo,ho_ten,gioi_tinh,nam_sinh,dan_toc,nhom_doi_tuong,cap,co_quan,"
+    "ma_don_vi_hanh_chinh,so_dien_thoai,email\n"
+)
+
+
+def upload(client, content: bytes, name="ds.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("courses_registry_import"), {"file": SimpleUploadedFile(name, content)}
+    )
+
+
+@pytest.mark.parametrize("role", ["anonymous", "hoa_user", "trainer"])
+def test_import_pages_are_for_admins_only(client, world, role):
+    login(client, world, role)
+    for name, args in [("courses_registry_import", []),
+                       ("courses_registry_import_template", ["csv"])]:  # fmt: skip
+        response = client.get(reverse(name, args=args))
+        assert response.status_code in (302, 403)
+
+
+def test_template_downloads_have_the_exact_columns(client, world):
+    client.force_login(world.hn_admin)
+    csv_bytes = client.get(reverse("courses_registry_import_template", args=["csv"])).content
+    assert csv_bytes.startswith(b"\xef\xbb\xbf" + HEADER.strip().encode())
+    xlsx = client.get(reverse("courses_registry_import_template", args=["xlsx"])).content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert ",".join(c.value for c in sheet[1]) + "\n" == HEADER
+
+
+def test_upload_preview_with_errors_then_nothing_written(client, world):
+    client.force_login(world.hn_admin)
+    content = (HEADER + ",Người Một,Nữ,1800,,Khác,Xã,,00001,,\n").encode()
+    response = upload(client, content)
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("courses_registry_import_job", args=[job.pk])
+    html = client.get(response["Location"]).content.decode()
+    assert "nam_sinh" in html and "Năm sinh phải là một năm" in html
+    assert "Xác nhận nhập dữ liệu" not in html
+    assert Cadre.objects.count() == 3
+
+
+def test_upload_preview_then_confirm_writes_the_rows(client, world):
+    client.force_login(world.hn_admin)
+    response = upload(client, (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00001,,\n").encode())
+    page = client.get(response["Location"]).content.decode()
+    assert "Tất cả các dòng đều hợp lệ" in page and "Xác nhận nhập dữ liệu" in page
+    assert not Cadre.objects.filter(full_name="Người Một").exists()
+    response = client.post(response["Location"])
+    assert Cadre.objects.filter(full_name="Người Một", province_code="01").exists()
+    assert "Đã nhập" in client.get(response["Location"]).content.decode()
+    # Another admin cannot open this job.
+    client.force_login(world.hg_admin)
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_province_admin_import_refuses_rows_of_another_province(client, world):
+    client.force_login(world.hn_admin)
+    response = upload(client, (HEADER + ",Người Hai,Nữ,1980,,Khác,Xã,,00688,,\n").encode())
+    html = client.get(response["Location"]).content.decode()
+    assert "Đơn vị này không thuộc tỉnh bạn quản lý." in html
+
+
+def test_too_large_files_are_refused_with_a_vietnamese_message(client, world, settings):
+    settings.MAX_IMPORT_UPLOAD_BYTES = 1024 * 1024
+    client.force_login(world.central)
+    response = upload(client, HEADER.encode() + b"x" * (1024 * 1024 + 10))
+    assert response.status_code == 200
+    assert "vượt quá mức cho phép 1 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_large_file_runs_in_the_background_with_a_progress_page(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Files above the inline limit are queued (run inline here: no broker in this test);
+    while running, the page refreshes itself and shows a progress bar."""
+    from courses.models import ImportStatus
+    from courses.services import registry
+
+    monkeypatch.setattr(registry, "IMPORT_INLINE_MAX_BYTES", 10)
+    client.force_login(world.central)
+    rows = "".join(f",Người Số {n},Nữ,1980,,Khác,Xã,,00001,,\n" for n in range(50))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with_capture = upload(client, (HEADER + rows).encode())
+    assert len(callbacks) == 1  # queued after the upload was committed
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.VALIDATED  # the (eager) task ran on commit
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.VALIDATING, processed_rows=20, total_rows=50
+    )
+    html = client.get(with_capture["Location"]).content.decode()
+    assert '<meta http-equiv="refresh"' in html and "<progress" in html and 'value="40"' in html
+    assert "<script>" not in html.split("<progress", 1)[1].split("</progress>", 1)[0]
