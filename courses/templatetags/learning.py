@@ -6,6 +6,7 @@ Content templates load this library: `{% load learning %}` then
 """
 
 from django import template
+from wagtail.models import Page
 
 from content.models import CoursePage
 from courses.selectors.learning import course_progress, enrolment_of_user
@@ -16,6 +17,8 @@ register = template.Library()
 def _course_for(page):
     if isinstance(page, CoursePage):
         return page
+    if not isinstance(page, Page):
+        return None  # a block rendered outside a page (preview, tests): no learning panel
     cache = getattr(page, "_course_cache", None)
     if cache is None:
         cache = CoursePage.objects.ancestor_of(page).live().first()
@@ -26,16 +29,24 @@ def _course_for(page):
 def _learning_state(context, page):
     request = context.get("request")
     user = getattr(request, "user", None)
-    course = context.get("course") if isinstance(context.get("course"), CoursePage) else None
+    # The page's context may hold its course as a plain Page (title, URL and id are enough
+    # here; the enrolment query brings the CoursePage itself).
+    course = context.get("course") if isinstance(context.get("course"), Page) else None
     course = course or _course_for(page)
-    enrolment = None
-    if course is not None and user is not None and user.is_authenticated:
-        enrolment = enrolment_of_user(user=user, course_id=course.pk)
-    cadre = enrolment.cadre if enrolment else None
-    progress = None
+    # A page may show several panels (the lesson panel and one per quiz block): the state is
+    # read once per request and course.
+    cache = getattr(request, "_learning_state", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._learning_state = cache
+    key = course.pk if course is not None else None
+    if key not in cache:
+        cache[key] = _enrolment_state(context, user, course)
+    enrolment, progress = cache[key]
     if enrolment is not None:
-        # The lesson page's context already lists the course's lessons: reuse it.
-        progress = course_progress(enrolment=enrolment, lessons=context.get("course_lessons"))
+        course = enrolment.course
+    cadre = enrolment.cadre if enrolment else None
     return {
         "request": request,
         "user": user,
@@ -45,6 +56,16 @@ def _learning_state(context, page):
         "progress": progress,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _enrolment_state(context, user, course):
+    if course is None or user is None or not user.is_authenticated:
+        return None, None
+    enrolment = enrolment_of_user(user=user, course_id=course.pk)
+    if enrolment is None:
+        return None, None
+    # The lesson page's context already lists the course's lessons: reuse it.
+    return enrolment, course_progress(enrolment=enrolment, lessons=context.get("course_lessons"))
 
 
 @register.inclusion_tag("courses/learning/panel_course.html", takes_context=True)
