@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_verification_code() -> str:
@@ -22,7 +23,7 @@ def new_verification_code() -> str:
 class CertificateStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     ISSUED = "issued", _("issued")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("certificate status", "failed")
     REVOKED = "revoked", _("revoked")
 
 
