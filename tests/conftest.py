@@ -76,9 +76,19 @@ def test_database_url() -> str:
 class WorkerProcess:
     """A real `celery worker` process reading the real Redis queues, on the test database."""
 
-    def __init__(self, *, concurrency: int = 2, queues: str = "celery,certificates"):
+    def __init__(
+        self,
+        *,
+        concurrency: int = 2,
+        queues: str = "celery,certificates",
+        broker_url: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.concurrency = concurrency
         self.queues = queues
+        # The fault tests point a worker at their own private Redis (never the shared one).
+        self.broker_url = broker_url
+        self.extra_env = extra_env or {}
         self.node = f"test-{uuid.uuid4().hex[:8]}@127.0.0.1"
         self.proc: subprocess.Popen | None = None
         self.log_path = ROOT / ".pytest_cache" / f"worker-{self.node.split('@')[0]}.log"
@@ -86,9 +96,10 @@ class WorkerProcess:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["DATABASE_URL"] = test_database_url()
-        env["REDIS_URL"] = settings.REDIS_URL
+        env["REDIS_URL"] = self.broker_url or settings.REDIS_URL
         env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60) -> WorkerProcess:
@@ -128,11 +139,21 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"worker exited early, see {self.log_path}")
-            replies = app.control.ping(destination=[f"celery@{self.node}", self.node], timeout=0.5)
+            replies = self.ping(app)
             if replies:
                 return
             time.sleep(0.3)
         raise RuntimeError(f"worker did not answer within {timeout}s, see {self.log_path}")
+
+    def ping(self, app) -> list:
+        if self.broker_url:
+            # A private broker: the worker's own log says when it is ready.
+            log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+            return [self.node] if f"{self.node} ready." in log else []
+        return app.control.ping(destination=[f"celery@{self.node}", self.node], timeout=0.5)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def kill(self, sig: int) -> None:
         if self.proc and self.proc.poll() is None:
