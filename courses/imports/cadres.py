@@ -494,11 +494,12 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
                     copy.write_row(row)
         elif rows:
             marks = ", ".join(["%s"] * len(names))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+            # Only quoted names from the model's meta go into the text; values are parameters.
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
             for start in range(0, len(rows), BATCH):
                 cursor.executemany(sql, rows[start : start + BATCH])
         if changed:
-            sql = f"UPDATE {table} SET {assignments} WHERE id = %s"
+            sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
             for start in range(0, len(changed), BATCH):
                 cursor.executemany(sql, changed[start : start + BATCH])
 

@@ -288,25 +288,40 @@ def test_too_large_files_are_refused_with_a_vietnamese_message(client, world, se
     assert not ImportJob.objects.exists()
 
 
-def test_large_file_runs_in_the_background_with_a_progress_page(
-    client, world, monkeypatch, django_capture_on_commit_callbacks
+def test_running_job_page_refreshes_itself_and_shows_a_progress_bar(client, world):
+    from courses.models import ImportStatus
+
+    client.force_login(world.central)
+    job = ImportJob.objects.create(
+        kind="cadres", original_name="lon.csv", created_by=world.central,
+        status=ImportStatus.VALIDATING, processed_rows=20, total_rows=50,
+    )  # fmt: skip
+    html = client.get(reverse("courses_registry_import_job", args=[job.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<progress id="import-progress" max="100" value="40">' in html
+    assert "20 trên khoảng 50 dòng" in html
+
+
+@pytest.mark.worker
+def test_large_file_is_checked_and_imported_by_a_real_worker(
+    client, celery_worker_process, monkeypatch
 ):
-    """Files above the inline limit are queued (run inline here: no broker in this test);
-    while running, the page refreshes itself and shows a progress bar."""
+    """Above the inline limit the upload only queues the work: a real Celery worker checks
+    the file, then (after the confirmation) writes it."""
     from courses.models import ImportStatus
     from courses.services import registry
+    from tests.conftest import wait_for
 
+    world = registry_world_create()
     monkeypatch.setattr(registry, "IMPORT_INLINE_MAX_BYTES", 10)
     client.force_login(world.central)
-    rows = "".join(f",Người Số {n},Nữ,1980,,Khác,Xã,,00001,,\n" for n in range(50))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with_capture = upload(client, (HEADER + rows).encode())
-    assert len(callbacks) == 1  # queued after the upload was committed
+    rows = "".join(f",Người Số {n},Nữ,1980,,Khác,Xã,,00001,,\n" for n in range(300))
+    response = upload(client, (HEADER + rows).encode())
     job = ImportJob.objects.get()
-    assert job.status == ImportStatus.VALIDATED  # the (eager) task ran on commit
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.VALIDATING, processed_rows=20, total_rows=50
-    )
-    html = client.get(with_capture["Location"]).content.decode()
-    assert '<meta http-equiv="refresh"' in html and "<progress" in html and 'value="40"' in html
-    assert "<script>" not in html.split("<progress", 1)[1].split("</progress>", 1)[0]
+    wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.VALIDATED,
+             timeout=60, message="the worker did not check the file")  # fmt: skip
+    assert "Tất cả các dòng đều hợp lệ" in client.get(response["Location"]).content.decode()
+    client.post(response["Location"])
+    wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE,
+             timeout=60, message="the worker did not write the file")  # fmt: skip
+    assert Cadre.objects.filter(full_name__startswith="Người Số").count() == 300
