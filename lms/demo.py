@@ -16,6 +16,7 @@ DEMO_STEPS = [
     "content.demo.load_stories",
     "content.demo.load_courses",
     "courses.demo_programme.load_programme",
+    "courses.demo_people.load_people",
 ]
 
 
