@@ -1,7 +1,16 @@
 """The registry (administrative units, cadres), learning, sessions and counters."""
 
 from .cadres import Cadre, Ethnicity, Level, Sex, TargetGroup
-from .counters import Achievement, CounterCell, Indicator, IndicatorTarget, IndicatorUnit
+from .counters import (
+    Achievement,
+    CounterCell,
+    CounterMonthTotal,
+    CounterRollup,
+    CounterYearRollup,
+    Indicator,
+    IndicatorTarget,
+    IndicatorUnit,
+)
 from .imports import ImportJob, ImportKind, ImportStatus
 from .learning import CompletionPath, Enrolment, LessonProgress, QuizAnswer, QuizAttempt
 from .sessions import Attendance, SessionKind, SessionStatus, TrainingSession
@@ -16,6 +25,9 @@ __all__ = [
     "CompletionPath",
     "IndicatorUnit",
     "CounterCell",
+    "CounterMonthTotal",
+    "CounterRollup",
+    "CounterYearRollup",
     "Enrolment",
     "Ethnicity",
     "ImportJob",

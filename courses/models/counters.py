@@ -1,9 +1,20 @@
-"""Programme indicators, the achievements behind them, and the counter cells the dashboard reads.
+"""Programme indicators, the achievements behind them, and the counter tables the dashboard reads.
 
-The truth is an Achievement row, unique per person (or session) and indicator. Counter cells,
-keyed by indicator x month x province x district x commune x level x sex x ethnicity, are
-updated in the same transaction as the achievement, so reading the figures never scans the
-enrolments. `recount_counters` rebuilds the cells from the achievements.
+The truth is an Achievement row, unique per person (or session) and indicator. Four counter
+tables, all updated in the same transaction as the achievement (one statement each), so reading
+the figures never scans the enrolments:
+
+- CounterCell, the fine cells: indicator x month x province x district x commune x level x sex x
+  ethnicity. Only the district and commune drill-down (already limited to one province or one
+  district) reads them: nationally they grow with the number of people.
+- CounterRollup: indicator x month x province x level x sex x ethnicity. Its size is bounded by
+  months x provinces x levels x sexes x ethnicities, whatever the number of people. Read by the
+  period filters that cut a year, and the month chart when filtered by sex, level or ethnicity.
+- CounterYearRollup: the same by year: what national and province views read for whole years
+  (the seeded indicator periods are whole years, 2021-2030).
+- CounterMonthTotal: indicator x month x province: the month chart of the unfiltered views.
+
+`recount_counters` rebuilds all four from the achievements; `--check` compares all four.
 """
 
 from django.db import models
@@ -137,3 +148,68 @@ class CounterCell(models.Model):
             ),
         ]  # fmt: skip
         indexes = [models.Index(fields=["indicator", "province_code"])]
+
+
+class CounterRollup(models.Model):
+    """Fine cells summed over district and commune (see the module docstring)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    province_code = models.CharField(max_length=2, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter rollup")
+        verbose_name_plural = _("counter rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month", "province_code", "level", "sex", "ethnicity"],
+                name="unique_counter_rollup",
+            ),
+        ]
+        indexes = [models.Index(fields=["province_code", "indicator", "month"])]
+
+
+class CounterYearRollup(models.Model):
+    """Fine cells summed over district, commune and the months of a year."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    province_code = models.CharField(max_length=2, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter year rollup")
+        verbose_name_plural = _("counter year rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "province_code", "level", "sex", "ethnicity"],
+                name="unique_counter_year_rollup",
+            ),
+        ]
+        indexes = [models.Index(fields=["province_code", "indicator", "year"])]
+
+
+class CounterMonthTotal(models.Model):
+    """Fine cells summed over everything but indicator, month and province (the month chart)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    province_code = models.CharField(max_length=2, blank=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter month total")
+        verbose_name_plural = _("counter month totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month", "province_code"], name="unique_counter_month_total"
+            ),
+        ]
+        indexes = [models.Index(fields=["province_code", "indicator", "month"])]

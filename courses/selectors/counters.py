@@ -1,9 +1,13 @@
 """Reading the programme figures from the counter cells (never from enrolments).
 
-Every figure is a SUM over CounterCell rows, grouped by indicator and one more column, so the
-cost follows the number of cells. Results are cached under the counters generation (see
-courses.services.counters.counters_generation), which moves on after every committed write:
-a cached figure is never stale, and repeated views of the dashboard cost a cache read.
+Every figure is one SUM ... GROUP BY statement (plus one for the month chart) over the rollups,
+whose size is bounded by years (or months) x provinces x levels x sexes x ethnicities, not by the
+number of people: whole years of an indicator's period come from CounterYearRollup, the months
+of a cut year from CounterRollup, the month chart from CounterMonthTotal (or CounterRollup when
+filtered by sex, level or ethnicity). Only the drill-down below the province (already limited to
+one province or one district) reads the fine CounterCell rows. Results are cached under the
+counters generation (see courses.services.counters.counters_generation), which moves on after
+every committed write: a cached figure is never stale, and repeated views cost a cache read.
 
 Scope: `scope_province` is the 2023 province code a province admin is limited to (None for
 central admins). It is applied to every query here, whatever the filters say.
@@ -30,6 +34,9 @@ from courses.models import (
     AdminUnitLineage,
     Cadre,
     CounterCell,
+    CounterMonthTotal,
+    CounterRollup,
+    CounterYearRollup,
     Ethnicity,
     Indicator,
     Level,
@@ -116,7 +123,7 @@ def unit_maps() -> UnitMaps:
 
 
 def unit_maps_clear() -> None:
-    cache.delete(UNIT_MAPS_KEY)
+    cache.delete_many([UNIT_MAPS_KEY, PROVINCE_NAMES_KEY])
 
 
 def _unit_maps_build() -> UnitMaps:
@@ -185,36 +192,114 @@ def _province_codes_2023(filters: CounterFilters, scope_province: str | None) ->
     return sorted(codes) if codes is not None else None
 
 
-def _cells(indicators: list[Indicator], filters: CounterFilters, provinces: list[str] | None):
-    periods = Q()
+def _month_range(indicator: Indicator, filters: CounterFilters) -> tuple[dt.date | None, ...]:
+    """The first and last month counted for an indicator (None: unbounded)."""
+    start = max(filter(None, [indicator.period_start, filters.start]), default=None)
+    end = min(filter(None, [indicator.period_end, filters.end]), default=None)
+    return (start.replace(day=1) if start else None, end.replace(day=1) if end else None)
+
+
+def _months_q(first: dt.date | None, last: dt.date | None) -> Q:
+    q = Q()
+    if first:
+        q &= Q(month__gte=first)
+    if last:
+        q &= Q(month__lte=last)
+    return q
+
+
+def _period_split(indicators: list[Indicator], filters: CounterFilters) -> tuple[Q, Q]:
+    """Conditions on the year rollup (whole years inside each indicator's period) and on the
+    month rollup (the months of the cut years at either end). Q(pk__in=[]) when empty."""
+    none = Q(pk__in=[])
+    years, months = none, none
     for indicator in indicators:
-        start = max(filter(None, [indicator.period_start, filters.start]), default=None)
-        end = min(filter(None, [indicator.period_end, filters.end]), default=None)
+        first, last = _month_range(indicator, filters)
+        if first and last and first > last:
+            continue
+        full_from = None if first is None else first.year + (first.month != 1)
+        full_to = None if last is None else last.year - (last.month != 12)
+        if full_from is not None and full_to is not None and full_from > full_to:
+            months |= Q(indicator_id=indicator.pk) & _months_q(first, last)
+            continue
         q = Q(indicator_id=indicator.pk)
-        if start:
-            q &= Q(month__gte=start.replace(day=1))
-        if end:
-            q &= Q(month__lte=end)
-        periods |= q
-    cells = CounterCell.objects.filter(periods)
+        if full_from is not None:
+            q &= Q(year__gte=full_from)
+            if first.month != 1:
+                months |= Q(indicator_id=indicator.pk) & _months_q(
+                    first, dt.date(first.year, 12, 1)
+                )
+        if full_to is not None:
+            q &= Q(year__lte=full_to)
+            if last.month != 12:
+                months |= Q(indicator_id=indicator.pk) & _months_q(dt.date(last.year, 1, 1), last)
+        years |= q
+    return years, months
+
+
+def _months_all(indicators: list[Indicator], filters: CounterFilters) -> Q:
+    q = Q(pk__in=[])
+    for indicator in indicators:
+        first, last = _month_range(indicator, filters)
+        if not (first and last and first > last):
+            q |= Q(indicator_id=indicator.pk) & _months_q(first, last)
+    return q
+
+
+def _common(filters: CounterFilters, provinces: list[str] | None, *, people: bool = True) -> Q:
+    """Province scope and, if `people`, the sex, level and ethnicity filters."""
+    q = Q()
     if provinces is not None:
-        cells = cells.filter(province_code__in=provinces)
+        q &= Q(province_code__in=provinces)
+    if people:
+        for name in ("sex", "level", "ethnicity"):
+            value = getattr(filters, name)
+            if value:
+                q &= Q(**{name: "" if value == "-" else value})
+    return q
+
+
+def _sum_rows(queryset, columns: list[str]):
+    return queryset.values(*columns).annotate(total=Sum("value")).values_list(*columns, "total")
+
+
+def _scan(indicators, filters, provinces, columns: list[str], *, fine: bool) -> list[tuple]:
+    """One statement: SUM(value) grouped by indicator and `columns`. The rollups (whole years
+    from the year rollup UNION ALL the cut years' months from the month rollup), or with `fine`
+    the fine cells (a drill-down, already limited to one province or one district)."""
+    group = ["indicator_id", *columns]
+    common = _common(filters, provinces)
+    if fine:
+        cells = CounterCell.objects.filter(_months_all(indicators, filters), common)
+        if filters.district and filters.structure == UnitStructure.S2023:
+            cells = cells.filter(district_code=filters.district)
+        return list(_sum_rows(cells, group).order_by())
+    years, months = _period_split(indicators, filters)
+    parts = []
+    if years != Q(pk__in=[]):
+        parts.append(_sum_rows(CounterYearRollup.objects.filter(years, common), group).order_by())
+    if months != Q(pk__in=[]):
+        parts.append(_sum_rows(CounterRollup.objects.filter(months, common), group).order_by())
+    if not parts:
+        return []
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return list(query)
+
+
+def _month_scan(indicators, filters, provinces) -> list[tuple]:
+    """(indicator, month, total): the month totals when no sex/level/ethnicity filter, else
+    the month rollup; the fine cells for one district."""
+    group = ["indicator_id", "month"]
+    months = _months_all(indicators, filters)
     if filters.district and filters.structure == UnitStructure.S2023:
-        cells = cells.filter(district_code=filters.district)
-    for name in ("sex", "level", "ethnicity"):
-        value = getattr(filters, name)
-        if value:
-            cells = cells.filter(**{name: "" if value == "-" else value})
-    return cells
-
-
-def _grouped(cells, column: str) -> dict[int, dict[str, int]]:
-    out: dict[int, dict] = defaultdict(dict)
-    rows = cells.values("indicator_id", column).annotate(total=Sum("value"))
-    for row in rows.values_list("indicator_id", column, "total").order_by():
-        if row[2]:
-            out[row[0]][row[1]] = row[2]
-    return out
+        cells = CounterCell.objects.filter(
+            months, _common(filters, provinces), district_code=filters.district
+        )
+    elif filters.sex or filters.level or filters.ethnicity:
+        cells = CounterRollup.objects.filter(months, _common(filters, provinces))
+    else:
+        cells = CounterMonthTotal.objects.filter(months, _common(filters, provinces, people=False))
+    return list(_sum_rows(cells, group).order_by())
 
 
 def _map_keys(values: dict[str, int], mapping: dict[str, str]) -> dict[str, int]:
@@ -248,41 +333,63 @@ def counter_figures(
     return figures
 
 
+def _area_column(filters: CounterFilters, scope_province: str | None) -> str:
+    """What the area chart groups by: province_code, district_code or commune_code."""
+    if filters.structure == UnitStructure.S2025:
+        return "commune_code" if (filters.province or scope_province) else "province_code"
+    if filters.district:
+        return "commune_code"
+    if filters.province or scope_province:
+        return "district_code"
+    return "province_code"
+
+
 def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure]:
     indicators = list(Indicator.objects.prefetch_related("targets"))
     for indicator in indicators:
         indicator.province_targets = list(indicator.targets.all())
     provinces = _province_codes_2023(filters, scope_province)
-    cells = _cells(indicators, filters, provinces)
-    per_indicator: dict[int, int] = defaultdict(int)
-    breakdown: dict[int, dict[str, int]] = {}
-    if by in BREAKDOWNS:
-        breakdown = _grouped(cells, "province_code" if by == "province" else by)
-        for pk, values in breakdown.items():
-            per_indicator[pk] = sum(values.values())
+    by_column = ("province_code" if by == "province" else by) if by in BREAKDOWNS else None
+    area_column = _area_column(filters, scope_province) if areas else None
+    # The fine cells only for a district filter or a drill-down below the province.
+    fine = bool(filters.district and filters.structure == UnitStructure.S2023) or area_column in (
+        "district_code",
+        "commune_code",
+    )
+    if not fine and area_column is None and by_column is None:
+        columns = []
     else:
-        for row in cells.values("indicator_id").annotate(total=Sum("value")).order_by():
-            per_indicator[row["indicator_id"]] = row["total"]
-    maps = unit_maps() if (filters.structure == UnitStructure.S2025 or areas) else None
-    if by == "province" and filters.structure == UnitStructure.S2025:
+        columns = list(dict.fromkeys(c for c in (area_column, by_column) if c))
+    rows = _scan(indicators, filters, provinces, columns, fine=fine)
+    per_indicator: dict[int, int] = defaultdict(int)
+    breakdown: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    area_values: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        pk, total = row[0], row[-1] or 0
+        if not total:
+            continue
+        per_indicator[pk] += total
+        values = dict(zip(columns, row[1:-1], strict=True))
+        if by_column:
+            breakdown[pk][values[by_column]] += total
+        if area_column:
+            area_values[pk][values[area_column]] += total
+    structure_2025 = filters.structure == UnitStructure.S2025
+    maps = unit_maps() if structure_2025 else None
+    if by == "province" and structure_2025:
         breakdown = {pk: _map_keys(v, maps.province_2025) for pk, v in breakdown.items()}
-    area_values: dict[int, dict[str, int]] = {}
-    area_structure = filters.structure
+    if areas and structure_2025:
+        mapping = maps.province_2025 if area_column == "province_code" else maps.commune_2025
+        area_values = {pk: _map_keys(v, mapping) for pk, v in area_values.items()}
+    names: dict[str, str] = {}
     if areas:
-        if filters.structure == UnitStructure.S2025:
-            if filters.province or scope_province:
-                grouped = _grouped(cells, "commune_code")
-                area_values = {pk: _map_keys(v, maps.commune_2025) for pk, v in grouped.items()}
-            else:
-                grouped = _grouped(cells, "province_code")
-                area_values = {pk: _map_keys(v, maps.province_2025) for pk, v in grouped.items()}
-        elif filters.district:
-            area_values = _grouped(cells, "commune_code")
-        elif filters.province or scope_province:
-            area_values = _grouped(cells, "district_code")
-        else:
-            area_values = _grouped(cells, "province_code")
-    month_values = _grouped(cells, "month") if months else {}
+        codes = {code for v in area_values.values() for code in v if code}
+        names = unit_names(structure=filters.structure, codes=codes)
+    month_values: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    if months:
+        for pk, month, total in _month_scan(indicators, filters, provinces):
+            if total:
+                month_values[pk][month] = total
     figures = []
     for indicator in indicators:
         value = per_indicator.get(indicator.pk, 0)
@@ -294,20 +401,26 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
             target=target,
             value=value,
             percent=percent_of(value, target),
-            by=dict(sorted(breakdown.get(indicator.pk, {}).items())),
+            by=dict(sorted((k, v) for k, v in breakdown.get(indicator.pk, {}).items() if v)),
         )
         if areas:
             figure.areas = [
-                (code, maps.name(area_structure, code) if code else "—", total)
+                (code, names.get(code, code) if code else "—", total)
                 for code, total in sorted(area_values.get(indicator.pk, {}).items())
                 if total
             ]
         if months:
-            figure.months = sorted(
-                (m, v) for m, v in month_values.get(indicator.pk, {}).items() if v
-            )
+            figure.months = sorted(month_values.get(indicator.pk, {}).items())
         figures.append(figure)
     return figures
+
+
+def unit_names(*, structure: str, codes: set[str]) -> dict[str, str]:
+    """Names of the given units (one query over those codes only)."""
+    if not codes:
+        return {}
+    units = AdminUnit.objects.filter(structure=structure, code__in=codes)
+    return dict(units.exclude(level=UnitLevel.VILLAGE).values_list("code", "name"))
 
 
 def counters_public_summary() -> list[dict]:
@@ -339,14 +452,32 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def province_choices(*, structure: str, scope_province: str | None) -> list[tuple[str, str]]:
-    """Provinces to pick from: those of the structure in the registry, or seen in the cells."""
-    maps = unit_maps()
-    codes = {code for code in maps.names.get(UnitStructure.S2023, {}) if len(code) == 2}
+    """Provinces to pick from: those of the structure in the registry, or seen in the figures."""
+    names = _province_names()
+    codes = set(names.get(UnitStructure.S2023, {}))
     if not codes:
-        codes = set(CounterCell.objects.values_list("province_code", flat=True).distinct())
+        codes = set(CounterYearRollup.objects.values_list("province_code", flat=True).distinct())
     if scope_province:
         codes = {scope_province}
     if structure == UnitStructure.S2025:
-        codes = {maps.province_2025.get(code, code) for code in codes}
+        mapping = unit_maps().province_2025
+        codes = {mapping.get(code, code) for code in codes}
     codes.discard("")
-    return sorted(((code, maps.name(structure, code)) for code in codes), key=lambda c: c[1])
+    own = names.get(structure, {})
+    return sorted(((code, own.get(code, code)) for code in codes), key=lambda c: c[1])
+
+
+PROVINCE_NAMES_KEY = "counters:province-names:v1"
+
+
+def _province_names() -> dict[str, dict[str, str]]:
+    """structure -> province code -> name (the province level only: a few dozen rows)."""
+    names = cache.get(PROVINCE_NAMES_KEY)
+    if names is None:
+        names = defaultdict(dict)
+        units = AdminUnit.objects.filter(level=UnitLevel.PROVINCE)
+        for structure, code, name in units.values_list("structure", "code", "name"):
+            names[structure][code] = name
+        names = dict(names)
+        cache.set(PROVINCE_NAMES_KEY, names, 3600)
+    return names

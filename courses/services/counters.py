@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from courses.models import (
@@ -27,6 +28,9 @@ from courses.models import (
     Attendance,
     Cadre,
     CounterCell,
+    CounterMonthTotal,
+    CounterRollup,
+    CounterYearRollup,
     Enrolment,
     Indicator,
     Level,
@@ -35,7 +39,6 @@ from courses.models import (
     TargetGroup,
     TrainingSession,
 )
-from courses.models.counters import CELL_KEY
 
 CADRES_TRAINED = "CADRES_TRAINED"
 VILLAGE_HEADS_TRAINED = "VILLAGE_HEADS_TRAINED"
@@ -139,23 +142,44 @@ _CELL_COLUMNS = (
     "ethnicity",
 )  # fmt: skip
 
+# The rollups: each is the fine cells summed over the columns it leaves out ("year" is the
+# year of the month). Written together with the fine cell, in this order (the lock order).
+ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (CounterRollup, ("indicator_id", "month", "province_code", "level", "sex", "ethnicity")),
+    (CounterYearRollup, ("indicator_id", "year", "province_code", "level", "sex", "ethnicity")),
+    (CounterMonthTotal, ("indicator_id", "month", "province_code")),
+)
+COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, _CELL_COLUMNS), *ROLLUPS)
+
+
+def _upsert(cursor, *, table: str, columns: tuple[str, ...], values: list, delta: int) -> None:
+    names = ", ".join(columns)
+    placeholders = ", ".join(["%s"] * (len(columns) + 1))
+    cursor.execute(
+        f"INSERT INTO {table} ({names}, value) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({names}) DO UPDATE SET value = {table}.value + EXCLUDED.value",
+        [*values, delta],
+    )
+
 
 def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
-    """Add delta to one cell, creating it if needed, in one statement (inside a transaction).
+    """Add delta to one fine cell and to the rollup rows it is summed into, creating them if
+    needed, one statement each (inside the caller's transaction, so all move together).
 
     INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite): two transactions adding to a new
-    cell at once cannot both insert it; the second waits for the first's row and adds to it.
+    row at once cannot both insert it; the second waits for the first's row and adds to it.
+    The tables are always written in the same order (fine cell, then ROLLUPS).
     """
-    table = CounterCell._meta.db_table
-    columns = ", ".join(_CELL_COLUMNS)
-    placeholders = ", ".join(["%s"] * (len(_CELL_COLUMNS) + 1))
-    values = [indicator, *key.as_filter().values(), delta]
+    fields = {"indicator_id": indicator, "year": key.month.year, **key.as_filter()}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, value) VALUES ({placeholders}) "  # noqa: S608
-            f"ON CONFLICT ({columns}) DO UPDATE SET value = {table}.value + EXCLUDED.value",
-            values,
-        )
+        for model, columns in COUNTER_TABLES:
+            _upsert(
+                cursor,
+                table=model._meta.db_table,
+                columns=columns,
+                values=[fields[c] for c in columns],
+                delta=delta,
+            )
     counters_changed()
 
 
@@ -307,60 +331,116 @@ class Drift:
     key: CellKey
     stored: int
     expected: int
+    table: str = "cell"  # or the rollup's name: "rollup", "year", "month-total"
+
+    def where(self) -> str:
+        k = self.key
+        if self.table == "year":
+            return (
+                f"[year] {k.month:%Y} {k.province_code or '-'} {k.level or '-'} {k.sex or '-'} "
+                f"{k.ethnicity or '-'}"
+            )
+        if self.table == "month-total":
+            return f"[month-total] {k.month:%Y-%m} {k.province_code or '-'}"
+        place = f"{k.province_code or '-'}"
+        if self.table == "cell":
+            place += f"/{k.district_code or '-'}/{k.commune_code or '-'}"
+        return (
+            f"[{self.table}] {k.month:%Y-%m} {place} {k.level or '-'} {k.sex or '-'} "
+            f"{k.ethnicity or '-'}"
+        )
 
 
-def _expected_cells() -> dict[tuple, int]:
-    rows = Achievement.objects.values(*CELL_KEY).annotate(n=Count("pk")).values_list(*CELL_KEY, "n")
+TABLE_NAMES = {CounterCell: "cell", CounterRollup: "rollup", CounterYearRollup: "year",
+               CounterMonthTotal: "month-total"}  # fmt: skip
+
+
+def _expected(columns: tuple[str, ...]) -> dict[tuple, int]:
+    rows = Achievement.objects.all()
+    if "year" in columns:
+        rows = rows.annotate(year=ExtractYear("month"))
+    rows = rows.values(*columns).annotate(n=Count("pk")).values_list(*columns, "n").order_by()
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def _stored_cells() -> dict[tuple, int]:
-    rows = CounterCell.objects.exclude(value=0).values_list(*CELL_KEY, "value")
+def _stored(model, columns: tuple[str, ...]) -> dict[tuple, int]:
+    rows = model.objects.exclude(value=0).values_list(*columns, "value").order_by()
     return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def _drift_key(columns: tuple[str, ...], cell: tuple) -> CellKey:
+    fields = dict(zip(columns, cell, strict=True))
+    if "year" in fields:
+        fields["month"] = dt.date(fields.pop("year"), 1, 1)
+    fields.pop("indicator_id")
+    return CellKey(**fields)
 
 
 def counters_drift() -> list[Drift]:
-    """Cells whose value differs from the count of their achievements (zero cells ignored)."""
+    """Rows of the fine cells and of every rollup whose value differs from the count of their
+    achievements (zero rows ignored). The rollups are checked against the achievements, so
+    when nothing drifted they also equal the fine cells summed."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A consistent view: writers wait, readers don't.
+            tables = ", ".join(model._meta.db_table for model, _c in COUNTER_TABLES)
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {CounterCell._meta.db_table} IN SHARE MODE")
-        expected = _expected_cells()
-        stored = _stored_cells()
+                cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+        pairs = [
+            (model, columns, _expected(columns), _stored(model, columns))
+            for model, columns in COUNTER_TABLES
+        ]
     codes = dict(Indicator.objects.values_list("pk", "code"))
     drift = []
-    for cell in sorted(set(expected) | set(stored), key=str):
-        if expected.get(cell, 0) != stored.get(cell, 0):
-            drift.append(
-                Drift(
-                    indicator_code=codes.get(cell[0], str(cell[0])),
-                    key=CellKey(*cell[1:]),
-                    stored=stored.get(cell, 0),
-                    expected=expected.get(cell, 0),
+    for model, columns, expected, stored in pairs:
+        for cell in sorted(set(expected) | set(stored), key=str):
+            if expected.get(cell, 0) != stored.get(cell, 0):
+                drift.append(
+                    Drift(
+                        indicator_code=codes.get(cell[0], str(cell[0])),
+                        key=_drift_key(columns, cell),
+                        stored=stored.get(cell, 0),
+                        expected=expected.get(cell, 0),
+                        table=TABLE_NAMES[model],
+                    )
                 )
-            )
     return drift
 
 
 def counters_recount() -> int:
-    """Rebuild every cell from the achievements, in one transaction. Returns the cell count.
+    """Rebuild the fine cells from the achievements, and the rollups from the fine cells, in
+    one transaction. Returns the fine cell count.
 
-    On PostgreSQL the cell table is locked against writers first (readers go on): a writer
-    that has inserted an achievement but not yet its cell waits, and adds its +1 after the
-    rebuild, which did not see its uncommitted achievement.
+    On PostgreSQL the counter tables are locked against writers first, in the writers' order
+    (readers go on): a writer that has inserted an achievement but not yet its cell waits, and
+    adds its +1 after the rebuild, which did not see its uncommitted achievement.
     """
     cells = CounterCell._meta.db_table
     achievements = Achievement._meta.db_table
     columns = ", ".join(_CELL_COLUMNS)
+    postgres = connection.vendor == "postgresql"
+    year = (
+        "CAST(EXTRACT(YEAR FROM month) AS integer)"
+        if postgres
+        else "CAST(strftime('%Y', month) AS integer)"
+    )
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"LOCK TABLE {cells} IN EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {cells}")  # noqa: S608
+            if postgres:
+                tables = ", ".join(model._meta.db_table for model, _c in COUNTER_TABLES)
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+            for model, _c in COUNTER_TABLES:
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
             cursor.execute(
                 f"INSERT INTO {cells} ({columns}, value) "  # noqa: S608
                 f"SELECT {columns}, COUNT(*) FROM {achievements} GROUP BY {columns}"
             )
+            for model, key in ROLLUPS:
+                names = ", ".join(key)
+                select = names.replace("year", year)
+                cursor.execute(
+                    f"INSERT INTO {model._meta.db_table} ({names}, value) "  # noqa: S608
+                    f"SELECT {select}, SUM(value) FROM {cells} GROUP BY {select}"
+                )
         counters_changed()
         return CounterCell.objects.count()

@@ -319,3 +319,40 @@ def test_achievements_copy_the_cell_key(world):
     assert (a.month, a.province_code, a.sex, a.ethnicity, a.level) == (
         dt.date(2023, 7, 1), "10", "male", "08", "district",
     )  # fmt: skip
+
+
+# --- Rollups: bounded tables read by national and province views ----------------------------
+
+
+def test_a_drifted_rollup_is_reported_and_recount_repairs_it(world, capsys):
+    from courses.models import CounterRollup, CounterYearRollup
+
+    complete(cadre_make(world.lao_cai), world.course, at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC))
+    rollup = CounterRollup.objects.get(indicator__code=svc.CADRES_TRAINED)
+    assert (rollup.month, rollup.province_code, rollup.value) == (dt.date(2023, 7, 1), "10", 1)
+    assert CounterYearRollup.objects.get(indicator__code=svc.CADRES_TRAINED).year == 2023
+    CounterYearRollup.objects.update(value=3)
+    with pytest.raises(CommandError):
+        call_command("recount_counters", "--check")
+    assert "[year] 2023 10" in capsys.readouterr().out
+    assert value(svc.CADRES_TRAINED) == 3  # the national figure reads the rollup
+    call_command("recount_counters")
+    call_command("recount_counters", "--check")
+    assert value(svc.CADRES_TRAINED) == 1
+
+
+def test_a_period_that_cuts_a_year_counts_whole_years_and_the_cut_months(world):
+    for at in (dt.datetime(2022, 3, 5), dt.datetime(2022, 11, 5), dt.datetime(2023, 7, 5)):
+        complete(cadre_make(world.lao_cai), world.course, at=at.replace(tzinfo=dt.UTC))
+    code = svc.CADRES_TRAINED
+    assert value(code) == 3
+    assert value(code, filters=CounterFilters(start=dt.date(2022, 6, 1))) == 2
+    assert value(code, filters=CounterFilters(start=dt.date(2022, 11, 20))) == 2  # whole month
+    assert value(code, filters=CounterFilters(end=dt.date(2022, 10, 31))) == 1
+    assert (
+        value(code, filters=CounterFilters(start=dt.date(2022, 4, 1), end=dt.date(2022, 12, 1)))
+        == 1
+    )
+    by = counter_figures(scope_province=None, filters=CounterFilters(start=dt.date(2022, 6, 1)),
+                         by="province")  # fmt: skip
+    assert next(f for f in by if f.code == code).by == {"10": 2}

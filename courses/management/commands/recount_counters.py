@@ -1,4 +1,5 @@
-"""Rebuild the counter cells from the achievements (the truth), or with --check report drift."""
+"""Rebuild the counter cells and their rollups from the achievements (the truth), or with
+--check report drift in any of them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,16 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, check: bool = False, **options):
         drift = counters_drift()
         for row in drift:
-            key = row.key
             self.stdout.write(
-                f"{row.indicator_code} {key.month:%Y-%m} {key.province_code or '-'}/"
-                f"{key.district_code or '-'}/{key.commune_code or '-'} {key.level or '-'} "
-                f"{key.sex or '-'} {key.ethnicity or '-'}: stored {row.stored}, "
-                f"expected {row.expected}"
+                f"{row.indicator_code} {row.where()}: stored {row.stored}, expected {row.expected}"
             )
         if check:
             if drift:
-                raise CommandError(f"{len(drift)} counter cell(s) drifted from the achievements")
+                raise CommandError(f"{len(drift)} counter row(s) drifted from the achievements")
             self.stdout.write("no drift")
             return
         cells = counters_recount()
