@@ -131,11 +131,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL is set, the process's memory otherwise.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # A cache outage degrades (misses, no rate limit) instead of failing requests: see
+    # lms/cache.py. Short socket timeouts keep a dead Redis from hanging a request.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lms"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

@@ -100,15 +100,6 @@ def assert_exactly_one_issued_certificate_each(cadres, media_root: Path):
     assert len(files) == len(rows), "a retry added a second file instead of overwriting"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known bug: courses/services/counters.py _bump_generation() calls cache.incr() on the "
-        "Redis cache inside the completion's transaction, so with Redis down the completion "
-        "raises redis ConnectionError and is rolled back: the learner loses it. Cache writes "
-        "must not break a completion (catch the cache error). Remove this marker once fixed."
-    ),
-)
 def test_completions_during_a_redis_outage_are_kept_and_certified_when_redis_is_back(
     fault_ready, private_redis, workers
 ):

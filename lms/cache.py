@@ -1,0 +1,109 @@
+"""Django's Redis cache, made to degrade instead of fail when Redis is down.
+
+The cache holds only what can be rebuilt: rate-limit counters and cached figures. When Redis
+is unreachable, a read misses, a write is skipped and a counter reads as zero, and a warning
+is logged; the request goes on. Above all, a completion must never be rolled back because a
+cache write failed (the certificate is re-queued from the database when Redis is back).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("lms.cache")
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+_WARN_EVERY = 30.0
+_last_warning = 0.0
+
+
+def _warn(operation: str, exc: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning > _WARN_EVERY:
+        _last_warning = now
+        logger.warning("cache unavailable (%s: %s); carrying on without it", operation, exc)
+
+
+class ResilientRedisCache(RedisCache):
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNAVAILABLE as exc:
+            _warn("get", exc)
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except UNAVAILABLE as exc:
+            _warn("get_many", exc)
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNAVAILABLE as exc:
+            _warn("has_key", exc)
+            return False
+
+    def add(self, key, value, timeout=None, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except UNAVAILABLE as exc:
+            _warn("add", exc)
+            return False
+
+    def set(self, key, value, timeout=None, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except UNAVAILABLE as exc:
+            _warn("set", exc)
+            return None
+
+    def set_many(self, data, timeout=None, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except UNAVAILABLE as exc:
+            _warn("set_many", exc)
+            return list(data)
+
+    def touch(self, key, timeout=None, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except UNAVAILABLE as exc:
+            _warn("touch", exc)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except UNAVAILABLE as exc:
+            _warn("delete", exc)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            return super().delete_many(keys, version)
+        except UNAVAILABLE as exc:
+            _warn("delete_many", exc)
+            return None
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNAVAILABLE as exc:
+            _warn("incr", exc)
+            return 0
+
+    def clear(self):
+        try:
+            return super().clear()
+        except UNAVAILABLE as exc:
+            _warn("clear", exc)
+            return False

@@ -1,0 +1,32 @@
+"""With Redis down, the cache degrades instead of failing requests."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "lms.cache.ResilientRedisCache",
+        # Port 9 on loopback: nothing listens, the connection is refused at once.
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@override_settings(CACHES=DEAD_REDIS)
+def test_cache_operations_degrade_when_redis_is_down():
+    assert cache.get("figures", "missing") == "missing"
+    assert cache.add("counter", 1, 60) is False
+    assert cache.incr("counter") == 0
+    cache.set("figures", [1, 2, 3])
+    assert cache.get_many(["a", "b"]) == {}
+    cache.delete("figures")
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=DEAD_REDIS)
+def test_login_still_works_when_redis_is_down(client, django_user_model):
+    django_user_model.objects.create_user("can_bo", password="mat-khau-dai-1")
+    response = client.post("/accounts/login/", {"username": "can_bo", "password": "mat-khau-dai-1"})
+    assert response.status_code == 302
