@@ -156,3 +156,13 @@ def test_compose_file_validates():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_browser_language_does_not_override_vietnamese(client, home):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_language_switch_shows_each_language_in_its_own_name(client, home):
+    html = client.get("/").content.decode()
+    assert ">English</button>" in html
