@@ -12,7 +12,11 @@ child process so that other benchmarks' settings do not matter. Server time is m
 in-process with Django's test client (middleware, view, template), p50 over many requests:
 - "cached": the figures are cached under the counters generation (the normal case while no
   counter changes);
-- "uncached": the cache is cleared before each request, so every request aggregates the cells.
+- "uncached": the cache is cleared before each request, so every request aggregates the
+  rollups (and rebuilds every other cached thing: unit names, registry counts).
+It also prints the number of SQL queries of one uncached request of each kind, the sizes of
+the counter tables, and the load average. BENCH_COUNTERS_SCALES=10 (or 1) runs one scale only:
+the database keeps the data of the last scale loaded, so that scale reruns without loading.
 """
 
 from __future__ import annotations
@@ -66,21 +70,38 @@ def run() -> None:
 
     call_command("migrate", verbosity=0)
     full = os.environ.get("BENCH_COUNTERS_FULL") == "1"
-    first = _scenario(scale=1, progress=1_000_000)
-    second = _scenario(scale=10, progress=10_000_000 if full else 2_000_000)
+    scales = [int(n) for n in os.environ.get("BENCH_COUNTERS_SCALES", "1,10").split(",")]
+    results = {}
+    for scale in scales:
+        progress = 1_000_000 if scale == 1 else (10_000_000 if full else 2_000_000)
+        results[scale] = _scenario(scale=scale, progress=progress)
+    if len(results) < 2:
+        return
     print()
-    for name in ("api", "dashboard", "api uncached", "dashboard uncached"):
+    first, second = results[scales[0]], results[scales[-1]]
+    for name in first:
         a, b = first[name], second[name]
-        print(f"{name:<20} 1x p50 {a:6.1f} ms   10x p50 {b:6.1f} ms   ratio {b / a:4.2f}")
+        print(f"{name:<28} 1x p50 {a:6.1f} ms   10x p50 {b:6.1f} ms   ratio {b / a:4.2f}")
 
 
-def _timed(client, url: str, n: int, clear: bool) -> float:
+def _invalidate(clear: str | None) -> None:
+    """ "generation": a counter changed (the figures and panels are recomputed, the registry
+    counts and unit names stay cached as they do for 10 minutes / an hour); "cold": the whole
+    cache is emptied."""
     from django.core.cache import cache
 
+    from courses.services.counters import _bump_generation
+
+    if clear == "generation":
+        _bump_generation()
+    elif clear == "cold":
+        cache.clear()
+
+
+def _timed(client, url: str, n: int, clear: str | None) -> float:
     samples = []
     for _ in range(n):
-        if clear:
-            cache.clear()
+        _invalidate(clear)
         start = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - start) * 1000)
@@ -93,9 +114,10 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from courses.models import Achievement, Cadre, CounterCell, LessonProgress
-    from courses.services.counters import counters_drift
+    from courses.services.counters import ROLLUPS, counters_drift
 
     started = time.monotonic()
     if Cadre.objects.count() != 40_000 * scale or LessonProgress.objects.count() != progress:
@@ -106,10 +128,11 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     cells = CounterCell.objects.count()
     achievements = Achievement.objects.count()
     drift = len(counters_drift())
+    rollups = ", ".join(f"{m.__name__} {m.objects.count():,}" for m, _c in ROLLUPS)
     print(
         f"{scale}x: {40_000 * scale:,} cadres, {200_000 * scale:,} enrolments, "
-        f"{progress:,} lesson-progress rows, {achievements:,} achievements, {cells:,} cells "
-        f"(loaded in {loaded:.0f} s, drift {drift})"
+        f"{progress:,} lesson-progress rows, {achievements:,} achievements, {cells:,} cells; "
+        f"{rollups} (loaded in {loaded:.0f} s, drift {drift})"
     )
     User = get_user_model()
     admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
@@ -118,14 +141,36 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
     cache.clear()
-    results = {
-        "api": _timed(client, "/api/counters/", 300, clear=False),
-        "dashboard": _timed(client, "/admin/counters/", 200, clear=False),
-        "api uncached": _timed(client, "/api/counters/?by=province", 60, clear=True),
-        "dashboard uncached": _timed(client, "/admin/counters/", 40, clear=True),
+    province = "&province=01"
+    g, cold = "generation", "cold"
+    urls = {
+        "api": ("/api/counters/", 300, None),
+        "dashboard": ("/admin/counters/", 200, None),
+        "api uncached": ("/api/counters/?by=province", 100, g),
+        "api uncached by=sex": ("/api/counters/?by=sex", 100, g),
+        "api uncached province": ("/api/counters/?by=level" + province, 100, g),
+        "api cold cache": ("/api/counters/?by=province", 40, cold),
+        "dashboard uncached": ("/admin/counters/", 60, g),
+        "dashboard uncached female": ("/admin/counters/?sex=female", 60, g),
+        "dashboard uncached 2023": ("/admin/counters/?start=2023-03-01&end=2023-12-31", 60, g),
+        "dashboard uncached province": ("/admin/counters/?province=01", 60, g),
+        "dashboard cold cache": ("/admin/counters/", 40, cold),
     }
-    for name, value in results.items():
-        print(f"  {name:<20} p50 {value:6.1f} ms")
+    results = {}
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"  load average before timing: {load}")
+    for name, (url, n, clear) in urls.items():
+        results[name] = _timed(client, url, n, clear=clear)
+        cache.clear()
+        client.get(url)  # the cached case's first request fills the cache
+        with CaptureQueriesContext(connection) as queries:
+            _invalidate(clear)
+            client.get(url)
+        print(f"  {name:<28} p50 {results[name]:6.1f} ms  {len(queries)} queries  {url}")
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    print(f"  load average after timing: {load}")
     return results
 
 
