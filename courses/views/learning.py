@@ -214,6 +214,8 @@ def attempt_answer(request, attempt_id: int):
                 payload = json.loads(request.body or b"{}")
             except ValueError:
                 return HttpResponseBadRequest(_("Malformed answer."))
+            if not isinstance(payload, dict):
+                raise LearningError(_("Malformed answer."))
             question_id = payload.get("question")
             choice_ids = payload.get("choices", [])
         else:
@@ -244,8 +246,10 @@ def attempt_submit(request, attempt_id: int):
         for name in request.POST:
             if not name.startswith("q-"):
                 continue
-            (qid,) = _parse_ids([name[2:]])
-            answers[qid] = _parse_ids(request.POST.getlist(name))
+            ids = _parse_ids([name[2:]])
+            if len(ids) != 1:
+                raise LearningError(_("Malformed answer."))
+            answers[ids[0]] = _parse_ids(request.POST.getlist(name))
         attempt = quiz_attempt_submit(
             attempt=attempt, cadre=cadre_for_user(request.user), answers=answers
         )

@@ -152,14 +152,6 @@ form_key = st.one_of(
 form_value = st.one_of(st.builds(str, ids), st.text(max_size=10), st.just(""))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known bug (courses/views/learning.py attempt_submit): a field named 'q-' (no id) "
-        "makes `(qid,) = _parse_ids([''])` unpack an empty list: 500 instead of 400. "
-        "Remove this marker once fixed."
-    ),
-)
 @SETTINGS
 @given(form=st.dictionaries(form_key, st.lists(form_value, max_size=3), max_size=6))
 def test_the_submit_view_answers_any_form_with_302_400_or_403(quiz_world, form):
@@ -174,14 +166,6 @@ def test_the_submit_view_answers_any_form_with_302_400_or_403(quiz_world, form):
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known bug (courses/views/learning.py attempt_answer): a JSON body that is not an "
-        "object (e.g. b'0' or b'[]') reaches payload.get(): 500 instead of 400. "
-        "Remove this marker once fixed."
-    ),
-)
 @SETTINGS
 @given(body=st.binary(max_size=200))
 def test_the_autosave_view_answers_any_json_body_without_a_crash(quiz_world, body):
