@@ -56,6 +56,7 @@ messages: install
 		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l vi --no-obsolete --no-wrap) && \
 		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
 	done
+	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -211,6 +211,9 @@ LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 300)
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# Vietnamese for library strings that the libraries' own catalogues lack (e.g. Wagtail's
+# upload limits); each app keeps its own catalogue in <app>/locale.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -13,7 +13,7 @@ CATALOGUES = [
     ROOT / app / "locale" / "vi" / "LC_MESSAGES" / "django.po"
     for app in APPS
     if (ROOT / app / "locale").exists()
-]
+] + [ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"]  # library strings Wagtail lacks
 
 
 def _unquote(lines: list[str]) -> str:

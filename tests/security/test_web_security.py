@@ -327,15 +327,6 @@ def test_an_oversized_image_is_refused_with_its_size_and_the_limit(world, settin
     assert "100,0\xa0KB" in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: Wagtail's Vietnamese catalogue has no translation for 'This file is too "
-        "big (%(max_filesize)s)...' so the refusal is in English; add the msgid to the "
-        "project's own catalogue (a LOCALE_PATHS entry wins over Wagtail's). Remove this "
-        "marker once fixed."
-    ),
-)
 def test_the_oversized_image_message_is_vietnamese(world, settings):
     body = _post_oversized_image(settings).content.decode()
     assert "This file is too big" not in body
