@@ -192,3 +192,24 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2, message: 
             return value
         time.sleep(interval)
     pytest.fail(message or f"condition not met within {timeout}s")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrated baseline (root page, role groups,
+    workflow, indicators) with a serialized rollback.
+
+    A transactional test empties every table when it ends. Without the serialized rollback,
+    the data the migrations created would be gone for the next transactional test, and
+    mixing the two kinds makes the content types clash. So all of them use it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = "transactional_db" in fixtures or "live_server" in fixtures
+        if marker is not None:
+            transactional = transactional or marker.kwargs.get("transaction", False)
+            if transactional and not marker.kwargs.get("serialized_rollback"):
+                kwargs = {**marker.kwargs, "transaction": True, "serialized_rollback": True}
+                item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        elif transactional:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
