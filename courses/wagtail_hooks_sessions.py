@@ -80,11 +80,16 @@ class TrainingSessionForm(WagtailAdminModelForm):
         return cleaned
 
 
-class SessionScopeMixin:
-    def get_queryset(self):  # edit / delete
+class SessionObjectScopeMixin:
+    """History and usage find their session among those the user may see; their own
+    get_queryset (the log entries, the references) is left alone."""
+
+    def get_base_object_queryset(self):
         return sessions_visible_to(user=self.request.user)
 
-    def get_base_object_queryset(self):  # history / usage
+
+class SessionScopeMixin(SessionObjectScopeMixin):
+    def get_queryset(self):  # edit / delete
         return sessions_visible_to(user=self.request.user)
 
 
@@ -125,11 +130,11 @@ class SessionDeleteView(SessionScopeMixin, generic.DeleteView):
         session_delete(session=self.object)
 
 
-class SessionHistoryView(SessionScopeMixin, history.HistoryView):
+class SessionHistoryView(SessionObjectScopeMixin, history.HistoryView):
     pass
 
 
-class SessionUsageView(SessionScopeMixin, usage.UsageView):
+class SessionUsageView(SessionObjectScopeMixin, usage.UsageView):
     pass
 
 
