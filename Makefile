@@ -47,8 +47,13 @@ worker: install
 	$(BIN)/celery -A lms worker -B -Q celery,certificates --loglevel=INFO
 
 # The benchmarks under tests/benchmarks/; each prints its figures.
+# Benchmarks that need PostgreSQL and Redis use these defaults (a database of their own).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lms_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: install
-	$(BIN)/python -m tests.benchmarks
+	-psql -h 127.0.0.1 -U postgres -d test -q -c "CREATE DATABASE lms_bench" 2>/dev/null
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} \
+		$(BIN)/python -m tests.benchmarks $(BENCH)
 
 messages: install
 	for app in $(APPS); do \
