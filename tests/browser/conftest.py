@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,9 @@ class Journey:
         if not url.startswith(self.base):
             self.requests_elsewhere.append(url)
 
+    def csp_violations(self) -> list[str]:
+        return [e for e in self.console_errors if "Content Security Policy" in e]
+
     def person(self, *, viewport=None) -> Person:
         someone = Person(self, viewport=viewport)
         self.people.append(someone)
@@ -143,7 +147,12 @@ class Journey:
     def shot(self, step: str, *, page) -> Path:
         self.step += 1
         self.last_page = page
-        slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        ascii_step = "".join(
+            ch
+            for ch in unicodedata.normalize("NFD", step.replace("đ", "d").replace("Đ", "D"))
+            if not unicodedata.combining(ch)
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_step.lower()).strip("-")
         path = self.folder / f"{self.step:02d}-{slug}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
