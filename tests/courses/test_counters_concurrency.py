@@ -2,6 +2,7 @@
 session cancellations), the counter cells equal a recount from the achievements; and the demo
 programme loads the July 2023 report's figures, consistent with a recount."""
 
+import os
 import random
 import threading
 
@@ -36,6 +37,14 @@ def _retrying(operation, attempts: int = 5):
                 raise
 
 
+# Skipped before the database setup on a local SQLite run: serialized_rollback's setup fails
+# there when other transactional tests ran first. Under CI=true it runs (and require_postgres
+# fails it without PostgreSQL).
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true"
+    and not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the concurrent counters workload needs PostgreSQL (DATABASE_URL)",
+)
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_counters_equal_a_recount_after_a_concurrent_workload():
