@@ -143,6 +143,13 @@ def xss_world(world):
     user = world.users["cadre"]
     user.first_name, user.last_name = XSS, XSS
     user.save()
+    # Places and sessions are named by admins and imports: the same rule holds for them.
+    from courses.models import AdminUnit, TrainingSession
+    from courses.selectors.counters import unit_maps_clear
+
+    AdminUnit.objects.filter(pk__in=[world.p10.province.pk, world.p10.district.pk]).update(name=XSS)
+    TrainingSession.objects.filter(pk=world.session.pk).update(title=XSS, venue=XSS)
+    unit_maps_clear()
     return world
 
 
@@ -162,6 +169,11 @@ NAME_PAGES = [
     ("central", lambda w: "/admin/certificates/"),
     ("central", lambda w: f"/admin/certificate/{w.certificate.pk}/"),
     ("superuser", lambda w: "/admin/users/"),
+    ("trainer", lambda w: "/trainer/sessions/"),
+    ("admin_same", lambda w: "/admin/counters/"),
+    ("central", lambda w: "/admin/counters/?province=10"),
+    ("central", lambda w: "/admin/registry/units/"),
+    ("central", lambda w: "/admin/sessions/"),
 ]
 
 
