@@ -139,10 +139,27 @@ def _issuable(certificate: Certificate) -> bool:
     return certificate.status == CertificateStatus.FAILED and certificate.error_transient
 
 
-def _locked(certificate_id: int) -> Certificate | None:
+# What issuing reads of the learner and the course: loading only these keeps the locked
+# query small (a course is a Wagtail page with some forty columns).
+_CADRE_FIELDS = (
+    "id", "user_id", "full_name", "email", "province_code", "district_code", "commune_code",
+    "level", "sex", "ethnicity",
+)  # fmt: skip
+_COURSE_FIELDS = ("title", "certificate_title")
+
+
+def _locked(certificate_id: int, *, with_course: bool = True) -> Certificate | None:
+    related = ["enrolment__cadre"] + (["enrolment__course"] if with_course else [])
+    fields = [f.attname for f in Certificate._meta.concrete_fields]
+    fields += ["enrolment__id", "enrolment__cadre_id", "enrolment__course_id",
+               "enrolment__completed_at"]  # fmt: skip
+    fields += [f"enrolment__cadre__{name}" for name in _CADRE_FIELDS]
+    if with_course:
+        fields += [f"enrolment__course__{name}" for name in _COURSE_FIELDS]
     return (
         Certificate.objects.select_for_update(of=("self",))
-        .select_related("enrolment__cadre", "enrolment__course")
+        .select_related(*related)
+        .only(*fields)
         .filter(pk=certificate_id)
         .first()
     )
@@ -151,7 +168,7 @@ def _locked(certificate_id: int) -> Certificate | None:
 def certificate_serial_assign(*, certificate_id: int) -> Certificate | None:
     """Step 1: give the certificate its serial and issue date, if it has none."""
     with transaction.atomic():
-        certificate = _locked(certificate_id)
+        certificate = _locked(certificate_id, with_course=False)
         if certificate is None or not _issuable(certificate) or certificate.serial:
             return certificate
         _commit_without_waiting_for_disk()
