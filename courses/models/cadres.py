@@ -111,7 +111,11 @@ class Cadre(models.Model):
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
         ordering = ["name_key", "pk"]
-        indexes = [models.Index(fields=["province_code", "district_code", "level"])]
+        indexes = [
+            models.Index(fields=["province_code", "district_code", "level"]),
+            # The village-heads target is a share of the registry: counted by target group.
+            models.Index(fields=["target_group", "province_code"]),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
