@@ -205,6 +205,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
+        if "celery_worker_process" in fixtures and not item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.worker)
         transactional = "transactional_db" in fixtures or "live_server" in fixtures
         if marker is not None:
             transactional = transactional or marker.kwargs.get("transaction", False)
@@ -213,3 +215,27 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
         elif transactional:
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+_REAL_SERVICE_MARKERS = ("worker", "postgres", "fault", "browser")
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        keywords = report.keywords
+        marks = [m for m in _REAL_SERVICE_MARKERS if m in keywords]
+        if marks:
+            _real_service_results.append((report.nodeid, ",".join(marks), report.outcome))
+
+
+_real_service_results: list[tuple[str, str, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name every test that used real services (worker, PostgreSQL, faults, browser) and how
+    it ended, so a CI log shows that the queue tests really ran."""
+    if not _real_service_results:
+        return
+    terminalreporter.section("tests against real services")
+    for nodeid, marks, outcome in _real_service_results:
+        terminalreporter.write_line(f"{outcome.upper():8s} [{marks}] {nodeid}")
