@@ -37,10 +37,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "mat-khau-dai-123"  # the builders' password
 
-# Playwright's sync API keeps an event loop in the test's thread; Django's ORM, called from the
-# same thread between browser steps, would otherwise refuse to run ("async context").
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
@@ -52,8 +48,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
     if not chromium_available():
         message = f"the browser journeys need Debian's Chromium at {CHROMIUM}"
         if os.environ.get("CI"):
@@ -62,12 +58,30 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    # Playwright's sync API keeps an event loop running in the test's thread; Django's ORM,
+    # called from that thread (the test's data, the database set-up and flush between tests)
+    # would otherwise refuse to run ("async context"). Set for this module only, so that
+    # nothing outside the journeys (e.g. `check --deploy` subprocesses) inherits it.
+    # While Playwright's loop runs, Django's connections (asgiref Local) resolve to other
+    # connection objects than the thread's: they must carry the serialized baseline too, or
+    # the serialized rollback between journeys restores nothing.
+    from django.db import connections
+
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
 
 
 class Person:
