@@ -57,7 +57,9 @@ def enrolment_complete(
         )
         if not updated:
             return False
-        enrolment.refresh_from_db()
+        enrolment.completed_at = at
+        enrolment.completed_via = via
+        enrolment.completed_session = session
         achievements_for_completion(enrolment=enrolment)
         enrolment_completed.send(sender=Enrolment, enrolment=enrolment)
     return True
