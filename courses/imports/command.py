@@ -1,0 +1,48 @@
+"""The management command shared by the session and attendance imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+class FileImportCommand(BaseCommand):
+    """`manage.py import_X FILE [--dry-run]`: all or nothing, each bad row on stderr, exit 1.
+
+    Subclasses set `importer`, a callable (path, name=..., dry_run=...) -> result with
+    `errors`, `rows`, `created`, `updated`, `unchanged` and `dry_run`.
+    """
+
+    importer: Callable
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV (UTF-8) or XLSX file")
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+
+    def handle(self, *args, **options):
+        translation.activate("vi")
+        path = options["file"]
+        try:
+            result = self.importer(path, name=path, dry_run=options["dry_run"])
+        except FileNotFoundError as exc:
+            raise CommandError(_("File not found: {path}").format(path=path)) from exc
+        if result.errors:
+            for error in result.errors.sorted():
+                self.stderr.write(str(error))
+            raise CommandError(
+                _("{errors} errors in {rows} rows: nothing was written.").format(
+                    errors=len(result.errors), rows=result.rows
+                )
+            )
+        message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
+        if result.dry_run:
+            message += " " + _("Dry run: nothing was written.")
+        self.stdout.write(self.style.SUCCESS(message))
