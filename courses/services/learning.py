@@ -197,13 +197,23 @@ def quiz_attempt_submit(
         locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.is_submitted:
             return locked
-        for qid, ids in cleaned.items():
-            QuizAnswer.objects.update_or_create(
-                attempt=locked, question_id=qid, defaults={"choice_ids": ids}
-            )
+        # Answers were mostly autosaved already: write only the new and the changed ones.
         saved = dict(
             QuizAnswer.objects.filter(attempt=locked).values_list("question_id", "choice_ids")
         )
+        QuizAnswer.objects.bulk_create(
+            [
+                QuizAnswer(attempt=locked, question_id=qid, choice_ids=ids)
+                for qid, ids in cleaned.items()
+                if qid not in saved
+            ]
+        )
+        for qid, ids in cleaned.items():
+            if qid in saved and saved[qid] != ids:
+                QuizAnswer.objects.filter(attempt=locked, question_id=qid).update(
+                    choice_ids=ids, answered_at=timezone.now()
+                )
+        saved.update(cleaned)
         total = len(key.kinds)
         right = sum(
             1 for qid, correct in key.correct.items() if frozenset(saved.get(qid, [])) == correct
