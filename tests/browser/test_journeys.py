@@ -18,7 +18,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from tests.browser.conftest import PHONE
-from tests.builders import correct_answers, make_course, make_learner, make_units, make_user
+from tests.builders import make_course, make_learner, make_units, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -107,11 +107,6 @@ def test_journey_3_anyone_verifies_a_certificate(journey):
 # --- 2. A cadre on a phone: enrol, study, fail, pass, download --------------------------------
 
 
-def _choose(page, choice_ids):
-    for choice_id in choice_ids:
-        page.check(f"#c-{choice_id}")
-
-
 def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey):
     _seed_indicators()
     tree = make_course(title="Kiến thức cơ bản về bình đẳng giới", modules=1, lessons_per_module=2)
@@ -138,11 +133,22 @@ def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey
 
     quiz = tree.quiz
     assert f"/learn/courses/{tree.course.pk}/quiz/{quiz.pk}/" in cadre.page.url
-    right = correct_answers(quiz)
-    # Fail: every question answered with a wrong choice.
-    for question in quiz.questions.prefetch_related("choices"):
-        wrong = next(c.pk for c in question.choices.all() if not c.is_correct)
-        _choose(cadre.page, [wrong])
+    # The builders' quiz: single choice (A right), multiple choice (A and B right), true/false
+    # ("Đúng" right). The cadre answers by the labels on the screen, as a person does.
+    wrong = [["Phương án D"], ["Phương án C"], ["Phương án Sai"]]
+    right = [["Phương án A"], ["Phương án A", "Phương án B"], ["Phương án Đúng"]]
+    assert quiz.questions.count() == 3
+
+    def answer(choices_per_question):
+        for fieldset, labels in zip(
+            cadre.page.locator("form.quiz-form fieldset").all(), choices_per_question, strict=True
+        ):
+            for box in fieldset.locator("input[type=checkbox]").all():
+                box.set_checked(False)
+            for label in labels:
+                fieldset.get_by_label(label, exact=True).check()
+
+    answer(wrong)
     cadre.shot("quiz with wrong answers")
     with cadre.page.expect_navigation():
         cadre.page.locator("form.quiz-form [type=submit]").click()
@@ -152,12 +158,7 @@ def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey
 
     with cadre.page.expect_navigation():
         cadre.page.get_by_role("link", name=re.compile("Làm lại|Try again", re.I)).click()
-    for question in quiz.questions.prefetch_related("choices"):
-        for choice in question.choices.all():
-            if question.kind == "multiple":
-                cadre.page.set_checked(f"#c-{choice.pk}", choice.pk in right[question.pk])
-        if question.kind != "multiple":
-            _choose(cadre.page, right[question.pk])
+    answer(right)
     cadre.shot("quiz with right answers")
     with cadre.page.expect_navigation():
         cadre.page.locator("form.quiz-form [type=submit]").click()
