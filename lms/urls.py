@@ -71,5 +71,14 @@ urlpatterns += [path("search/", content_views.search, name="search")]
 # Certificate verification (/verify/<code>/) and the learner's own certificates.
 urlpatterns += [path("", include("certificates.urls"))]
 
+# Wagtail's own front-end login (for login-restricted pages) goes through the same throttle.
+urlpatterns += [
+    path(
+        "_util/login/",
+        lms_views.LoginView.as_view(redirect_authenticated_user=False),
+        name="wagtailcore_login",
+    )
+]
+
 # Wagtail's page serving comes last: it catches every other path.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -391,15 +391,6 @@ def test_the_admin_login_goes_through_the_throttled_login(world):
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: Wagtail's /_util/login/ (the private-page login, a plain Django LoginView) "
-        "is not throttled, so brute force can go around /accounts/login/. Route it through "
-        "lms.views.LoginView (e.g. WAGTAIL_FRONTEND_LOGIN_URL or a URL override). Remove this "
-        "marker once fixed."
-    ),
-)
 def test_wagtails_private_page_login_is_throttled_too(world, settings):
     settings.LOGIN_RATE_LIMIT = 3
     client = Client()
