@@ -302,3 +302,19 @@ def test_two_threads_completing_the_same_enrolment_count_once():
     from courses.models import CounterCell
 
     assert sum(CounterCell.objects.values_list("value", flat=True)) == 1
+
+
+def test_ids_above_a_thousand_are_not_printed_with_a_thousands_separator(client, learner):
+    """Vietnamese formatting writes 1234 as 1.234; an id in a form must stay 1234."""
+    from content.models import QuizChoice
+
+    tree = make_course(quiz=make_quiz(questions=1))
+    question = tree.quiz.questions.get()
+    big = QuizChoice.objects.create(pk=123456, question=question, text="Phương án lớn")
+    enrol(client, tree)
+    html = client.get(quiz_url(tree)).content.decode()
+    assert 'value="123456"' in html
+    assert "123.456" not in html
+    attempt = QuizAttempt.objects.get()
+    response = submit(client, attempt, {question.pk: [big.pk]})
+    assert response.status_code == 302
