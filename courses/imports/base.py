@@ -363,3 +363,33 @@ def normalise_email(text: str) -> str | None:
 
 
 ProgressCallback = Callable[[int], None]
+
+
+# --- Result -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with errors or a dry run, would have done)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: ErrorList = field(default_factory=ErrorList)
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+            "written": self.written,
+        }

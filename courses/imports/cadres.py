@@ -8,7 +8,6 @@ inside one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -22,6 +21,7 @@ from courses.models.cadres import ETHNIC_GROUPS, NOT_STATED, name_key
 from .base import (
     ErrorList,
     ImportFileError,
+    ImportResult,
     LabelMatcher,
     ProgressCallback,
     Row,
@@ -152,29 +152,7 @@ COMPARE_FIELDS = [
 ]  # fmt: skip
 
 
-@dataclass
-class CadreImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: ErrorList = field(default_factory=ErrorList)
-    written: bool = False
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": len(self.errors),
-            "written": self.written,
-        }
+CadreImportResult = ImportResult
 
 
 def load_units() -> dict[str, UnitInfo]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +24,7 @@ from content.models import CoursePage
 from courses.imports.base import (
     ErrorList,
     ImportFileError,
+    ImportResult,
     LabelMatcher,
     Row,
     read_rows,
@@ -55,31 +55,6 @@ STATUSES = LabelMatcher(
 )
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: ErrorList = field(default_factory=ErrorList)
-    written: bool = False
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": len(self.errors),
-            "written": self.written,
-        }
 
 
 def parse_date(text: str) -> dt.date | None:
