@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fix-up closes the database connection before and after every task unless
+# this is set, so each certificate paid for a new PostgreSQL backend (fork, authentication,
+# catalogue cache): about a third of a worker's time. lms/celery.py recycles connections the
+# way Django does for requests instead (CONN_MAX_AGE, health checks, broken ones closed).
+CELERY_DB_REUSE_MAX = 10**9
 
 # Certificates pending (or failed with a transient error) longer than this many seconds are
 # queued again by beat and by `manage.py issue_pending_certificates`.
