@@ -1,13 +1,14 @@
 """Writes for certificates: create, issue, revoke, re-issue, re-queue, export.
 
-Issuing is idempotent by database state. `certificate_issue` works in two short transactions:
-1. lock the certificate row; if it has no serial, lock the (province, year) counter row, take
-   the next number and store it on the certificate. The increment and the serial commit
-   together, and a serial is never cleared, so a rollback leaves no gap. The counter lock is
-   held for milliseconds, not for the whole render, so provinces do not queue behind one lock.
-2. lock the certificate row again, stop if it is issued, revoked or failed for good; render,
-   store the file under a name that comes from the certificate (a retry overwrites it), mark
-   it issued, count CERTIFIED_LEARNERS and send the email once the transaction commits.
+Issuing is idempotent by database state. `certificate_issue` is one transaction:
+lock the certificate row; stop if it is issued, revoked or failed for good; if it has no serial
+yet, draw the next number of its (province, year) counter in one upsert and store it on the
+certificate; render, store the file under a name that comes from the certificate (a retry
+overwrites it), mark it issued, count CERTIFIED_LEARNERS and send the email once the
+transaction commits. The increment and the serial commit or roll back together, and a serial
+is never cleared, so there is no gap. The counter row stays locked until the commit (about the
+length of one render, a few milliseconds), which bounds one province at a few hundred
+certificates a second; provinces do not wait for each other.
 """
 
 from __future__ import annotations
@@ -123,14 +124,21 @@ def certificates_requeue(*, older_than: int | None = None, limit: int = 5000) ->
 
 
 def serial_next(*, province_code: str, year: int) -> str:
-    """The next serial in a province and year. Must run inside the caller's transaction."""
+    """The next serial in a province and year. Must run inside the caller's transaction.
+
+    One statement: insert the counter at 1 or add one to it, and read the number back. The
+    row stays locked until the caller commits, so two drawers never get the same number."""
     province_code = province_code or NO_PROVINCE
-    counter, _created = SerialCounter.objects.select_for_update().get_or_create(
-        province_code=province_code, year=year
-    )
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"DA8-{province_code}-{year}-{counter.last_number:06d}"
+    table = SerialCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (province_code, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (province_code, year) "
+            f"DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [province_code, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"DA8-{province_code}-{year}-{number:06d}"
 
 
 def _issuable(certificate: Certificate) -> bool:
@@ -148,45 +156,21 @@ _CADRE_FIELDS = (
 _COURSE_FIELDS = ("title", "certificate_title")
 
 
-def _locked(certificate_id: int, *, with_course: bool = True) -> Certificate | None:
-    related = ["enrolment__cadre"] + (["enrolment__course"] if with_course else [])
+def _locked(certificate_id: int) -> Certificate | None:
+    """The certificate, locked, with what issuing needs of its enrolment, learner and course."""
     fields = [f.attname for f in Certificate._meta.concrete_fields]
     fields += ["enrolment__id", "enrolment__cadre_id", "enrolment__course_id",
                "enrolment__completed_at"]  # fmt: skip
     fields += [f"enrolment__cadre__{name}" for name in _CADRE_FIELDS]
-    if with_course:
-        fields += [f"enrolment__course__{name}" for name in _COURSE_FIELDS]
-    return (
+    fields += [f"enrolment__course__{name}" for name in _COURSE_FIELDS]
+    rows = (
         Certificate.objects.select_for_update(of=("self",))
-        .select_related(*related)
+        .select_related("enrolment__cadre", "enrolment__course")
         .only(*fields)
         .filter(pk=certificate_id)
-        .first()
+        .order_by()  # one row by primary key: no sort for the planner to add
     )
-
-
-def certificate_serial_assign(*, certificate_id: int) -> Certificate | None:
-    """Step 1: give the certificate its serial and issue date, if it has none."""
-    with transaction.atomic():
-        certificate = _locked(certificate_id, with_course=False)
-        if certificate is None or not _issuable(certificate) or certificate.serial:
-            return certificate
-        _commit_without_waiting_for_disk()
-        today = timezone.localdate()
-        certificate.issued_on = today
-        certificate.province_code = certificate.enrolment.cadre.province_code
-        certificate.serial = serial_next(province_code=certificate.province_code, year=today.year)
-        certificate.save(update_fields=["issued_on", "province_code", "serial", "updated_at"])
-        return certificate
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """This step need not wait for its WAL flush: nothing leaves the database until step 2
-    commits synchronously, which flushes step 1 with it; a crash before that loses only a
-    serial that nobody has seen, together with its counter increment (still no gap)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+    return next(iter(rows), None)
 
 
 def certificate_data(*, certificate: Certificate) -> rendering.CertificateData:
@@ -212,12 +196,17 @@ def unsupported_reason(characters: Iterable[str]) -> str:
 
 def certificate_issue(*, certificate_id: int) -> Certificate | None:
     """Render, store and mark issued; does nothing to an issued or revoked certificate."""
-    if certificate_serial_assign(certificate_id=certificate_id) is None:
-        return None
     with transaction.atomic():
         certificate = _locked(certificate_id)
         if certificate is None or not _issuable(certificate):
             return certificate
+        if not certificate.serial:
+            today = timezone.localdate()
+            certificate.issued_on = today
+            certificate.province_code = certificate.enrolment.cadre.province_code
+            certificate.serial = serial_next(
+                province_code=certificate.province_code, year=today.year
+            )
         certificate.attempts += 1
         data = certificate_data(certificate=certificate)
         try:
@@ -242,8 +231,9 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         certificate.issued_at = now
         certificate.save(
             update_fields=[
-                "pdf", "full_name", "course_title", "completed_on", "status", "status_reason",
-                "error", "error_transient", "issued_at", "attempts", "updated_at",
+                "issued_on", "province_code", "serial", "pdf", "full_name", "course_title",
+                "completed_on", "status", "status_reason", "error", "error_transient",
+                "issued_at", "attempts", "updated_at",
             ]
         )  # fmt: skip
         cadre = certificate.enrolment.cadre

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -152,14 +152,17 @@ ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
 COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, _CELL_COLUMNS), *ROLLUPS)
 
 
-def _upsert(cursor, *, table: str, columns: tuple[str, ...], values: list, delta: int) -> None:
+def _upsert_sql(*, table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(columns)
     placeholders = ", ".join(["%s"] * (len(columns) + 1))
-    cursor.execute(
+    return (
         f"INSERT INTO {table} ({names}, value) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({names}) DO UPDATE SET value = {table}.value + EXCLUDED.value",
-        [*values, delta],
+        f"ON CONFLICT ({names}) DO UPDATE SET value = {table}.value + EXCLUDED.value"
     )
+
+
+def _server_side_binding() -> bool:
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
 def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
@@ -171,15 +174,19 @@ def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
     The tables are always written in the same order (fine cell, then ROLLUPS).
     """
     fields = {"indicator_id": indicator, "year": key.month.year, **key.as_filter()}
+    statements = [
+        _upsert_sql(table=model._meta.db_table, columns=columns)
+        for model, columns in COUNTER_TABLES
+    ]
+    params = [[*(fields[c] for c in columns), delta] for _model, columns in COUNTER_TABLES]
     with connection.cursor() as cursor:
-        for model, columns in COUNTER_TABLES:
-            _upsert(
-                cursor,
-                table=model._meta.db_table,
-                columns=columns,
-                values=[fields[c] for c in columns],
-                delta=delta,
-            )
+        if connection.vendor == "postgresql" and not _server_side_binding():
+            # One round trip (psycopg's client-side binding sends them as one simple query):
+            # the statements run one after the other, in this order, in this transaction.
+            cursor.execute("; ".join(statements), [p for group in params for p in group])
+        else:
+            for sql, group in zip(statements, params, strict=True):
+                cursor.execute(sql, group)
     counters_changed()
 
 
@@ -221,18 +228,37 @@ def achievement_record(
     indicator = indicator_id(code)
     if indicator is None:
         return False
-    lookup = {"cadre": cadre} if cadre is not None else {"session": session}
-    if Achievement.objects.filter(indicator_id=indicator, **lookup).exists():
-        return False
-    try:
-        with transaction.atomic():
-            Achievement.objects.create(
-                indicator_id=indicator, achieved_at=at, **lookup, **key.as_filter()
-            )
-    except IntegrityError:
-        return False  # a concurrent transaction counted it first
+    values = {
+        "indicator_id": indicator,
+        "cadre_id": cadre.pk if cadre is not None else None,
+        "session_id": session.pk if session is not None else None,
+        "achieved_at": at,
+        **key.as_filter(),
+    }
+    if not _achievement_insert(values):
+        return False  # counted already, perhaps by a concurrent transaction
     counter_cell_add(indicator=indicator, key=key, delta=1)
     return True
+
+
+def _achievement_insert(values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: True if the row is new.
+
+    One statement, no savepoint: a concurrent insert of the same person (or session) and
+    indicator makes this one wait for it, then do nothing if it committed."""
+    table = Achievement._meta.db_table
+    fields = [Achievement._meta.get_field(name) for name in values]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        return cursor.fetchone() is not None
 
 
 def achievement_remove(
