@@ -243,7 +243,8 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         CertificateEvent.objects.create(
             certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
         )
-        transaction.on_commit(lambda: certificate_email_send(certificate=certificate))
+        pk = certificate.pk
+        transaction.on_commit(lambda: certificate_email_queue(certificate_id=pk))
     return certificate
 
 
@@ -275,8 +276,30 @@ def certificate_record_transient_error(*, certificate_id: int, error: str) -> No
         logger.exception("could not record the error of certificate %s", certificate_id)
 
 
-def certificate_email_send(*, certificate: Certificate) -> bool:
-    """Tell the learner (called once the issuing transaction has committed)."""
+def certificate_email_queue(*, certificate_id: int) -> None:
+    """Queue the learner's email (called once the issuing transaction has committed).
+
+    The email is its own task on the default queue: a slow or failing mail server delays
+    the email, never the next certificate, and a failed send is retried."""
+    from certificates.tasks import email_certificate
+
+    try:
+        email_certificate.apply_async(args=[certificate_id])
+    except Exception:
+        logger.exception("could not queue the email of certificate %s", certificate_id)
+
+
+def certificate_email_send(*, certificate_id: int) -> bool:
+    """Tell the learner their certificate is issued. False if there is nobody to tell.
+
+    Errors of the mail server propagate, so the task retries them."""
+    certificate = (
+        Certificate.objects.select_related("enrolment__cadre__user")
+        .filter(pk=certificate_id, status=CertificateStatus.ISSUED)
+        .first()
+    )
+    if certificate is None:
+        return False  # revoked or re-queued since: nothing to announce
     cadre = certificate.enrolment.cadre
     address = cadre.email or (cadre.user.email if cadre.user_id else "")
     if not address:
@@ -293,11 +316,7 @@ def certificate_email_send(*, certificate: Certificate) -> bool:
         verify=verify_url(code=certificate.code),
         organisation=settings.ISSUING_ORGANISATION,
     )
-    try:
-        send_mail(_("Your certificate has been issued"), body, None, [address])
-    except Exception:
-        logger.exception("could not email certificate %s", certificate.pk)
-        return False
+    send_mail(_("Your certificate has been issued"), body, None, [address])
     return True
 
 

@@ -1,12 +1,15 @@
 """Celery entry points for certificates: thin callers of certificates.services.
 
-All of them run on the `certificates` queue (CELERY_TASK_ROUTES). They are acknowledged after
-they ran (a killed worker's message is delivered again) and idempotent by database state.
+All of them run on the `certificates` queue (CELERY_TASK_ROUTES), except the learner's email,
+which goes to the default queue so that a slow mail server never holds up issuing. They are
+acknowledged after they ran (a killed worker's message is delivered again) and idempotent by
+database state (the email at least once: a retry after a send that timed out may repeat it).
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -46,6 +49,23 @@ def issue_certificate(certificate_id: int) -> str:
         logger.info("certificate %s does not exist (any more)", certificate_id)
         return "missing"
     return certificate.status
+
+
+@shared_task(
+    name="certificates.tasks.email_certificate",
+    acks_late=True,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def email_certificate(certificate_id: int) -> bool:
+    """The learner's email, on the default queue (the mail server may be slow or down)."""
+    return services.certificate_email_send(certificate_id=certificate_id)
 
 
 @shared_task(

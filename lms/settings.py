@@ -174,7 +174,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_PUBLISH_RETRY = False
 # Certificates have their own queue, so they can be scaled on their own workers.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "certificates"}}
+CELERY_TASK_ROUTES = {
+    # The learner's email waits for the mail server on the default queue, not here.
+    "certificates.tasks.email_certificate": {"queue": "celery"},
+    "certificates.tasks.*": {"queue": "certificates"},
+}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.tasks.worker_heartbeat", "schedule": 60.0},

@@ -203,3 +203,35 @@ def test_reissue_after_a_name_correction_keeps_serial_and_code(
     event = CertificateEvent.objects.get(certificate=certificate, kind="reissued")
     assert (event.old_name, event.new_name) == ("Nguyen Thi Hoa", "Nguyễn Thị Hoà")
     assert certified_count() == 1
+
+
+def test_a_failing_mail_server_delays_the_email_not_the_certificate(issued, settings, mailoutbox):
+    """The email is its own task: an SMTP error leaves the certificate issued and is retried
+    (autoretry_for SMTP and socket errors), and a later send succeeds."""
+    import smtplib
+
+    from certificates.services import certificate_email_send
+    from certificates.tasks import email_certificate
+
+    certificate = issued()
+    assert len(mailoutbox) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    with pytest.raises(OSError):
+        certificate_email_send(certificate_id=certificate.pk)  # nobody listens on port 9
+    assert OSError in email_certificate.autoretry_for
+    assert smtplib.SMTPException in email_certificate.autoretry_for
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.ISSUED
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert email_certificate.apply(args=[certificate.pk]).get() is True
+    assert len(mailoutbox) == 2
+
+
+def test_a_revoked_certificate_is_not_announced(issued, mailoutbox):
+    from certificates.tasks import email_certificate
+
+    certificate = issued()
+    certificate_revoke(certificate=certificate, reason="Cấp nhầm")
+    assert email_certificate.apply(args=[certificate.pk]).get() is False
+    assert len(mailoutbox) == 1  # only the email sent when it was issued
