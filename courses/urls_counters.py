@@ -1,4 +1,8 @@
-"""/api/counters/: the programme figures as JSON (session auth, scoped like the dashboard)."""
+"""/api/counters/: the programme figures as JSON, scoped like the dashboard.
+
+Session or personal token (`Authorization: Bearer <token>`, lms/api_tokens.py); a token acts
+as its user and is accepted on this API only, never on HTML pages or the admin.
+"""
 
 from django.urls import path
 

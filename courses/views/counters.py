@@ -2,8 +2,10 @@
 
 Thin callers of courses.selectors.counters. Who may read the figures: central admins (the
 whole country) and province admins (their province only, whatever the query string asks);
-everyone else gets 403. Authentication is the Django session (the API answers 401 without
-one), the same login as the site and the admin.
+everyone else gets 403. Authentication is the Django session, the same login as the site
+and the admin; the JSON API also takes a personal token (`Authorization: Bearer`, see
+lms/api_tokens.py), which then acts as its user with exactly the same scope. Without either
+the API answers 401.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from courses.selectors.counters import (
     unit_maps,
 )
 from courses.services.counters import counters_generation
+from lms.api_tokens import api_auth
 from lms.roles import admin_province_code, is_central_admin
 
 BAR_WIDTH = 100  # SVG user units of a full progress bar
@@ -305,10 +308,11 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@api_auth
 def api(request: HttpRequest) -> JsonResponse:
-    """GET /api/counters/?province=<code>&by=province|level|sex|ethnicity&structure=2023|2025"""
-    if not request.user.is_authenticated:
-        return JsonResponse({"detail": _("Log in to read the figures.")}, status=401)
+    """GET /api/counters/?province=<code>&by=province|level|sex|ethnicity&structure=2023|2025
+
+    Session or token (api_auth answers 401 without either); the role decides the rest."""
     if not is_counters_reader(request.user):
         return JsonResponse({"detail": _("Only admins may read the figures.")}, status=403)
     scope = admin_province_code(request.user)
