@@ -188,6 +188,47 @@ def _wait_ready(procs: list[subprocess.Popen]) -> None:
     raise SystemExit(f"workers not ready: {names}")
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and all their descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        stats[int(entry)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += int(stats[pid][11]) + int(stats[pid][12])  # utime, stime
+        todo.extend(children.get(pid, []))
+    return total / tick
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU of the whole PostgreSQL server so far: the postmaster, its live processes, and
+    the backends that have exited (counted in the postmaster's children times). All
+    databases: meaningful on an otherwise idle machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    raw = Path(f"/proc/{backend}/stat").read_text()
+    postmaster = int(raw[raw.rindex(")") + 2 :].split()[1])
+    raw = Path(f"/proc/{postmaster}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()
+    exited = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+    return _cpu_seconds([postmaster]) + exited
+
+
 def _complete_all(ids: list[int]) -> None:
     from django.db import connections
 
@@ -209,6 +250,17 @@ def _complete_all(ids: list[int]) -> None:
         thread.join()
 
 
+def _queued_emails() -> int:
+    """The learners' emails wait on the default queue, which no benchmark worker consumes;
+    count them, then drop them so they are not sent by a later worker."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    count = client.llen("celery")
+    client.delete("celery")
+    return count
+
+
 def main() -> None:
     media = tempfile.mkdtemp(prefix="bench-certs-media-")
     _setup(media)
@@ -218,15 +270,21 @@ def main() -> None:
     from lms.celery import app
 
     app.control.purge()
+    _queued_emails()
     print(f"preparing {TOTAL} enrolments over {PROVINCES} provinces ...", flush=True)
     ids = _fixtures()
     log_dir = Path(tempfile.mkdtemp(prefix="bench-certs-logs-"))
     procs = _start_workers(media, log_dir)
     try:
         _wait_ready(procs)
+        worker_pids = [p.pid for p in procs]
+        cpu_workers = _cpu_seconds(worker_pids)
+        cpu_self = time.process_time()
+        cpu_postgres = _postgres_cpu_seconds()
         start = time.monotonic()
         _complete_all(ids)
         completed = time.monotonic() - start
+        cpu_self = time.process_time() - cpu_self
         print(f"completions: {TOTAL} in {completed:.1f}s ({TOTAL / completed:.0f}/s)", flush=True)
         issued = 0
         deadline = start + 900
@@ -236,6 +294,8 @@ def main() -> None:
                 break
             time.sleep(1)
         elapsed = time.monotonic() - start
+        cpu_workers = _cpu_seconds(worker_pids) - cpu_workers
+        cpu_postgres = _postgres_cpu_seconds() - cpu_postgres
     finally:
         for proc in procs:
             proc.terminate()
@@ -259,6 +319,14 @@ def main() -> None:
         f"rows: {rows}, distinct serials: {serials}, not issued: {failed}, "
         f"provinces with a gap: {len(gaps)}"
     )
+    print(
+        f"CPU per certificate: workers {1000 * cpu_workers / TOTAL:.1f} ms, completions in "
+        f"this process {1000 * cpu_self / TOTAL:.1f} ms, PostgreSQL (whole server) "
+        f"{1000 * cpu_postgres / TOTAL:.1f} ms (the machine: "
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end)"
+    )
+    emails = _queued_emails()
+    print(f"emails queued on the default queue (sent by the other worker, not measured): {emails}")
     print(f"worker logs: {log_dir}; PDFs: {media}")
     ok = issued == TOTAL == rows == serials and not gaps
     print("OK" if ok else "FAILED")
