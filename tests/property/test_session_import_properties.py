@@ -645,8 +645,8 @@ NUL_CASES = {
 )
 @pytest.mark.parametrize(
     ("kind", "column", "utf16"),
-    [(kind, column, False) for kind, column in NUL_CASES]
-    + [("sessions", "", True), ("attendance", "", True)],
+    [pytest.param(kind, column, False, id=f"{kind}-{column}") for kind, column in NUL_CASES]
+    + [pytest.param(kind, "", True, id=f"{kind}-utf16") for kind in ("sessions", "attendance")],
 )
 def test_a_nul_character_in_a_cell_is_a_clean_error(world, kind, column, utf16):
     """A NUL is what a file saved as UTF-16 without a byte order mark ("Unicode text" from
