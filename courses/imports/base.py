@@ -165,6 +165,9 @@ def _iter_csv(stream: IO[bytes]) -> Iterator[list[Any]]:
     not_utf8 = _("The file is not UTF-8 text: save it as 'CSV UTF-8'.")
     try:
         first = text.readline()
+        if "\x00" in first:
+            # UTF-16 without a byte order mark ("Unicode text"): every other byte is 0.
+            raise ImportFileError(not_utf8)
         yield from csv.reader(itertools.chain([first], text), dialect=_csv_dialect(first))
     except UnicodeDecodeError as exc:
         raise ImportFileError(not_utf8) from exc
@@ -235,6 +238,10 @@ def read_rows(
             }
             if not any(values.values()):
                 continue
+            for column, value in values.items():
+                if "\x00" in value:  # no database text can hold it (PostgreSQL refuses it)
+                    errors.add(number, column, _("This cell holds a NUL character."))
+                    values[column] = value.replace("\x00", "")
             yield Row(number, values)
     finally:
         raw_rows.close()

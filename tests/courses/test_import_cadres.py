@@ -284,3 +284,24 @@ def test_command_dry_run_and_real_run(tmp_path, units):
     assert "2 mới" in out.getvalue()
     call_command("import_cadres", str(path), stdout=out)
     assert Cadre.objects.count() == 2
+
+
+def test_a_nul_character_is_a_row_error_not_a_crash(tmp_path, units):
+    """PostgreSQL text cannot hold NUL: before this, COPY failed with a DataError (a 500)."""
+    rows = [ROW_HOA, ROW_PAO.replace("Lò Văn Páo", "Lò Văn\x00Páo")]
+    result = run(csv_file(tmp_path, rows))
+    assert [(r, c) for r, c, _m in messages(result)] == [(3, "ho_ten")]
+    assert messages(result)[0][2] == "Ô này chứa ký tự NUL (mã 0), không thể lưu."
+    assert Cadre.objects.count() == 0
+
+
+def test_a_utf16_file_is_refused_as_not_utf8(tmp_path, units):
+    """Saved as "Unicode text" (UTF-16 without a byte order mark), every other byte is 0."""
+    path = tmp_path / "can_bo.csv"
+    path.write_bytes(("\n".join([HEADER, ROW_PAO.replace("Lò Văn Páo", "Lo Van Pao")]) + "\n")
+                     .encode("utf-16-le"))  # fmt: skip
+    result = run(path)
+    assert [m for _r, _c, m in messages(result)] == [
+        "Tệp không phải văn bản UTF-8: hãy lưu tệp dưới dạng 'CSV UTF-8'."
+    ]
+    assert Cadre.objects.count() == 0

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DataError, transaction
+from django.db import transaction
 from django.utils import translation
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
@@ -42,7 +42,6 @@ from courses.models import (
     TrainingSession,
 )
 from courses.services.sessions import attendance_mark
-from tests.conftest import uses_postgres as settings_uses_postgres
 from tests.courses.sessions_helpers import make_cadre, session_make, world_build
 
 pytestmark = pytest.mark.django_db
@@ -197,14 +196,9 @@ def assert_clean_vietnamese_errors(outcome: Outcome, *, data_rows: int) -> None:
 nfd = st.text(alphabet=st.characters(categories=["Mn", "Ll", "Lu", "Zs"]), max_size=20).map(
     lambda s: unicodedata.normalize("NFD", s)
 )
-# NUL is left out of the random cells: on PostgreSQL a NUL in a cell still crashes both
-# imports, a known bug pinned by test_a_nul_character_in_a_cell_is_a_clean_error below. Every
-# other control character is generated.
+# Every control character is generated, NUL included (a NUL cell is a row error: no
+# database text can hold it; see also test_a_nul_character_in_a_cell_is_a_clean_error).
 NUL = "\x00"
-
-
-def no_nul(text: str) -> str:
-    return text.replace(NUL, "")
 
 
 junk_text = st.one_of(
@@ -218,7 +212,7 @@ junk_text = st.one_of(
         "31/02/2026", "2026-02-29", "9999-12-31", "0001-01-01", "B001", "CB01", "0912000009",
         "Đ-05", "long-ghep-gioi", "10000", "99999", "x" * 300, "ư" * 140_000,
     ]),
-).map(no_nul)  # fmt: skip
+)  # fmt: skip
 # What a spreadsheet cell can hold besides text.
 typed_cell = st.one_of(
     st.none(),
@@ -430,8 +424,7 @@ def assert_attendance_matches(world, expected_rows) -> None:
 
 
 @SETTINGS
-@given(kind=st.sampled_from(list(KINDS)), data=st.binary(max_size=2000).map(
-       lambda b: b.replace(b"\x00", b"")),
+@given(kind=st.sampled_from(list(KINDS)), data=st.binary(max_size=2000),
        fmt=st.sampled_from(["csv", "xlsx"]))  # fmt: skip
 def test_any_bytes_give_clean_errors_or_a_whole_import(world, kind, data, fmt):
     outcome = run_import(kind, data, f"tep.{fmt}")
@@ -620,7 +613,7 @@ def test_the_commands_end_in_success_or_a_clean_command_error(world, tmp_path, k
         transaction.set_rollback(True)
 
 
-# --- A known bug, pinned -----------------------------------------------------------------------
+# --- NUL: what a UTF-16 file read as UTF-8 looks like ------------------------------------------
 
 NUL_CASES = {
     # kind, column -> a file whose only row has a NUL in that cell (else valid)
@@ -635,14 +628,6 @@ NUL_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    condition=settings_uses_postgres(),
-    raises=DataError,
-    strict=True,
-    reason="BUG: a NUL character in a cell reaches PostgreSQL (lookups and writes), which "
-    "refuses it with DataError: the import crashes instead of reporting the row. SQLite "
-    "accepts NUL, so there it is a clean error or a whole import.",
-)
 @pytest.mark.parametrize(
     ("kind", "column", "utf16"),
     [pytest.param(kind, column, False, id=f"{kind}-{column}") for kind, column in NUL_CASES]
@@ -660,9 +645,7 @@ def test_a_nul_character_in_a_cell_is_a_clean_error(world, kind, column, utf16):
     else:
         data = csv_bytes(columns, [NUL_CASES[(kind, column)]])
     outcome = run_import(kind, data, "nhap.csv")
-    if outcome.result.errors:
-        assert outcome.after == outcome.before
-        lines = data.count(b"\n") + data.count(b"\r") + 1
-        assert_clean_vietnamese_errors(outcome, data_rows=lines)
-    else:
-        assert outcome.result.written
+    assert outcome.result.errors, "a NUL was accepted"
+    assert outcome.after == outcome.before
+    lines = data.count(b"\n") + data.count(b"\r") + 1
+    assert_clean_vietnamese_errors(outcome, data_rows=lines)
