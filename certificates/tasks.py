@@ -87,8 +87,11 @@ def requeue_pending_certificates() -> int:
     name="certificates.tasks.build_bulk_export",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=1800,
-    time_limit=1900,
+    # Below the broker's visibility timeout (900 s): a build still running when Redis hands
+    # its unacknowledged message to another worker would be built twice at once. Rendering
+    # runs at some 400 pages a second, so ten minutes is far more than a province needs.
+    soft_time_limit=600,
+    time_limit=660,
     ignore_result=True,
 )
 def build_bulk_export(export_id: int) -> None:

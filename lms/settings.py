@@ -161,7 +161,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Hard and soft limits for any task that does not set its own.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-# Redelivery of an unacknowledged message after this many seconds (Redis transport).
+# Redelivery of an unacknowledged message after this many seconds (Redis transport). Every
+# task's hard time limit stays below it (tests/lms/test_task_limits.py), or a task still
+# running would be delivered to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
     "socket_connect_timeout": 2,
