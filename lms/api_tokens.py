@@ -1,9 +1,11 @@
-"""Personal API tokens: made, revoked, and checked on the JSON API views only.
+"""Personal API tokens on the JSON API views: Wagtail's own `wagtail.models.APIToken`.
 
-A token is `da8_` followed by `secrets.token_urlsafe(32)` (256 random bits). Only its SHA-256
-is stored, so the database never holds a usable token; the person sees it once. A request is
-matched by looking the hash up (a unique index), never by comparing secrets character by
-character, so the time taken tells nothing about a stored token.
+The tokens are Wagtail 8's (`wagtailcore.APIToken`): made with `APIToken.create_token` (the
+admin's "API tokens" under Settings, or `manage.py api_tokens create`), stored as an
+HMAC-SHA256 digest keyed by SECRET_KEY (SECRET_KEY_FALLBACKS still match during a key
+rotation), revoked by setting `revoked_at`. Wagtail authenticates them only in its v3 API
+(`wagtail.api.v3.auth.BearerTokenAuth`, which needs django-ninja and is not installed), so
+this module does the same lookup for our views. There is no expiry: revoke a token instead.
 
 `api_auth` is the only way in: a decorator for the JSON views. Tokens are deliberately not a
 middleware or an authentication backend, so they open no HTML page and not the admin.
@@ -15,12 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import secrets
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -28,77 +27,46 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
+from wagtail.models import APIToken
 
-from lms.models import ApiToken, User
+from lms.models import User
 
-TOKEN_TAG = "da8_"  # noqa: S105 - a public format marker, not a secret
-PREFIX_LENGTH = len(TOKEN_TAG) + 8  # shown in lists: about 48 random bits, never enough to use
-MAX_TOKEN_LENGTH = 200  # anything longer is garbage: refused before hashing
-LAST_USED_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this often
 RATE_GROUP = "api-token-ip"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# --- Writes ---------------------------------------------------------------------------------
-
-
-def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
-    """A new token for `user`: (row, token). The token is returned here once and never again."""
-    expires_at = timezone.now() + dt.timedelta(days=days) if days else None
-    for _attempt in range(5):
-        token = TOKEN_TAG + secrets.token_urlsafe(32)
-        try:
-            with transaction.atomic():
-                row = ApiToken.objects.create(
-                    user=user,
-                    name=name.strip(),
-                    prefix=token[:PREFIX_LENGTH],
-                    key_hash=token_hash(token),
-                    expires_at=expires_at,
-                )
-        except IntegrityError:  # a prefix drawn twice (48 bits): draw again
-            continue
-        return row, token
-    raise RuntimeError("could not draw a unique API token prefix")
-
-
-def api_token_revoke(*, token: ApiToken) -> bool:
-    """Revoke (the row stays, for the record). False if it was already revoked."""
-    now = timezone.now()
-    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
-    if updated:
-        token.revoked_at = now
-    return bool(updated)
-
-
-def _touch(token: ApiToken, now: dt.datetime) -> None:
-    """last_used_at, at most once a minute: no write at all on most requests, and otherwise
-    one conditional UPDATE, which the other requests of the same minute turn into a no-op."""
-    if token.last_used_at and now - token.last_used_at < LAST_USED_EVERY:
+def _touch(token: APIToken) -> None:
+    """last_used_at at most once per WAGTAILAPI_TOKEN_LAST_USED_INTERVAL seconds (default 60,
+    None: never), as Wagtail's BearerTokenAuth does: no write at all on most requests, and
+    otherwise one conditional UPDATE, which concurrent requests of the same interval turn
+    into a no-op."""
+    interval = getattr(settings, "WAGTAILAPI_TOKEN_LAST_USED_INTERVAL", 60)
+    if interval is None:
         return
-    stale = now - LAST_USED_EVERY
-    ApiToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token.pk
+    now = timezone.now()
+    if token.last_used_at and (now - token.last_used_at).total_seconds() < interval:
+        return
+    stale = now - dt.timedelta(seconds=interval)
+    APIToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
     ).update(last_used_at=now)
     token.last_used_at = now
 
 
-# --- Reads ----------------------------------------------------------------------------------
-
-
 def api_token_user(*, token: str) -> User | None:
-    """The active user a presented token stands for, or None (unknown, expired, revoked,
+    """The active user a presented token stands for, or None (malformed, unknown, revoked,
     inactive user). Records the use."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    # The format check (prefix, length, alphabet, CRC32) costs no query and no HMAC.
+    if not APIToken.validate_token_format(token):
         return None
-    row = ApiToken.objects.select_related("user").filter(key_hash=token_hash(token)).first()
-    now = timezone.now()
-    if row is None or not row.is_active(now) or not row.user.is_active:
+    try:
+        row = APIToken.objects.select_related("user").get(
+            key_hash__in=APIToken.candidate_key_hashes(token), revoked_at__isnull=True
+        )
+    except APIToken.DoesNotExist:
         return None
-    _touch(row, now)
+    if not row.user.is_active:
+        return None
+    _touch(row)
     return row.user
 
 
@@ -178,9 +146,7 @@ def _authenticate(request: HttpRequest) -> HttpResponse | None:
     user = api_token_user(token=token)
     if user is None:
         _failures(request, increment=True)
-        return _unauthorized(
-            _("The API token is invalid, expired or revoked."), error="invalid_token"
-        )
+        return _unauthorized(_("The API token is invalid or revoked."), error="invalid_token")
     request.user = user
     request.api_token_auth = True
     return None

@@ -1,37 +1,54 @@
-"""Wagtail admin wiring for the project app: the "API tokens" page (lms/api_token_views.py).
+"""Wagtail admin wiring for the project app.
 
 Each part keeps its own section; append new sections at the end of the file.
 """
 
-from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
+from django.apps import apps
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-
-from lms import api_token_views
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+from wagtail.users.utils import get_manageable_token_owners
+from wagtail.users.views.api_tokens import APITokenViewSet
 
 # =============================================================================================
-# Personal API tokens for the JSON API (issue 7)
+# Personal API tokens for the JSON API (issue 7): Wagtail's own token admin
 # =============================================================================================
+# Wagtail 8 ships the views (create shows the token once, list, rename, revoke, audit log) but
+# registers them only with its v3 API (wagtail/users/wagtail_hooks.py), which we do not
+# install. Same name and prefix as Wagtail's, so its templates' `wagtailusers_api_tokens:...`
+# URLs resolve. The menu item is the viewset's own, under Settings, shown to holders of an
+# apitoken permission (the Admin group, lms/migrations/0005_admin_api_token_permissions.py).
+# Without auth.change_user (no role here has it) a person manages their own tokens only:
+# wagtail.users.utils.get_manageable_token_owners.
 
 
-# Not admin/api-tokens/: Wagtail's own token viewset takes that path when wagtail.api.v3 is
-# installed.
-@hooks.register("register_admin_urls")
-def register_api_token_urls():
-    return [
-        path("my-api-tokens/", api_token_views.index, name="lms_api_tokens"),
-        path("my-api-tokens/<int:pk>/revoke/", api_token_views.revoke, name="lms_api_token_revoke"),
-    ]
+class _OwnTokenObjectMixin:
+    """Wagtail scopes the index, edit and revoke views to the tokens one may manage, but the
+    history and usage views load any token by id; scope them the same way (404 otherwise)."""
+
+    def get_base_object_queryset(self):
+        return (
+            super()
+            .get_base_object_queryset()
+            .filter(user__in=get_manageable_token_owners(self.request.user))
+        )
 
 
-class _ApiTokensMenuItem(MenuItem):
-    def is_shown(self, request):
-        return api_token_views.may_hold_api_tokens(request.user)
+class _TokenHistoryView(_OwnTokenObjectMixin, HistoryView):
+    pass
 
 
-@hooks.register("register_admin_menu_item")
-def register_api_tokens_menu_item():
-    return _ApiTokensMenuItem(
-        _("API tokens"), reverse("lms_api_tokens"), icon_name="key", order=255, name="api-tokens"
-    )
+class _TokenUsageView(_OwnTokenObjectMixin, UsageView):
+    pass
+
+
+class ProjectAPITokenViewSet(APITokenViewSet):
+    history_view_class = _TokenHistoryView
+    usage_view_class = _TokenUsageView
+
+
+@hooks.register("register_admin_viewset")
+def register_api_token_viewset():
+    if apps.is_installed("wagtail.api.v3"):  # Wagtail registers its own then
+        return []
+    return [ProjectAPITokenViewSet("wagtailusers_api_tokens", url_prefix="api-tokens")]
