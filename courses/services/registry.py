@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -28,6 +29,8 @@ from courses.models import (
     UnitStructure,
 )
 from lms.roles import admin_province_code
+
+logger = logging.getLogger(__name__)
 
 # --- Administrative units ----------------------------------------------------------------------
 
@@ -328,6 +331,20 @@ def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
     job.save()
 
 
+def _fail(job: ImportJob, exc: Exception) -> None:
+    """The job failed (the database or the file store went away): nothing was written, and
+    the uploaded file goes too (personal data); the admin uploads it again."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
+    )
+    try:
+        if job.file:
+            job.file.delete(save=False)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+    except Exception:
+        logger.exception("could not delete the file of failed import %s", job.pk)
+
+
 def import_job_validate(*, job_id: int) -> ImportJob:
     """Check every row (a dry run) and record the errors or the counts for the preview."""
     job = ImportJob.objects.get(pk=job_id)
@@ -336,7 +353,7 @@ def import_job_validate(*, job_id: int) -> ImportJob:
     try:
         result = _run(job, dry_run=True)
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc))
+        _fail(job, exc)
         raise
     _finish(job, result, ImportStatus.INVALID if result.errors else ImportStatus.VALIDATED)
     return job
@@ -355,7 +372,7 @@ def import_job_apply(*, job_id: int) -> ImportJob:
     try:
         result = _run(job, dry_run=False)
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc))
+        _fail(job, exc)
         raise
     _finish(job, result, ImportStatus.INVALID if result.errors else ImportStatus.DONE)
     return job

@@ -143,6 +143,8 @@ def test_a_background_import_whose_connection_drops_writes_nothing_and_a_new_run
     time.sleep(3)  # not retried behind the admin's back: still failed, still nothing written
     assert job_status(first) == ImportStatus.FAILED
     assert register_state() == before
+    # The uploaded file (names, phones, ethnicity) is not kept once the job has failed.
+    assert not ImportJob.objects.get(pk=first).file
 
     # What the admin sees on the job's page: a readable message in Vietnamese, no confirm.
     client.force_login(admin)
