@@ -6,7 +6,9 @@ lessons with a 10-question quiz, 100 cadres with logins), starts gunicorn on a f
 port, runs tests/load/cadres.py in-process and stops everything by itself.
 
 Settings through the environment: BENCH_LOAD_USERS (100), BENCH_LOAD_SECONDS (120),
-BENCH_THINK_S (1.0 s average think time), BENCH_GUNICORN_WORKERS (4).
+BENCH_THINK_S (1.0 s average think time), BENCH_GUNICORN_WORKERS (4), BENCH_LOAD_ADMINS (5:
+one central admin and four admins of the cadres' province reading the dashboard, the counters
+API, the registry, the certificates and the CSV export) and BENCH_LOAD_TRAINERS (3).
 Run: `.venv/bin/python -m tests.benchmarks load` (or `make bench`).
 """
 
@@ -31,6 +33,9 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS", "100"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 THINK_S = float(os.environ.get("BENCH_THINK_S", "1.0"))
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
+# Staff next to the cadres: admin0 is a central admin, the others admins of province 10.
+ADMINS = int(os.environ.get("BENCH_LOAD_ADMINS", "5"))
+TRAINERS = int(os.environ.get("BENCH_LOAD_TRAINERS", "3"))
 
 
 def free_port() -> int:
@@ -58,6 +63,12 @@ tree = make_course(title="Kiến thức cơ bản về bình đẳng giới", qu
 unit = make_units(province_code="10").commune
 for n in range(USERS):
     make_learner(f"cadre{n}", unit=unit, full_name=f"Nguyễn Thị Học Viên {n}")
+from lms.roles import ADMIN, TRAINER
+from tests.builders import make_user
+for n in range(STAFF_ADMINS):
+    make_user(f"admin{n}", role=ADMIN, province_code="10" if n else "")
+for n in range(STAFF_TRAINERS):
+    make_user(f"trainer{n}", role=TRAINER, province_code="10")
 print(json.dumps({"course": tree.course.pk, "course_url": tree.course.url, "quiz": quiz.pk,
                   "lessons": [[lesson.pk, lesson.url] for lesson in tree.lessons]}))
 """
@@ -69,7 +80,11 @@ def prepare(env: dict[str, str]) -> dict:
     subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
     _run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], env)
     _run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], env)
-    script = PREPARE.replace("range(USERS)", f"range({USERS})")
+    script = (
+        PREPARE.replace("range(USERS)", f"range({USERS})")
+        .replace("range(STAFF_ADMINS)", f"range({ADMINS})")
+        .replace("range(STAFF_TRAINERS)", f"range({TRAINERS})")
+    )
     out = _run([sys.executable, "-c", script], env)
     return json.loads(out.strip().splitlines()[-1])
 
@@ -90,7 +105,11 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="lms.settings",
     )
-    env.pop("REDIS_URL", None)  # certificate tasks run inline in the web process
+    # As in production: tasks go through Redis to a Celery worker (certificates, emails).
+    # Without REDIS_URL they run inline in the web process, as under `make run`.
+    redis_url = env.get("REDIS_URL", "")
+    if redis_url:
+        subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True, capture_output=True)
     data = prepare(env)
     port = free_port()
     server = subprocess.Popen(
@@ -98,6 +117,13 @@ def main() -> None:
          "-w", str(WORKERS), "--log-level", "warning", "--timeout", "60"],
         cwd=ROOT, env=env,
     )  # fmt: skip
+    worker = None
+    if redis_url:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "lms", "worker", "-Q", "celery,certificates",
+             "-c", "1", "--loglevel", "WARNING", "-n", f"bench-load-{os.getpid()}@127.0.0.1"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -112,13 +138,18 @@ def main() -> None:
             deadline=time.monotonic() + SECONDS, think_s=THINK_S,
         )  # fmt: skip
         usernames = [f"cadre{n}" for n in range(USERS)]
-        elapsed = run(journey, usernames)
+        staff = [(f"admin{n}", "admin") for n in range(ADMINS)]
+        staff += [(f"trainer{n}", "trainer") for n in range(TRAINERS)]
+        elapsed = run(journey, usernames, staff)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    print(f"gunicorn {WORKERS} workers, PostgreSQL, 2 cores; course of "
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+    tasks = "a Celery worker through Redis" if redis_url else "tasks inline"
+    print(f"gunicorn {WORKERS} workers, PostgreSQL, {tasks}, 2 cores; course of "
           f"{len(data['lessons'])} lessons and a 10-question quiz")  # fmt: skip
-    report(journey, elapsed, USERS)
+    report(journey, elapsed, USERS, ADMINS + TRAINERS)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,38 @@ def cadre(journey: Journey, username: str) -> None:
         _think(journey)
 
 
+# Staff traffic next to the cadres: province admins and a central admin reading the figures
+# and the registry, trainers opening their sessions. Their pages are reported apart.
+STAFF_PAGES = {
+    "admin": [
+        ("dashboard", "/admin/counters/"),
+        ("counters API", "/api/counters/?by=province"),
+        ("registry", "/admin/registry/cadres/"),
+        ("certificates", "/admin/certificates/"),
+        ("export CSV", "/admin/counters/export.csv"),
+    ],
+    "trainer": [("sessions", "/trainer/sessions/"), ("admin home", "/admin/")],
+}
+
+
+def staff(journey: Journey, username: str, kind: str) -> None:
+    """A staff member logs in, then reads their pages in turn, with think time."""
+    session = requests.Session()
+    if _call(journey, session, "login page", "GET", "/accounts/login/", 200) is None:
+        return
+    form = {"username": username, "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken")}  # fmt: skip
+    if _call(journey, session, "login", "POST", "/accounts/login/", 302, data=form,
+             headers={"Referer": journey.base + "/"}) is None:  # fmt: skip
+        return
+    while time.monotonic() < journey.deadline:
+        for page, path in STAFF_PAGES[kind]:
+            if time.monotonic() >= journey.deadline:
+                return
+            _call(journey, session, page, "GET", path, 200)
+            _think(journey)
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     if not values:
@@ -126,11 +158,16 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def run(journey: Journey, usernames: list[str]) -> float:
+def run(journey: Journey, usernames: list[str], staff_users: list[tuple[str, str]] = ()) -> float:
+    """Cadres (and staff: (username, "admin" or "trainer")) until the deadline."""
     host = urlparse(journey.base).hostname or ""
     if not host.startswith(LOOPBACK):
         raise SystemExit(f"refusing to load {journey.base}: loopback addresses only")
     threads = [threading.Thread(target=cadre, args=(journey, u), daemon=True) for u in usernames]
+    threads += [
+        threading.Thread(target=staff, args=(journey, u, kind), daemon=True)
+        for u, kind in staff_users
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -142,12 +179,15 @@ def run(journey: Journey, usernames: list[str]) -> float:
 
 PAGES = ["login page", "login", "my courses", "course page", "enrol", "lesson", "mark done",
          "quiz", "answer", "submit", "result"]  # fmt: skip
+PAGES += [page for pages in STAFF_PAGES.values() for page, _path in pages]
 
 
-def report(journey: Journey, elapsed: float, users: int) -> None:
+def report(journey: Journey, elapsed: float, users: int, staff_users: int = 0) -> None:
     total = sum(journey.counts.values())
     rate = total / elapsed
-    print(f"{users} simulated cadres for {elapsed:.0f} s (think time ~{journey.think_s:.1f} s): "
+    others = f" and {staff_users} staff" if staff_users else ""
+    print(f"{users} simulated cadres{others} for {elapsed:.0f} s "
+          f"(think time ~{journey.think_s:.1f} s): "
           f"{total} requests, {rate:.1f} req/s, errors={len(journey.errors)}")  # fmt: skip
     for page in PAGES:
         ms = [v * 1000 for v in journey.timings.get(page, [])]
