@@ -1,6 +1,6 @@
 """Programme indicators, the achievements behind them, and the counter tables the dashboard reads.
 
-The truth is an Achievement row, unique per person (or session) and indicator. Four counter
+The truth is an Achievement row, unique per person (or session) and indicator. Five counter
 tables, all updated in the same transaction as the achievement (one statement each), so reading
 the figures never scans the enrolments:
 
@@ -9,12 +9,15 @@ the figures never scans the enrolments:
   district) reads them: nationally they grow with the number of people.
 - CounterRollup: indicator x month x province x level x sex x ethnicity. Its size is bounded by
   months x provinces x levels x sexes x ethnicities, whatever the number of people. Read by the
-  period filters that cut a year, and the month chart when filtered by sex, level or ethnicity.
+  period filters that cut a year, and a province's month chart when filtered by sex, level or
+  ethnicity.
 - CounterYearRollup: the same by year: what national and province views read for whole years
   (the seeded indicator periods are whole years, 2021-2030).
 - CounterMonthTotal: indicator x month x province: the month chart of the unfiltered views.
+- CounterNationalMonth: indicator x month x level x sex x ethnicity: the national month chart
+  when filtered by sex, level or ethnicity (no place in the key, so it stays small).
 
-`recount_counters` rebuilds all four from the achievements; `--check` compares all four.
+`recount_counters` rebuilds all five from the achievements; `--check` compares all five.
 """
 
 from django.db import models
@@ -213,3 +216,26 @@ class CounterMonthTotal(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["province_code", "indicator", "month"])]
+
+
+class CounterNationalMonth(models.Model):
+    """Fine cells summed over the places: the national month chart under a sex, level or
+    ethnicity filter reads at most indicators x months x levels x sexes x ethnicities rows,
+    however many people and places there are."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter national month")
+        verbose_name_plural = _("counter national months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month", "level", "sex", "ethnicity"],
+                name="unique_counter_national_month",
+            ),
+        ]

@@ -3,9 +3,10 @@
 Every figure is one SUM ... GROUP BY statement (plus one for the month chart) over the rollups,
 whose size is bounded by years (or months) x provinces x levels x sexes x ethnicities, not by the
 number of people: whole years of an indicator's period come from CounterYearRollup, the months
-of a cut year from CounterRollup, the month chart from CounterMonthTotal (or CounterRollup when
-filtered by sex, level or ethnicity). Only the drill-down below the province (already limited to
-one province or one district) reads the fine CounterCell rows. Results are cached under the
+of a cut year from CounterRollup, the month chart from CounterMonthTotal (filtered by sex, level
+or ethnicity: CounterNationalMonth for the whole country, CounterRollup for provinces). Only
+the drill-down below the province (already limited to one province or one district) reads the
+fine CounterCell rows. Results are cached under the
 counters generation (see courses.services.counters.counters_generation), which moves on after
 every committed write: a cached figure is never stale, and repeated views cost a cache read.
 
@@ -35,6 +36,7 @@ from courses.models import (
     Cadre,
     CounterCell,
     CounterMonthTotal,
+    CounterNationalMonth,
     CounterRollup,
     CounterYearRollup,
     Ethnicity,
@@ -288,13 +290,16 @@ def _scan(indicators, filters, provinces, columns: list[str], *, fine: bool) -> 
 
 def _month_scan(indicators, filters, provinces) -> list[tuple]:
     """(indicator, month, total): the month totals when no sex/level/ethnicity filter, else
-    the month rollup; the fine cells for one district."""
+    the national month rollup (whole country) or the month rollup (some provinces); the fine
+    cells for one district."""
     group = ["indicator_id", "month"]
     months = _months_all(indicators, filters)
     if filters.district and filters.structure == UnitStructure.S2023:
         cells = CounterCell.objects.filter(
             months, _common(filters, provinces), district_code=filters.district
         )
+    elif (filters.sex or filters.level or filters.ethnicity) and provinces is None:
+        cells = CounterNationalMonth.objects.filter(months, _common(filters, None))
     elif filters.sex or filters.level or filters.ethnicity:
         cells = CounterRollup.objects.filter(months, _common(filters, provinces))
     else:

@@ -29,6 +29,7 @@ from courses.models import (
     Cadre,
     CounterCell,
     CounterMonthTotal,
+    CounterNationalMonth,
     CounterRollup,
     CounterYearRollup,
     Enrolment,
@@ -148,6 +149,7 @@ ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (CounterRollup, ("indicator_id", "month", "province_code", "level", "sex", "ethnicity")),
     (CounterYearRollup, ("indicator_id", "year", "province_code", "level", "sex", "ethnicity")),
     (CounterMonthTotal, ("indicator_id", "month", "province_code")),
+    (CounterNationalMonth, ("indicator_id", "month", "level", "sex", "ethnicity")),
 )
 COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, _CELL_COLUMNS), *ROLLUPS)
 
@@ -357,7 +359,7 @@ class Drift:
     key: CellKey
     stored: int
     expected: int
-    table: str = "cell"  # or the rollup's name: "rollup", "year", "month-total"
+    table: str = "cell"  # or the rollup's name: "rollup", "year", "month-total", ...
 
     def where(self) -> str:
         k = self.key
@@ -368,6 +370,11 @@ class Drift:
             )
         if self.table == "month-total":
             return f"[month-total] {k.month:%Y-%m} {k.province_code or '-'}"
+        if self.table == "national-month":
+            return (
+                f"[national-month] {k.month:%Y-%m} {k.level or '-'} {k.sex or '-'} "
+                f"{k.ethnicity or '-'}"
+            )
         place = f"{k.province_code or '-'}"
         if self.table == "cell":
             place += f"/{k.district_code or '-'}/{k.commune_code or '-'}"
@@ -377,8 +384,13 @@ class Drift:
         )
 
 
-TABLE_NAMES = {CounterCell: "cell", CounterRollup: "rollup", CounterYearRollup: "year",
-               CounterMonthTotal: "month-total"}  # fmt: skip
+TABLE_NAMES = {
+    CounterCell: "cell",
+    CounterRollup: "rollup",
+    CounterYearRollup: "year",
+    CounterMonthTotal: "month-total",
+    CounterNationalMonth: "national-month",
+}
 
 
 def _expected(columns: tuple[str, ...]) -> dict[tuple, int]:

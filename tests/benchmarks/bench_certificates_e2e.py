@@ -56,19 +56,14 @@ def _fixtures():
     from certificates.models import Certificate, CertificateEvent, SerialCounter
     from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
     from courses.models import Achievement, AdminUnit, Cadre, Enrolment
-    from courses.models.counters import (
-        CounterCell,
-        CounterMonthTotal,
-        CounterRollup,
-        CounterYearRollup,
-    )
+    from courses.services.counters import COUNTER_TABLES
 
     # The benchmark's own database: start from nothing.
     CertificateEvent.objects.all().delete()
     Certificate.objects.all().delete()
     SerialCounter.objects.all().delete()
     Achievement.objects.all().delete()
-    for table in (CounterCell, CounterRollup, CounterYearRollup, CounterMonthTotal):
+    for table, _columns in COUNTER_TABLES:
         table.objects.all().delete()
     Enrolment.objects.all().delete()
     Cadre.objects.all().delete()

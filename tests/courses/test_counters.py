@@ -160,6 +160,19 @@ def test_filters_by_sex_level_ethnicity_and_period(world):
     months = next(f.months for f in figures if f.code == code)
     assert months == [(dt.date(2022, 3, 1), 1), (dt.date(2023, 7, 1), 1)]
 
+    def month_chart(filters, scope=None):
+        figures = counter_figures(scope_province=scope, filters=filters, months=True)
+        return next(f.months for f in figures if f.code == code)
+
+    # Filtered month charts: national (CounterNationalMonth) and one province (CounterRollup).
+    male = CounterFilters(sex="male")
+    assert month_chart(male) == [(dt.date(2022, 3, 1), 1)]
+    assert month_chart(male, scope=world.lao_cai.province.province_code) == [
+        (dt.date(2022, 3, 1), 1)
+    ]
+    assert month_chart(CounterFilters(level="district")) == [(dt.date(2023, 7, 1), 1)]
+    assert month_chart(CounterFilters(ethnicity="08", sex="female")) == []
+
 
 def test_the_2025_structure_maps_provinces_through_the_lineage(world):
     new = unit(UnitStructure.S2025, UnitLevel.PROVINCE, "15", "Tỉnh Lào Cai (mới)", None,

@@ -123,11 +123,9 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
     # The rollups (checked by --check too) hold the same totals as the achievements.
     from django.db.models import Sum
 
-    from courses.models import CounterMonthTotal, CounterRollup, CounterYearRollup
-
     for code in (svc.CADRES_TRAINED, svc.CERTIFIED_LEARNERS, svc.ME_PARTICIPANTS):
         truth = Achievement.objects.filter(indicator__code=code).count()
-        for model in (CounterRollup, CounterYearRollup, CounterMonthTotal):
+        for model, _columns in svc.ROLLUPS:
             total = model.objects.filter(indicator__code=code).aggregate(n=Sum("value"))["n"]
             assert (total or 0) == truth, (code, model.__name__)
     figures = {f.code: f.value for f in counter_figures(scope_province=None)}
