@@ -5,9 +5,11 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from courses.views.site_history import ScopedLogEntriesView
 from lms import health
 from lms import views as lms_views
 
@@ -52,6 +54,18 @@ urlpatterns = [
         "admin/login/",
         RedirectView.as_view(url="/accounts/login/", query_string=True),
         name="admin_login_redirect",
+    ),
+    # Wagtail's site history, scoped like the registry: it names the cadres whose records
+    # were edited (courses/views/site_history.py). Before the admin, so that it takes the path.
+    path(
+        "admin/reports/site-history/",
+        require_admin_access(ScopedLogEntriesView.as_view()),
+        name="site_history_scoped",
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        require_admin_access(ScopedLogEntriesView.as_view(results_only=True)),
+        name="site_history_scoped_results",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
