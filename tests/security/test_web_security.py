@@ -2,27 +2,27 @@
 everywhere, CSV/formula injection neutralised in every export, oversized uploads refused with a
 clear Vietnamese message, login brute force throttled.
 
+The headers, escaping and export checks read the matrix's walk (tests/security/conftest.py:
+`matrix_walk`): every GET case of every URL pattern, as every role and as the superuser, in a
+world whose people, places, sessions, titles and files carry an HTML marker and formula
+markers (tests/security/world.py: world_mark). No list of pages or exports is written by hand:
+a new page or export is checked without anyone listing it.
+
 (`check --deploy` is covered by tests/lms/test_site.py.)
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from certificates.models import Certificate
-from courses.models import Cadre
+from tests.builders import make_user
 from tests.security.test_authz_matrix import cases_for
 from tests.security.urlconf import url_patterns
-from tests.security.world import World
-
-XSS = "<script>alert(1)</script>"
-XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-FORMULA_STARTS = ("=", "+", "-", "@")
+from tests.security.world import XSS
 
 # --- CSRF --------------------------------------------------------------------------------------
 
@@ -34,34 +34,29 @@ CSRF_EXEMPT_PREFIXES: dict[str, str] = {
 }
 
 
-def _pattern_paths(world: World) -> list[tuple[str, str]]:
-    paths = []
-    for pattern in url_patterns():
-        for case in cases_for(pattern, world) or []:
-            paths.append((pattern.route, case.url(world)))
-    return paths
-
-
 def test_every_post_without_a_csrf_token_is_refused(world):
-    """Found through the URLconf: a new POST view is checked without anyone listing it."""
+    """Found through the URLconf: a new POST view is checked without anyone listing it. The
+    token is checked before the view runs, so one path per pattern is enough."""
     refused_not = []
     for role in ("anonymous", "cadre", "central"):
         client = Client(enforce_csrf_checks=True, raise_request_exception=False)
         if role != "anonymous":
             client.force_login(world.users[role])
-        for route, path in _pattern_paths(world):
+        for pattern in url_patterns():
+            cases = cases_for(pattern, world) or []
+            if not cases:
+                continue
+            path = cases[0].url(world)
             response = client.post(path, {"q": "x"})
-            if route.startswith(tuple(CSRF_EXEMPT_PREFIXES)):
+            if pattern.route.startswith(tuple(CSRF_EXEMPT_PREFIXES)):
                 if 200 <= response.status_code < 300:
-                    refused_not.append(f"POST {path} as {role}: {response.status_code} [{route}]")
+                    refused_not.append(f"POST {path} as {role}: {response.status_code}")
                 continue
             if response.status_code != 403:
-                refused_not.append(f"POST {path} as {role}: {response.status_code} [{route}]")
+                refused_not.append(f"POST {path} as {role}: {response.status_code}")
     assert not refused_not, "POST accepted without a CSRF token:\n" + "\n".join(refused_not)
 
-
-def test_a_post_with_the_token_gets_past_the_csrf_check(world):
-    """The control: the same client with a valid token is not refused by CSRF."""
+    # The control: the same client with a valid token is not refused by CSRF.
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["cadre"])
     client.get("/learn/profile/")
@@ -72,7 +67,7 @@ def test_a_post_with_the_token_gets_past_the_csrf_check(world):
     assert response.status_code != 403
 
 
-# --- Security headers --------------------------------------------------------------------------
+# --- Security headers, on every page the walk saw ------------------------------------------------
 
 
 def _directives(policy: str) -> dict[str, str]:
@@ -84,45 +79,73 @@ def _directives(policy: str) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize(
-    ("role", "path"),
-    [
-        ("anonymous", "/"),
-        ("anonymous", "/accounts/login/"),
-        ("anonymous", "/search/?q=gioi"),
-        ("cadre", "/learn/"),
-        ("cadre", "/certificates/mine/"),
-        ("trainer", "/trainer/sessions/"),
-    ],
+# Pages that may be framed by the site itself, each with the reason.
+PREVIEW = (
+    "Wagtail's live preview is shown in an iframe of the page editor, on the same origin "
+    "(its views are xframe_options_sameorigin)"
 )
-def test_public_pages_send_a_strict_csp_and_the_other_security_headers(world, role, path):
-    response = world.client(role).get(path)
-    assert response.status_code == 200
-    csp = _directives(response["Content-Security-Policy"])
-    for directive in ("script-src", "style-src", "default-src"):
-        assert "'unsafe-inline'" not in csp.get(directive, ""), directive
-        assert "'unsafe-eval'" not in csp.get(directive, ""), directive
-    assert csp["default-src"] == "'self'"
-    assert csp["object-src"] == "'none'"
-    assert "frame-ancestors" in csp
-    assert response["X-Frame-Options"] == "DENY"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
+SAMEORIGIN_FRAMING: dict[str, str] = {
+    "admin/pages/add/<slug:content_type_app_name>/<slug:content_type_model_name>"
+    "/<int:parent_page_id>/preview/": PREVIEW,
+    "admin/pages/<int:page_id>/edit/preview/": PREVIEW,
+}
 
 
-def test_verification_page_has_the_strict_csp_too(world):
-    response = Client().get(f"/verify/{world.certificate.code}/")
-    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+def test_every_page_sends_the_security_headers(matrix_walk):
+    missing, framed = [], set()
+    for rec in matrix_walk.records:
+        if "text/html" not in rec.content_type:
+            continue
+        h = rec.headers
+        framing = "DENY"
+        if rec.route in SAMEORIGIN_FRAMING and rec.outcome == 200:
+            framing = "SAMEORIGIN"
+            framed.add(rec.route)
+        expected = {
+            "X-Frame-Options": framing,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        }
+        if any(h.get(k) != v for k, v in expected.items()) or "Content-Security-Policy" not in h:
+            missing.append(f"{rec.path} as {rec.role}: {h}")
+    assert not missing, "\n".join(missing[:50])
+    assert framed == set(SAMEORIGIN_FRAMING), "a framing exception names no page any more"
 
 
-def test_the_admin_allows_no_other_host_even_with_its_looser_policy(world):
-    response = world.client("central").get("/admin/")
-    csp = _directives(response["Content-Security-Policy"])
-    for value in csp.values():
-        assert "http:" not in value and "https:" not in value and "*" not in value
+def test_pages_outside_the_admin_send_a_strict_csp(matrix_walk):
+    """No unsafe-inline or unsafe-eval, nothing but the site itself, no plugins, no framing."""
+    loose, seen = [], 0
+    for rec in matrix_walk.records:
+        if "text/html" not in rec.content_type or rec.path.startswith("/admin/"):
+            continue
+        seen += 1
+        csp = _directives(rec.headers.get("Content-Security-Policy", ""))
+        problems = [
+            d for d in ("script-src", "style-src", "default-src")
+            if "'unsafe-inline'" in csp.get(d, "") or "'unsafe-eval'" in csp.get(d, "")
+        ]  # fmt: skip
+        if csp.get("default-src") != "'self'" or csp.get("object-src") != "'none'":
+            problems.append("default-src/object-src")
+        if "frame-ancestors" not in csp:
+            problems.append("frame-ancestors")
+        if problems:
+            loose.append(f"{rec.path} as {rec.role}: {problems}")
+    assert seen > 100, seen
+    assert not loose, "\n".join(loose[:50])
 
 
-def test_hsts_is_sent_over_https_when_the_settings_ask_for_it(world, settings):
+def test_the_admin_allows_no_other_host_even_with_its_looser_policy(matrix_walk):
+    other = []
+    for rec in matrix_walk.records:
+        if "text/html" not in rec.content_type or not rec.path.startswith("/admin/"):
+            continue
+        for value in _directives(rec.headers.get("Content-Security-Policy", "")).values():
+            if "http:" in value or "https:" in value or "*" in value:
+                other.append(f"{rec.path} as {rec.role}: {value}")
+    assert not other, "\n".join(other[:50])
+
+
+def test_hsts_is_sent_over_https_when_the_settings_ask_for_it(db, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = Client().get("/", secure=True)
@@ -131,26 +154,122 @@ def test_hsts_is_sent_over_https_when_the_settings_ask_for_it(world, settings):
     assert "Strict-Transport-Security" not in Client().get("/", secure=True)
 
 
-# --- HTML in names ------------------------------------------------------------------------------
+# --- HTML in names --------------------------------------------------------------------------------
+
+# HTML responses allowed to carry the marker as markup, each with the reason. None: an HTML
+# page that renders a name, a place or a title unescaped is a failure wherever it is.
+RAW_HTML_ALLOWED: dict[str, str] = {}
+
+# The positive control: pages that show the marked names, so the check above can see. (path
+# prefix, role) -> the escaped marker must be there.
+SHOWS_NAMES = [
+    ("/verify/", "anonymous"),  # the holder's name
+    ("/learn/profile/", "cadre"),
+    ("/trainer/sessions/", "trainer"),  # session titles and places
+    ("/admin/registry/cadres/", "central"),
+    ("/admin/registry/cadres/inspect/", "admin_same"),
+    ("/admin/registry/cadres/edit/", "admin_other"),
+    ("/admin/registry/units/", "central"),
+    ("/admin/sessions/", "central"),
+    ("/admin/certificates/", "central"),
+    ("/admin/certificate/", "admin_same"),
+    ("/admin/counters/", "admin_same"),
+    ("/admin/learning/enrol/", "central"),  # the preview of the people to enrol (POST)
+    ("/admin/registry/import/", "admin_same"),  # the import's file name
+    ("/admin/reports/site-history/", "central"),
+    ("/admin/users/", "root"),
+    ("/admin/pages/", "trainer"),  # a page title
+    ("/admin/snippets/content/quiz/", "trainer"),
+]
+
+
+def test_html_in_names_is_escaped_on_every_page(matrix_walk):
+    raw = [
+        f"{rec.method.upper()} {rec.path} as {rec.role} ({rec.outcome})"
+        for rec in matrix_walk.records
+        if rec.raw_html_marker and rec.route not in RAW_HTML_ALLOWED
+    ]
+    assert not raw, "A name, place or title rendered as HTML:\n" + "\n".join(raw)
+
+
+def test_the_escaping_check_sees_the_names(matrix_walk):
+    """Positive control: the marked names do appear, escaped, where they should."""
+    shown = {(rec.path, rec.role) for rec in matrix_walk.records if rec.escaped_html_marker}
+    blind = [
+        f"{prefix} as {role}"
+        for prefix, role in SHOWS_NAMES
+        if not any(p.startswith(prefix) and r == role for p, r in shown)
+    ]
+    assert not blind, "The marker is not shown (check the world or the page):\n" + "\n".join(blind)
+    assert len({path for path, _role in shown}) > 100
+
+
+def test_the_verification_json_carries_the_name_as_data_not_html(matrix_walk):
+    records = [
+        rec for rec in matrix_walk.records
+        if rec.path.startswith("/verify/") and rec.path.endswith(".json") and rec.outcome == 200
+    ]  # fmt: skip
+    assert records
+    for rec in records:
+        assert rec.content_type.startswith("application/json")
+        assert rec.headers.get("X-Content-Type-Options") == "nosniff"
+    data = json.loads(matrix_walk.text(records[0].path, "anonymous"))
+    assert data["full_name"].endswith(XSS)
+
+
+# --- CSV / formula injection ----------------------------------------------------------------
+
+# Exports allowed to carry a cell a spreadsheet would run, each with the reason. None.
+FORMULA_ALLOWED: dict[str, str] = {}
+
+
+def test_every_export_neutralises_cells_that_a_spreadsheet_would_run(matrix_walk):
+    """Every CSV or XLSX response of the walk (by content type), whoever asked."""
+    exports = [rec for rec in matrix_walk.records if rec.cells]
+    bad = [
+        f"{rec.path} as {rec.role}: {rec.formula_cells[:5]}"
+        for rec in exports
+        if rec.formula_cells and rec.route not in FORMULA_ALLOWED
+    ]
+    assert not bad, "Cells a spreadsheet would run:\n" + "\n".join(bad)
+    # The walk found the exports: the registry's, the counters', the import templates and
+    # Wagtail's report downloads, as several roles each.
+    routes = {rec.route for rec in exports}
+    assert {
+        "admin/registry/cadres/", "admin/counters/export.csv", "admin/counters/export.xlsx",
+        "admin/reports/site-history/",
+    } <= routes, routes  # fmt: skip
+    assert len(exports) > 30, len(exports)
+
+
+def test_the_exports_still_carry_the_neutralised_text(matrix_walk):
+    """Positive control: the formula markers reach the exports, with their apostrophe."""
+    text = matrix_walk.text("/admin/registry/cadres/?export=csv", "central")
+    assert "'=HYPERLINK(" in text and "'@SUM(A1:A9)" in text
+    for path in ("/admin/registry/cadres/?export=xlsx", "/admin/counters/export.xlsx"):
+        neutralised = [
+            rec.neutralised_cells for rec in matrix_walk.records
+            if rec.path == path and rec.role == "central"
+        ]  # fmt: skip
+        assert neutralised and neutralised[0] > 0, path
+
+
+# --- The people of the tests below ----------------------------------------------------------------
 
 
 @pytest.fixture
-def xss_world(world):
-    """Cadre A, their user and their certificate are named <script>alert(1)</script>."""
-    cadre = world.cadres["A"]
-    Cadre.objects.filter(pk=cadre.pk).update(full_name=XSS, agency=XSS)
-    Certificate.objects.filter(pk=world.certificate.pk).update(full_name=XSS)
-    user = world.users["cadre"]
-    user.first_name, user.last_name = XSS, XSS
-    user.save()
-    # Places and sessions are named by admins and imports: the same rule holds for them.
-    from courses.models import AdminUnit, TrainingSession
-    from courses.selectors.counters import unit_maps_clear
-
-    AdminUnit.objects.filter(pk__in=[world.p10.province.pk, world.p10.district.pk]).update(name=XSS)
-    TrainingSession.objects.filter(pk=world.session.pk).update(title=XSS, venue=XSS)
-    unit_maps_clear()
-    return world
+def people(db, settings, tmp_path) -> dict[str, Client]:
+    """A cadre and a central admin, logged in (the users are m_cadre_a and m_central)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    clients = {}
+    for role, username, group in (
+        ("cadre", "m_cadre_a", "Cadre"),
+        ("central", "m_central", "Admin"),
+    ):
+        client = Client(raise_request_exception=False)
+        client.force_login(make_user(username, role=group))
+        clients[role] = client
+    return clients
 
 
 def _superuser():
@@ -159,160 +278,20 @@ def _superuser():
     return get_user_model().objects.create_superuser("m_root", password="mat-khau-dai-123")
 
 
-NAME_PAGES = [
-    ("anonymous", lambda w: f"/verify/{w.certificate.code}/"),
-    ("cadre", lambda w: "/learn/profile/"),
-    ("trainer", lambda w: f"/trainer/sessions/{w.session.pk}/"),
-    ("central", lambda w: "/admin/registry/cadres/"),
-    ("central", lambda w: f"/admin/registry/cadres/inspect/{w.cadres['A'].pk}/"),
-    ("central", lambda w: f"/admin/registry/cadres/edit/{w.cadres['A'].pk}/"),
-    ("central", lambda w: "/admin/certificates/"),
-    ("central", lambda w: f"/admin/certificate/{w.certificate.pk}/"),
-    ("superuser", lambda w: "/admin/users/"),
-    ("trainer", lambda w: "/trainer/sessions/"),
-    ("admin_same", lambda w: "/admin/counters/"),
-    ("central", lambda w: "/admin/counters/?province=10"),
-    ("central", lambda w: "/admin/registry/units/"),
-    ("central", lambda w: "/admin/sessions/"),
-]
-
-
-def test_html_in_names_is_escaped_on_every_page_that_shows_names(xss_world):
-    w = xss_world
-    problems = []
-    superuser = Client()
-    superuser.force_login(_superuser())
-    for role, path_of in NAME_PAGES:
-        path = path_of(w)
-        response = (superuser if role == "superuser" else w.client(role)).get(path)
-        body = response.content.decode()
-        if response.status_code != 200:
-            problems.append(f"{path} as {role}: {response.status_code}")
-        elif XSS in body:
-            problems.append(f"{path} as {role}: the name is rendered as HTML")
-        elif XSS_ESCAPED not in body and "\\u003Cscript\\u003E" not in body:
-            problems.append(f"{path} as {role}: the name is not shown (check the page list)")
-    # The learner enrolment preview in the admin lists names too.
-    response = w.client("central").post(
-        "/admin/learning/enrol/", {"course": w.tree.course.pk, "level": "commune"}
-    )
-    if XSS in response.content.decode():
-        problems.append("/admin/learning/enrol/ preview renders the name as HTML")
-    assert not problems, "\n".join(problems)
-
-
-def test_the_verification_json_carries_the_name_as_data_not_html(xss_world):
-    response = Client().get(f"/verify/{xss_world.certificate.code}.json")
-    assert response["Content-Type"].startswith("application/json")
-    assert response.json()["full_name"] == XSS
-    assert response["X-Content-Type-Options"] == "nosniff"
-
-
-# --- CSV / formula injection ----------------------------------------------------------------
-
-
-def _csv_cells(content: bytes) -> list[str]:
-    text = content.decode("utf-8-sig")
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-
-
-def _xlsx_cells(content: bytes) -> list:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content))
-    cells = []
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cells.append(("FORMULA", cell.value))
-                elif isinstance(cell.value, str):
-                    cells.append(cell.value)
-    return cells
-
-
-def _dangerous(cells) -> list:
-    bad = []
-    for cell in cells:
-        if isinstance(cell, tuple):
-            bad.append(cell)
-            continue
-        if cell.startswith(FORMULA_STARTS):
-            try:
-                float(cell.replace(",", "."))
-            except ValueError:
-                bad.append(cell)
-    return bad
-
-
-INJECTIONS = {
-    "full_name": '=HYPERLINK("http://evil.example","bấm vào")',
-    "agency": "+SUM(1+1)*cmd|' /C calc'!A0",
-    "ma_can_bo": "@SUM(A1:A9)",
-    "phone": "-2+3",
-}
-
-
-@pytest.fixture
-def injected_world(world):
-    from courses.models import AdminUnit, Indicator
-
-    Cadre.objects.filter(pk=world.cadres["A"].pk).update(**INJECTIONS)
-    AdminUnit.objects.filter(pk=world.p10.province.pk).update(name="=1+2 Tỉnh")
-    AdminUnit.objects.filter(pk=world.p10.district.pk).update(name="@Huyện")
-    Indicator.objects.filter(code="CADRES_TRAINED").update(name="-Cán bộ =1+1")
-    from courses.selectors.counters import unit_maps_clear
-
-    unit_maps_clear()
-    return world
-
-
-EXPORTS = [
-    ("central", "/admin/registry/cadres/?export=csv", "csv"),
-    ("central", "/admin/registry/cadres/?export=xlsx", "xlsx"),
-    ("admin_same", "/admin/registry/cadres/?export=csv", "csv"),
-    ("central", "/admin/counters/export.csv", "csv"),
-    ("central", "/admin/counters/export.xlsx", "xlsx"),
-    ("central", "/admin/counters/export.csv?province=10", "csv"),
-    ("central", "/admin/counters/export.xlsx?province=10", "xlsx"),
-    ("admin_same", "/admin/counters/export.csv", "csv"),
-]
-
-
-@pytest.mark.parametrize(("role", "path", "kind"), EXPORTS)
-def test_exports_neutralise_cells_that_a_spreadsheet_would_run(injected_world, role, path, kind):
-    response = injected_world.client(role).get(path)
-    assert response.status_code == 200, path
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    cells = _csv_cells(content) if kind == "csv" else _xlsx_cells(content)
-    assert cells, "the export is empty"
-    assert not _dangerous(cells), f"cells a spreadsheet would run: {_dangerous(cells)}"
-
-
-def test_the_registry_export_still_carries_the_neutralised_text(injected_world):
-    content = b"".join(
-        injected_world.client("central").get("/admin/registry/cadres/?export=csv").streaming_content
-    )
-    cells = _csv_cells(content)
-    assert "'" + INJECTIONS["full_name"] in cells
-
-
 # --- Oversized uploads ------------------------------------------------------------------------
 
 
-def test_an_oversized_import_file_is_refused_with_a_clear_vietnamese_message(world, settings):
+def test_an_oversized_import_file_is_refused_with_a_clear_vietnamese_message(people, settings):
     settings.MAX_IMPORT_UPLOAD_BYTES = 1024 * 1024  # 1 MB; the file below is 1.5 MB
     big = SimpleUploadedFile(
         "can_bo.csv", b"ma_can_bo,ho_ten\n" + b"x,y\n" * 400_000, content_type="text/csv"
     )
-    from courses.models import ImportJob
-
-    jobs = ImportJob.objects.count()  # the world has one import already
-    client = world.client("central")
-    response = client.post("/admin/registry/import/", {"file": big}, follow=True)
+    response = people["central"].post("/admin/registry/import/", {"file": big}, follow=True)
     body = response.content.decode()
     assert "vượt quá mức cho phép 1 MB" in body, body[-2000:]
-    assert ImportJob.objects.count() == jobs
+    from courses.models import ImportJob
+
+    assert not ImportJob.objects.exists()
 
 
 def test_the_default_import_limit_is_twenty_megabytes(settings):
@@ -331,7 +310,7 @@ def _post_oversized_image(settings):
     return client.post("/admin/images/add/", {"title": "Ảnh lớn", "file": upload, "collection": 1})
 
 
-def test_an_oversized_image_is_refused_with_its_size_and_the_limit(world, settings):
+def test_an_oversized_image_is_refused_with_its_size_and_the_limit(people, settings):
     from wagtail.images.models import Image
 
     response = _post_oversized_image(settings)
@@ -340,14 +319,14 @@ def test_an_oversized_image_is_refused_with_its_size_and_the_limit(world, settin
     assert "100,0\xa0KB" in response.content.decode()
 
 
-def test_the_oversized_image_message_is_vietnamese(world, settings):
+def test_the_oversized_image_message_is_vietnamese(people, settings):
     body = _post_oversized_image(settings).content.decode()
     assert "This file is too big" not in body
 
 
-def test_a_request_body_over_the_django_limit_is_refused(world, settings):
+def test_a_request_body_over_the_django_limit_is_refused(people, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    response = world.client("cadre").post(
+    response = people["cadre"].post(
         "/learn/profile/", {"full_name": "x" * 5000}, raise_request_exception=False
     )
     assert response.status_code == 400
@@ -357,7 +336,7 @@ def test_a_request_body_over_the_django_limit_is_refused(world, settings):
 
 
 def test_login_is_throttled_after_the_allowed_failures_even_with_the_right_password(
-    world, settings
+    people, settings
 ):
     settings.LOGIN_RATE_LIMIT = 5
     client = Client()
@@ -374,7 +353,7 @@ def test_login_is_throttled_after_the_allowed_failures_even_with_the_right_passw
     assert "Quá nhiều lần đăng nhập không thành công" in response.content.decode()
 
 
-def test_login_throttling_counts_per_user_name_across_addresses(world, settings):
+def test_login_throttling_counts_per_user_name_across_addresses(people, settings):
     settings.LOGIN_RATE_LIMIT = 3
     for n in range(3):
         Client(REMOTE_ADDR=f"127.0.0.{n + 10}").post(
@@ -386,13 +365,13 @@ def test_login_throttling_counts_per_user_name_across_addresses(world, settings)
     assert response.status_code == 429
 
 
-def test_the_admin_login_goes_through_the_throttled_login(world):
+def test_the_admin_login_goes_through_the_throttled_login(db):
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_wagtails_private_page_login_is_throttled_too(world, settings):
+def test_wagtails_private_page_login_is_throttled_too(people, settings):
     settings.LOGIN_RATE_LIMIT = 3
     client = Client()
     for _ in range(3):
