@@ -70,6 +70,8 @@ class Record:
 class Walk:
     records: list[Record]
     texts: dict  # (path, role) -> text, for the few pages the positive controls read
+    missing: list = field(default_factory=list)  # patterns without an expectation
+    unreal: list = field(default_factory=list)  # patterns probed with no real id
 
     def text(self, path: str, role: str) -> str:
         return self.texts[(path, role)]

@@ -630,30 +630,24 @@ def cases_for(pattern: Pattern, world: World) -> list[Case] | None:
 # --- Structure tests (no requests) ----------------------------------------------------------------
 
 
-def test_every_url_pattern_has_an_expectation(world):
-    missing = [
+def missing_expectations(world: World) -> list[str]:
+    """Patterns without an expectation (or without a real object to probe them with)."""
+    return [
         f"{p.route!r} (name={p.name}, view={p.lookup})"
         for p in url_patterns()
         if not cases_for(p, world)
     ]
-    assert not missing, (
-        "These URL patterns have no expectation in tests/security/test_authz_matrix.py "
-        "(EXPECTATIONS, RULES or WAGTAIL_RULES) or get no real object from the world "
-        "(tests/security/urlconf.py, world.py); add one with the expected outcome for every "
-        "role:\n  " + "\n  ".join(missing)
-    )
 
 
-def test_every_pattern_with_kwargs_is_probed_with_real_ids(world):
-    """Each case of a pattern with kwargs reaches that pattern, and at least one names only
-    objects that exist (or valid values), so no view is probed with made-up ids only."""
+def unreal_probes(world: World) -> list[str]:
+    """Patterns with kwargs none of whose cases names only objects that exist (or valid
+    values), and explicit paths that do not reach their pattern."""
     problems = []
     for p in url_patterns():
         if not p.kwargs:
             continue
-        cases = cases_for(p, world) or []
         real = 0
-        for case in cases:
+        for case in cases_for(p, world) or []:
             path = case.url(world)
             kwargs = resolved_kwargs(p, path)
             if kwargs is None:
@@ -664,10 +658,28 @@ def test_every_pattern_with_kwargs_is_probed_with_real_ids(world):
                 real += 1
         if not real and p.name not in NO_REAL_OBJECT:
             problems.append(f"{p.route} (name={p.name}): no case with real ids")
-    assert not problems, "\n".join(problems)
+    return problems
 
 
-def test_patterns_without_real_objects_are_still_without(world):
+# The two checks below run on the walk's world (matrix_walk), which computed them.
+
+
+def test_every_url_pattern_has_an_expectation(matrix_walk):
+    assert not matrix_walk.missing, (
+        "These URL patterns have no expectation in tests/security/test_authz_matrix.py "
+        "(EXPECTATIONS, RULES or WAGTAIL_RULES) or get no real object from the world "
+        "(tests/security/urlconf.py, world.py); add one with the expected outcome for every "
+        "role:\n  " + "\n  ".join(matrix_walk.missing)
+    )
+
+
+def test_every_pattern_with_kwargs_is_probed_with_real_ids(matrix_walk):
+    """Each case of a pattern with kwargs reaches that pattern, and at least one names only
+    objects that exist (or valid values), so no view is probed with made-up ids only."""
+    assert not matrix_walk.unreal, "\n".join(matrix_walk.unreal)
+
+
+def test_patterns_without_real_objects_are_still_without():
     """NO_REAL_OBJECT lists patterns that can name nothing here; once they can, the list must
     shrink (so a settings model added later gets probed with a real id)."""
     from wagtail.contrib.settings.registry import registry
@@ -859,6 +871,7 @@ def test_allowed_posts_do_change_the_database_so_the_probe_can_see(world):
     w = world
     harvested: dict[str, dict] = {}
     _log_in_everyone(w)
+    watch = DatabaseWatch()  # the refused-POST test's cheaper watch must see these too
 
     def form(path: str) -> dict:
         return _post_data(w, Case(path, {}), path, harvested)
@@ -870,6 +883,7 @@ def test_allowed_posts_do_change_the_database_so_the_probe_can_see(world):
     assert refused(response) and not diff, (response.status_code, diff)
     response, diff = _changed_by(w, "admin_same", path, data)
     assert response.status_code == 302 and "courses_cadre" in diff, (response.status_code, diff)
+    assert "courses_cadre" in watch.changed()
 
     # A quiz: the trainer renames it; a cadre may not.
     path = f"/admin/snippets/content/quiz/edit/{w.tree.quiz.pk}/"
@@ -982,7 +996,7 @@ def walk_matrix(world: World, *, keep_text: set[str] = frozenset()):
                     )
                 rec.seconds = time.perf_counter() - started
                 records.append(rec)
-    return Walk(records, texts)
+    return Walk(records, texts, missing_expectations(world), unreal_probes(world))
 
 
 SECURITY_HEADERS = (
