@@ -43,15 +43,20 @@ def write_file(path, commune_code: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def importing_copy_pid() -> int | None:
+def copy_pid(application_name: str) -> int | None:
+    """The backend of the given application that is running a COPY right now, if any."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE application_name = %s "
             "AND state = 'active' AND query ILIKE 'COPY%%'",
-            [APP_NAME],
+            [application_name],
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def importing_copy_pid() -> int | None:
+    return copy_pid(APP_NAME)
 
 
 def register_state() -> tuple[int, set[str]]:

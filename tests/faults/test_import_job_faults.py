@@ -26,7 +26,13 @@ from courses.services.registry import IMPORT_INLINE_MAX_BYTES
 from tests.builders import make_cadre, make_units, make_user
 from tests.conftest import wait_for
 from tests.faults.conftest import django_run, fault_env
-from tests.faults.test_import_faults import EXISTING, ROWS, register_state, write_file
+from tests.faults.test_import_faults import (
+    EXISTING,
+    ROWS,
+    copy_pid,
+    register_state,
+    write_file,
+)
 
 pytestmark = [
     pytest.mark.fault,
@@ -81,14 +87,7 @@ def wait_status(pk: int, wanted: set[str], *, timeout: float) -> ImportJob:
 
 
 def worker_copy_pid() -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s "
-            "AND state = 'active' AND query ILIKE 'COPY%%'",
-            [APP_NAME],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return copy_pid(APP_NAME)
 
 
 def upload_and_validate(env: dict, user, path) -> int:

@@ -438,24 +438,29 @@ def test_any_bytes_give_clean_errors_or_a_whole_import(world, kind, data, fmt):
         assert result.created + result.updated + result.unchanged == result.rows
 
 
-@SETTINGS
-@given(rows=junk_rows(session_import.COLUMNS, session_valid_cell), dry_run=st.booleans())
-def test_session_rows_of_arbitrary_cells_give_clean_errors_and_write_all_or_nothing(
-    world, rows, dry_run
-):
-    outcome = run_import("sessions", csv_bytes(session_import.COLUMNS, rows), "buoi.csv",
-                         dry_run=dry_run)  # fmt: skip
+def check_all_or_nothing(kind: str, table: str, columns: list[str], rows, dry_run: bool):
+    """Rows of arbitrary cells: clean Vietnamese errors and nothing written, or (not a dry
+    run) exactly the new rows written and every row accounted for."""
+    outcome = run_import(kind, csv_bytes(columns, rows), f"{kind}.csv", dry_run=dry_run)
     result = outcome.result
     event("rejected" if result.errors else "dry run" if dry_run else "imported")
     if result.errors or dry_run:
         assert outcome.after == outcome.before
         assert not result.written
     else:
-        added = len(outcome.after["sessions"]) - len(outcome.before["sessions"])
+        added = len(outcome.after[table]) - len(outcome.before[table])
         assert added == result.created
         assert result.created + result.updated + result.unchanged == result.rows
     if result.errors:
         assert_clean_vietnamese_errors(outcome, data_rows=len(rows))
+
+
+@SETTINGS
+@given(rows=junk_rows(session_import.COLUMNS, session_valid_cell), dry_run=st.booleans())
+def test_session_rows_of_arbitrary_cells_give_clean_errors_and_write_all_or_nothing(
+    world, rows, dry_run
+):
+    check_all_or_nothing("sessions", "sessions", session_import.COLUMNS, rows, dry_run)
 
 
 @SETTINGS
@@ -463,19 +468,7 @@ def test_session_rows_of_arbitrary_cells_give_clean_errors_and_write_all_or_noth
 def test_attendance_rows_of_arbitrary_cells_give_clean_errors_and_write_all_or_nothing(
     world, rows, dry_run
 ):
-    outcome = run_import("attendance", csv_bytes(attendance_import.COLUMNS, rows), "dd.csv",
-                         dry_run=dry_run)  # fmt: skip
-    result = outcome.result
-    event("rejected" if result.errors else "dry run" if dry_run else "imported")
-    if result.errors or dry_run:
-        assert outcome.after == outcome.before
-        assert not result.written
-    else:
-        added = len(outcome.after["attendance"]) - len(outcome.before["attendance"])
-        assert added == result.created
-        assert result.created + result.updated + result.unchanged == result.rows
-    if result.errors:
-        assert_clean_vietnamese_errors(outcome, data_rows=len(rows))
+    check_all_or_nothing("attendance", "attendance", attendance_import.COLUMNS, rows, dry_run)
 
 
 @SETTINGS
