@@ -2,10 +2,11 @@
 
 A person (or a session) counts once per indicator: the Achievement row is unique, and the cell
 is changed only when the row is really inserted or deleted. Concurrent writers are safe on
-PostgreSQL: the second insert of the same achievement waits for the first and fails on the
-unique index (caught in a savepoint), and a cell changes by one INSERT ... ON CONFLICT DO
-UPDATE SET value = value + delta statement, which locks the row. After a commit that changed
-a cell, the counters generation (in the cache) moves on, so cached figures are recomputed.
+PostgreSQL: the second insert of the same achievement (INSERT ... ON CONFLICT DO NOTHING
+RETURNING) waits for the first and then inserts nothing, and a cell changes by one INSERT ...
+ON CONFLICT DO UPDATE SET value = value + delta statement, which locks the row. After a commit
+that changed a cell, the counters generation (in the cache) moves on, so cached figures are
+recomputed.
 
 Callers: completion (achievements_for_completion), sessions (achievements_for_session on a
 status/kind/unit change, achievements_for_attendance when attendance is marked) and
