@@ -3,8 +3,8 @@
 from django.dispatch import receiver
 
 from certificates.services import certificate_create_pending
-from courses.models import Enrolment
-from courses.signals import enrolment_completed
+from courses.learning.models import Enrolment
+from courses.learning.signals import enrolment_completed
 
 
 @receiver(enrolment_completed, sender=Enrolment, dispatch_uid="certificates_pending_on_completion")

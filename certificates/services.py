@@ -41,13 +41,14 @@ from certificates.models import (
     ExportStatus,
     SerialCounter,
 )
-from courses.models import Cadre, Enrolment
-from courses.services.counters import (
+from courses.counters.services import (
     CERTIFIED_LEARNERS,
     achievement_record,
     achievement_remove,
     cell_key_for_cadre,
 )
+from courses.learning.models import Enrolment
+from courses.registry.models import Cadre
 
 logger = logging.getLogger(__name__)
 

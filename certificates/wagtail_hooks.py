@@ -25,7 +25,7 @@ from certificates import services
 from certificates.models import Certificate, ExportFormat, ExportStatus
 from certificates.selectors import bulk_exports_for_admin, certificates_for_admin
 from certificates.views import pdf_response
-from courses.models import TrainingSession
+from courses.sessions.models import TrainingSession
 from lms.roles import admin_province_code, is_central_admin
 
 

@@ -15,8 +15,8 @@ DEMO_STEPS = [
     "content.demo.load_pages",
     "content.demo.load_stories",
     "content.demo.load_courses",
-    "courses.demo_programme.load_programme",
-    "courses.demo_people.load_people",
+    "courses.demo.programme.load_programme",
+    "courses.demo.people.load_people",
 ]
 
 

@@ -9,7 +9,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
-from courses.views.site_history import ScopedLogEntriesView
+from courses.registry.site_history import ScopedLogEntriesView
 from lms import health
 from lms import views as lms_views
 
@@ -69,9 +69,9 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/", include("courses.urls_counters")),
-    path("trainer/", include("courses.urls_sessions")),
-    path("learn/", include("courses.urls_learning")),
+    path("api/", include("courses.counters.urls")),
+    path("trainer/", include("courses.sessions.urls")),
+    path("learn/", include("courses.learning.urls")),
 ]
 
 if settings.DEBUG:

@@ -24,7 +24,7 @@ from content.models import (
     QuizChoice,
     QuizQuestion,
 )
-from courses.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
 
 _seq = itertools.count(1)
 

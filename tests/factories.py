@@ -131,7 +131,7 @@ def registry_units_create():
     """
     import datetime
 
-    from courses.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
+    from courses.registry.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
 
     s23, s25 = UnitStructure.S2023, UnitStructure.S2025
     end, start = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
@@ -188,7 +188,7 @@ def registry_user_create(username, *, role=None, province_code="", **fields):
 
 
 def registry_cadre_create(*, unit, full_name="Nguyễn Thị Hoa", **fields):
-    from courses.models import Cadre, Level, Sex, TargetGroup
+    from courses.registry.models import Cadre, Level, Sex, TargetGroup
 
     defaults = {
         "sex": Sex.FEMALE,
@@ -219,7 +219,7 @@ def registry_world_create():
     Giang (02), who attends a session of `trainer`."""
     import datetime
 
-    from courses.models import Attendance, TrainingSession
+    from courses.sessions.models import Attendance, TrainingSession
     from lms.roles import ADMIN, CADRE, TRAINER
 
     units = registry_units_create()

@@ -6,7 +6,7 @@ suppressed: a figure below 10 is shown as "< 10", so that no one can be singled 
 
 from django import template
 
-from courses.selectors.counters import SMALL_CELL, counters_public_summary
+from courses.counters.selectors import SMALL_CELL, counters_public_summary
 
 register = template.Library()
 

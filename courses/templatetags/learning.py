@@ -9,7 +9,7 @@ from django import template
 from wagtail.models import Page
 
 from content.models import CoursePage
-from courses.selectors.learning import course_progress, enrolment_of_user
+from courses.learning.selectors import course_progress, enrolment_of_user
 
 register = template.Library()
 

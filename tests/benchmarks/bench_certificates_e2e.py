@@ -55,8 +55,10 @@ def _fixtures():
 
     from certificates.models import Certificate, CertificateEvent, SerialCounter
     from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
-    from courses.models import Achievement, AdminUnit, Cadre, Enrolment
-    from courses.services.counters import COUNTER_TABLES
+    from courses.counters.models import Achievement
+    from courses.counters.services import COUNTER_TABLES
+    from courses.learning.models import Enrolment
+    from courses.registry.models import AdminUnit, Cadre
 
     # The benchmark's own database: start from nothing.
     CertificateEvent.objects.all().delete()
@@ -227,8 +229,8 @@ def _postgres_cpu_seconds() -> float:
 def _complete_all(ids: list[int]) -> None:
     from django.db import connections
 
-    from courses.models import Enrolment
-    from courses.services.completion import enrolment_complete
+    from courses.learning.completion import enrolment_complete
+    from courses.learning.models import Enrolment
 
     def run(chunk: list[int]) -> None:
         try:

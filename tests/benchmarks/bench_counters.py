@@ -90,7 +90,7 @@ def _invalidate(clear: str | None) -> None:
     cache is emptied."""
     from django.core.cache import cache
 
-    from courses.services.counters import _bump_generation
+    from courses.counters.services import _bump_generation
 
     if clear == "generation":
         _bump_generation()
@@ -116,8 +116,10 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from courses.models import Achievement, Cadre, CounterCell, LessonProgress
-    from courses.services.counters import ROLLUPS, counters_drift
+    from courses.counters.models import Achievement, CounterCell
+    from courses.counters.services import ROLLUPS, counters_drift
+    from courses.learning.models import LessonProgress
+    from courses.registry.models import Cadre
 
     started = time.monotonic()
     if Cadre.objects.count() != 40_000 * scale or LessonProgress.objects.count() != progress:
@@ -180,8 +182,8 @@ def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
     """Bulk-load the registry, learning rows, achievements and cells with INSERT ... SELECT."""
     from django.db import connection, transaction
 
-    from courses.models import Indicator
-    from courses.services.counters import counters_recount, indicator_cache_clear
+    from courses.counters.models import Indicator
+    from courses.counters.services import counters_recount, indicator_cache_clear
 
     indicator_cache_clear()
     ids = dict(Indicator.objects.values_list("code", "pk"))

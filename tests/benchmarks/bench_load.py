@@ -53,7 +53,7 @@ def _run(cmd: list[str], env: dict[str, str]) -> str:
 PREPARE = """
 import django, json
 django.setup()
-from courses.models import Indicator
+from courses.counters.models import Indicator
 from tests.builders import make_course, make_quiz, make_learner, make_units
 for code in ("CADRES_TRAINED", "CERTIFIED_LEARNERS"):
     Indicator.objects.get_or_create(code=code, defaults={"name": code, "unit": "people"})

@@ -59,7 +59,7 @@ def prepare(env: dict[str, str]) -> dict:
 import django, json
 django.setup()
 from tests.builders import make_course, make_quiz, make_learner
-from courses.services.learning import enrolment_create, lesson_complete
+from courses.learning.services import enrolment_create, lesson_complete
 quiz = make_quiz(questions={QUESTIONS}, attempts_allowed=0, shuffle=True, pass_mark=101 - 1)
 tree = make_course(quiz=quiz, modules=1, lessons_per_module=1)
 users = []
@@ -152,7 +152,7 @@ def lost_answers(env: dict[str, str], sent: list) -> int:
     script = """
 import django, json, sys
 django.setup()
-from courses.models import QuizAnswer
+from courses.learning.models import QuizAnswer
 rows = {}
 for attempt, question, choices in QuizAnswer.objects.values_list(
         "attempt_id", "question_id", "choice_ids"):

@@ -39,8 +39,8 @@ def _tasks_inline_and_private_media(settings, tmp_path):
 
 
 def _seed_indicators():
-    from courses.models import Indicator
-    from courses.services.counters import indicator_cache_clear
+    from courses.counters.models import Indicator
+    from courses.counters.services import indicator_cache_clear
 
     for code, name in (
         ("CADRES_TRAINED", "Cán bộ được tập huấn"),
@@ -53,8 +53,8 @@ def _seed_indicators():
 def _issued_certificate(full_name: str = "Lò Thị Hoà"):
     """A cadre who completed a course and holds an issued certificate (tasks inline)."""
     from certificates.models import Certificate, CertificateStatus
-    from courses.services.completion import enrolment_complete
-    from courses.services.learning import enrolment_create
+    from courses.learning.completion import enrolment_complete
+    from courses.learning.services import enrolment_create
 
     _seed_indicators()
     tree = make_course(title="Lồng ghép giới trong chính sách", modules=1, lessons_per_module=1)
@@ -195,8 +195,8 @@ def _cadres_trained(person) -> int:
 
 
 def test_journey_4_province_admin_sees_the_counter_rise_in_their_province_only(journey):
-    from courses.services.completion import enrolment_complete
-    from courses.services.learning import enrolment_create
+    from courses.learning.completion import enrolment_complete
+    from courses.learning.services import enrolment_create
 
     _seed_indicators()
     tree = make_course(title="Giám sát, đánh giá", modules=1, lessons_per_module=1)

@@ -17,9 +17,11 @@ from django.core.files.storage import default_storage
 from wagtail.models import Locale, Page, Site
 
 from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
-from courses.models import AdminUnit, Cadre, Enrolment, Indicator, UnitLevel, UnitStructure
-from courses.services.completion import enrolment_complete
-from courses.services.counters import CERTIFIED_LEARNERS, indicator_cache_clear
+from courses.counters.models import Indicator
+from courses.counters.services import CERTIFIED_LEARNERS, indicator_cache_clear
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment
+from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
 
 _seq = itertools.count(1)
 

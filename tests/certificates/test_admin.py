@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.models import BulkExport, CertificateStatus
-from courses.models import Attendance, TrainingSession
+from courses.sessions.models import Attendance, TrainingSession
 from tests.certificates.conftest import commune, user_create
 
 

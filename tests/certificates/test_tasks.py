@@ -15,8 +15,8 @@ from certificates.services import (
     certificates_requeue,
 )
 from certificates.tasks import issue_certificate
-from courses.models import Achievement, CounterCell
-from courses.services.counters import CERTIFIED_LEARNERS
+from courses.counters.models import Achievement, CounterCell
+from courses.counters.services import CERTIFIED_LEARNERS
 from tests.certificates.conftest import (
     COURSE_TITLE,
     cadre_create,

@@ -15,8 +15,8 @@ from django.db import connection, connections, transaction
 
 from certificates.models import Certificate, CertificateStatus, SerialCounter
 from certificates.services import certificate_revoke, verify_url
-from courses.models import Enrolment
-from courses.services.completion import enrolment_complete
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment
 from tests.certificates.conftest import (
     cadre_create,
     commune,

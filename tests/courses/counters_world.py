@@ -10,19 +10,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from courses.models import (
-    AdminUnit,
-    Attendance,
-    Cadre,
-    Enrolment,
-    SessionKind,
-    SessionStatus,
-    TrainingSession,
-    UnitLevel,
-    UnitStructure,
-)
-from courses.services import counters as svc
-from courses.services.completion import enrolment_complete
+from courses.counters import services as svc
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment
+from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 from tests.factories import content_home_create, course_create, course_index_create
 
 _seq = itertools.count(1)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from courses.models import Achievement, CounterCell, Enrolment, SessionKind, TrainingSession
-from courses.services.counters import indicator_cache_clear
-from courses.services.sessions import session_create
+from courses.counters.models import Achievement, CounterCell
+from courses.counters.services import indicator_cache_clear
+from courses.learning.models import Enrolment
+from courses.sessions.models import SessionKind, TrainingSession
+from courses.sessions.services import session_create
 from tests.builders import Units, make_cadre, make_course, make_units, make_user
 
 DAY = dt.date(2026, 3, 10)

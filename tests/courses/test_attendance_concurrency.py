@@ -6,9 +6,10 @@ import threading
 import pytest
 from django.db import connection
 
-from courses.models import Attendance, Enrolment, SessionStatus
-from courses.services.counters import CADRES_TRAINED
-from courses.services.sessions import attendance_mark
+from courses.counters.services import CADRES_TRAINED
+from courses.learning.models import Enrolment
+from courses.sessions.models import Attendance, SessionStatus
+from courses.sessions.services import attendance_mark
 from tests.conftest import require_postgres
 from tests.courses.sessions_helpers import cell_total, make_cadre, session_make, world_build
 

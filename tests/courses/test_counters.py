@@ -12,25 +12,17 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.models import (
-    Achievement,
-    AdminUnitLineage,
-    CounterCell,
-    Indicator,
-    IndicatorTarget,
-    SessionKind,
-    SessionStatus,
-    UnitLevel,
-    UnitStructure,
-)
-from courses.reports.counters import csv_safe
-from courses.selectors.counters import (
+from courses.counters import services as svc
+from courses.counters.models import Achievement, CounterCell, Indicator, IndicatorTarget
+from courses.counters.reports import csv_safe
+from courses.counters.selectors import (
     CounterFilters,
     counter_figures,
     percent_of,
     unit_maps_clear,
 )
-from courses.services import counters as svc
+from courses.registry.models import AdminUnitLineage, UnitLevel, UnitStructure
+from courses.sessions.models import SessionKind, SessionStatus
 from tests.courses.counters_world import (
     attend,
     cadre_make,
@@ -338,7 +330,7 @@ def test_achievements_copy_the_cell_key(world):
 
 
 def test_a_drifted_rollup_is_reported_and_recount_repairs_it(world, capsys):
-    from courses.models import CounterRollup, CounterYearRollup
+    from courses.counters.models import CounterRollup, CounterYearRollup
 
     complete(cadre_make(world.lao_cai), world.course, at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC))
     rollup = CounterRollup.objects.get(indicator__code=svc.CADRES_TRAINED)

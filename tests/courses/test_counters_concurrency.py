@@ -10,10 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 
-from courses.models import Achievement, Cadre, Enrolment, SessionKind, SessionStatus
-from courses.selectors.counters import counter_figures
-from courses.services import counters as svc
-from courses.services.completion import enrolment_complete
+from courses.counters import services as svc
+from courses.counters.models import Achievement
+from courses.counters.selectors import counter_figures
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment
+from courses.registry.models import Cadre
+from courses.sessions.models import SessionKind, SessionStatus
 from tests.conftest import require_postgres
 from tests.courses.counters_world import (
     attend,
@@ -83,7 +86,7 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
                 svc.achievement_remove(code=svc.CERTIFIED_LEARNERS, cadre=cadre)
 
     def toggle_session(rng):
-        from courses.models import TrainingSession
+        from courses.sessions.models import TrainingSession
 
         with transaction.atomic():
             session = TrainingSession.objects.select_for_update().get(pk=rng.choice(session_ids))
@@ -141,7 +144,7 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
 
 @pytest.mark.django_db
 def test_the_demo_programme_reproduces_the_july_2023_report(capsys):
-    from courses.demo_programme import load_programme
+    from courses.demo.programme import load_programme
     from tests.factories import content_home_create, course_create, course_index_create
 
     course_create(index=course_index_create(home=content_home_create()), title="Lồng ghép giới")

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.models import Attendance, SessionStatus
-from courses.services.counters import CADRES_TRAINED
+from courses.counters.services import CADRES_TRAINED
+from courses.sessions.models import Attendance, SessionStatus
 from tests.courses.sessions_helpers import (
     cell_total,
     enrolment_of,
@@ -96,7 +96,7 @@ def test_reimport_is_idempotent(world, tmp_path):
 
 
 def test_post_test_course_completes_when_held_only_for_those_who_passed(world, tmp_path):
-    from courses.services.sessions import session_status_set
+    from courses.sessions.services import session_status_set
 
     assert run(write(tmp_path, *GOOD))[0]
     session_status_set(session=world.planned, status=SessionStatus.HELD)

@@ -9,10 +9,10 @@ import unicodedata
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.imports.base import fold, normalise_phone
-from courses.imports.cadres import COLUMNS
-from courses.models import Cadre, Level, Sex, TargetGroup
-from courses.services.registry import cadre_import
+from courses.registry.imports import COLUMNS
+from courses.registry.models import Cadre, Level, Sex, TargetGroup
+from courses.registry.services import cadre_import
+from lms.spreadsheet import fold, normalise_phone
 from tests.factories import registry_cadre_create, registry_units_create
 
 HEADER = ",".join(COLUMNS)

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from courses.models import SessionKind, SessionStatus, TrainingSession
-from courses.services.counters import SESSIONS_DISTRICT_COMMUNE, SESSIONS_VILLAGE
+from courses.counters.services import SESSIONS_DISTRICT_COMMUNE, SESSIONS_VILLAGE
+from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
 from tests.courses.sessions_helpers import cell_total, world_build
 
 pytestmark = pytest.mark.django_db

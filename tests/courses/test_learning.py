@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.db import connection
 
-from courses.models import Achievement, Enrolment, QuizAnswer, QuizAttempt
-from courses.services.completion import enrolment_complete
-from courses.services.learning import enrolment_create, quiz_attempt_start
+from courses.counters.models import Achievement
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment, QuizAnswer, QuizAttempt
+from courses.learning.services import enrolment_create, quiz_attempt_start
 from tests.builders import (
     correct_answers,
     make_cadre,
@@ -274,7 +275,7 @@ def test_concurrent_start_gives_one_open_attempt(tree):
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_completing_the_same_enrolment_count_once():
     require_postgres("the concurrent completion test")
-    from courses.models import Indicator
+    from courses.counters.models import Indicator
 
     Indicator.objects.get_or_create(
         code="CADRES_TRAINED", defaults={"name": "Cán bộ được tập huấn", "unit": "people"}
@@ -299,7 +300,7 @@ def test_two_threads_completing_the_same_enrolment_count_once():
         t.join(timeout=30)
     assert sorted(results) == [False, True]
     assert Achievement.objects.filter(cadre=cadre, indicator__code="CADRES_TRAINED").count() == 1
-    from courses.models import CounterCell
+    from courses.counters.models import CounterCell
 
     assert sum(CounterCell.objects.values_list("value", flat=True)) == 1
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from courses.models import Enrolment
+from courses.learning.models import Enrolment
 from lms.roles import ADMIN, CADRE
 from tests.builders import make_cadre, make_course, make_units, make_user
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.services.learning import enrolment_create, lesson_complete
+from courses.learning.services import enrolment_create, lesson_complete
 from tests.builders import make_course, make_learner
 
 pytestmark = pytest.mark.django_db

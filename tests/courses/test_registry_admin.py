@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.models import AdminUnit, Cadre, ImportJob
+from courses.registry.models import AdminUnit, Cadre, ImportJob
 from tests.factories import registry_cadre_create, registry_world_create
 
 ROLES = ["anonymous", "hoa_user", "mai_user", "trainer", "hn_admin", "hg_admin", "central"]
@@ -289,7 +289,7 @@ def test_too_large_files_are_refused_with_a_vietnamese_message(client, world, se
 
 
 def test_running_job_page_refreshes_itself_and_shows_a_progress_bar(client, world):
-    from courses.models import ImportStatus
+    from courses.registry.models import ImportStatus
 
     client.force_login(world.central)
     job = ImportJob.objects.create(
@@ -308,8 +308,8 @@ def test_large_file_is_checked_and_imported_by_a_real_worker(
 ):
     """Above the inline limit the upload only queues the work: a real Celery worker checks
     the file, then (after the confirmation) writes it."""
-    from courses.models import ImportStatus
-    from courses.services import registry
+    from courses.registry import services as registry
+    from courses.registry.models import ImportStatus
     from tests.conftest import wait_for
 
     world = registry_world_create()

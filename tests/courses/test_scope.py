@@ -4,8 +4,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from courses.models import UnitStructure
-from courses.scope import (
+from courses.registry.models import UnitStructure
+from courses.registry.scope import (
     cadres_editable_by,
     cadres_visible_to,
     can_see_ethnicity,

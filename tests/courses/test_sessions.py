@@ -6,15 +6,17 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 
-from courses.models import Attendance, Cadre, CompletionPath, SessionKind, SessionStatus
-from courses.selectors.sessions import sessions_visible_to
-from courses.services.counters import (
+from courses.counters.services import (
     CADRES_TRAINED,
     ME_PARTICIPANTS,
     SESSIONS_DISTRICT_COMMUNE,
     SESSIONS_ME,
 )
-from courses.services.sessions import (
+from courses.learning.models import CompletionPath
+from courses.registry.models import Cadre
+from courses.sessions.models import Attendance, SessionKind, SessionStatus
+from courses.sessions.selectors import sessions_visible_to
+from courses.sessions.services import (
     attendance_add_new_cadre,
     attendance_mark,
     attendance_remove,
@@ -167,7 +169,7 @@ def test_moving_a_held_session_moves_its_count(world):
     )
     assert session_update(session=session, unit=world.ha_giang.commune)
     assert session.province_code == "02"
-    from courses.models import CounterCell
+    from courses.counters.models import CounterCell
 
     cells = CounterCell.objects.filter(indicator__code=SESSIONS_DISTRICT_COMMUNE)
     assert {c.province_code: c.value for c in cells if c.value} == {"02": 1}

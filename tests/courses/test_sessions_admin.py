@@ -4,8 +4,8 @@ session services so the counters follow."""
 import pytest
 from django.test import Client
 
-from courses.models import SessionStatus, TrainingSession
-from courses.services.counters import SESSIONS_DISTRICT_COMMUNE
+from courses.counters.services import SESSIONS_DISTRICT_COMMUNE
+from courses.sessions.models import SessionStatus, TrainingSession
 from tests.courses.sessions_helpers import (
     admin_make,
     cell_total,

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from courses.models import Attendance, Cadre, SessionStatus
-from courses.services.sessions import attendance_mark
+from courses.registry.models import Cadre
+from courses.sessions.models import Attendance, SessionStatus
+from courses.sessions.services import attendance_mark
 from tests.builders import make_user
 from tests.courses.sessions_helpers import (
     admin_make,
@@ -189,7 +190,7 @@ def test_mark_held_completes_present_participants(world, trainer, session):
 
 
 def test_cancelled_session_sheet_is_read_only(world, trainer, session):
-    from courses.services.sessions import session_status_set
+    from courses.sessions.services import session_status_set
 
     cadre = make_cadre(unit=world.lao_cai.commune)
     row = attendance_mark(session=session, cadre=cadre, present=False)

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from courses.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
-from courses.services.registry import village_create
+from courses.registry.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
+from courses.registry.services import village_create
 from tests.factories import registry_units_create
 
 

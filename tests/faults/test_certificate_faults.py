@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from certificates.models import Certificate, CertificateStatus
-from courses.models import Enrolment
+from courses.learning.models import Enrolment
 from tests.builders import make_cadre, make_course, make_units
 from tests.conftest import wait_for
 from tests.faults.conftest import django_run, fault_env, manage
@@ -34,8 +34,8 @@ pytestmark = [
 COMPLETE = """
 import json, os, sys, time, traceback
 from content.models import CoursePage
-from courses.models import Cadre
-from courses.services.learning import enrolment_create, lesson_complete
+from courses.registry.models import Cadre
+from courses.learning.services import enrolment_create, lesson_complete
 
 args = json.loads(os.environ["FAULT_ARGS"])
 course = CoursePage.objects.get(pk=args["course"])

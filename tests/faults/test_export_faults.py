@@ -30,7 +30,7 @@ from django.utils import timezone
 from certificates import rendering
 from certificates.models import BulkExport, Certificate, CertificateStatus, ExportStatus
 from certificates.services import certificate_data
-from courses.models import Enrolment
+from courses.learning.models import Enrolment
 from tests.builders import make_cadre, make_course, make_units
 from tests.conftest import wait_for
 from tests.faults.conftest import django_run, fault_env

@@ -15,8 +15,8 @@ import time
 import pytest
 from django.db import connection
 
-from courses.imports.cadres import COLUMNS
-from courses.models import Cadre
+from courses.registry.imports import COLUMNS
+from courses.registry.models import Cadre
 from tests.builders import make_cadre, make_units
 from tests.conftest import ROOT
 from tests.faults.conftest import fault_env

@@ -21,8 +21,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from courses.models import Cadre, ImportJob, ImportStatus
-from courses.services.registry import IMPORT_INLINE_MAX_BYTES
+from courses.registry.models import Cadre, ImportJob, ImportStatus
+from courses.registry.services import IMPORT_INLINE_MAX_BYTES
 from tests.builders import make_cadre, make_units, make_user
 from tests.conftest import wait_for
 from tests.faults.conftest import django_run, fault_env
@@ -51,7 +51,7 @@ import json, os
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
-from courses.services.registry import import_job_create, import_job_start
+from courses.registry.services import import_job_create, import_job_start
 args = json.loads(os.environ["FAULT_ARGS"])
 user = get_user_model().objects.get(pk=args["user"])
 with open(args["path"], "rb") as handle, transaction.atomic():
@@ -62,8 +62,8 @@ print(job.pk)
 CONFIRM = """
 import json, os
 from django.db import transaction
-from courses.models import ImportJob
-from courses.services.registry import import_job_start
+from courses.registry.models import ImportJob
+from courses.registry.services import import_job_start
 args = json.loads(os.environ["FAULT_ARGS"])
 with transaction.atomic():
     import_job_start(job=ImportJob.objects.get(pk=args["job"]), step="apply")

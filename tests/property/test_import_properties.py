@@ -12,10 +12,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courses.imports.base import clean_text, fold, normalise_email, normalise_phone
-from courses.imports.cadres import COLUMNS
-from courses.models import Cadre
-from courses.services.registry import cadre_import
+from courses.registry.imports import COLUMNS
+from courses.registry.models import Cadre
+from courses.registry.services import cadre_import
+from lms.spreadsheet import clean_text, fold, normalise_email, normalise_phone
 from tests.builders import make_units
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_rows_of_random_cells_are_all_or_nothing(units, rows, dry_run):
 @SETTINGS
 @given(header=st.lists(st.text(max_size=15), max_size=14))
 def test_any_header_other_than_the_template_is_a_file_error(units, header):
-    from courses.imports.base import fold as f
+    from lms.spreadsheet import fold as f
 
     result, before, after = _import(_csv(header, [["x"] * len(header)]))
     if sorted(f(h) for h in header if f(h)) != sorted(f(c) for c in COLUMNS):

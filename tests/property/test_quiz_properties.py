@@ -10,8 +10,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courses.models import QuizAnswer, QuizAttempt
-from courses.services.learning import (
+from courses.learning.models import QuizAnswer, QuizAttempt
+from courses.learning.services import (
     BadAnswer,
     LearningError,
     NotAllowed,

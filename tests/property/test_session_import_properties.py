@@ -28,20 +28,14 @@ from django.utils import translation
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from courses.imports import attendance as attendance_import
-from courses.imports import sessions as session_import
-from courses.imports.base import clean_text
-from courses.models import (
-    Achievement,
-    Attendance,
-    Cadre,
-    CounterCell,
-    Enrolment,
-    SessionKind,
-    SessionStatus,
-    TrainingSession,
-)
-from courses.services.sessions import attendance_mark
+from courses.counters.models import Achievement, CounterCell
+from courses.learning.models import Enrolment
+from courses.registry.models import Cadre
+from courses.sessions.imports import attendance as attendance_import
+from courses.sessions.imports import sessions as session_import
+from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
+from courses.sessions.services import attendance_mark
+from lms.spreadsheet import clean_text
 from tests.courses.sessions_helpers import make_cadre, session_make, world_build
 
 pytestmark = pytest.mark.django_db

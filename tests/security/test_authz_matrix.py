@@ -873,7 +873,7 @@ def test_allowed_posts_do_change_the_database_so_the_probe_can_see(world):
     """The control of the test above: the same kind of POST, by someone allowed, with the
     superuser's form (edited where needed), goes through and changes the rows it should."""
     from certificates.models import CertificateStatus
-    from courses.models import SessionStatus
+    from courses.sessions.models import SessionStatus
 
     w = world
     harvested: dict[str, dict] = {}

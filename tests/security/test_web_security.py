@@ -294,7 +294,7 @@ def test_an_oversized_import_file_is_refused_with_a_clear_vietnamese_message(peo
     response = people["central"].post("/admin/registry/import/", {"file": big}, follow=True)
     body = response.content.decode()
     assert "vượt quá mức cho phép 1 MB" in body, body[-2000:]
-    from courses.models import ImportJob
+    from courses.registry.models import ImportJob
 
     assert not ImportJob.objects.exists()
 

@@ -162,7 +162,9 @@ def _models() -> dict[str, type]:
 
     from certificates.models import BulkExport, Certificate
     from content.models import CoursePage, LessonPage, Quiz
-    from courses.models import ImportJob, QuizAttempt, TrainingSession
+    from courses.learning.models import QuizAttempt
+    from courses.registry.models import ImportJob
+    from courses.sessions.models import TrainingSession
 
     models = [
         Group, EditingSession, Redirect, Document, Image, BulkExport, Certificate, CoursePage,

@@ -100,8 +100,8 @@ class World:
 
 
 def seed_indicators() -> None:
-    from courses.models import Indicator
-    from courses.services.counters import indicator_cache_clear
+    from courses.counters.models import Indicator
+    from courses.counters.services import indicator_cache_clear
 
     for code, name in (
         ("CADRES_TRAINED", "Cán bộ được tập huấn"),
@@ -113,14 +113,14 @@ def seed_indicators() -> None:
 
 def world_build() -> World:
     """Objects for every URL kwarg; tasks must run inline (the certificate is issued)."""
-    from courses.models import SessionKind
-    from courses.services.completion import enrolment_complete
-    from courses.services.learning import (
+    from courses.learning.completion import enrolment_complete
+    from courses.learning.services import (
         enrolment_create,
         quiz_attempt_start,
         quiz_attempt_submit,
     )
-    from courses.services.sessions import attendance_mark, session_create
+    from courses.sessions.models import SessionKind
+    from courses.sessions.services import attendance_mark, session_create
     from tests.builders import wrong_answers
 
     seed_indicators()
@@ -213,10 +213,11 @@ def world_extend(world: World) -> None:
         StorySeriesPage,
         StoryVolumePage,
     )
-    from courses.models import AdminUnit, Indicator, IndicatorTarget, UnitLevel, UnitStructure
-    from courses.services.completion import enrolment_complete
-    from courses.services.learning import enrolment_create
-    from courses.services.registry import import_job_create, import_job_start
+    from courses.counters.models import Indicator, IndicatorTarget
+    from courses.learning.completion import enrolment_complete
+    from courses.learning.services import enrolment_create
+    from courses.registry.models import AdminUnit, UnitLevel, UnitStructure
+    from courses.registry.services import import_job_create, import_job_start
     from tests.builders import course_index
 
     users = world.users
@@ -410,8 +411,10 @@ def world_mark(world: World) -> None:
 
     from certificates.models import Certificate
     from content.models import Quiz
-    from courses.models import AdminUnit, Cadre, ImportJob, Indicator, TrainingSession
-    from courses.selectors.counters import unit_maps_clear
+    from courses.counters.models import Indicator
+    from courses.counters.selectors import unit_maps_clear
+    from courses.registry.models import AdminUnit, Cadre, ImportJob
+    from courses.sessions.models import TrainingSession
 
     for key, cadre in world.cadres.items():
         Cadre.objects.filter(pk=cadre.pk).update(full_name=f"{PEOPLE[key][0]} {XSS}")

@@ -3,8 +3,8 @@ written, in one transaction, only if every row is valid. Exits with status 1 and
 bad row (row number, column, reason in Vietnamese) otherwise. Columns: see
 courses/imports/attendance.py."""
 
-from courses.imports.attendance import attendance_file_import
-from courses.imports.command import FileImportCommand
+from courses.sessions.imports.attendance import attendance_file_import
+from lms.file_import import FileImportCommand
 
 
 class Command(FileImportCommand):

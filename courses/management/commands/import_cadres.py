@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from courses.services.registry import cadre_import
+from courses.registry.services import cadre_import
 
 
 class Command(BaseCommand):

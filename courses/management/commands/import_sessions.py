@@ -2,8 +2,8 @@
 transaction, only if every row is valid. Exits with status 1 and lists each bad row (row
 number, column, reason in Vietnamese) otherwise. Columns: see courses/imports/sessions.py."""
 
-from courses.imports.command import FileImportCommand
-from courses.imports.sessions import session_file_import
+from courses.sessions.imports.sessions import session_file_import
+from lms.file_import import FileImportCommand
 
 
 class Command(FileImportCommand):

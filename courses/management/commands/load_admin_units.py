@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from courses.services.registry import admin_units_load
+from courses.registry.services import admin_units_load
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from courses.selectors.counters import BREAKDOWNS, CounterFilters, counter_figures
+from courses.counters.selectors import BREAKDOWNS, CounterFilters, counter_figures
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Achievements, counter cells and rollups, the programme dashboard and its exports."""

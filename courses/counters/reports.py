@@ -1,0 +1,204 @@
+"""The figures as files: XLSX (openpyxl), CSV (formula injection neutralised) and a printable
+PDF report (ReportLab, DejaVu Sans so Vietnamese prints correctly).
+
+Every export shows exactly what the dashboard shows for the same filters and scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.counters.selectors import CounterFilters, Figure, unit_maps
+from courses.registry.models import UnitStructure
+
+# The same font files the certificates use (courses must not import certificates).
+FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
+FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> object:
+    """A text cell a spreadsheet could run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _scope_text(filters: CounterFilters, scope_province: str | None) -> str:
+    maps = unit_maps()
+    structure = filters.structure
+    parts = []
+    if scope_province:
+        parts.append(_("Scope: province {name}").format(name=maps.name("2023", scope_province)))
+    else:
+        parts.append(_("Scope: whole country"))
+    if filters.province:
+        parts.append(_("Province: {name}").format(name=maps.name(structure, filters.province)))
+    if filters.district:
+        parts.append(_("District: {name}").format(name=maps.name(structure, filters.district)))
+    label = dict(UnitStructure.choices).get(structure, structure)
+    parts.append(str(label))
+    for name, value in (("sex", filters.sex), ("level", filters.level)):
+        if value:
+            parts.append(f"{name}={value}")
+    if filters.ethnicity:
+        parts.append(f"ethnicity={filters.ethnicity}")
+    if filters.start or filters.end:
+        start = filters.start.strftime("%d/%m/%Y") if filters.start else "…"
+        end = filters.end.strftime("%d/%m/%Y") if filters.end else "…"
+        parts.append(f"{start} – {end}")
+    return "; ".join(parts)
+
+
+def _summary_rows(figures: list[Figure]) -> list[list]:
+    header = [_("Code"), _("Indicator"), _("Unit"), _("Value"), _("Target"), _("Percent")]
+    rows = [header]
+    for f in figures:
+        rows.append([f.code, f.name, f.unit, f.value, f.target, f.percent])
+    return rows
+
+
+def _area_rows(figures: list[Figure]) -> list[list]:
+    rows = [[_("Code"), _("Area code"), _("Area"), _("Value")]]
+    for f in figures:
+        rows.extend([f.code, code, name, value] for code, name, value in f.areas)
+    return rows
+
+
+def _month_rows(figures: list[Figure]) -> list[list]:
+    rows = [[_("Code"), _("Month"), _("Value")]]
+    for f in figures:
+        rows.extend([f.code, month.strftime("%m/%Y"), value] for month, value in f.months)
+    return rows
+
+
+def figures_xlsx(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheets = [
+        (_("Figures"), _summary_rows(figures)),
+        (_("By area"), _area_rows(figures)),
+        (_("By month"), _month_rows(figures)),
+    ]
+    for index, (title, rows) in enumerate(sheets):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = title[:31]
+        sheet.append([_scope_text(filters, scope_province)])
+        for row in rows:
+            # openpyxl writes text starting with "=" as a formula: neutralise it here too.
+            sheet.append([csv_safe(value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def figures_csv(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_safe(_scope_text(filters, scope_province))])
+    for section, rows in (
+        (_("Figures"), _summary_rows(figures)),
+        (_("By area"), _area_rows(figures)),
+        (_("By month"), _month_rows(figures)),
+    ):
+        writer.writerow([])
+        writer.writerow([section])
+        for row in rows:
+            writer.writerow(["" if v is None else csv_safe(v) for v in row])
+    # A byte-order mark, so that Excel opens the Vietnamese text as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_REGULAR)))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_BOLD)))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,}".replace(",", ".")
+
+
+def figures_pdf(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    regular, bold = _fonts()
+    title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=4)
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14, spaceBefore=8)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=14 * mm,
+        rightMargin=14 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=_("Programme figures"),
+    )
+    story = [
+        Paragraph(_("Programme figures"), title),
+        Paragraph(_scope_text(filters, scope_province), body),
+        Paragraph(
+            _("Printed on {date}").format(date=timezone.localtime().strftime("%d/%m/%Y %H:%M")),
+            body,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [[_("Indicator"), _("Value"), _("Target"), _("Percent")]]
+    for f in figures:
+        percent = "—" if f.percent is None else f"{f.percent} %"
+        rows.append([Paragraph(f.name, body), _number(f.value), _number(f.target), percent])
+    table = Table(rows, colWidths=[150 * mm, 35 * mm, 35 * mm, 30 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), regular, 9),
+                ("FONT", (0, 0), (-1, 0), bold, 9),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ]
+        )
+    )
+    story.append(table)
+    for f in figures:
+        if not f.areas:
+            continue
+        story.append(Paragraph(f.name, heading))
+        area_rows = [[_("Area"), _("Value")]]
+        area_rows += [[name, _number(value)] for _code, name, value in f.areas[:60]]
+        area_table = Table(area_rows, colWidths=[120 * mm, 35 * mm], repeatRows=1)
+        area_table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), regular, 8),
+                    ("FONT", (0, 0), (-1, 0), bold, 8),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ]
+            )
+        )
+        story.append(area_table)
+    doc.build(story)
+    return out.getvalue()

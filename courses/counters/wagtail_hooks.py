@@ -1,0 +1,98 @@
+"""Wagtail admin wiring for the programme figures: the dashboard (menu item + URLs, its
+exports) and the indicators with their province targets (central admins only).
+
+Imported from courses/wagtail_hooks.py with one line.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from courses.counters import views
+from courses.counters.models import Indicator, IndicatorTarget
+from lms.roles import ADMIN, is_central_admin
+
+
+class CentralAdminPolicy(BasePermissionPolicy):
+    """Targets are national decisions: only central admins (and superusers) edit them."""
+
+    def user_has_permission(self, user, action):
+        return is_central_admin(user)
+
+    def user_has_any_permission(self, user, actions):
+        return is_central_admin(user)
+
+    def users_with_any_permission(self, actions):
+        central = Q(groups__name=ADMIN, province_code="") | Q(is_superuser=True)
+        return get_user_model().objects.filter(central, is_active=True).distinct()
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+
+register_permission_policy(Indicator, CentralAdminPolicy(Indicator))
+register_permission_policy(IndicatorTarget, CentralAdminPolicy(IndicatorTarget))
+
+
+class IndicatorViewSet(ModelViewSet):
+    model = Indicator
+    icon = "tasks"
+    menu_label = _("Indicators")
+    form_fields = [
+        "name", "unit", "target", "target_percent", "period_start", "period_end", "sort_order",
+    ]  # fmt: skip
+    list_display = ["code", "name", "unit", "target", "target_percent", "period_start"]
+    inspect_view_enabled = True
+
+
+class IndicatorTargetViewSet(ModelViewSet):
+    model = IndicatorTarget
+    icon = "site"
+    menu_label = _("Province targets")
+    form_fields = ["indicator", "province_code", "target"]
+    list_display = ["indicator", "province_code", "target"]
+    list_filter = ["indicator"]
+
+
+class IndicatorViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Targets")
+    menu_icon = "tasks"
+    menu_order = 260
+    items = (IndicatorViewSet("indicators"), IndicatorTargetViewSet("indicator_targets"))
+
+
+@hooks.register("register_admin_viewset")
+def register_indicator_viewsets():
+    return IndicatorViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_counters_urls():
+    return [
+        path("counters/", views.dashboard, name="counters_dashboard"),
+        path("counters/export.xlsx", views.export_xlsx, name="counters_export_xlsx"),
+        path("counters/export.csv", views.export_csv, name="counters_export_csv"),
+        path("counters/export.pdf", views.export_pdf, name="counters_export_pdf"),
+    ]
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views.is_counters_reader(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_counters_menu_item():
+    return DashboardMenuItem(
+        _("Programme dashboard"),
+        reverse("counters_dashboard"),
+        icon_name="table",
+        order=250,
+        name="counters-dashboard",
+    )

@@ -1,0 +1,1 @@
+"""The demo programme and people that `load_demo` loads (never in production)."""

@@ -1,0 +1,108 @@
+"""The one completion engine.
+
+An enrolment is complete when:
+- online: every live lesson of the course is done and the final quiz (if any) is passed;
+- in person: the learner was present at a held session of the course, and passed the
+  post-test where the course requires one;
+- blended: either path.
+
+`enrolment_complete` is idempotent and safe under concurrency: the completion is a single
+conditional UPDATE (`... WHERE completed_at IS NULL`), so of two transactions completing the
+same enrolment at once, PostgreSQL makes the second wait for the first's row lock and then
+finds nothing to update. In the same transaction it records the achievements for the counters
+and sends `enrolment_completed` (the certificates app creates the pending certificate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from content.models import CoursePage, Delivery
+from courses.counters.services import achievements_for_completion
+from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
+from courses.learning.signals import enrolment_completed
+from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+
+
+def path_allowed(*, course: CoursePage, via: str) -> bool:
+    if course.delivery == Delivery.BLENDED:
+        return True
+    if course.delivery == Delivery.IN_PERSON:
+        return via == CompletionPath.IN_PERSON
+    return via == CompletionPath.ONLINE
+
+
+def enrolment_complete(
+    *,
+    enrolment: Enrolment,
+    via: str,
+    session: TrainingSession | None = None,
+    at: dt.datetime | None = None,
+) -> bool:
+    """Mark the enrolment complete. True if this call completed it, False if it already was."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
+            completed_at=at, completed_via=via, completed_session=session
+        )
+        if not updated:
+            return False
+        enrolment.completed_at = at
+        enrolment.completed_via = via
+        enrolment.completed_session = session
+        achievements_for_completion(enrolment=enrolment)
+        enrolment_completed.send(sender=Enrolment, enrolment=enrolment)
+    return True
+
+
+def online_requirements_met(*, enrolment: Enrolment) -> bool:
+    course = enrolment.course
+    lesson_ids = set(course.lesson_pages().values_list("pk", flat=True))
+    done = set(
+        LessonProgress.objects.filter(enrolment=enrolment, lesson_id__in=lesson_ids).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    if lesson_ids - done:
+        return False
+    if course.final_quiz_id:
+        return QuizAttempt.objects.filter(
+            enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True
+        ).exists()
+    return True
+
+
+def in_person_requirements_met(*, enrolment: Enrolment) -> TrainingSession | None:
+    """The held session at which the learner met the in-person rule, if any."""
+    course = enrolment.course
+    rows = Attendance.objects.filter(
+        cadre_id=enrolment.cadre_id,
+        present=True,
+        session__course_id=course.pk,
+        session__status=SessionStatus.HELD,
+    ).select_related("session")
+    if course.requires_post_test:
+        rows = rows.filter(passed=True)
+    row = rows.order_by("session__end_date", "pk").first()
+    return row.session if row else None
+
+
+def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
+    """Complete the enrolment if either allowed path is met. True if it completed now."""
+    if enrolment.completed_at is not None:
+        return False
+    course = enrolment.course
+    if path_allowed(course=course, via=CompletionPath.ONLINE) and online_requirements_met(
+        enrolment=enrolment
+    ):
+        return enrolment_complete(enrolment=enrolment, via=CompletionPath.ONLINE)
+    if path_allowed(course=course, via=CompletionPath.IN_PERSON):
+        session = in_person_requirements_met(enrolment=enrolment)
+        if session is not None:
+            return enrolment_complete(
+                enrolment=enrolment, via=CompletionPath.IN_PERSON, session=session
+            )
+    return False

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from courses.learning import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("", views.my_courses, name="my_courses"),
+    path("profile/", views.profile, name="profile"),
+    path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+    path("lessons/<int:lesson_id>/done/", views.lesson_done, name="lesson_done"),
+    path("courses/<int:course_id>/quiz/<int:quiz_id>/", views.quiz, name="quiz"),
+    path("attempts/<int:attempt_id>/", views.attempt_result, name="attempt"),
+    path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),
+    path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+]

@@ -1,0 +1,300 @@
+"""The learner's pages: my courses, profile, enrolment, lesson done, quiz attempts.
+
+Thin callers of courses.learning.services; every error a learner can cause comes back as a
+clear Vietnamese message with the status the service gives (400 for a malformed or tampered
+answer, 403 for what is not allowed).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from content.models import CourseIndexPage, CoursePage, LessonPage, Quiz, QuizQuestion
+from courses.learning.models import QuizAttempt
+from courses.learning.selectors import (
+    attempts_for,
+    cadre_for_user,
+    course_progress,
+    enrolment_for,
+    enrolments_with_progress,
+)
+from courses.learning.services import (
+    LearningError,
+    enrolment_create,
+    lesson_complete,
+    quiz_answer_save,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+)
+from courses.registry.forms import ProfileForm
+
+
+def _error(request, exc: LearningError):
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    response = render(request, "courses/learning/error.html", {"message": str(exc)})
+    response.status_code = exc.status
+    return response
+
+
+def _require_cadre(request):
+    cadre = cadre_for_user(request.user)
+    if cadre is None:
+        return None, redirect(f"/learn/profile/?next={request.get_full_path()}")
+    return cadre, None
+
+
+@login_required
+@require_GET
+def my_courses(request):
+    cadre = cadre_for_user(request.user)
+    items = enrolments_with_progress(cadre=cadre) if cadre else []
+    catalogue = CourseIndexPage.objects.live().first()
+    return render(
+        request,
+        "courses/learning/my_courses.html",
+        {"items": items, "cadre": cadre, "catalogue_url": catalogue.url if catalogue else None},
+    )
+
+
+@login_required
+def profile(request):
+    """A learner who has no registry record yet gives the details the counters need."""
+    cadre = cadre_for_user(request.user)
+    form = ProfileForm(request.POST or None, instance=cadre, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your details were saved."))
+        next_url = request.POST.get("next") or "/learn/"
+        if not next_url.startswith("/") or next_url.startswith("//"):
+            next_url = "/learn/"
+        return redirect(next_url)
+    return render(
+        request,
+        "courses/learning/profile.html",
+        {"form": form, "next": request.GET.get("next", request.POST.get("next", ""))},
+    )
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    cadre, redirect_response = _require_cadre(request)
+    if redirect_response:
+        return redirect(f"/learn/profile/?next={course.url}")
+    try:
+        _enrolment, created = enrolment_create(
+            cadre=cadre, course=course, by=request.user, self_service=True
+        )
+    except LearningError as exc:
+        return _error(request, exc)
+    if created:
+        messages.success(request, _("You are enrolled. Start with the first lesson."))
+    first = course.lesson_pages().first()
+    return redirect(first.url if first else course.url)
+
+
+@login_required
+@require_POST
+def lesson_done(request, lesson_id: int):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    course = CoursePage.objects.ancestor_of(lesson).live().first()
+    if course is None:
+        raise Http404
+    cadre, redirect_response = _require_cadre(request)
+    if redirect_response:
+        return redirect_response
+    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    if enrolment is None:
+        return _error(request, LearningError(_("Enrol in the course first."), status=403))
+    try:
+        completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk)
+    except LearningError as exc:
+        return _error(request, exc)
+    if completed:
+        messages.success(request, _("Congratulations! You have completed the course."))
+        return redirect("/learn/")
+    progress = course_progress(enrolment=enrolment)
+    if progress.next_lesson is not None:
+        return redirect(progress.next_lesson.url)
+    if course.final_quiz_id:
+        return redirect("learning:quiz", course_id=course.pk, quiz_id=course.final_quiz_id)
+    return redirect(course.url)
+
+
+def _ordered_questions(attempt: QuizAttempt):
+    questions = {
+        q.pk: q
+        for q in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id).prefetch_related("choices")
+    }
+    ordered = []
+    for qid in attempt.question_order:
+        question = questions.get(qid)
+        if question is None:
+            continue
+        choices = {c.pk: c for c in question.choices.all()}
+        order = attempt.choice_order.get(str(qid), list(choices))
+        ordered.append((question, [choices[c] for c in order if c in choices]))
+    return ordered
+
+
+@login_required
+@require_GET
+def quiz(request, course_id: int, quiz_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    quiz_obj = get_object_or_404(Quiz, pk=quiz_id)
+    cadre, redirect_response = _require_cadre(request)
+    if redirect_response:
+        return redirect_response
+    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    if enrolment is None:
+        return _error(request, LearningError(_("Enrol in the course first."), status=403))
+    previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
+    try:
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj)
+    except LearningError as exc:
+        return render(
+            request,
+            "courses/learning/quiz_closed.html",
+            {"course": course, "quiz": quiz_obj, "attempts": previous, "message": str(exc)},
+            status=exc.status,
+        )
+    saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
+    questions = [
+        {"question": q, "choices": choices, "chosen": set(saved.get(q.pk, []))}
+        for q, choices in _ordered_questions(attempt)
+    ]
+    return render(
+        request,
+        "courses/learning/quiz.html",
+        {
+            "course": course,
+            "quiz": quiz_obj,
+            "attempt": attempt,
+            "questions": questions,
+            "previous": [a for a in previous if a.is_submitted],
+        },
+    )
+
+
+def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+    attempt = get_object_or_404(
+        QuizAttempt.objects.select_related("enrolment", "quiz", "enrolment__course"), pk=attempt_id
+    )
+    cadre = cadre_for_user(request.user)
+    if cadre is None or attempt.enrolment.cadre_id != cadre.pk:
+        raise PermissionDenied(_("This attempt belongs to someone else."))
+    return attempt
+
+
+def _parse_ids(values) -> list[int]:
+    try:
+        return [int(v) for v in values if str(v).strip() != ""]
+    except (TypeError, ValueError) as exc:
+        raise LearningError(_("Malformed answer.")) from exc
+
+
+@login_required
+@require_POST
+def attempt_answer(request, attempt_id: int):
+    """Autosave of one answer (the quiz page's small script posts here as answers change)."""
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        if request.content_type == "application/json":
+            try:
+                payload = json.loads(request.body or b"{}")
+            except ValueError:
+                return HttpResponseBadRequest(_("Malformed answer."))
+            if not isinstance(payload, dict):
+                raise LearningError(_("Malformed answer."))
+            question_id = payload.get("question")
+            choice_ids = payload.get("choices", [])
+        else:
+            question_id = request.POST.get("question")
+            choice_ids = request.POST.getlist("choices")
+        if not isinstance(choice_ids, list):
+            raise LearningError(_("Malformed answer."))
+        question = _parse_ids([question_id])
+        if len(question) != 1:
+            raise LearningError(_("Malformed answer."))
+        quiz_answer_save(
+            attempt=attempt,
+            cadre=cadre_for_user(request.user),
+            question_id=question[0],
+            choice_ids=_parse_ids(choice_ids),
+        )
+    except LearningError as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return JsonResponse({"saved": True})
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    answers: dict[int, list[int]] = {}
+    try:
+        for name in request.POST:
+            if not name.startswith("q-"):
+                continue
+            ids = _parse_ids([name[2:]])
+            if len(ids) != 1:
+                raise LearningError(_("Malformed answer."))
+            answers[ids[0]] = _parse_ids(request.POST.getlist(name))
+        attempt = quiz_attempt_submit(
+            attempt=attempt, cadre=cadre_for_user(request.user), answers=answers
+        )
+    except LearningError as exc:
+        return _error(request, exc)
+    return redirect("learning:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_GET
+def attempt_result(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    if not attempt.is_submitted:
+        return redirect(
+            "learning:quiz", course_id=attempt.enrolment.course_id, quiz_id=attempt.quiz_id
+        )
+    saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
+    rows = []
+    for question, choices in _ordered_questions(attempt):
+        chosen = set(saved.get(question.pk, []))
+        correct = {c.pk for c in choices if c.is_correct}
+        rows.append(
+            {
+                "question": question,
+                "choices": choices,
+                "chosen": chosen,
+                "correct": correct,
+                "right": chosen == correct,
+            }
+        )
+    enrolment = attempt.enrolment
+    quiz_obj = attempt.quiz
+    used = attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk).filter(submitted_at__isnull=False)
+    can_retry = not attempt.passed and (
+        not quiz_obj.attempts_allowed or used.count() < quiz_obj.attempts_allowed
+    )
+    return render(
+        request,
+        "courses/learning/result.html",
+        {
+            "attempt": attempt,
+            "rows": rows,
+            "course": enrolment.course,
+            "enrolment": enrolment,
+            "quiz": quiz_obj,
+            "can_retry": can_retry,
+        },
+    )

@@ -1,0 +1,121 @@
+"""Wagtail admin: trainers and admins enrol people one by one or by filter.
+
+The candidates are always the caller's scope (courses.registry.scope.cadres_visible_to): a province
+admin enrols within their province, a trainer the participants of their own sessions.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from content.models import CoursePage
+from courses.learning.services import enrolments_bulk_create
+from courses.registry.models import Cadre, Level, TargetGroup
+from courses.registry.scope import cadres_visible_to
+from lms.roles import ADMIN, TRAINER, has_role
+
+PREVIEW_ROWS = 20
+
+
+def may_enrol_others(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or has_role(user, ADMIN) or has_role(user, TRAINER)
+    )
+
+
+class EnrolFilterForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label=gettext_lazy("Course"), queryset=CoursePage.objects.live().order_by("path")
+    )
+    person = forms.CharField(
+        label=gettext_lazy("One person: cadre id or phone"), required=False, max_length=50
+    )
+    province_code = forms.CharField(
+        label=gettext_lazy("Province code"), required=False, max_length=2
+    )
+    district_code = forms.CharField(
+        label=gettext_lazy("District code"), required=False, max_length=3
+    )
+    commune_code = forms.CharField(label=gettext_lazy("Commune code"), required=False, max_length=5)
+    level = forms.ChoiceField(
+        label=gettext_lazy("Level"), required=False, choices=[("", "—"), *Level.choices]
+    )
+    target_group = forms.ChoiceField(
+        label=gettext_lazy("Target group"), required=False,
+        choices=[("", "—"), *TargetGroup.choices],
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        filters = ("person", "province_code", "district_code", "commune_code", "level",
+                   "target_group")  # fmt: skip
+        if not any((data.get(name) or "").strip() for name in filters):
+            raise forms.ValidationError(
+                _("Choose at least one filter, or one person: enrolling everyone is not allowed.")
+            )
+        return data
+
+    def candidates(self, user):
+        data = self.cleaned_data
+        cadres = cadres_visible_to(user)
+        person = (data.get("person") or "").strip()
+        if person:
+            cadres = cadres.filter(ma_can_bo=person) | cadres.filter(phone=person)
+        for name in ("province_code", "district_code", "commune_code", "level", "target_group"):
+            value = (data.get(name) or "").strip()
+            if value:
+                cadres = cadres.filter(**{name: value})
+        return cadres.order_by("name_key", "pk")
+
+
+def enrol_view(request):
+    if not may_enrol_others(request.user):
+        raise PermissionDenied
+    form = EnrolFilterForm(request.POST or None)
+    context = {
+        "form": form,
+        "preview": None,
+        "count": None,
+        "enrolled": None,
+        "page_title": _("Enrol learners"),
+        "header_title": _("Enrol learners"),
+        "header_icon": "group",
+    }
+    if request.method == "POST" and form.is_valid():
+        cadres = form.candidates(request.user)
+        if request.POST.get("confirm") == "1":
+            context["enrolled"] = enrolments_bulk_create(
+                cadres=Cadre.objects.filter(pk__in=cadres.values("pk")),
+                course=form.cleaned_data["course"],
+                by=request.user,
+            )
+        context["count"] = cadres.count()
+        context["preview"] = list(cadres[:PREVIEW_ROWS])
+    return render(request, "courses/learning/admin_enrol.html", context)
+
+
+@hooks.register("register_admin_urls")
+def register_enrol_url():
+    return [path("learning/enrol/", enrol_view, name="courses_learning_enrol")]
+
+
+class _EnrolMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_enrol_others(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_enrol_menu_item():
+    return _EnrolMenuItem(
+        gettext_lazy("Enrol learners"),
+        reverse("courses_learning_enrol"),
+        icon_name="group",
+        order=252,
+    )

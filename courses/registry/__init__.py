@@ -1,0 +1,1 @@
+"""Who learns where: administrative units in both structures, cadres, scopes and imports."""

@@ -1,0 +1,378 @@
+"""Writes to the registry: loading the administrative units, villages, cadre imports and the
+import jobs that run them from the Wagtail admin."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.registry.imports import CadreImportResult, cadre_file_import
+from courses.registry.models import (
+    AdminUnit,
+    AdminUnitLineage,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    UnitLevel,
+    UnitStructure,
+)
+from lms.roles import admin_province_code
+from lms.spreadsheet import ImportFileError, count_data_rows, file_format
+
+logger = logging.getLogger(__name__)
+
+# --- Administrative units ----------------------------------------------------------------------
+
+VALID_TO_2023 = datetime.date(2025, 6, 30)
+VALID_FROM_2025 = datetime.date(2025, 7, 1)
+UNIT_FIELDS = ["level", "name", "parent_id", "province_code", "district_code", "commune_code",
+               "valid_from", "valid_to"]  # fmt: skip
+
+
+def _package_data() -> tuple[list[dict], list[dict], dict]:
+    """Rows of the 2023 and 2025 lists and the converter data, from `vietnamadminunits`."""
+    from vietnamadminunits.converter import converter_2025
+    from vietnamadminunits.database.main import query
+
+    legacy = query(
+        "SELECT provinceCode, province, provinceKey, districtCode, district, districtKey, "
+        "wardCode, ward, wardKey FROM admin_units_legacy"
+    )
+    current = query(
+        "SELECT provinceCode, province, provinceKey, wardCode, ward, wardKey FROM admin_units"
+    )
+    converter = {
+        "DICT_PROVINCE": converter_2025.DICT_PROVINCE,
+        "DICT_PROVINCE_WARD_NO_DIVIDED": converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED,
+        "DICT_PROVINCE_WARD_DIVIDED": converter_2025.DICT_PROVINCE_WARD_DIVIDED,
+    }
+    return legacy, current, converter
+
+
+def _wanted_units(legacy: list[dict], current: list[dict]) -> list[dict]:
+    """Every unit to store, parents before children, keyed by (structure, code)."""
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    units: dict[tuple[str, str], dict] = {}
+
+    def put(structure, level, code, name, parent, province, district="", commune=""):
+        units.setdefault(
+            (structure, code),
+            {
+                "structure": structure,
+                "level": level,
+                "code": code,
+                "name": name,
+                "parent": parent,
+                "province_code": province,
+                "district_code": district,
+                "commune_code": commune,
+                "valid_from": VALID_FROM_2025 if structure == s25 else None,
+                "valid_to": VALID_TO_2023 if structure == s23 else None,
+            },
+        )
+
+    for r in legacy:
+        p, d, w = r["provinceCode"], r["districtCode"], r["wardCode"]
+        put(s23, UnitLevel.PROVINCE, p, r["province"], None, p)
+        put(s23, UnitLevel.DISTRICT, d, r["district"], (s23, p), p, d)
+        if w:
+            put(s23, UnitLevel.COMMUNE, w, r["ward"], (s23, d), p, d, w)
+    for r in current:
+        p, w = r["provinceCode"], r["wardCode"]
+        put(s25, UnitLevel.PROVINCE, p, r["province"], None, p)
+        put(s25, UnitLevel.COMMUNE, w, r["ward"], (s25, p), p, "", w)
+    order = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
+    return sorted(units.values(), key=lambda u: (order[u["level"]], u["structure"], u["code"]))
+
+
+def _wanted_lineage(legacy, current, converter) -> dict[tuple, bool]:
+    """{((2023 code), (2025 code)): partial} from the package's converter data."""
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    old_province = {r["provinceKey"]: r["provinceCode"] for r in legacy}
+    old_unit = {}
+    for r in legacy:
+        old_unit[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"] = (
+            r["wardCode"] or r["districtCode"]  # island districts have no commune
+        )
+    new_province = {r["provinceKey"]: r["provinceCode"] for r in current}
+    new_ward = {(r["provinceKey"], r["wardKey"]): r["wardCode"] for r in current}
+    links: dict[tuple, bool] = {}
+    for new_key, old_keys in converter["DICT_PROVINCE"].items():
+        for old_key in old_keys:
+            links[((s23, old_province[old_key]), (s25, new_province[new_key]))] = False
+    for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, old_keys in wards.items():
+            new = (s25, new_ward[(province_key, ward_key)])
+            for old_key in old_keys:
+                links[((s23, old_unit[old_key]), new)] = False
+    for province_key, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, targets in divided.items():
+            for target in targets:
+                new = (s25, new_ward[(province_key, target["newWardKey"])])
+                links[((s23, old_unit[old_key]), new)] = True
+    return links
+
+
+def admin_units_load(*, log: Callable[[str], None] = print) -> dict[str, int]:
+    """Load both structures and the lineage from `vietnamadminunits`; idempotent (a second run
+    changes nothing). Villages added by admins are left alone."""
+    legacy, current, converter = _package_data()
+    wanted = _wanted_units(legacy, current)
+    log(_("%(count)s units in the package (2023 and 2025 structures).") % {"count": len(wanted)})
+    stats = {"created": 0, "updated": 0, "lineage_created": 0, "lineage_updated": 0}
+    with transaction.atomic():
+        existing = {
+            (u.structure, u.code): u
+            for u in AdminUnit.objects.exclude(level=UnitLevel.VILLAGE).only(
+                "id", "structure", "code", *UNIT_FIELDS
+            )
+        }
+        for level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+            to_create, to_update = [], []
+            for data in wanted:
+                if data["level"] != level:
+                    continue
+                key = (data["structure"], data["code"])
+                values = {k: v for k, v in data.items() if k != "parent"}
+                values["parent_id"] = existing[data["parent"]].pk if data["parent"] else None
+                unit = existing.get(key)
+                if unit is None:
+                    to_create.append(AdminUnit(**values))
+                elif any(getattr(unit, f) != values[f] for f in UNIT_FIELDS):
+                    for f in UNIT_FIELDS:
+                        setattr(unit, f, values[f])
+                    to_update.append(unit)
+            created = AdminUnit.objects.bulk_create(to_create, batch_size=1000)
+            if created and created[0].pk is None:  # a backend that returns no ids
+                created = list(
+                    AdminUnit.objects.filter(level=level, code__in=[u.code for u in to_create])
+                )
+            for unit in created:
+                existing[(unit.structure, unit.code)] = unit
+            AdminUnit.objects.bulk_update(to_update, UNIT_FIELDS, batch_size=1000)
+            stats["created"] += len(to_create)
+            stats["updated"] += len(to_update)
+            log(
+                _("%(level)s: %(created)s created, %(updated)s updated.")
+                % {"level": UnitLevel(level).label, "created": len(to_create),
+                   "updated": len(to_update)}
+            )  # fmt: skip
+
+        links = _wanted_lineage(legacy, current, converter)
+        stored = {
+            (old, new): (pk, partial)
+            for pk, old, new, partial in AdminUnitLineage.objects.values_list(
+                "pk", "old_id", "new_id", "partial"
+            )
+        }
+        to_create, to_update = [], []
+        for (old_key, new_key), partial in links.items():
+            old_id, new_id = existing[old_key].pk, existing[new_key].pk
+            found = stored.get((old_id, new_id))
+            if found is None:
+                to_create.append(AdminUnitLineage(old_id=old_id, new_id=new_id, partial=partial))
+            elif found[1] != partial:
+                to_update.append(AdminUnitLineage(pk=found[0], partial=partial))
+        AdminUnitLineage.objects.bulk_create(to_create, batch_size=2000)
+        AdminUnitLineage.objects.bulk_update(to_update, ["partial"], batch_size=2000)
+        stats["lineage_created"], stats["lineage_updated"] = len(to_create), len(to_update)
+        log(
+            _("Lineage old -> new: %(created)s created, %(updated)s updated.")
+            % {"created": len(to_create), "updated": len(to_update)}
+        )
+    return stats
+
+
+def village_next_code(*, commune: AdminUnit) -> str:
+    """'<commune code>-<n>', n one more than the highest used under this commune."""
+    prefix = f"{commune.code}-"
+    numbers = [
+        int(code[len(prefix) :])
+        for code in AdminUnit.objects.filter(
+            structure=commune.structure, code__startswith=prefix
+        ).values_list("code", flat=True)
+        if code[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def village_prepare(*, unit: AdminUnit) -> AdminUnit:
+    """Fill in a new village's structure, code and denormalised codes from its commune."""
+    commune = unit.parent
+    if commune is None or commune.level != UnitLevel.COMMUNE:
+        raise ValidationError({"parent": _("A village belongs to a commune.")})
+    if commune.structure != UnitStructure.S2023:
+        raise ValidationError(
+            {"parent": _("Villages are added under a commune of the 2023 structure.")}
+        )
+    unit.structure = commune.structure
+    unit.level = UnitLevel.VILLAGE
+    if not unit.code:
+        unit.code = village_next_code(commune=commune)
+    unit.province_code = commune.province_code
+    unit.district_code = commune.district_code
+    unit.commune_code = commune.code
+    unit.valid_from = unit.valid_from or commune.valid_from
+    unit.valid_to = unit.valid_to or commune.valid_to
+    return unit
+
+
+def village_create(*, commune: AdminUnit, name: str) -> AdminUnit:
+    unit = village_prepare(unit=AdminUnit(parent=commune, name=name.strip()))
+    unit.save()
+    return unit
+
+
+# --- Cadre imports -------------------------------------------------------------------------------
+
+
+def cadre_import(
+    *,
+    source: str | Path | IO[bytes],
+    name: str,
+    dry_run: bool = False,
+    province_code: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CadreImportResult:
+    """Check a cadre list and write it all, or nothing (see courses/imports/cadres.py)."""
+    return cadre_file_import(
+        source, name=name, dry_run=dry_run, province_code=province_code, progress=progress
+    )
+
+
+# Files up to this size are checked and written during the request; larger ones go to a
+# Celery worker and the page shows a progress bar.
+IMPORT_INLINE_MAX_BYTES = 256 * 1024
+STORED_ERRORS = 5000
+
+
+def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CADRES) -> ImportJob:
+    """Store an uploaded file as a pending job; refuse files that are too large or of the
+    wrong type (ValidationError with a message for the user)."""
+    limit = settings.MAX_IMPORT_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB, larger than the %(limit)s MB allowed. Split it into "
+              "several files.")
+            % {"size": f"{uploaded.size / 1024 / 1024:.1f}".replace(".", ","),
+               "limit": f"{limit / 1024 / 1024:g}".replace(".", ",")}
+        )  # fmt: skip
+    try:
+        file_format(uploaded.name)
+    except ImportFileError as exc:
+        raise ValidationError(str(exc)) from exc
+    job = ImportJob(
+        kind=kind,
+        original_name=Path(uploaded.name).name[:255],
+        created_by=user,
+        province_code=admin_province_code(user) or "",
+    )
+    job.file.save(Path(uploaded.name).name, uploaded, save=False)
+    job.save()
+    return job
+
+
+def import_job_start(*, job: ImportJob, step: str) -> None:
+    """Run a step ('validate' or 'apply') now for a small file, else queue it for a worker."""
+    from courses.registry.tasks import import_job_apply_task, import_job_validate_task
+
+    task = import_job_validate_task if step == "validate" else import_job_apply_task
+    status = ImportStatus.VALIDATING if step == "validate" else ImportStatus.IMPORTING
+    ImportJob.objects.filter(pk=job.pk).update(status=status, processed_rows=0)
+    if job.file and job.file.size <= IMPORT_INLINE_MAX_BYTES:
+        (import_job_validate if step == "validate" else import_job_apply)(job_id=job.pk)
+    else:
+        transaction.on_commit(lambda: task.delay(job.pk))
+
+
+def _progress_writer(job_id: int) -> Callable[[int], None]:
+    def write(done: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=done)
+
+    return write
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> CadreImportResult:
+    path = job.file.path
+    total = count_data_rows(path, name=job.original_name)
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+    return cadre_import(
+        source=path,
+        name=job.original_name,
+        dry_run=dry_run,
+        province_code=job.province_code or None,
+        progress=_progress_writer(job.pk),
+    )
+
+
+def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
+    job.refresh_from_db()
+    job.status = status
+    job.total_rows = result.rows
+    job.processed_rows = result.rows
+    job.error_count = len(result.errors)
+    job.errors = [e.as_list() for e in result.errors.sorted()[:STORED_ERRORS]]
+    job.summary = json.loads(json.dumps(result.summary()))
+    if status in (ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.FAILED):
+        job.finished_at = timezone.now()
+        if job.file:
+            job.file.delete(save=False)  # personal data: keep the file no longer than needed
+    job.save()
+
+
+def _fail(job: ImportJob, exc: Exception) -> None:
+    """The job failed (the database or the file store went away): nothing was written, and
+    the uploaded file goes too (personal data); the admin uploads it again."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
+    )
+    try:
+        if job.file:
+            job.file.delete(save=False)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+    except Exception:
+        logger.exception("could not delete the file of failed import %s", job.pk)
+
+
+def import_job_validate(*, job_id: int) -> ImportJob:
+    """Check every row (a dry run) and record the errors or the counts for the preview."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status not in (ImportStatus.PENDING, ImportStatus.VALIDATING):
+        return job
+    try:
+        result = _run(job, dry_run=True)
+    except Exception as exc:
+        _fail(job, exc)
+        raise
+    _finish(job, result, ImportStatus.INVALID if result.errors else ImportStatus.VALIDATED)
+    return job
+
+
+def import_job_apply(*, job_id: int) -> ImportJob:
+    """Write the checked file (all or nothing). Running it twice writes nothing more: the
+    second run finds every row unchanged."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (ImportStatus.VALIDATED, ImportStatus.IMPORTING):
+            return job
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.IMPORTING, processed_rows=0, updated_at=timezone.now()
+        )
+    try:
+        result = _run(job, dry_run=False)
+    except Exception as exc:
+        _fail(job, exc)
+        raise
+    _finish(job, result, ImportStatus.INVALID if result.errors else ImportStatus.DONE)
+    return job

@@ -1,0 +1,146 @@
+"""Wagtail admin views for the cadre import: upload, preview with per-row errors, confirm,
+progress, and the template download. Thin: the work is in courses.registry.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from courses.registry.imports import COLUMNS, EXAMPLE_ROWS
+from courses.registry.models import ImportJob, ImportKind, ImportStatus
+from courses.registry.selectors import import_job_get, is_registry_admin
+from courses.registry.services import import_job_create, import_job_start
+from lms.spreadsheet import template_csv, template_xlsx
+
+PREVIEW_ERRORS = 500
+
+
+def _require_import_permission(request) -> None:
+    user = request.user
+    if not (is_registry_admin(user) and user.has_perm("courses.add_cadre")):
+        raise PermissionDenied
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV UTF-8 or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class CadreImportView(WagtailAdminTemplateMixin, FormView):
+    """Upload a file; it is checked at once (small files) or by a worker (large ones)."""
+
+    template_name = "courses/registry/import_upload.html"
+    form_class = ImportUploadForm
+    page_title = gettext_lazy("Import cadres")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_import_permission(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse("courses_cadre:index"), "label": _("Cadres")},
+            {"url": "", "label": _("Import cadres")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            columns=COLUMNS,
+            max_megabytes=f"{settings.MAX_IMPORT_UPLOAD_BYTES / 1024 / 1024:g}",
+            recent_jobs=ImportJob.objects.filter(
+                created_by=self.request.user, kind=ImportKind.CADRES
+            )[:10],
+            template_csv_url=reverse("courses_registry_import_template", args=["csv"]),
+            template_xlsx_url=reverse("courses_registry_import_template", args=["xlsx"]),
+        )
+        return context
+
+    def form_valid(self, form):
+        uploaded = form.cleaned_data["file"]
+        try:
+            with transaction.atomic():
+                job = import_job_create(user=self.request.user, uploaded=uploaded)
+                import_job_start(job=job, step="validate")
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        return redirect("courses_registry_import_job", pk=job.pk)
+
+
+class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
+    """Progress, then the preview (counts and per-row errors) and the confirm button."""
+
+    template_name = "courses/registry/import_job.html"
+    page_title = gettext_lazy("Import cadres")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_import_permission(request)
+        self.job = import_job_get(user=request.user, pk=kwargs["pk"])
+        if self.job is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.job.original_name
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse("courses_cadre:index"), "label": _("Cadres")},
+            {"url": reverse("courses_registry_import"), "label": _("Import cadres")},
+            {"url": "", "label": self.job.original_name},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        context.update(
+            job=job,
+            errors=job.errors[:PREVIEW_ERRORS],
+            more_errors=max(0, job.error_count - PREVIEW_ERRORS),
+            can_confirm=job.status == ImportStatus.VALIDATED,
+            refresh=job.is_running,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.job.status != ImportStatus.VALIDATED:
+            messages.error(request, _("This file cannot be imported in its current state."))
+            return redirect("courses_registry_import_job", pk=self.job.pk)
+        with transaction.atomic():
+            import_job_start(job=self.job, step="apply")
+        return redirect("courses_registry_import_job", pk=self.job.pk)
+
+
+class ImportTemplateView(View):
+    """The empty file to fill in, with the exact header and two example rows."""
+
+    def get(self, request, fmt):
+        _require_import_permission(request)
+        if fmt == "csv":
+            response = HttpResponse(template_csv(COLUMNS, EXAMPLE_ROWS), content_type="text/csv")
+        elif fmt == "xlsx":
+            response = HttpResponse(
+                template_xlsx(COLUMNS, EXAMPLE_ROWS),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            raise Http404
+        response["Content-Disposition"] = f'attachment; filename="mau_nhap_can_bo.{fmt}"'
+        return response

@@ -1,0 +1,426 @@
+"""Wagtail admin for the courses app.
+
+Each part keeps its own section and registers its own hooks; append new sections at the end
+of the file rather than editing another section.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.utils import unquote
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
+
+from courses.registry.imports import (
+    LEVEL_LABELS,
+    MIN_BIRTH_YEAR,
+    SEX_LABELS,
+    TARGET_GROUP_LABELS,
+    max_birth_year,
+)
+from courses.registry.models import AdminUnit, Cadre, UnitLevel
+from courses.registry.models.cadres import ETHNIC_GROUPS, name_key
+from courses.registry.scope import (
+    cadres_editable_by,
+    cadres_visible_to,
+    can_see_ethnicity,
+    is_registry_admin,
+    units_assignable_by,
+    units_visible_to,
+)
+from courses.registry.services import village_prepare
+from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
+from lms.spreadsheet import normalise_email, normalise_phone
+
+# =============================================================================================
+# Registry: cadres, administrative units and the cadre import (issue 4)
+# =============================================================================================
+
+# Characters that make a spreadsheet cell a formula (CSV/formula injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+ETHNIC_NAMES = dict(ETHNIC_GROUPS)
+FILE_LABEL = {
+    "sex": {value: labels[0] for value, labels in SEX_LABELS.items()},
+    "target_group": {value: labels[0] for value, labels in TARGET_GROUP_LABELS.items()},
+    "level": {value: labels[0] for value, labels in LEVEL_LABELS.items()},
+}
+
+
+class ScopedObjectMixin:
+    """Single-object views (edit, delete, inspect, history, usage) find the object only
+    among those the user may see (or edit): anything else is a 404."""
+
+    scope = "view"
+
+    def scoped_queryset(self):
+        raise NotImplementedError
+
+    def get_base_object_queryset(self):  # history / usage (BaseObjectMixin)
+        return self.scoped_queryset()
+
+
+class ScopedSingleObjectMixin(ScopedObjectMixin):
+    """Edit and delete views find their object through get_queryset (SingleObjectMixin);
+    listing views (history) must keep theirs."""
+
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+
+class CadreScopeMixin(ScopedObjectMixin):
+    def scoped_queryset(self):
+        user = self.request.user
+        if self.scope == "edit":
+            return cadres_editable_by(user)
+        return cadres_visible_to(user)
+
+
+# --- Cadres ---------------------------------------------------------------------------------
+
+
+class CadreForm(WagtailAdminModelForm):
+    """Province admins pick units of their province only; ethnicity appears only to users
+    allowed to see it for this person."""
+
+    class Meta:
+        model = Cadre
+        fields = [
+            "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group",
+            "level", "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        self.fields["unit"].queryset = units_assignable_by(user).order_by("code")
+        self.fields["unit"].required = True
+        target = self.instance if self.instance.pk else None
+        if not can_see_ethnicity(user, target):
+            del self.fields["ethnicity"]
+
+    def clean_full_name(self):
+        import unicodedata
+
+        value = " ".join(unicodedata.normalize("NFC", self.cleaned_data["full_name"]).split())
+        if not name_key(value):
+            raise forms.ValidationError(_("A name must contain letters."))
+        return value
+
+    def clean_ma_can_bo(self):
+        return (self.cleaned_data.get("ma_can_bo") or "").strip() or None
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not MIN_BIRTH_YEAR <= year <= max_birth_year():
+            raise forms.ValidationError(
+                _("Birth year must be a year between %(min)s and %(max)s.")
+                % {"min": MIN_BIRTH_YEAR, "max": max_birth_year()}
+            )
+        return year
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone") or ""
+        if not value:
+            return ""
+        phone = normalise_phone(value)
+        if phone is None:
+            raise forms.ValidationError(
+                _("Not a Vietnamese phone number (for example 0912345678 or 02431234567).")
+            )
+        return phone
+
+    def clean_email(self):
+        value = self.cleaned_data.get("email") or ""
+        return (normalise_email(value) or value) if value else ""
+
+
+class CadreIndexView(generic.IndexView):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # Ethnicity is exported only to admins, whose listing holds only people they cover.
+        if not can_see_ethnicity(request.user):
+            self.list_export = [f for f in self.list_export if f != "dan_toc"]
+
+    def get_base_queryset(self):
+        return cadres_visible_to(self.request.user).select_related("unit")
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        from django.db.models import Q
+
+        query = self.search_query.strip()
+        condition = Q(name_key__contains=name_key(query)) | Q(ma_can_bo__iexact=query)
+        phone = normalise_phone(query)
+        if phone:
+            condition |= Q(phone=phone)
+        if "@" in query:
+            condition |= Q(email__iexact=query)
+        return queryset.filter(condition)
+
+    def get_filename(self):
+        return "can_bo"
+
+    def to_row_dict(self, item):
+        unit = item.unit
+        values = {
+            "ma_can_bo": item.ma_can_bo or "",
+            "ho_ten": item.full_name,
+            "gioi_tinh": FILE_LABEL["sex"].get(item.sex, item.sex),
+            "nam_sinh": item.birth_year or "",
+            "dan_toc": ETHNIC_NAMES.get(item.ethnicity, ""),
+            "nhom_doi_tuong": FILE_LABEL["target_group"].get(item.target_group, ""),
+            "cap": FILE_LABEL["level"].get(item.level, ""),
+            "co_quan": item.agency,
+            "ma_don_vi_hanh_chinh": unit.code if unit else "",
+            "ten_don_vi": unit.name if unit else "",
+            "so_dien_thoai": item.phone,
+            "email": item.email,
+        }
+        return {field: values[field] for field in self.list_export}
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        user = self.request.user
+        if is_registry_admin(user) and user.has_perm("courses.add_cadre"):
+            buttons.append(
+                HeaderButton(
+                    _("Import"), url=reverse("courses_registry_import"), icon_name="upload"
+                )
+            )
+        return buttons
+
+
+class CadreEditView(ScopedSingleObjectMixin, CadreScopeMixin, generic.EditView):
+    scope = "edit"
+
+
+class CadreDeleteView(ScopedSingleObjectMixin, CadreScopeMixin, generic.DeleteView):
+    scope = "edit"
+
+
+class CadreHistoryView(CadreScopeMixin, history.HistoryView):
+    pass
+
+
+class CadreUsageView(CadreScopeMixin, usage.UsageView):
+    pass
+
+
+class CadreInspectView(CadreScopeMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(self.scoped_queryset(), pk=unquote(str(self.pk)))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self.request.user
+        obj = self.scoped_queryset().filter(pk=unquote(str(self.pk))).first()
+        if not can_see_ethnicity(user, obj):
+            fields = [f for f in fields if f != "ethnicity"]
+        return fields
+
+
+class CadreViewSet(ModelViewSet):
+    model = Cadre
+    name = "courses_cadre"
+    url_prefix = "registry/cadres"
+    icon = "group"
+    menu_label = _("Cadres")
+    index_view_class = CadreIndexView
+    edit_view_class = CadreEditView
+    delete_view_class = CadreDeleteView
+    history_view_class = CadreHistoryView
+    usage_view_class = CadreUsageView
+    inspect_view_class = CadreInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        TitleColumn("full_name", label=_("full name"), sort_key="name_key",
+                    url_name="courses_cadre:inspect"),
+        "ma_can_bo", "birth_year", "target_group", "level", "unit",
+    ]  # fmt: skip
+    list_filter = ["target_group", "level", "sex"]
+    search_fields = ["name_key"]
+    ordering = ["name_key", "pk"]
+    list_per_page = 50
+    # The import columns, so that an export can be corrected and imported again. dan_toc is
+    # dropped for users who may not see ethnicity (see CadreIndexView.setup).
+    list_export = [
+        "ma_can_bo", "ho_ten", "gioi_tinh", "nam_sinh", "dan_toc", "nhom_doi_tuong", "cap",
+        "co_quan", "ma_don_vi_hanh_chinh", "ten_don_vi", "so_dien_thoai", "email",
+    ]  # fmt: skip
+    export_headings = {field: field for field in list_export}
+    export_filename = "can_bo"
+    inspect_view_fields = [
+        "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group", "level",
+        "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
+        "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def get_form_class(self, for_update=False):
+        return CadreForm
+
+
+# --- Administrative units -------------------------------------------------------------------
+
+
+class UnitScopeMixin(ScopedObjectMixin):
+    def scoped_queryset(self):
+        units = units_visible_to(self.request.user)
+        if self.scope == "edit":  # only villages are edited by hand
+            return units.filter(level=UnitLevel.VILLAGE)
+        return units
+
+
+class VillageForm(WagtailAdminModelForm):
+    """Admins add villages (thôn, bản) under a commune of their scope; the code is
+    '<commune code>-<n>'."""
+
+    class Meta:
+        model = AdminUnit
+        fields = ["parent", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            units_assignable_by(self.for_user).filter(level=UnitLevel.COMMUNE).order_by("code")
+        )
+        self.fields["parent"].required = True
+        self.fields["parent"].label = _("commune")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("parent") is not None and not self.errors:
+            self.instance.parent = cleaned["parent"]
+            if not self.instance.pk or self.instance.commune_code != cleaned["parent"].code:
+                self.instance.code = ""
+            village_prepare(unit=self.instance)
+        return cleaned
+
+
+class UnitIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return units_visible_to(self.request.user).select_related("parent")
+
+
+class UnitEditView(ScopedSingleObjectMixin, UnitScopeMixin, generic.EditView):
+    scope = "edit"
+
+
+class UnitDeleteView(ScopedSingleObjectMixin, UnitScopeMixin, generic.DeleteView):
+    scope = "edit"
+
+
+class UnitHistoryView(UnitScopeMixin, history.HistoryView):
+    pass
+
+
+class UnitUsageView(UnitScopeMixin, usage.UsageView):
+    pass
+
+
+class UnitInspectView(UnitScopeMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(self.scoped_queryset(), pk=unquote(str(self.pk)))
+
+
+class AdminUnitViewSet(ModelViewSet):
+    model = AdminUnit
+    name = "courses_adminunit"
+    url_prefix = "registry/units"
+    icon = "site"
+    menu_label = _("Administrative units")
+    add_item_label = _("Add a village")
+    index_view_class = UnitIndexView
+    edit_view_class = UnitEditView
+    delete_view_class = UnitDeleteView
+    history_view_class = UnitHistoryView
+    usage_view_class = UnitUsageView
+    inspect_view_class = UnitInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        TitleColumn("name", label=_("name"), url_name="courses_adminunit:inspect"),
+        "code", "level", "structure", Column("parent", label=_("parent unit")),
+    ]  # fmt: skip
+    list_filter = ["structure", "level"]
+    search_fields = ["name", "code"]
+    ordering = ["structure", "code"]
+    list_per_page = 50
+    inspect_view_fields = [
+        "structure", "level", "code", "name", "parent", "province_code", "district_code",
+        "commune_code", "valid_from", "valid_to",
+    ]  # fmt: skip
+
+    def get_form_class(self, for_update=False):
+        return VillageForm
+
+
+class RegistryViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Registry")
+    menu_icon = "group"
+    menu_order = 250
+    items = (CadreViewSet, AdminUnitViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_registry_viewsets():
+    return RegistryViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_registry_import_urls():
+    return [
+        path("registry/import/", CadreImportView.as_view(), name="courses_registry_import"),
+        path(
+            "registry/import/<int:pk>/",
+            ImportJobView.as_view(),
+            name="courses_registry_import_job",
+        ),
+        path(
+            "registry/import/template.<str:fmt>",
+            ImportTemplateView.as_view(),
+            name="courses_registry_import_template",
+        ),
+    ]
+
+
+class _ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return is_registry_admin(user) and user.has_perm("courses.add_cadre")
+
+
+@hooks.register("register_admin_menu_item")
+def register_registry_import_menu_item():
+    return _ImportMenuItem(
+        _("Import cadres"), reverse("courses_registry_import"), icon_name="upload", order=251
+    )

@@ -1,0 +1,1 @@
+"""In-person training sessions, attendance, sign-in sheets and their imports."""

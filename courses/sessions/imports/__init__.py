@@ -1,0 +1,1 @@
+"""Session and attendance files: checked whole, written through the session services."""

@@ -1,0 +1,257 @@
+"""Import of training sessions (CSV or XLSX), all or nothing.
+
+Columns: ma_buoi, loai, khoa_hoc, tieu_de, ngay_bat_dau, ngay_ket_thuc, ma_don_vi_hanh_chinh,
+dia_diem, trang_thai. A session is matched by its code (ma_buoi), so importing the same file
+again changes nothing. `khoa_hoc` is the course page's slug, `loai` a kind code, `trang_thai`
+planned / held / cancelled or the Vietnamese label (kế hoạch, đã tổ chức, đã hủy, with or
+without diacritics), dates YYYY-MM-DD or DD/MM/YYYY, `ma_don_vi_hanh_chinh` a 2023 GSO code.
+
+Every row is checked first; the file is written, in one transaction and through the session
+services (so counters and completions follow), only if no row has an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import IO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from content.models import CoursePage
+from courses.registry.models import AdminUnit, UnitStructure
+from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
+from courses.sessions.services import session_create, session_update
+from lms.spreadsheet import (
+    ErrorList,
+    ImportFileError,
+    ImportResult,
+    LabelMatcher,
+    Row,
+    read_rows,
+)
+
+COLUMNS = [
+    "ma_buoi",
+    "loai",
+    "khoa_hoc",
+    "tieu_de",
+    "ngay_bat_dau",
+    "ngay_ket_thuc",
+    "ma_don_vi_hanh_chinh",
+    "dia_diem",
+    "trang_thai",
+]
+REQUIRED = ["ma_buoi", "loai", "khoa_hoc", "tieu_de", "ngay_bat_dau", "ma_don_vi_hanh_chinh"]
+
+KINDS = LabelMatcher({value: [] for value in SessionKind.values})
+STATUSES = LabelMatcher(
+    {
+        SessionStatus.PLANNED: ["kế hoạch", "dự kiến", "chưa tổ chức"],
+        SessionStatus.HELD: ["đã tổ chức", "tổ chức", "đã tổ chức xong"],
+        SessionStatus.CANCELLED: ["đã hủy", "đã huỷ", "hủy", "huỷ"],
+    }
+)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written YYYY-MM-DD or DD/MM/YYYY (or a spreadsheet date); None if invalid."""
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _VN.match(text)
+        if not match:
+            return None
+        day, month, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _label_list(values) -> str:
+    return ", ".join(values)
+
+
+class _Checker:
+    def __init__(self, errors: ErrorList):
+        self.errors = errors
+        self.codes: dict[str, int] = {}
+        self.courses: dict[str, list[CoursePage]] = {}
+        self.units: dict[str, AdminUnit | None] = {}
+
+    def _required(self, row: Row) -> bool:
+        ok = True
+        for column in REQUIRED:
+            if not row.values[column]:
+                self.errors.add(row.number, column, _("This column must not be empty."))
+                ok = False
+        return ok
+
+    def course(self, slug: str) -> list[CoursePage]:
+        if slug not in self.courses:
+            self.courses[slug] = list(CoursePage.objects.filter(slug=slug)[:2])
+        return self.courses[slug]
+
+    def unit(self, code: str) -> AdminUnit | None:
+        if code not in self.units:
+            self.units[code] = AdminUnit.objects.filter(
+                structure=UnitStructure.S2023, code=code
+            ).first()
+        return self.units[code]
+
+    def check(self, row: Row) -> dict | None:
+        n, v, add = row.number, row.values, self.errors.add
+        before = len(self.errors)
+        self._required(row)
+        code = v["ma_buoi"]
+        if code:
+            if len(code) > 50:
+                add(n, "ma_buoi", _("The session code is too long (at most 50 characters)."))
+            elif code in self.codes:
+                add(
+                    n,
+                    "ma_buoi",
+                    _("This session code already appears in row {row}.").format(
+                        row=self.codes[code]
+                    ),
+                )
+            else:
+                self.codes[code] = n
+        kind = None
+        if v["loai"]:
+            kind = KINDS.match(v["loai"])
+            if kind is None:
+                add(
+                    n,
+                    "loai",
+                    _("Unknown kind of session. Use one of: {values}.").format(
+                        values=_label_list(SessionKind.values)
+                    ),
+                )
+        course = None
+        if v["khoa_hoc"]:
+            found = self.course(v["khoa_hoc"])
+            if not found:
+                add(n, "khoa_hoc", _("No course has this slug (the last part of its address)."))
+            elif len(found) > 1:
+                add(n, "khoa_hoc", _("Several courses have this slug: rename one of them."))
+            else:
+                course = found[0]
+        if len(v["tieu_de"]) > 255:
+            add(n, "tieu_de", _("The title is too long (at most 255 characters)."))
+        start = end = None
+        if v["ngay_bat_dau"]:
+            start = parse_date(v["ngay_bat_dau"])
+            if start is None:
+                add(n, "ngay_bat_dau", _("Invalid date: write it as YYYY-MM-DD or DD/MM/YYYY."))
+        if v["ngay_ket_thuc"]:
+            end = parse_date(v["ngay_ket_thuc"])
+            if end is None:
+                add(n, "ngay_ket_thuc", _("Invalid date: write it as YYYY-MM-DD or DD/MM/YYYY."))
+        else:
+            end = start
+        if start and end and end < start:
+            add(n, "ngay_ket_thuc", _("The end date cannot be before the start date."))
+        unit = None
+        if v["ma_don_vi_hanh_chinh"]:
+            unit = self.unit(v["ma_don_vi_hanh_chinh"])
+            if unit is None:
+                add(
+                    n,
+                    "ma_don_vi_hanh_chinh",
+                    _("Unknown administrative unit code (2023 GSO code expected)."),
+                )
+        if len(v["dia_diem"]) > 255:
+            add(n, "dia_diem", _("The venue is too long (at most 255 characters)."))
+        status = SessionStatus.PLANNED
+        if v["trang_thai"]:
+            status = STATUSES.match(v["trang_thai"])
+            if status is None:
+                add(
+                    n,
+                    "trang_thai",
+                    _(
+                        "Unknown status. Use planned, held or cancelled "
+                        "(kế hoạch, đã tổ chức, đã hủy)."
+                    ),
+                )
+        if len(self.errors) > before:
+            return None
+        return {
+            "code": code,
+            "kind": kind,
+            "course": course,
+            "title": v["tieu_de"],
+            "start_date": start,
+            "end_date": end,
+            "unit": unit,
+            "venue": v["dia_diem"],
+            "status": status,
+        }
+
+
+def _differs(session: TrainingSession, values: dict) -> bool:
+    return any(
+        (
+            session.kind != values["kind"],
+            session.course_id != values["course"].pk,
+            session.title != values["title"],
+            session.start_date != values["start_date"],
+            session.end_date != values["end_date"],
+            session.unit_id != values["unit"].pk,
+            session.venue != values["venue"],
+            session.status != values["status"],
+        )
+    )
+
+
+def session_file_import(
+    source: str | Path | IO[bytes], *, name: str, dry_run: bool = False
+) -> ImportResult:
+    """Check every row of a session file and, unless `dry_run` or any row is bad, write
+    them all in one transaction."""
+    result = ImportResult(dry_run=dry_run)
+    errors = result.errors
+    checker = _Checker(errors)
+    rows: list[dict] = []
+    try:
+        for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
+            result.rows += 1
+            values = checker.check(row)
+            if values is not None:
+                rows.append(values)
+    except ImportFileError as exc:
+        errors.add(0, "", str(exc))
+    if not errors and result.rows == 0:
+        errors.add(0, "", _("The file has a header but no rows."))
+    if errors:
+        return result
+    existing = TrainingSession.objects.in_bulk([v["code"] for v in rows], field_name="code")
+    plan = []
+    for values in rows:
+        session = existing.get(values["code"])
+        if session is None:
+            result.created += 1
+        elif _differs(session, values):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        plan.append((values, session))
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for values, session in plan:
+            if session is None:
+                session_create(**values)
+            else:
+                fields = {k: v for k, v in values.items() if k != "code"}
+                session_update(session=session, **fields)
+    result.written = True
+    return result

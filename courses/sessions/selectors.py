@@ -1,0 +1,83 @@
+"""Reads for in-person training sessions: who may see and run which session, its
+participant list, and the registry search used to add participants."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from courses.registry.models import Cadre
+from courses.registry.models.cadres import name_key
+from courses.sessions.models import Attendance, TrainingSession
+from lms.roles import ADMIN, TRAINER, admin_province_code, has_role, is_central_admin
+
+
+def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
+    """Central admins see every session, a province admin the sessions in their province,
+    a trainer the sessions they run; anyone else none."""
+    sessions = TrainingSession.objects.select_related("course", "unit")
+    if not user.is_authenticated:
+        return sessions.none()
+    if is_central_admin(user):
+        return sessions.all()
+    condition = Q()
+    province = admin_province_code(user)
+    if province:
+        condition |= Q(province_code=province)
+    if has_role(user, TRAINER):
+        condition |= Q(pk__in=TrainingSession.trainers.through.objects.filter(
+            user_id=user.pk).values("trainingsession_id"))  # fmt: skip
+    if not condition:
+        return sessions.none()
+    return sessions.filter(condition)
+
+
+def session_user_may_run(*, user) -> bool:
+    """Whether the user has a role that runs sessions at all (trainer or admin)."""
+    return user.is_authenticated and (
+        user.is_superuser or has_role(user, TRAINER) or has_role(user, ADMIN)
+    )
+
+
+def session_get_for_user(*, user, pk: int) -> TrainingSession | None:
+    """The session if the user may see and run it, else None."""
+    return sessions_visible_to(user=user).filter(pk=pk).first()
+
+
+def session_attendance(*, session: TrainingSession) -> QuerySet[Attendance]:
+    """The participant list, in name order."""
+    return (
+        Attendance.objects.filter(session=session)
+        .select_related("cadre", "cadre__unit")
+        .order_by("cadre__name_key", "cadre__pk")
+    )
+
+
+def session_cadre_scope(*, user, session: TrainingSession) -> QuerySet[Cadre]:
+    """The registry records a user may add to a session: the session's province; central
+    admins, who run the central courses, the whole registry."""
+    cadres = Cadre.objects.all()
+    if is_central_admin(user):
+        return cadres
+    return cadres.filter(province_code=session.province_code)
+
+
+def session_cadre_search(
+    *, user, session: TrainingSession, query: str, limit: int = 20
+) -> list[Cadre]:
+    """Registry records matching a name (diacritics ignored), a cadre id or a phone number,
+    who are not yet on the session's list."""
+    query = " ".join((query or "").split())
+    if len(query) < 2:
+        return []
+    key = name_key(query)
+    digits = query.replace(" ", "").replace(".", "")
+    condition = Q(name_key__contains=key) | Q(ma_can_bo__iexact=query)
+    if digits.isdigit() and len(digits) >= 6:
+        condition |= Q(phone__contains=digits)
+    return list(
+        session_cadre_scope(user=user, session=session)
+        .filter(condition)
+        .exclude(attendance__session=session)
+        .select_related("unit")
+        .order_by("name_key", "pk")[:limit]
+    )

@@ -1,0 +1,300 @@
+"""Writes for in-person training sessions and their attendance.
+
+Every write that changes what the counters count (a session's status, a participant's
+presence) calls the counter service in the same transaction, and a participant present at a
+held session gets their enrolment on the session's course evaluated by the one completion
+engine (`enrolment_evaluate`), which completes it at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from content.models import CoursePage
+from courses.counters.services import achievements_for_attendance, achievements_for_session
+from courses.learning.completion import enrolment_evaluate
+from courses.learning.models import Enrolment
+from courses.registry.models import AdminUnit, Cadre
+from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+
+# Changing one of these on a held session moves it to another counter cell or indicator.
+COUNTED_FIELDS = ("kind", "unit", "end_date")
+SESSION_FIELDS = (
+    "code",
+    "kind",
+    "course",
+    "title",
+    "start_date",
+    "end_date",
+    "unit",
+    "venue",
+)
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", " ".join((text or "").split()))
+
+
+def _session_check(session: TrainingSession) -> None:
+    if session.end_date < session.start_date:
+        raise ValidationError(
+            {"end_date": _("The end date cannot be before the start date.")}, code="dates"
+        )
+
+
+def session_create(
+    *,
+    kind: str,
+    course: CoursePage,
+    title: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    unit: AdminUnit,
+    venue: str = "",
+    code: str | None = None,
+    status: str = SessionStatus.PLANNED,
+    trainers: Iterable = (),
+) -> TrainingSession:
+    """Create a session; a session created as held is counted and completes its course for
+    the people present (none yet, unless attendance is added later)."""
+    session = TrainingSession(
+        code=nfc(code) or None,
+        kind=kind,
+        course=course,
+        title=nfc(title),
+        start_date=start_date,
+        end_date=end_date or start_date,
+        unit=unit,
+        venue=nfc(venue),
+        status=SessionStatus.PLANNED,
+    )
+    _session_check(session)
+    with transaction.atomic():
+        session.save()
+        if trainers:
+            session.trainers.set(trainers)
+        if status != SessionStatus.PLANNED:
+            session_status_set(session=session, status=status)
+    return session
+
+
+def session_update(*, session: TrainingSession, **fields) -> bool:
+    """Change a session's fields (and status, if given). True if anything changed.
+
+    A held session whose kind, unit or end date changes is counted again in its new cell.
+    """
+    unknown = set(fields) - set(SESSION_FIELDS) - {"status", "trainers"}
+    if unknown:
+        raise TypeError(f"unknown session fields: {sorted(unknown)}")
+    status = fields.pop("status", None)
+    trainers = fields.pop("trainers", None)
+    for name in ("title", "venue"):
+        if name in fields:
+            fields[name] = nfc(fields[name])
+    if "code" in fields:
+        fields["code"] = nfc(fields["code"]) or None
+    changed = {
+        name: value
+        for name, value in fields.items()
+        if getattr(session, name if name not in ("unit", "course") else f"{name}_id")
+        != (value.pk if name in ("unit", "course") and value is not None else value)
+    }
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        recount = locked.status == SessionStatus.HELD and any(
+            name in changed for name in COUNTED_FIELDS
+        )
+        if recount:
+            # Uncount it where it was counted, then count it where it now belongs.
+            locked.status = SessionStatus.PLANNED
+            locked.save(update_fields=["status", "updated_at"])
+            achievements_for_session(session=locked)
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        _session_check(locked)
+        if recount:
+            locked.status = SessionStatus.HELD
+        locked.save()
+        if recount:
+            achievements_for_session(session=locked)
+        if recount or (locked.status == SessionStatus.HELD and "course" in changed):
+            session_completions_evaluate(session=locked)
+        if trainers is not None:
+            before = set(locked.trainers.values_list("pk", flat=True))
+            locked.trainers.set(trainers)
+            if before != set(locked.trainers.values_list("pk", flat=True)):
+                changed["trainers"] = trainers
+        if status is not None and status != locked.status:
+            session_status_set(session=locked, status=status)
+            changed["status"] = status
+    session.refresh_from_db()
+    return bool(changed)
+
+
+def session_status_set(*, session: TrainingSession, status: str) -> bool:
+    """Plan, hold or cancel a session. True if the status changed.
+
+    The counters follow (a held session counts, a cancelled one stops counting); when the
+    session becomes held, every participant marked present has their enrolment on the
+    session's course evaluated, so the in-person path completes it.
+    """
+    if status not in SessionStatus.values:
+        raise ValidationError(_("Unknown session status."), code="status")
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status == status:
+            session.status = status
+            return False
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        session.status = status
+        achievements_for_session(session=locked)
+        if status == SessionStatus.HELD:
+            session_completions_evaluate(session=locked)
+    return True
+
+
+def session_completions_evaluate(*, session: TrainingSession) -> int:
+    """Evaluate the enrolment of everyone present at a held session. Returns how many
+    enrolments this completed."""
+    if session.status != SessionStatus.HELD:
+        return 0
+    completed = 0
+    for row in session.attendance.filter(present=True).select_related("cadre"):
+        completed += _enrolment_evaluate_for(session=session, cadre=row.cadre, by=row.marked_by)
+    return completed
+
+
+def _enrolment_evaluate_for(*, session: TrainingSession, cadre: Cadre, by=None) -> int:
+    enrolment, _created = Enrolment.objects.get_or_create(
+        cadre=cadre, course_id=session.course_id, defaults={"enrolled_by": by}
+    )
+    return int(enrolment_evaluate(enrolment=enrolment))
+
+
+def attendance_mark(
+    *,
+    session: TrainingSession,
+    cadre: Cadre,
+    present: bool,
+    passed: bool | None = None,
+    score: int | None = None,
+    by=None,
+) -> Attendance:
+    """Record whether a participant was present (and passed the post-test, with a score).
+
+    Creates or updates the participant's row; the counters follow in the same transaction,
+    and at a held session a present participant's enrolment is evaluated for completion.
+    """
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(
+            _("This session was cancelled: its attendance cannot be changed."), code="cancelled"
+        )
+    if score is not None and not 0 <= score <= 100:
+        raise ValidationError(
+            {"post_test_score": _("The post-test score must be between 0 and 100.")},
+            code="score",
+        )
+    with transaction.atomic():
+        attendance, created = Attendance.objects.select_for_update().get_or_create(
+            session=session,
+            cadre=cadre,
+            defaults={
+                "present": present,
+                "passed": passed,
+                "post_test_score": score,
+                "marked_by": by,
+            },
+        )
+        was_present = False if created else attendance.present
+        if not created:
+            attendance.present = present
+            attendance.passed = passed
+            attendance.post_test_score = score
+            attendance.marked_by = by
+            attendance.save()
+        if present != was_present or created:
+            achievements_for_attendance(session=session, cadre=cadre, present=present)
+        if present and session.status == SessionStatus.HELD:
+            _enrolment_evaluate_for(session=session, cadre=cadre, by=by)
+    return attendance
+
+
+def attendance_remove(*, session: TrainingSession, cadre: Cadre) -> bool:
+    """Take a participant off a session's list (added by mistake). True if they were on it.
+
+    A completion already recorded stays: certificates are not withdrawn by this."""
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(
+            _("This session was cancelled: its attendance cannot be changed."), code="cancelled"
+        )
+    with transaction.atomic():
+        deleted, _rows = Attendance.objects.filter(session=session, cadre=cadre).delete()
+        if deleted:
+            achievements_for_attendance(session=session, cadre=cadre, present=False)
+    return bool(deleted)
+
+
+def attendance_add_new_cadre(
+    *,
+    session: TrainingSession,
+    full_name: str,
+    sex: str,
+    target_group: str,
+    level: str,
+    birth_year: int | None = None,
+    agency: str = "",
+    phone: str = "",
+    unit: AdminUnit | None = None,
+    present: bool = True,
+    by=None,
+) -> Attendance:
+    """Add a person who is not in the registry yet, on the spot, and put them on the list.
+
+    The name is stored in NFC. A phone number already in the registry is refused, so the
+    same person is not recorded twice: pick them from the search instead.
+    """
+    full_name = nfc(full_name)
+    if not full_name:
+        raise ValidationError({"full_name": _("Enter the full name.")}, code="required")
+    phone = nfc(phone).replace(" ", "")
+    if phone and Cadre.objects.filter(phone=phone).exists():
+        raise ValidationError(
+            {
+                "phone": _(
+                    "A person with this phone number is already in the registry: "
+                    "find them with the search instead."
+                )
+            },
+            code="duplicate",
+        )
+    with transaction.atomic():
+        cadre = Cadre(
+            full_name=full_name,
+            sex=sex,
+            birth_year=birth_year,
+            target_group=target_group,
+            level=level,
+            agency=nfc(agency),
+            phone=phone,
+            unit=unit or session.unit,
+        )
+        cadre.full_clean(exclude=["user", "ma_can_bo", "email", "ethnicity", "name_key"])
+        cadre.save()
+        return attendance_mark(session=session, cadre=cadre, present=present, by=by)
+
+
+def session_delete(*, session: TrainingSession) -> None:
+    """Delete a session (entered by mistake). A held session is cancelled first, so the
+    counters stop counting it (and its monitoring participants) before the row goes;
+    completions already recorded stay."""
+    with transaction.atomic():
+        if session.status == SessionStatus.HELD:
+            session_status_set(session=session, status=SessionStatus.CANCELLED)
+        TrainingSession.objects.filter(pk=session.pk).delete()

@@ -1,0 +1,129 @@
+"""The printable sign-in sheet of a training session (A4 PDF, ReportLab).
+
+Printed with DejaVu Sans, which covers Vietnamese. The font files live with the certificates
+app; they are read by path so that courses does not import certificates.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from courses.sessions.models import Attendance, TrainingSession
+
+FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
+FONT_PATH = FONT_DIR / "DejaVuSans.ttf"
+FONT_BOLD_PATH = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+# Rows printed even when fewer people are on the list, for walk-ins to sign by hand.
+MIN_ROWS = 15
+
+
+def _register_fonts() -> None:
+    registered = pdfmetrics.getRegisteredFontNames()
+    if FONT not in registered:
+        # The regular face, or the bold one if the regular file is not installed.
+        path = FONT_PATH if FONT_PATH.exists() else FONT_BOLD_PATH
+        pdfmetrics.registerFont(TTFont(FONT, str(path)))
+    if FONT_BOLD not in registered:
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_BOLD_PATH)))
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def signin_sheet_render(*, session: TrainingSession) -> bytes:
+    """The sign-in sheet as PDF bytes: the session's details and one row per participant
+    (then blank rows), with a column for the signature."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("Sign-in sheet") + f" – {session.title}",
+        author=getattr(settings, "ISSUING_ORGANISATION", ""),
+    )
+    title_style = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19)
+    text_style = ParagraphStyle("text", fontName=FONT, fontSize=10, leading=13)
+    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11)
+    head_style = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=9, leading=11)
+
+    dates = _date(session.start_date)
+    if session.end_date != session.start_date:
+        dates = f"{dates} – {_date(session.end_date)}"
+    story = [
+        Paragraph(_("SIGN-IN SHEET"), title_style),
+        Spacer(1, 3 * mm),
+        Paragraph(f"<b>{_esc(session.title)}</b>", text_style),
+        Paragraph(f"{_('Kind')}: {_esc(session.get_kind_display())}", text_style),
+        Paragraph(f"{_('Course')}: {_esc(session.course.title)}", text_style),
+        Paragraph(f"{_('Dates')}: {dates}", text_style),
+        Paragraph(f"{_('Venue')}: {_esc(session.venue or '—')}", text_style),
+        Paragraph(f"{_('Administrative unit')}: {_esc(session.unit.name)}", text_style),
+        Spacer(1, 5 * mm),
+    ]
+
+    header = [_("No."), _("Full name"), _("Sex"), _("Birth year"), _("Agency"), _("Signature")]
+    data = [[Paragraph(_esc(text), head_style) for text in header]]
+    rows = (
+        Attendance.objects.filter(session=session)
+        .select_related("cadre")
+        .order_by("cadre__name_key", "cadre__pk")
+    )
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        cadre = row.cadre
+        data.append(
+            [
+                str(number),
+                Paragraph(_esc(cadre.full_name), cell_style),
+                Paragraph(_esc(cadre.get_sex_display()), cell_style),
+                str(cadre.birth_year or ""),
+                Paragraph(_esc(cadre.agency), cell_style),
+                "",
+            ]
+        )
+    for blank in range(number + 1, max(MIN_ROWS, number) + 1):
+        data.append([str(blank), "", "", "", "", ""])
+
+    widths = [10 * mm, 52 * mm, 16 * mm, 17 * mm, 50 * mm, 35 * mm]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
+                ("TOPPADDING", (0, 1), (-1, -1), 7),
+            ]
+        )
+    )
+    story.append(table)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _esc(text: str) -> str:
+    """Escape text for a ReportLab Paragraph (a small XML dialect)."""
+    return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

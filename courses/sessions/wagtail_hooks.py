@@ -1,0 +1,180 @@
+"""Wagtail admin for training sessions: admins create, edit and delete sessions within their
+scope (a province admin sees and edits the sessions of their province only; other sessions
+are a 404). Saving goes through the session services, so a status change made here moves the
+counters and completes enrolments exactly like the trainer's "mark held" button.
+
+Imported from courses/wagtail_hooks.py with one line.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from courses.registry.scope import is_registry_admin, units_assignable_by
+from courses.sessions.models import TrainingSession
+from courses.sessions.selectors import sessions_visible_to
+from courses.sessions.services import session_create, session_delete, session_update
+from lms.roles import ADMIN, TRAINER, admin_province_code
+
+FORM_FIELDS = [
+    "code", "kind", "course", "title", "start_date", "end_date", "unit", "venue", "trainers",
+    "status",
+]  # fmt: skip
+SERVICE_FIELDS = [f for f in FORM_FIELDS if f not in ("trainers", "status")]
+
+
+class AdminOnlyPolicy(BasePermissionPolicy):
+    """Central and province admins manage sessions in the admin; which sessions, the scoped
+    querysets below decide. Trainers use their own pages under /trainer/sessions/."""
+
+    def user_has_permission(self, user, action):
+        return is_registry_admin(user)
+
+    def user_has_any_permission(self, user, actions):
+        return is_registry_admin(user)
+
+    def users_with_any_permission(self, actions):
+        admins = Q(groups__name=ADMIN) | Q(is_superuser=True)
+        return get_user_model().objects.filter(admins, is_active=True).distinct()
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+
+register_permission_policy(TrainingSession, AdminOnlyPolicy(TrainingSession))
+
+
+class TrainingSessionForm(WagtailAdminModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        self.fields["unit"].queryset = units_assignable_by(user).order_by("code")
+        trainers = get_user_model().objects.filter(groups__name=TRAINER, is_active=True)
+        province = admin_province_code(user) if user is not None else None
+        if province:
+            trainers = trainers.filter(province_code__in=[province, ""])
+        self.fields["trainers"].queryset = trainers.order_by("username").distinct()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return cleaned
+
+
+class SessionObjectScopeMixin:
+    """History and usage find their session among those the user may see; their own
+    get_queryset (the log entries, the references) is left alone."""
+
+    def get_base_object_queryset(self):
+        return sessions_visible_to(user=self.request.user)
+
+
+class SessionScopeMixin(SessionObjectScopeMixin):
+    def get_queryset(self):  # edit / delete
+        return sessions_visible_to(user=self.request.user)
+
+
+class SessionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return sessions_visible_to(user=self.request.user)
+
+
+class SessionCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        session = session_create(
+            **{f: data[f] for f in SERVICE_FIELDS},
+            status=data["status"],
+            trainers=data["trainers"],
+        )
+        log(instance=session, action="wagtail.create", user=self.request.user)
+        return session
+
+
+class SessionEditView(SessionScopeMixin, generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        session = TrainingSession.objects.get(pk=self.form.instance.pk)
+        session_update(
+            session=session,
+            **{f: data[f] for f in SERVICE_FIELDS},
+            status=data["status"],
+            trainers=data["trainers"],
+        )
+        log(instance=session, action="wagtail.edit", user=self.request.user)
+        return session
+
+
+class SessionDeleteView(SessionScopeMixin, generic.DeleteView):
+    def delete_action(self):
+        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        session_delete(session=self.object)
+
+
+class SessionHistoryView(SessionObjectScopeMixin, history.HistoryView):
+    pass
+
+
+class SessionUsageView(SessionObjectScopeMixin, usage.UsageView):
+    pass
+
+
+class SessionInspectView(SessionScopeMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), pk=unquote(str(self.pk)))
+
+
+class TrainingSessionViewSet(ModelViewSet):
+    model = TrainingSession
+    name = "courses_trainingsession"
+    url_prefix = "sessions"
+    icon = "date"
+    menu_label = _("Training sessions")
+    menu_order = 260
+    add_to_admin_menu = True
+    index_view_class = SessionIndexView
+    add_view_class = SessionCreateView
+    edit_view_class = SessionEditView
+    delete_view_class = SessionDeleteView
+    history_view_class = SessionHistoryView
+    usage_view_class = SessionUsageView
+    inspect_view_class = SessionInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        TitleColumn("title", label=_("title"), url_name="courses_trainingsession:edit"),
+        "code", "kind", "start_date", Column("unit", label=_("administrative unit")), "status",
+    ]  # fmt: skip
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "code", "venue"]
+    ordering = ["-start_date", "pk"]
+    list_per_page = 50
+    inspect_view_fields = FORM_FIELDS + ["created_at", "updated_at"]
+
+    def get_form_class(self, for_update=False):
+        return TrainingSessionForm
+
+
+@hooks.register("register_admin_viewset")
+def register_session_viewset():
+    return TrainingSessionViewSet()
