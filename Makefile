@@ -36,10 +36,12 @@ test: install lint
 proof: install
 	$(BIN)/pytest tests/browser tests/security tests/faults tests/property $(PYTEST_ARGS)
 
+# Lint, format, the import contracts of pyproject.toml, and no model change without its migration.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # A Celery worker (all queues) with beat, against REDIS_URL.
 worker: install

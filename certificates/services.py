@@ -14,6 +14,8 @@ certificates a second; provinces do not wait for each other.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import logging
 import unicodedata
@@ -40,15 +42,12 @@ from certificates.models import (
     ExportFormat,
     ExportStatus,
     SerialCounter,
+    VerificationLog,
+    VerificationResult,
 )
-from courses.counters.services import (
-    CERTIFIED_LEARNERS,
-    achievement_record,
-    achievement_remove,
-    cell_key_for_cadre,
-)
+from courses.counters.services import certified_learner_record, certified_learner_remove
 from courses.learning.models import Enrolment
-from courses.registry.models import Cadre
+from courses.registry.services import cadre_rename
 
 logger = logging.getLogger(__name__)
 
@@ -237,10 +236,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
                 "issued_at", "attempts", "updated_at",
             ]
         )  # fmt: skip
-        cadre = certificate.enrolment.cadre
-        achievement_record(
-            code=CERTIFIED_LEARNERS, cadre=cadre, key=cell_key_for_cadre(cadre, now), at=now
-        )
+        certified_learner_record(cadre=certificate.enrolment.cadre, at=now)
         CertificateEvent.objects.create(
             certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
         )
@@ -324,6 +320,29 @@ def certificate_email_send(*, certificate_id: int) -> bool:
 # --- Revocation and correction --------------------------------------------------------------
 
 
+def _keyed_digest(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def verification_record(
+    *, certificate: Certificate | None, code: str, ip_address: str
+) -> VerificationLog:
+    """Log one check of a verification code; the code and the address are kept only as keyed
+    hashes, so the log tells how often a certificate is checked without holding either."""
+    if certificate is None:
+        result = VerificationResult.UNKNOWN
+    elif certificate.status == CertificateStatus.REVOKED:
+        result = VerificationResult.REVOKED
+    else:
+        result = VerificationResult.VALID
+    return VerificationLog.objects.create(
+        certificate=certificate,
+        code_hash=_keyed_digest(code),
+        ip_hash=_keyed_digest(ip_address),
+        result=result,
+    )
+
+
 def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
     reason = nfc(reason)
     if not reason:
@@ -343,7 +362,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Cer
             enrolment__cadre_id=cadre_id, status=CertificateStatus.ISSUED
         ).exists()
         if not still_certified:
-            achievement_remove(code=CERTIFIED_LEARNERS, cadre=Cadre.objects.get(pk=cadre_id))
+            certified_learner_remove(cadre_id=cadre_id)
     return certificate
 
 
@@ -356,10 +375,9 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == CertificateStatus.REVOKED:
             raise ValueError(_("A revoked certificate cannot be re-issued."))
-        cadre = Cadre.objects.select_for_update().get(pk=certificate.enrolment.cadre_id)
-        old_name = cadre.full_name
-        cadre.full_name = full_name
-        cadre.save()
+        old_name, new_name = cadre_rename(
+            cadre_id=certificate.enrolment.cadre_id, full_name=full_name
+        )
         certificate.status = CertificateStatus.PENDING
         certificate.status_reason = ""
         certificate.error = ""
@@ -370,7 +388,7 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
             certificate=certificate,
             kind=CertificateEventKind.REISSUED,
             old_name=old_name,
-            new_name=cadre.full_name,
+            new_name=new_name,
             by=by,
         )
         pk = certificate.pk

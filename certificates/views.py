@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -17,12 +14,9 @@ from django.views.decorators.http import require_GET
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from certificates.models import CertificateStatus, VerificationLog, VerificationResult
+from certificates.models import CertificateStatus
 from certificates.selectors import certificate_for_verification, certificates_of_user
-
-
-def _digest(value: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+from certificates.services import verification_record
 
 
 def _rate_limited(request) -> bool:
@@ -42,17 +36,8 @@ def _check(request, code: str):
     if _rate_limited(request):
         return None, True
     certificate = certificate_for_verification(code=code)
-    if certificate is None:
-        result = VerificationResult.UNKNOWN
-    elif certificate.status == CertificateStatus.REVOKED:
-        result = VerificationResult.REVOKED
-    else:
-        result = VerificationResult.VALID
-    VerificationLog.objects.create(
-        certificate=certificate,
-        code_hash=_digest(code),
-        ip_hash=_digest(request.META.get("REMOTE_ADDR", "")),
-        result=result,
+    verification_record(
+        certificate=certificate, code=code, ip_address=request.META.get("REMOTE_ADDR", "")
     )
     return certificate, False
 

@@ -25,7 +25,7 @@ from certificates import services
 from certificates.models import Certificate, ExportFormat, ExportStatus
 from certificates.selectors import bulk_exports_for_admin, certificates_for_admin
 from certificates.views import pdf_response
-from courses.sessions.models import TrainingSession
+from courses.sessions.selectors import sessions_of_province
 from lms.roles import admin_province_code, is_central_admin
 
 
@@ -161,9 +161,10 @@ def certificate_download(request, pk: int):
 
 class ExportForm(forms.Form):
     session = forms.ModelChoiceField(
-        label=gettext_lazy("Training session"), queryset=TrainingSession.objects.none(),
+        label=gettext_lazy("Training session"),
+        queryset=sessions_of_province(province_code=None).none(),
         required=False,
-    )  # fmt: skip
+    )
     commune_code = forms.CharField(
         label=gettext_lazy("or commune code"), max_length=5, required=False
     )
@@ -171,11 +172,9 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        sessions = TrainingSession.objects.all()
-        province = admin_province_code(user)
-        if province:
-            sessions = sessions.filter(province_code=province)
-        self.fields["session"].queryset = sessions
+        self.fields["session"].queryset = sessions_of_province(
+            province_code=admin_province_code(user)
+        )
 
     def clean(self):
         data = super().clean()

@@ -6,3 +6,6 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Learners and training")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses.learning import receivers  # noqa: F401  (connects the signal receivers)

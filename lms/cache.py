@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -107,3 +108,20 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as exc:
             _warn("clear", exc)
             return False
+
+
+def generation(key: str) -> int:
+    """A number that moves on whenever `generation_bump(key)` is called: part of the cache key
+    of anything computed from data that changes, so that a change makes old entries unused."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 1, timeout=None)
+        value = cache.get(key) or 1
+    return value
+
+
+def generation_bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 2, timeout=None)

@@ -38,7 +38,6 @@ from courses.counters.models import (
     CounterYearRollup,
     Indicator,
 )
-from courses.counters.services import counters_generation
 from courses.registry.models import (
     AdminUnit,
     AdminUnitLineage,
@@ -50,10 +49,18 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
+from lms.cache import generation
 
 BREAKDOWNS = ("province", "level", "sex", "ethnicity")
 SMALL_CELL = 10  # public figures below this are shown as "< 10"
 CACHE_SECONDS = 600
+
+COUNTERS_GENERATION = "counters:generation"
+
+
+def counters_generation() -> int:
+    """A number that changes after every committed counter write (cache key for the figures)."""
+    return generation(COUNTERS_GENERATION)
 
 
 @dataclass(frozen=True)

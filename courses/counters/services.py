@@ -1,4 +1,5 @@
-"""Achievements and counter cells: written in the same transaction as the event they count.
+"""The counter ledger: achievements and counter cells, written in the transaction of the event
+they count.
 
 A person (or a session) counts once per indicator: the Achievement row is unique, and the cell
 is changed only when the row is really inserted or deleted. Concurrent writers are safe on
@@ -8,9 +9,9 @@ ON CONFLICT DO UPDATE SET value = value + delta statement, which locks the row. 
 that changed a cell, the counters generation (in the cache) moves on, so cached figures are
 recomputed.
 
-Callers: completion (achievements_for_completion), sessions (achievements_for_session on a
-status/kind/unit change, achievements_for_attendance when attendance is marked) and
-certificates (achievement_record / achievement_remove with CERTIFIED_LEARNERS).
+What counts for which indicator is decided by the features whose events are counted: the
+completion engine (learning), sessions and attendance (sessions), and the certificates app
+through `certified_learner_record` / `certified_learner_remove`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from courses.counters.models import (
@@ -33,9 +31,9 @@ from courses.counters.models import (
     CounterYearRollup,
     Indicator,
 )
-from courses.learning.models import Enrolment
-from courses.registry.models import Cadre, Level, TargetGroup
-from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
+from courses.counters.selectors import COUNTERS_GENERATION
+from courses.registry.models import Cadre
+from lms.cache import generation_bump
 
 CADRES_TRAINED = "CADRES_TRAINED"
 VILLAGE_HEADS_TRAINED = "VILLAGE_HEADS_TRAINED"
@@ -44,15 +42,6 @@ SESSIONS_VILLAGE = "SESSIONS_VILLAGE"
 SESSIONS_ME = "SESSIONS_ME"
 ME_PARTICIPANTS = "ME_PARTICIPANTS"
 CERTIFIED_LEARNERS = "CERTIFIED_LEARNERS"
-
-SESSION_INDICATORS = {
-    SessionKind.DISTRICT_COMMUNE: SESSIONS_DISTRICT_COMMUNE,
-    SessionKind.VILLAGE: SESSIONS_VILLAGE,
-    SessionKind.MONITORING: SESSIONS_ME,
-}
-
-CADRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}
-CADRE_GROUPS = {TargetGroup.LEADER, TargetGroup.KEY_CADRE}
 
 
 @dataclass(frozen=True)
@@ -95,15 +84,6 @@ def cell_key_for_cadre(cadre: Cadre, at: dt.datetime | dt.date) -> CellKey:
     )
 
 
-def cell_key_for_session(session: TrainingSession) -> CellKey:
-    return CellKey(
-        month=month_of(session.end_date),
-        province_code=session.province_code,
-        district_code=session.district_code,
-        commune_code=session.commune_code,
-    )
-
-
 def achievement_key(achievement: Achievement) -> CellKey:
     """The cell an achievement is counted in."""
     return CellKey(
@@ -134,7 +114,7 @@ def indicator_cache_clear() -> None:
     _indicator_ids.clear()
 
 
-_CELL_COLUMNS = (
+CELL_COLUMNS = (
     "indicator_id", "month", "province_code", "district_code", "commune_code", "level", "sex",
     "ethnicity",
 )  # fmt: skip
@@ -147,7 +127,7 @@ ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (CounterMonthTotal, ("indicator_id", "month", "province_code")),
     (CounterNationalMonth, ("indicator_id", "month", "level", "sex", "ethnicity")),
 )
-COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, _CELL_COLUMNS), *ROLLUPS)
+COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, CELL_COLUMNS), *ROLLUPS)
 
 
 def _upsert_sql(*, table: str, columns: tuple[str, ...]) -> str:
@@ -188,30 +168,11 @@ def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
     counters_changed()
 
 
-GENERATION_KEY = "counters:generation"
-
-
-def counters_generation() -> int:
-    """A number that changes after every committed counter write (cache key for the figures)."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
-    return value
-
-
-def _bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, 2, timeout=None)
-
-
 def counters_changed() -> None:
     """Invalidate cached figures now (this transaction reads its own writes) and again once
     it commits (a reader may have cached the figures before the commit in between)."""
-    _bump_generation()
-    transaction.on_commit(_bump_generation)
+    generation_bump(COUNTERS_GENERATION)
+    transaction.on_commit(lambda: generation_bump(COUNTERS_GENERATION))
 
 
 def achievement_record(
@@ -220,7 +181,7 @@ def achievement_record(
     key: CellKey,
     at: dt.datetime,
     cadre: Cadre | None = None,
-    session: TrainingSession | None = None,
+    session=None,
 ) -> bool:
     """Count a person or a session once for an indicator. True if it was new."""
     indicator = indicator_id(code)
@@ -259,9 +220,7 @@ def _achievement_insert(values: dict) -> bool:
         return cursor.fetchone() is not None
 
 
-def achievement_remove(
-    *, code: str, cadre: Cadre | None = None, session: TrainingSession | None = None
-) -> bool:
+def achievement_remove(*, code: str, cadre: Cadre | None = None, session=None) -> bool:
     """Stop counting a person or a session for an indicator. True if it was counted."""
     indicator = indicator_id(code)
     if indicator is None:
@@ -279,202 +238,13 @@ def achievement_remove(
     return bool(deleted)
 
 
-def achievements_for_completion(*, enrolment: Enrolment) -> list[str]:
-    """The indicators a completed enrolment counts for; returns the codes newly counted."""
-    cadre = enrolment.cadre
-    at = enrolment.completed_at or timezone.now()
-    key = cell_key_for_cadre(cadre, at)
-    codes = []
-    if cadre.level in CADRE_LEVELS and cadre.target_group in CADRE_GROUPS:
-        codes.append(CADRES_TRAINED)
-    if cadre.target_group == TargetGroup.VILLAGE_HEAD:
-        codes.append(VILLAGE_HEADS_TRAINED)
-    return [code for code in codes if achievement_record(code=code, key=key, at=at, cadre=cadre)]
-
-
-def achievements_for_attendance(*, session: TrainingSession, cadre: Cadre, present: bool) -> None:
-    """ME_PARTICIPANTS counts distinct people present at held monitoring sessions."""
-    if session.kind != SessionKind.MONITORING:
-        return
-    if present and session.status == SessionStatus.HELD:
-        at = timezone.now()
-        achievement_record(
-            code=ME_PARTICIPANTS,
-            key=cell_key_for_cadre(cadre, session.end_date),
-            at=at,
-            cadre=cadre,
-        )
-    elif not present:
-        _me_participant_recheck(cadre=cadre)
-
-
-def _me_participant_recheck(*, cadre: Cadre) -> None:
-    """Remove ME_PARTICIPANTS if the person is no longer present at any held M&E session."""
-    still = Attendance.objects.filter(
-        cadre=cadre,
-        present=True,
-        session__kind=SessionKind.MONITORING,
-        session__status=SessionStatus.HELD,
-    ).exists()
-    if not still:
-        achievement_remove(code=ME_PARTICIPANTS, cadre=cadre)
-
-
-def achievements_for_session(*, session: TrainingSession) -> None:
-    """Call after a session's status, kind, unit or dates change (inside its transaction).
-
-    A held session counts once for its kind's indicator, in the cell of its unit and end month;
-    a planned or cancelled one counts for none. People present at a held monitoring session
-    count for ME_PARTICIPANTS; when the session stops counting, each of them is re-checked.
-    """
-    code = SESSION_INDICATORS.get(session.kind)
-    held = session.status == SessionStatus.HELD
-    for other in SESSION_INDICATORS.values():
-        if other != code or not held:
-            achievement_remove(code=other, session=session)
-    if code and held:
-        key = cell_key_for_session(session)
-        current = Achievement.objects.filter(
-            indicator_id=indicator_id(code), session=session
-        ).first()
-        if current is not None and achievement_key(current) != key:
-            achievement_remove(code=code, session=session)  # moved to another unit or month
-        achievement_record(code=code, key=key, at=timezone.now(), session=session)
-    present = session.attendance.filter(present=True).select_related("cadre").order_by("cadre_id")
-    counts_people = held and session.kind == SessionKind.MONITORING
-    for row in present:
-        if counts_people:
-            achievements_for_attendance(session=session, cadre=row.cadre, present=True)
-        else:
-            _me_participant_recheck(cadre=row.cadre)
-
-
-@dataclass(frozen=True)
-class Drift:
-    indicator_code: str
-    key: CellKey
-    stored: int
-    expected: int
-    table: str = "cell"  # or the rollup's name: "rollup", "year", "month-total", ...
-
-    def where(self) -> str:
-        k = self.key
-        if self.table == "year":
-            return (
-                f"[year] {k.month:%Y} {k.province_code or '-'} {k.level or '-'} {k.sex or '-'} "
-                f"{k.ethnicity or '-'}"
-            )
-        if self.table == "month-total":
-            return f"[month-total] {k.month:%Y-%m} {k.province_code or '-'}"
-        if self.table == "national-month":
-            return (
-                f"[national-month] {k.month:%Y-%m} {k.level or '-'} {k.sex or '-'} "
-                f"{k.ethnicity or '-'}"
-            )
-        place = f"{k.province_code or '-'}"
-        if self.table == "cell":
-            place += f"/{k.district_code or '-'}/{k.commune_code or '-'}"
-        return (
-            f"[{self.table}] {k.month:%Y-%m} {place} {k.level or '-'} {k.sex or '-'} "
-            f"{k.ethnicity or '-'}"
-        )
-
-
-TABLE_NAMES = {
-    CounterCell: "cell",
-    CounterRollup: "rollup",
-    CounterYearRollup: "year",
-    CounterMonthTotal: "month-total",
-    CounterNationalMonth: "national-month",
-}
-
-
-def _expected(columns: tuple[str, ...]) -> dict[tuple, int]:
-    rows = Achievement.objects.all()
-    if "year" in columns:
-        rows = rows.annotate(year=ExtractYear("month"))
-    rows = rows.values(*columns).annotate(n=Count("pk")).values_list(*columns, "n").order_by()
-    return {tuple(row[:-1]): row[-1] for row in rows}
-
-
-def _stored(model, columns: tuple[str, ...]) -> dict[tuple, int]:
-    rows = model.objects.exclude(value=0).values_list(*columns, "value").order_by()
-    return {tuple(row[:-1]): row[-1] for row in rows}
-
-
-def _drift_key(columns: tuple[str, ...], cell: tuple) -> CellKey:
-    fields = dict(zip(columns, cell, strict=True))
-    if "year" in fields:
-        fields["month"] = dt.date(fields.pop("year"), 1, 1)
-    fields.pop("indicator_id")
-    return CellKey(**fields)
-
-
-def counters_drift() -> list[Drift]:
-    """Rows of the fine cells and of every rollup whose value differs from the count of their
-    achievements (zero rows ignored). The rollups are checked against the achievements, so
-    when nothing drifted they also equal the fine cells summed."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A consistent view: writers wait, readers don't.
-            tables = ", ".join(model._meta.db_table for model, _c in COUNTER_TABLES)
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
-        pairs = [
-            (model, columns, _expected(columns), _stored(model, columns))
-            for model, columns in COUNTER_TABLES
-        ]
-    codes = dict(Indicator.objects.values_list("pk", "code"))
-    drift = []
-    for model, columns, expected, stored in pairs:
-        for cell in sorted(set(expected) | set(stored), key=str):
-            if expected.get(cell, 0) != stored.get(cell, 0):
-                drift.append(
-                    Drift(
-                        indicator_code=codes.get(cell[0], str(cell[0])),
-                        key=_drift_key(columns, cell),
-                        stored=stored.get(cell, 0),
-                        expected=expected.get(cell, 0),
-                        table=TABLE_NAMES[model],
-                    )
-                )
-    return drift
-
-
-def counters_recount() -> int:
-    """Rebuild the fine cells from the achievements, and the rollups from the fine cells, in
-    one transaction. Returns the fine cell count.
-
-    On PostgreSQL the counter tables are locked against writers first, in the writers' order
-    (readers go on): a writer that has inserted an achievement but not yet its cell waits, and
-    adds its +1 after the rebuild, which did not see its uncommitted achievement.
-    """
-    cells = CounterCell._meta.db_table
-    achievements = Achievement._meta.db_table
-    columns = ", ".join(_CELL_COLUMNS)
-    postgres = connection.vendor == "postgresql"
-    year = (
-        "CAST(EXTRACT(YEAR FROM month) AS integer)"
-        if postgres
-        else "CAST(strftime('%Y', month) AS integer)"
+def certified_learner_record(*, cadre: Cadre, at: dt.datetime) -> bool:
+    """Count a person once among the certified learners, in the cell of `at`'s month."""
+    return achievement_record(
+        code=CERTIFIED_LEARNERS, cadre=cadre, key=cell_key_for_cadre(cadre, at), at=at
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if postgres:
-                tables = ", ".join(model._meta.db_table for model, _c in COUNTER_TABLES)
-                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-            for model, _c in COUNTER_TABLES:
-                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
-            cursor.execute(
-                f"INSERT INTO {cells} ({columns}, value) "  # noqa: S608
-                f"SELECT {columns}, COUNT(*) FROM {achievements} GROUP BY {columns}"
-            )
-            for model, key in ROLLUPS:
-                names = ", ".join(key)
-                select = names.replace("year", year)
-                cursor.execute(
-                    f"INSERT INTO {model._meta.db_table} ({names}, value) "  # noqa: S608
-                    f"SELECT {select}, SUM(value) FROM {cells} GROUP BY {select}"
-                )
-        counters_changed()
-        return CounterCell.objects.count()
+
+
+def certified_learner_remove(*, cadre_id: int) -> bool:
+    """Stop counting a person among the certified learners (their last certificate went)."""
+    return achievement_remove(code=CERTIFIED_LEARNERS, cadre=Cadre.objects.get(pk=cadre_id))

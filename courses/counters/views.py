@@ -31,11 +31,11 @@ from courses.counters.selectors import (
     CACHE_SECONDS,
     CounterFilters,
     counter_figures,
+    counters_generation,
     filter_choices,
     province_choices,
     unit_maps,
 )
-from courses.counters.services import counters_generation
 from courses.registry.models import UnitStructure
 from lms.api_tokens import api_auth
 from lms.roles import admin_province_code, is_central_admin

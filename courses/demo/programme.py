@@ -25,6 +25,7 @@ from courses.counters import services as svc
 from courses.counters.models import Achievement, Indicator
 from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
 from courses.registry.models.cadres import name_key
+from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 
 PREFIX = "DEMO-P8-"
@@ -197,9 +198,9 @@ def load_programme() -> Iterable[str]:
         for session in sessions:
             if session.status != SessionStatus.HELD:
                 continue
-            key = svc.cell_key_for_session(session)
+            key = session_counting.cell_key_for_session(session)
             achievements.append(
-                Achievement(indicator_id=indicators[svc.SESSION_INDICATORS[session.kind]],
+                Achievement(indicator_id=indicators[session_counting.SESSION_INDICATORS[session.kind]],
                             session=session, achieved_at=now, **key.as_filter())
             )  # fmt: skip
         for n, cadre in enumerate(cadres):

@@ -21,10 +21,33 @@ from django.db import transaction
 from django.utils import timezone
 
 from content.models import CoursePage, Delivery
-from courses.counters.services import achievements_for_completion
+from courses.counters.services import (
+    CADRES_TRAINED,
+    VILLAGE_HEADS_TRAINED,
+    achievement_record,
+    cell_key_for_cadre,
+)
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
 from courses.learning.signals import enrolment_completed
+from courses.registry.models import Level, TargetGroup
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+
+# Leaders and key cadres of province, district and commune count as trained cadres.
+CADRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}
+CADRE_GROUPS = {TargetGroup.LEADER, TargetGroup.KEY_CADRE}
+
+
+def achievements_for_completion(*, enrolment: Enrolment) -> list[str]:
+    """The indicators a completed enrolment counts for; returns the codes newly counted."""
+    cadre = enrolment.cadre
+    at = enrolment.completed_at or timezone.now()
+    key = cell_key_for_cadre(cadre, at)
+    codes = []
+    if cadre.level in CADRE_LEVELS and cadre.target_group in CADRE_GROUPS:
+        codes.append(CADRES_TRAINED)
+    if cadre.target_group == TargetGroup.VILLAGE_HEAD:
+        codes.append(VILLAGE_HEADS_TRAINED)
+    return [code for code in codes if achievement_record(code=code, key=key, at=at, cadre=cadre)]
 
 
 def path_allowed(*, course: CoursePage, via: str) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitStructure
-from courses.sessions.models import Attendance
 from lms.roles import admin_province_code, is_central_admin
 
 
@@ -29,7 +28,9 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     province = admin_province_code(user)
     if province:
         condition |= Q(province_code=province)
-    participants = Attendance.objects.filter(session__trainers=user).values("cadre_id")
+    # The participants of the trainer's sessions, through the relation the sessions feature
+    # declares on Cadre (registry sits below sessions and does not import it).
+    participants = Cadre.objects.filter(attendance__session__trainers=user).values("pk")
     condition |= Q(pk__in=participants)
     return Cadre.objects.filter(condition)
 

@@ -21,6 +21,7 @@ from courses.registry.imports import CadreImportResult, cadre_file_import
 from courses.registry.models import (
     AdminUnit,
     AdminUnitLineage,
+    Cadre,
     ImportJob,
     ImportKind,
     ImportStatus,
@@ -232,6 +233,19 @@ def village_create(*, commune: AdminUnit, name: str) -> AdminUnit:
     unit = village_prepare(unit=AdminUnit(parent=commune, name=name.strip()))
     unit.save()
     return unit
+
+
+# --- Cadres ------------------------------------------------------------------------------------
+
+
+def cadre_rename(*, cadre_id: int, full_name: str) -> tuple[str, str]:
+    """Correct a person's full name (inside the caller's transaction, the row locked).
+    Returns the old and the new name."""
+    cadre = Cadre.objects.select_for_update().get(pk=cadre_id)
+    old_name = cadre.full_name
+    cadre.full_name = full_name
+    cadre.save()
+    return old_name, cadre.full_name
 
 
 # --- Cadre imports -------------------------------------------------------------------------------

@@ -31,6 +31,14 @@ def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
     return sessions.filter(condition)
 
 
+def sessions_of_province(*, province_code: str | None) -> QuerySet[TrainingSession]:
+    """Every session held in a province (2023 code), or in the whole country without one."""
+    sessions = TrainingSession.objects.all()
+    if province_code:
+        sessions = sessions.filter(province_code=province_code)
+    return sessions
+
+
 def session_user_may_run(*, user) -> bool:
     """Whether the user has a role that runs sessions at all (trainer or admin)."""
     return user.is_authenticated and (

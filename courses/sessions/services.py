@@ -2,8 +2,8 @@
 
 Every write that changes what the counters count (a session's status, a participant's
 presence) calls the counter service in the same transaction, and a participant present at a
-held session gets their enrolment on the session's course evaluated by the one completion
-engine (`enrolment_evaluate`), which completes it at most once.
+held session is announced (`participant_present`, in the same transaction) to the completion
+engine, which enrols them on the session's course if needed and completes it at most once.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
-from courses.counters.services import achievements_for_attendance, achievements_for_session
-from courses.learning.completion import enrolment_evaluate
-from courses.learning.models import Enrolment
 from courses.registry.models import AdminUnit, Cadre
+from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+from courses.sessions.signals import participant_present
 
 # Changing one of these on a held session moves it to another counter cell or indicator.
 COUNTED_FIELDS = ("kind", "unit", "end_date")
@@ -160,22 +159,14 @@ def session_status_set(*, session: TrainingSession, status: str) -> bool:
     return True
 
 
-def session_completions_evaluate(*, session: TrainingSession) -> int:
-    """Evaluate the enrolment of everyone present at a held session. Returns how many
-    enrolments this completed."""
+def session_completions_evaluate(*, session: TrainingSession) -> None:
+    """Tell the completion engine about everyone present at a held session."""
     if session.status != SessionStatus.HELD:
-        return 0
-    completed = 0
+        return
     for row in session.attendance.filter(present=True).select_related("cadre"):
-        completed += _enrolment_evaluate_for(session=session, cadre=row.cadre, by=row.marked_by)
-    return completed
-
-
-def _enrolment_evaluate_for(*, session: TrainingSession, cadre: Cadre, by=None) -> int:
-    enrolment, _created = Enrolment.objects.get_or_create(
-        cadre=cadre, course_id=session.course_id, defaults={"enrolled_by": by}
-    )
-    return int(enrolment_evaluate(enrolment=enrolment))
+        participant_present.send(
+            sender=TrainingSession, session=session, cadre=row.cadre, by=row.marked_by
+        )
 
 
 def attendance_mark(
@@ -222,7 +213,7 @@ def attendance_mark(
         if present != was_present or created:
             achievements_for_attendance(session=session, cadre=cadre, present=present)
         if present and session.status == SessionStatus.HELD:
-            _enrolment_evaluate_for(session=session, cadre=cadre, by=by)
+            participant_present.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
     return attendance
 
 

@@ -90,10 +90,11 @@ def _invalidate(clear: str | None) -> None:
     cache is emptied."""
     from django.core.cache import cache
 
-    from courses.counters.services import _bump_generation
+    from courses.counters.selectors import COUNTERS_GENERATION
+    from lms.cache import generation_bump
 
     if clear == "generation":
-        _bump_generation()
+        generation_bump(COUNTERS_GENERATION)
     elif clear == "cold":
         cache.clear()
 
@@ -117,7 +118,8 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     from django.test.utils import CaptureQueriesContext
 
     from courses.counters.models import Achievement, CounterCell
-    from courses.counters.services import ROLLUPS, counters_drift
+    from courses.counters.recount import counters_drift
+    from courses.counters.services import ROLLUPS
     from courses.learning.models import LessonProgress
     from courses.registry.models import Cadre
 
@@ -183,7 +185,8 @@ def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
     from django.db import connection, transaction
 
     from courses.counters.models import Indicator
-    from courses.counters.services import counters_recount, indicator_cache_clear
+    from courses.counters.recount import counters_recount
+    from courses.counters.services import indicator_cache_clear
 
     indicator_cache_clear()
     ids = dict(Indicator.objects.values_list("code", "pk"))

@@ -14,6 +14,7 @@ from courses.counters import services as svc
 from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment
 from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 from tests.factories import content_home_create, course_create, course_index_create
 
@@ -99,7 +100,7 @@ def session_status(session: TrainingSession, status: str) -> None:
     with transaction.atomic():
         session.status = status
         session.save()
-        svc.achievements_for_session(session=session)
+        session_counting.achievements_for_session(session=session)
 
 
 def attend(session: TrainingSession, cadre: Cadre, present: bool = True) -> None:
@@ -107,7 +108,7 @@ def attend(session: TrainingSession, cadre: Cadre, present: bool = True) -> None
         Attendance.objects.update_or_create(
             session=session, cadre=cadre, defaults={"present": present}
         )
-        svc.achievements_for_attendance(session=session, cadre=cadre, present=present)
+        session_counting.achievements_for_attendance(session=session, cadre=cadre, present=present)
 
 
 def user_make(*, role: str | None = "Admin", province_code: str = "", superuser=False):

@@ -16,6 +16,7 @@ from courses.counters.selectors import counter_figures
 from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment
 from courses.registry.models import Cadre
+from courses.sessions import counting as session_counting
 from courses.sessions.models import SessionKind, SessionStatus
 from tests.conftest import require_postgres
 from tests.courses.counters_world import (
@@ -92,7 +93,7 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
             session = TrainingSession.objects.select_for_update().get(pk=rng.choice(session_ids))
             session.status = rng.choice([SessionStatus.HELD, SessionStatus.CANCELLED])
             session.save()
-            svc.achievements_for_session(session=session)
+            session_counting.achievements_for_session(session=session)
 
     def uncomplete(rng):
         # An enrolment reset by an admin: the person may stop counting (tests removals).

@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.counters.services import counters_drift, counters_recount
+from courses.counters.recount import counters_drift, counters_recount
 
 
 class Command(BaseCommand):

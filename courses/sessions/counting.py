@@ -1,0 +1,97 @@
+"""What sessions and attendance count for: a held session counts once for its kind's
+indicator, in the cell of its unit and end month; people present at a held monitoring session
+count once among the M&E participants. Called by the session services inside their
+transactions; the ledger (counters) does the writing."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from courses.counters.models import Achievement
+from courses.counters.services import (
+    ME_PARTICIPANTS,
+    SESSIONS_DISTRICT_COMMUNE,
+    SESSIONS_ME,
+    SESSIONS_VILLAGE,
+    CellKey,
+    achievement_key,
+    achievement_record,
+    achievement_remove,
+    cell_key_for_cadre,
+    indicator_id,
+    month_of,
+)
+from courses.registry.models import Cadre
+from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
+
+SESSION_INDICATORS = {
+    SessionKind.DISTRICT_COMMUNE: SESSIONS_DISTRICT_COMMUNE,
+    SessionKind.VILLAGE: SESSIONS_VILLAGE,
+    SessionKind.MONITORING: SESSIONS_ME,
+}
+
+
+def cell_key_for_session(session: TrainingSession) -> CellKey:
+    return CellKey(
+        month=month_of(session.end_date),
+        province_code=session.province_code,
+        district_code=session.district_code,
+        commune_code=session.commune_code,
+    )
+
+
+def achievements_for_attendance(*, session: TrainingSession, cadre: Cadre, present: bool) -> None:
+    """ME_PARTICIPANTS counts distinct people present at held monitoring sessions."""
+    if session.kind != SessionKind.MONITORING:
+        return
+    if present and session.status == SessionStatus.HELD:
+        at = timezone.now()
+        achievement_record(
+            code=ME_PARTICIPANTS,
+            key=cell_key_for_cadre(cadre, session.end_date),
+            at=at,
+            cadre=cadre,
+        )
+    elif not present:
+        _me_participant_recheck(cadre=cadre)
+
+
+def _me_participant_recheck(*, cadre: Cadre) -> None:
+    """Remove ME_PARTICIPANTS if the person is no longer present at any held M&E session."""
+    still = Attendance.objects.filter(
+        cadre=cadre,
+        present=True,
+        session__kind=SessionKind.MONITORING,
+        session__status=SessionStatus.HELD,
+    ).exists()
+    if not still:
+        achievement_remove(code=ME_PARTICIPANTS, cadre=cadre)
+
+
+def achievements_for_session(*, session: TrainingSession) -> None:
+    """Call after a session's status, kind, unit or dates change (inside its transaction).
+
+    A held session counts once for its kind's indicator, in the cell of its unit and end month;
+    a planned or cancelled one counts for none. People present at a held monitoring session
+    count for ME_PARTICIPANTS; when the session stops counting, each of them is re-checked.
+    """
+    code = SESSION_INDICATORS.get(session.kind)
+    held = session.status == SessionStatus.HELD
+    for other in SESSION_INDICATORS.values():
+        if other != code or not held:
+            achievement_remove(code=other, session=session)
+    if code and held:
+        key = cell_key_for_session(session)
+        current = Achievement.objects.filter(
+            indicator_id=indicator_id(code), session=session
+        ).first()
+        if current is not None and achievement_key(current) != key:
+            achievement_remove(code=code, session=session)  # moved to another unit or month
+        achievement_record(code=code, key=key, at=timezone.now(), session=session)
+    present = session.attendance.filter(present=True).select_related("cadre").order_by("cadre_id")
+    counts_people = held and session.kind == SessionKind.MONITORING
+    for row in present:
+        if counts_people:
+            achievements_for_attendance(session=session, cadre=row.cadre, present=True)
+        else:
+            _me_participant_recheck(cadre=row.cadre)
