@@ -1,13 +1,22 @@
-"""Reactions to courses' signals (courses never imports certificates)."""
+"""Reactions to courses' signals (courses never imports certificates) and to the worker's
+connection to the broker."""
 
 from django.dispatch import receiver
 
-from certificates.services import certificate_create_pending
+from certificates.services import certificate_create_pending, certificates_requeue_request
 from courses.learning.models import Enrolment
 from courses.learning.signals import enrolment_completed
+from lms.celery import broker_connected
 
 
 @receiver(enrolment_completed, sender=Enrolment, dispatch_uid="certificates_pending_on_completion")
 def create_pending_certificate(sender, enrolment: Enrolment, **kwargs) -> None:
     """Inside the completion's transaction: the pending row commits with the completion."""
     certificate_create_pending(enrolment=enrolment)
+
+
+@receiver(broker_connected, dispatch_uid="certificates_requeue_on_connect")
+def requeue_after_connect(sender, **kwargs) -> None:
+    """A worker has (re)connected: certificates completed while the broker was down, or whose
+    messages were lost with it, are queued again now rather than at the next periodic run."""
+    certificates_requeue_request()

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
@@ -91,6 +92,30 @@ def certificate_queue(*, certificate_id: int) -> bool:
         issue_certificate.apply_async(args=[certificate_id])
     except Exception:
         logger.exception("could not queue certificate %s; it will be re-queued", certificate_id)
+        # Never queued: the next re-queue takes it whatever its age.
+        Certificate.objects.filter(pk=certificate_id, status=CertificateStatus.PENDING).update(
+            queued_at=None
+        )
+        return False
+    return True
+
+
+REQUEUE_ON_CONNECT_LOCK = "certificates:requeue-on-connect"
+
+
+def certificates_requeue_request() -> bool:
+    """Ask a worker to queue every pending certificate again now (a worker has just
+    (re)connected to the broker, whose queue may have been lost with it). Workers that
+    reconnect together ask once. True if the request was published."""
+    from certificates.tasks import requeue_pending_certificates
+
+    if not cache.add(REQUEUE_ON_CONNECT_LOCK, 1, timeout=30):
+        return False
+    try:
+        requeue_pending_certificates.apply_async(kwargs={"older_than": 0})
+    except Exception:
+        cache.delete(REQUEUE_ON_CONNECT_LOCK)
+        logger.exception("could not ask for the pending certificates to be re-queued")
         return False
     return True
 

@@ -75,9 +75,10 @@ def email_certificate(certificate_id: int) -> bool:
     time_limit=150,
     ignore_result=True,
 )
-def requeue_pending_certificates() -> int:
-    """Beat runs this every few minutes: nothing pending is forgotten."""
-    count = services.certificates_requeue()
+def requeue_pending_certificates(older_than: int | None = None) -> int:
+    """Beat runs this every few minutes, and a worker asks for it (with `older_than=0`) each
+    time it has connected to the broker: nothing pending is forgotten."""
+    count = services.certificates_requeue(older_than=older_than)
     if count:
         logger.info("re-queued %s certificates", count)
     return count

@@ -168,11 +168,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
     "socket_connect_timeout": 2,
 }
+# Workers and beat reconnect to the broker for as long as it takes (None: no limit), waiting
+# 2, 4, 6 ... up to 30 seconds between attempts and logging each; when a worker is connected
+# again it has every pending certificate queued again (lms/celery.py, BrokerConnected).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a web request when Redis is down: fail fast, the periodic
-# re-queue task picks the work up later from the database.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing must not hang a web request when Redis is down: connecting gives up after this
+# many seconds and a publish is not retried; the row stays pending and is queued again later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_PUBLISH_RETRY = False
 # Certificates have their own queue, so they can be scaled on their own workers.
 CELERY_TASK_DEFAULT_QUEUE = "celery"

@@ -154,9 +154,30 @@ def test_a_broker_outage_does_not_break_the_completion(
     assert enrolment.completed_at is not None
     assert enrolment.certificate.status == CertificateStatus.PENDING
     assert "will be re-queued" in caplog.text
-    # Once the broker is back, the periodic re-queue issues it.
-    certificates_requeue(older_than=0)
+    # Never queued: the next periodic re-queue takes it at once, not only once it is old.
+    assert Certificate.objects.get(pk=enrolment.certificate.pk).queued_at is None
+    assert certificates_requeue() == 1
     assert Certificate.objects.get(pk=enrolment.certificate.pk).status == "issued"
+
+
+def test_a_worker_that_connects_asks_once_for_every_pending_certificate(course, settings):
+    """The consumer step of lms/celery.py sends broker_connected at every (re)connection;
+    certificates answers with one re-queue of every pending row, however old, even when
+    several workers connect at once."""
+    from django.core.cache import cache
+
+    from lms.celery import BrokerConnected, broker_connected
+
+    settings.CERTIFICATE_REQUEUE_AFTER = 3600
+    fresh = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    Certificate.objects.filter(pk=fresh.pk).update(status=CertificateStatus.PENDING)
+    cache.clear()
+    BrokerConnected(parent=None).start(consumer=None)
+    assert Certificate.objects.get(pk=fresh.pk).status == CertificateStatus.ISSUED
+    Certificate.objects.filter(pk=fresh.pk).update(status=CertificateStatus.PENDING)
+    answers = broker_connected.send_robust(sender=BrokerConnected)  # a second worker, at once
+    assert not any(isinstance(result, Exception) for _receiver, result in answers)
+    assert Certificate.objects.get(pk=fresh.pk).status == CertificateStatus.PENDING
 
 
 def test_revoking_uncounts_the_learner_with_no_other_valid_certificate(issued):

@@ -94,6 +94,11 @@ class PrivateRedis:
         except redis.RedisError:
             return False
 
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=2)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)  # an outage, not a clean shutdown
