@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 
@@ -49,14 +48,11 @@ from courses.counters.services import (
 )
 from courses.learning.models import Enrolment
 from courses.registry.models import Cadre
+from lms.text import nfc
 
 logger = logging.getLogger(__name__)
 
 NO_PROVINCE = "00"
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
 def verify_url(*, code: str) -> str:

@@ -13,13 +13,14 @@ import csv
 import io
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from lms.text import nfc, text_fold
 
 CSV_EXTENSIONS = {".csv", ".txt"}
 XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
@@ -33,7 +34,7 @@ class ImportFileError(Exception):
 
 
 def clean_text(value: Any) -> str:
-    """NFC, trimmed, inner runs of white space collapsed to one space; numbers from a
+    """The text of a cell through lms.text.nfc (NFC, trimmed, single spaces); numbers from a
     spreadsheet cell lose a trailing '.0'."""
     if value is None:
         return ""
@@ -43,8 +44,7 @@ def clean_text(value: Any) -> str:
         value = str(int(value)) if value.is_integer() else str(value)
     elif not isinstance(value, str):
         value = str(value)
-    value = unicodedata.normalize("NFC", value)
-    return " ".join(value.split())
+    return nfc(value)
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -54,10 +54,7 @@ def fold(value: Any) -> str:
     """A matching key for a label: no diacritics, đ -> d, lower case, and every run of other
     characters (spaces, commas, hyphens, underscores) removed. "Trưởng thôn, bản",
     "truong_thon_ban" and "TRUONG THON BAN" all fold to "truongthonban"."""
-    text = unicodedata.normalize("NFD", clean_text(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("đ", "d").replace("Đ", "D").lower()
-    return _NON_ALNUM.sub("", text)
+    return _NON_ALNUM.sub("", text_fold(clean_text(value)))
 
 
 class LabelMatcher:

@@ -25,6 +25,8 @@ from reportlab.pdfbase.ttfonts import (
     makeToUnicodeCMap,
 )
 
+from lms.text import nfc
+
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
 # ReportLab names (ours, so no other registration can shadow them) -> files
@@ -159,16 +161,11 @@ def start_document(doc: pdfdoc.PDFDocument) -> None:
         pdfmetrics.getFont(name).splitString(REPERTOIRE, doc)
 
 
-def normalise(text: str) -> str:
-    """NFC, with runs of white space (tabs, line breaks) made one space and the ends trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` (after NFC) that the certificate fonts cannot draw, in order."""
     drawable = ensure_registered()
     missing: list[str] = []
-    for char in normalise(text):
+    for char in nfc(text):
         if ord(char) not in drawable and char not in missing:
             missing.append(char)
     return missing

@@ -40,6 +40,7 @@ from courses.registry.scope import (
 from courses.registry.services import village_prepare
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
 from lms.spreadsheet import normalise_email, normalise_phone
+from lms.text import nfc
 
 # =============================================================================================
 # Registry: cadres, administrative units and the cadre import (issue 4)
@@ -117,9 +118,7 @@ class CadreForm(WagtailAdminModelForm):
             del self.fields["ethnicity"]
 
     def clean_full_name(self):
-        import unicodedata
-
-        value = " ".join(unicodedata.normalize("NFC", self.cleaned_data["full_name"]).split())
+        value = nfc(self.cleaned_data["full_name"])
         if not name_key(value):
             raise forms.ValidationError(_("A name must contain letters."))
         return value

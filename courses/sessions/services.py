@@ -9,7 +9,6 @@ engine (`enrolment_evaluate`), which completes it at most once.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment
 from courses.registry.models import AdminUnit, Cadre
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+from lms.text import nfc
 
 # Changing one of these on a held session moves it to another counter cell or indicator.
 COUNTED_FIELDS = ("kind", "unit", "end_date")
@@ -35,10 +35,6 @@ SESSION_FIELDS = (
     "unit",
     "venue",
 )
-
-
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
 def _session_check(session: TrainingSession) -> None:

@@ -37,11 +37,11 @@ from courses.sessions.selectors import (
 from courses.sessions.services import (
     attendance_add_new_cadre,
     attendance_mark,
-    nfc,
     session_status_set,
 )
 from courses.sessions.signin_sheet import signin_sheet_render
 from lms.spreadsheet import normalise_phone
+from lms.text import nfc
 
 PAGE_SIZE = 20
 PASSED_CHOICES = [
