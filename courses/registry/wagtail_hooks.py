@@ -39,23 +39,12 @@ from courses.registry.scope import (
 )
 from courses.registry.services import village_prepare
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
-from lms.spreadsheet import normalise_email, normalise_phone
+from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
 
 # =============================================================================================
 # Registry: cadres, administrative units and the cadre import (issue 4)
 # =============================================================================================
-
-# Characters that make a spreadsheet cell a formula (CSV/formula injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value):
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 ETHNIC_NAMES = dict(ETHNIC_GROUPS)
 FILE_LABEL = {
@@ -196,8 +185,22 @@ class CadreIndexView(generic.IndexView):
         }
         return {field: values[field] for field in self.list_export}
 
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+    def export_rows(self, queryset, export_format: str):
+        """The header, then a row per cadre, for the shared writers (which neutralise every
+        cell a spreadsheet would run as a formula)."""
+        yield [self.get_heading(queryset, field) for field in self.list_export]
+        for item in queryset:
+            row = self.to_row_dict(item)
+            yield [
+                self.preprocess_field_value(field, row.get(field), export_format)
+                for field in self.list_export
+            ]
+
+    def stream_csv(self, queryset):
+        return csv_lines(self.export_rows(queryset, self.FORMAT_CSV))
+
+    def write_xlsx(self, queryset, output):
+        output.write(xlsx_bytes([("Sheet1", self.export_rows(queryset, self.FORMAT_XLSX))]))
 
     @cached_property
     def header_buttons(self):
