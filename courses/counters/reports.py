@@ -8,20 +8,13 @@ Every export shows exactly what the dashboard shows for the same filters and sco
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.counters.selectors import CounterFilters, Figure, unit_maps
 from courses.registry.models import UnitStructure
 from lms.spreadsheet import csv_bytes, xlsx_bytes
-
-# The same font files the certificates use (courses must not import certificates).
-FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 def _scope_text(filters: CounterFilters, scope_province: str | None) -> str:
@@ -94,16 +87,6 @@ def figures_csv(*, figures: list[Figure], filters: CounterFilters, scope_provinc
     return csv_bytes(rows)
 
 
-def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_REGULAR)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_BOLD)))
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
 def _number(value) -> str:
     if value is None:
         return "—"
@@ -117,7 +100,9 @@ def figures_pdf(*, figures: list[Figure], filters: CounterFilters, scope_provinc
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _fonts()
+    from lms.pdf import sans_fonts
+
+    regular, bold = sans_fonts()
     title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=4)
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14, spaceBefore=8)
