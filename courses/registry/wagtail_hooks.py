@@ -33,12 +33,12 @@ from courses.registry.scope import (
     cadres_editable_by,
     cadres_visible_to,
     can_see_ethnicity,
-    is_registry_admin,
     units_assignable_by,
     units_visible_to,
 )
 from courses.registry.services import village_prepare
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
+from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
 
@@ -206,7 +206,7 @@ class CadreIndexView(generic.IndexView):
     def header_buttons(self):
         buttons = list(super().header_buttons)
         user = self.request.user
-        if is_registry_admin(user) and user.has_perm("courses.add_cadre"):
+        if is_admin(user) and user.has_perm("courses.add_cadre"):
             buttons.append(
                 HeaderButton(
                     _("Import"), url=reverse("courses_registry_import"), icon_name="upload"
@@ -418,7 +418,7 @@ def register_registry_import_urls():
 class _ImportMenuItem(MenuItem):
     def is_shown(self, request):
         user = request.user
-        return is_registry_admin(user) and user.has_perm("courses.add_cadre")
+        return is_admin(user) and user.has_perm("courses.add_cadre")
 
 
 @hooks.register("register_admin_menu_item")
