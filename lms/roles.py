@@ -99,3 +99,10 @@ def is_admin(user: User | None) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or has_role(user, ADMIN)
+
+
+def is_trainer_or_admin(user: User | None) -> bool:
+    """Trainer, admin or superuser: may run training sessions and enrol other people."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=(TRAINER, ADMIN)).exists()
