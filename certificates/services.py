@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import io
 import logging
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 
@@ -49,14 +48,11 @@ from certificates.models import (
 from courses.counters.services import certified_learner_record, certified_learner_remove
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
+from lms.text import nfc
 
 logger = logging.getLogger(__name__)
 
 NO_PROVINCE = "00"
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
 def verify_url(*, code: str) -> str:

@@ -26,18 +26,14 @@ from certificates.models import Certificate, ExportFormat, ExportStatus
 from certificates.selectors import bulk_exports_for_admin, certificates_for_admin
 from certificates.views import pdf_response
 from courses.sessions.selectors import sessions_of_province
-from lms.roles import admin_province_code, is_central_admin
-
-
-def is_certificate_admin(user) -> bool:
-    return is_central_admin(user) or bool(admin_province_code(user))
+from lms.roles import admin_province_code, is_admin
 
 
 class CertificatePermissionPolicy(ModelPermissionPolicy):
     """Admins (central or of a province) may look; records change only through services."""
 
     def user_has_permission(self, user, action):
-        return action in ("view", "inspect") and is_certificate_admin(user)
+        return action in ("view", "inspect") and is_admin(user)
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_permission(user, action)
@@ -93,7 +89,7 @@ class ReissueForm(forms.Form):
 
 
 def _certificate_or_404(request, pk: int) -> Certificate:
-    if not is_certificate_admin(request.user):
+    if not is_admin(request.user):
         raise Http404
     return get_object_or_404(certificates_for_admin(user=request.user), pk=pk)
 
@@ -184,7 +180,7 @@ class ExportForm(forms.Form):
 
 
 def export_create(request):
-    if not is_certificate_admin(request.user):
+    if not is_admin(request.user):
         raise Http404
     form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -250,7 +246,7 @@ def register_certificate_urls():
 
 class AdminOnlyMenuItem(MenuItem):
     def is_shown(self, request):
-        return is_certificate_admin(request.user)
+        return is_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")

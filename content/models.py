@@ -19,7 +19,8 @@ from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from content.blocks import LessonBodyBlock, StoryBodyBlock
-from content.text import html_to_text, text_fold
+from content.text import html_to_text
+from lms.text import text_fold
 
 
 class OneQueryRestrictionsMixin:
@@ -39,7 +40,7 @@ class OneQueryRestrictionsMixin:
 
 
 class FoldedSearchMixin:
-    """Indexes an accent-free copy of the page's text (see content.text.text_fold).
+    """Indexes an accent-free copy of the page's text (see lms.text.text_fold).
 
     The search view folds the query the same way, so "binh dang gioi", "Bình đẳng giới" and
     decomposed Unicode all meet the same words on SQLite and PostgreSQL alike.

@@ -6,7 +6,7 @@ from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 from content.models import CoursePage, LessonPage, StoryPage
-from content.text import text_fold
+from lms.text import text_fold
 
 SEARCHABLE_TYPES = (CoursePage, LessonPage, StoryPage)
 

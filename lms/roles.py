@@ -91,3 +91,18 @@ def admin_province_code(user: User) -> str | None:
     if has_role(user, ADMIN) and user.province_code:
         return user.province_code
     return None
+
+
+def is_admin(user: User | None) -> bool:
+    """Central or province admin (superusers count as central): may manage the register,
+    read the programme figures and look at certificates, each within their scope."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, ADMIN)
+
+
+def is_trainer_or_admin(user: User | None) -> bool:
+    """Trainer, admin or superuser: may run training sessions and enrol other people."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=(TRAINER, ADMIN)).exists()

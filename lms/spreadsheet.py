@@ -1,9 +1,13 @@
-"""The generic parts of a bulk import, shared by every kind of file (cadres, sessions,
-attendance): reading rows from CSV or XLSX, checking the header, normalising text to NFC,
-folding Vietnamese labels for matching, and collecting per-row errors.
+"""Spreadsheets in and out.
 
-A kind of import declares its columns and turns each `Row` into values, adding `RowError`s
-to an `ErrorList` as it goes; nothing here touches the database.
+In: the generic parts of a bulk import, shared by every kind of file (cadres, sessions,
+attendance): reading rows from CSV or XLSX, checking the header, normalising text to NFC,
+folding Vietnamese labels for matching, and collecting per-row errors. A kind of import
+declares its columns and turns each `Row` into values, adding `RowError`s to an `ErrorList` as
+it goes; nothing here touches the database.
+
+Out: the writers every export and import template uses, CSV (with a byte order mark) and
+XLSX, both neutralising the cells a spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ import csv
 import io
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from lms.text import nfc, text_fold
 
 CSV_EXTENSIONS = {".csv", ".txt"}
 XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
@@ -33,7 +38,7 @@ class ImportFileError(Exception):
 
 
 def clean_text(value: Any) -> str:
-    """NFC, trimmed, inner runs of white space collapsed to one space; numbers from a
+    """The text of a cell through lms.text.nfc (NFC, trimmed, single spaces); numbers from a
     spreadsheet cell lose a trailing '.0'."""
     if value is None:
         return ""
@@ -43,8 +48,7 @@ def clean_text(value: Any) -> str:
         value = str(int(value)) if value.is_integer() else str(value)
     elif not isinstance(value, str):
         value = str(value)
-    value = unicodedata.normalize("NFC", value)
-    return " ".join(value.split())
+    return nfc(value)
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -54,10 +58,7 @@ def fold(value: Any) -> str:
     """A matching key for a label: no diacritics, đ -> d, lower case, and every run of other
     characters (spaces, commas, hyphens, underscores) removed. "Trưởng thôn, bản",
     "truong_thon_ban" and "TRUONG THON BAN" all fold to "truongthonban"."""
-    text = unicodedata.normalize("NFD", clean_text(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("đ", "d").replace("Đ", "D").lower()
-    return _NON_ALNUM.sub("", text)
+    return _NON_ALNUM.sub("", text_fold(clean_text(value)))
 
 
 class LabelMatcher:
@@ -294,40 +295,105 @@ def count_data_rows(source: str | Path, *, name: str) -> int:
         workbook.close()
 
 
-# --- Templates ---------------------------------------------------------------------------------
+# --- Writing -----------------------------------------------------------------------------------
+
+# Characters that make a spreadsheet cell a formula (CSV/formula injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def template_csv(columns: list[str], examples: list[list[str]] = ()) -> bytes:
-    """A CSV template with a BOM, so that Excel opens it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    writer.writerows(examples)
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+def neutralise_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, with a leading apostrophe; any other
+    value (a number, even a negative one, or None) as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
-def template_xlsx(columns: list[str], examples: list[list[str]] = ()) -> bytes:
-    """An XLSX template; every column is formatted as text so that codes and phone numbers
-    keep their leading zeros."""
+class _Echo:
+    """A file whose write returns what it is given, so that csv.writer returns each line."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
+    """A CSV file as UTF-8 bytes, one chunk per row, for a streaming response.
+
+    A byte order mark comes first, so that Excel opens the Vietnamese text as UTF-8; every
+    cell is neutralised (`neutralise_cell`) and None is an empty cell.
+    """
+    writer = csv.writer(_Echo())
+    yield codecs.BOM_UTF8
+    for row in rows:
+        yield writer.writerow([neutralise_cell(value) for value in row]).encode("utf-8")
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """The whole CSV file of `csv_lines`."""
+    return b"".join(csv_lines(rows))
+
+
+def xlsx_bytes(
+    sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]], *, text_rows: int = 0
+) -> bytes:
+    """An XLSX workbook with one sheet per (title, rows); every cell is neutralised.
+
+    Written in openpyxl's write-only mode, row by row, so that a large export does not hold
+    every cell in memory. With `text_rows` (an import template) the first row is a bold
+    header, each column is wide enough for it, and the cells of the `text_rows` rows below it,
+    blank ones included, are formatted as text so that codes and phone numbers typed in keep
+    their leading zeros.
+    """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "import"
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for example in examples:
-        sheet.append(example)
-    for index, column in enumerate(columns, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(14, len(column) + 4)
-        for row in range(2, 1000):
-            sheet.cell(row=row, column=index).number_format = "@"
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        if text_rows:
+            _append_template(sheet, rows, text_rows)
+        else:
+            for row in rows:
+                sheet.append([neutralise_cell(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _append_template(sheet, rows: Iterable[Iterable[Any]], text_rows: int) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    def cell(value: Any, **style: Any) -> WriteOnlyCell:
+        written = WriteOnlyCell(sheet, neutralise_cell(value))
+        for name, setting in style.items():
+            setattr(written, name, setting)
+        return written
+
+    header, *body = [list(row) for row in rows] or [[]]
+    for index, column in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(str(column)) + 4)
+    bold = Font(bold=True)
+    sheet.append([cell(column, font=bold) for column in header])
+    for number in range(text_rows):
+        values = body[number] if number < len(body) else []
+        sheet.append(
+            [
+                cell(values[index] if index < len(values) else None, number_format="@")
+                for index in range(len(header))
+            ]
+        )
+
+
+def template_csv(columns: list[str], examples: list[list[str]] = ()) -> bytes:
+    """An import template as CSV: the header, then the example rows."""
+    return csv_bytes([columns, *examples])
+
+
+def template_xlsx(columns: list[str], examples: list[list[str]] = ()) -> bytes:
+    """An import template as XLSX; every column is formatted as text down to row 999 so that
+    codes and phone numbers keep their leading zeros."""
+    return xlsx_bytes([("import", [columns, *examples])], text_rows=998)
 
 
 # --- Small validators shared by the kinds -------------------------------------------------------

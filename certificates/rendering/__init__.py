@@ -21,8 +21,10 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext
 
+from lms.text import nfc
+
 from . import page
-from .fonts import ensure_registered, normalise
+from .fonts import ensure_registered
 from .fonts import missing_glyphs as _missing_glyphs
 
 __all__ = [
@@ -83,7 +85,7 @@ def _prepared(data: CertificateData) -> CertificateData:
     missing: list[str] = []
     for name in _TEXT_FIELDS:
         raw = getattr(data, name)
-        text = normalise(raw)
+        text = nfc(raw)
         if text != raw:
             changes[name] = text
         # upper(): the organisation and the signer's title are printed in capitals

@@ -6,7 +6,8 @@ is embedded as a TrueType subset. Subsetting per document is what made ReportLab
 subset with the same repertoire, ASCII and the whole Vietnamese alphabet, in a fixed order:
 the subset is then the same for nearly every certificate, and its compressed font program is
 built once per process and reused. A name with a letter outside the repertoire just gets a
-subset of its own, built the ordinary way.
+subset of its own, built the ordinary way. The font files and their registration are
+lms.pdf's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import threading
 import unicodedata
 import zlib
-from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import (
@@ -25,12 +25,13 @@ from reportlab.pdfbase.ttfonts import (
     makeToUnicodeCMap,
 )
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+from lms.pdf import SERIF_BOLD_FILE, SERIF_FILE, font_register
+from lms.text import nfc
 
-# ReportLab names (ours, so no other registration can shadow them) -> files
+# ReportLab names (ours, so no other registration can shadow them) -> files in lms/fonts
 SERIF = "CertSerif"
 SERIF_BOLD = "CertSerif-Bold"
-FILES = {SERIF: "DejaVuSerif.ttf", SERIF_BOLD: "DejaVuSerif-Bold.ttf"}
+FILES = {SERIF: SERIF_FILE, SERIF_BOLD: SERIF_BOLD_FILE}
 
 
 def _vietnamese_letters() -> str:
@@ -143,8 +144,7 @@ def ensure_registered() -> frozenset[int]:
         if _drawable is None:
             common: set[int] | None = None
             for name, filename in FILES.items():
-                font = _CertificateFont(name, str(FONT_DIR / filename))
-                pdfmetrics.registerFont(font)
+                font = font_register(name, filename, _CertificateFont)
                 cmap = set(font.face.charToGlyph)
                 common = cmap if common is None else common & cmap
             assert common is not None
@@ -159,16 +159,11 @@ def start_document(doc: pdfdoc.PDFDocument) -> None:
         pdfmetrics.getFont(name).splitString(REPERTOIRE, doc)
 
 
-def normalise(text: str) -> str:
-    """NFC, with runs of white space (tabs, line breaks) made one space and the ends trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` (after NFC) that the certificate fonts cannot draw, in order."""
     drawable = ensure_registered()
     missing: list[str] = []
-    for char in normalise(text):
+    for char in nfc(text):
         if ord(char) not in drawable and char not in missing:
             missing.append(char)
     return missing

@@ -1,35 +1,20 @@
-"""The figures as files: XLSX (openpyxl), CSV (formula injection neutralised) and a printable
-PDF report (ReportLab, DejaVu Sans so Vietnamese prints correctly).
+"""The figures as files: XLSX and CSV (lms.spreadsheet's writers, formula injection
+neutralised) and a printable PDF report (ReportLab, DejaVu Sans so Vietnamese prints
+correctly).
 
 Every export shows exactly what the dashboard shows for the same filters and scope.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.counters.selectors import CounterFilters, Figure, unit_maps
 from courses.registry.models import UnitStructure
-
-# The same font files the certificates use (courses must not import certificates).
-FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> object:
-    """A text cell a spreadsheet could run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from lms.spreadsheet import csv_bytes, xlsx_bytes
 
 
 def _scope_text(filters: CounterFilters, scope_province: str | None) -> str:
@@ -80,52 +65,26 @@ def _month_rows(figures: list[Figure]) -> list[list]:
     return rows
 
 
-def figures_xlsx(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheets = [
+def _sections(figures: list[Figure]) -> list[tuple[str, list[list]]]:
+    return [
         (_("Figures"), _summary_rows(figures)),
         (_("By area"), _area_rows(figures)),
         (_("By month"), _month_rows(figures)),
     ]
-    for index, (title, rows) in enumerate(sheets):
-        sheet = book.active if index == 0 else book.create_sheet()
-        sheet.title = title[:31]
-        sheet.append([_scope_text(filters, scope_province)])
-        for row in rows:
-            # openpyxl writes text starting with "=" as a formula: neutralise it here too.
-            sheet.append([csv_safe(value) for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+
+def figures_xlsx(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+    """A sheet per section, each starting with the scope line."""
+    scope = _scope_text(filters, scope_province)
+    return xlsx_bytes((title, [[scope], *rows]) for title, rows in _sections(figures))
 
 
 def figures_csv(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([csv_safe(_scope_text(filters, scope_province))])
-    for section, rows in (
-        (_("Figures"), _summary_rows(figures)),
-        (_("By area"), _area_rows(figures)),
-        (_("By month"), _month_rows(figures)),
-    ):
-        writer.writerow([])
-        writer.writerow([section])
-        for row in rows:
-            writer.writerow(["" if v is None else csv_safe(v) for v in row])
-    # A byte-order mark, so that Excel opens the Vietnamese text as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_REGULAR)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_BOLD)))
-    return "DejaVuSans", "DejaVuSans-Bold"
+    """The scope line, then each section after an empty row and its title."""
+    rows: list[list] = [[_scope_text(filters, scope_province)]]
+    for section, section_rows in _sections(figures):
+        rows += [[], [section], *section_rows]
+    return csv_bytes(rows)
 
 
 def _number(value) -> str:
@@ -141,7 +100,9 @@ def figures_pdf(*, figures: list[Figure], filters: CounterFilters, scope_provinc
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _fonts()
+    from lms.pdf import sans_fonts
+
+    regular, bold = sans_fonts()
     title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=4)
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=11, leading=14, spaceBefore=8)

@@ -38,14 +38,14 @@ from courses.counters.selectors import (
 )
 from courses.registry.models import UnitStructure
 from lms.api_tokens import api_auth
-from lms.roles import admin_province_code, is_central_admin
+from lms.roles import admin_province_code, is_admin
 
 BAR_WIDTH = 100  # SVG user units of a full progress bar
 
 
 def counters_scope(user) -> str | None:
     """The province the user is limited to (None: the whole country); 403 if not an admin."""
-    if not is_counters_reader(user):
+    if not is_admin(user):
         raise PermissionDenied
     return admin_province_code(user)
 
@@ -313,7 +313,7 @@ def api(request: HttpRequest) -> JsonResponse:
     """GET /api/counters/?province=<code>&by=province|level|sex|ethnicity&structure=2023|2025
 
     Session or token (api_auth answers 401 without either); the role decides the rest."""
-    if not is_counters_reader(request.user):
+    if not is_admin(request.user):
         return JsonResponse({"detail": _("Only admins may read the figures.")}, status=403)
     scope = admin_province_code(request.user)
     by = request.GET.get("by") or None
@@ -330,10 +330,3 @@ def api(request: HttpRequest) -> JsonResponse:
     filters = CounterFilters(structure=structure, province=province)
     figures = counter_figures(scope_province=scope, filters=filters, by=by)
     return JsonResponse([figure.as_api() for figure in figures], safe=False)
-
-
-def is_counters_reader(user) -> bool:
-    """Central or province admin (or superuser): may read the programme figures."""
-    return bool(user and user.is_authenticated) and (
-        is_central_admin(user) or bool(admin_province_code(user))
-    )

@@ -16,7 +16,7 @@ from wagtail.permissions import register_permission_policy
 
 from courses.counters import views
 from courses.counters.models import Indicator, IndicatorTarget
-from lms.roles import ADMIN, is_central_admin
+from lms.roles import ADMIN, is_admin, is_central_admin
 
 
 class CentralAdminPolicy(BasePermissionPolicy):
@@ -84,7 +84,7 @@ def register_counters_urls():
 
 class DashboardMenuItem(MenuItem):
     def is_shown(self, request):
-        return views.is_counters_reader(request.user)
+        return is_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")

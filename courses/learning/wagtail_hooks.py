@@ -19,15 +19,9 @@ from content.models import CoursePage
 from courses.learning.services import enrolments_bulk_create
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.registry.scope import cadres_visible_to
-from lms.roles import ADMIN, TRAINER, has_role
+from lms.roles import is_trainer_or_admin
 
 PREVIEW_ROWS = 20
-
-
-def may_enrol_others(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or has_role(user, ADMIN) or has_role(user, TRAINER)
-    )
 
 
 class EnrolFilterForm(forms.Form):
@@ -76,7 +70,7 @@ class EnrolFilterForm(forms.Form):
 
 
 def enrol_view(request):
-    if not may_enrol_others(request.user):
+    if not is_trainer_or_admin(request.user):
         raise PermissionDenied
     form = EnrolFilterForm(request.POST or None)
     context = {
@@ -108,7 +102,7 @@ def register_enrol_url():
 
 class _EnrolMenuItem(MenuItem):
     def is_shown(self, request):
-        return may_enrol_others(request.user)
+        return is_trainer_or_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")

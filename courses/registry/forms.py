@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from lms.text import nfc
 
 CONSENT_NOTICE_VERSION = "2026-11"
-
-
-def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", " ".join((value or "").split()))
 
 
 class ProfileForm(forms.ModelForm):

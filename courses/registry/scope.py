@@ -47,13 +47,6 @@ def cadres_editable_by(user) -> QuerySet[Cadre]:
     return Cadre.objects.none()
 
 
-def is_registry_admin(user) -> bool:
-    """Central or province admin: may manage the register within their scope."""
-    return bool(user and user.is_authenticated) and (
-        is_central_admin(user) or bool(admin_province_code(user))
-    )
-
-
 def can_see_ethnicity(user, cadre: Cadre | None = None) -> bool:
     """Only admins whose scope covers the person; with no cadre: whether the user could see
     it for anyone (an admin)."""

@@ -10,7 +10,6 @@ from courses.registry.scope import (
     cadres_editable_by,
     cadres_visible_to,
     can_see_ethnicity,
-    is_registry_admin,
     units_assignable_by,
     units_visible_to,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "cadres_editable_by",
     "cadres_visible_to",
     "import_job_get",
-    "is_registry_admin",
     "unit_get_by_code",
     "unit_list",
     "units_assignable_by",

@@ -18,8 +18,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from courses.registry.imports import COLUMNS, EXAMPLE_ROWS
 from courses.registry.models import ImportJob, ImportKind, ImportStatus
-from courses.registry.selectors import import_job_get, is_registry_admin
+from courses.registry.selectors import import_job_get
 from courses.registry.services import import_job_create, import_job_start
+from lms.roles import is_admin
 from lms.spreadsheet import template_csv, template_xlsx
 
 PREVIEW_ERRORS = 500
@@ -27,7 +28,7 @@ PREVIEW_ERRORS = 500
 
 def _require_import_permission(request) -> None:
     user = request.user
-    if not (is_registry_admin(user) and user.has_perm("courses.add_cadre")):
+    if not (is_admin(user) and user.has_perm("courses.add_cadre")):
         raise PermissionDenied
 
 

@@ -33,28 +33,18 @@ from courses.registry.scope import (
     cadres_editable_by,
     cadres_visible_to,
     can_see_ethnicity,
-    is_registry_admin,
     units_assignable_by,
     units_visible_to,
 )
 from courses.registry.services import village_prepare
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
-from lms.spreadsheet import normalise_email, normalise_phone
+from lms.roles import is_admin
+from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
+from lms.text import nfc
 
 # =============================================================================================
 # Registry: cadres, administrative units and the cadre import (issue 4)
 # =============================================================================================
-
-# Characters that make a spreadsheet cell a formula (CSV/formula injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value):
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 ETHNIC_NAMES = dict(ETHNIC_GROUPS)
 FILE_LABEL = {
@@ -117,9 +107,7 @@ class CadreForm(WagtailAdminModelForm):
             del self.fields["ethnicity"]
 
     def clean_full_name(self):
-        import unicodedata
-
-        value = " ".join(unicodedata.normalize("NFC", self.cleaned_data["full_name"]).split())
+        value = nfc(self.cleaned_data["full_name"])
         if not name_key(value):
             raise forms.ValidationError(_("A name must contain letters."))
         return value
@@ -197,14 +185,28 @@ class CadreIndexView(generic.IndexView):
         }
         return {field: values[field] for field in self.list_export}
 
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+    def export_rows(self, queryset, export_format: str):
+        """The header, then a row per cadre, for the shared writers (which neutralise every
+        cell a spreadsheet would run as a formula)."""
+        yield [self.get_heading(queryset, field) for field in self.list_export]
+        for item in queryset:
+            row = self.to_row_dict(item)
+            yield [
+                self.preprocess_field_value(field, row.get(field), export_format)
+                for field in self.list_export
+            ]
+
+    def stream_csv(self, queryset):
+        return csv_lines(self.export_rows(queryset, self.FORMAT_CSV))
+
+    def write_xlsx(self, queryset, output):
+        output.write(xlsx_bytes([("Sheet1", self.export_rows(queryset, self.FORMAT_XLSX))]))
 
     @cached_property
     def header_buttons(self):
         buttons = list(super().header_buttons)
         user = self.request.user
-        if is_registry_admin(user) and user.has_perm("courses.add_cadre"):
+        if is_admin(user) and user.has_perm("courses.add_cadre"):
             buttons.append(
                 HeaderButton(
                     _("Import"), url=reverse("courses_registry_import"), icon_name="upload"
@@ -416,7 +418,7 @@ def register_registry_import_urls():
 class _ImportMenuItem(MenuItem):
     def is_shown(self, request):
         user = request.user
-        return is_registry_admin(user) and user.has_perm("courses.add_cadre")
+        return is_admin(user) and user.has_perm("courses.add_cadre")
 
 
 @hooks.register("register_admin_menu_item")

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from courses.registry.models import Cadre
 from courses.registry.models.cadres import name_key
 from courses.sessions.models import Attendance, TrainingSession
-from lms.roles import ADMIN, TRAINER, admin_province_code, has_role, is_central_admin
+from lms.roles import TRAINER, admin_province_code, has_role, is_central_admin
 
 
 def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
@@ -37,13 +37,6 @@ def sessions_of_province(*, province_code: str | None) -> QuerySet[TrainingSessi
     if province_code:
         sessions = sessions.filter(province_code=province_code)
     return sessions
-
-
-def session_user_may_run(*, user) -> bool:
-    """Whether the user has a role that runs sessions at all (trainer or admin)."""
-    return user.is_authenticated and (
-        user.is_superuser or has_role(user, TRAINER) or has_role(user, ADMIN)
-    )
 
 
 def session_get_for_user(*, user, pk: int) -> TrainingSession | None:

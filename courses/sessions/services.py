@@ -9,7 +9,6 @@ engine, which enrols them on the session's course if needed and completes it at 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from courses.registry.models import AdminUnit, Cadre
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.signals import participant_present
+from lms.text import nfc
 
 # Changing one of these on a held session moves it to another counter cell or indicator.
 COUNTED_FIELDS = ("kind", "unit", "end_date")
@@ -34,10 +34,6 @@ SESSION_FIELDS = (
     "unit",
     "venue",
 )
-
-
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
 def _session_check(session: TrainingSession) -> None:

@@ -1,13 +1,11 @@
 """The printable sign-in sheet of a training session (A4 PDF, ReportLab).
 
-Printed with DejaVu Sans, which covers Vietnamese. The font files live with the certificates
-app; they are read by path so that courses does not import certificates.
+Printed with DejaVu Sans, which covers Vietnamese (lms.pdf).
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import formats
@@ -16,29 +14,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from courses.sessions.models import Attendance, TrainingSession
+from lms.pdf import SANS, SANS_BOLD, sans_fonts
 
-FONT_DIR = Path(settings.BASE_DIR) / "certificates" / "fonts"
-FONT_PATH = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD_PATH = FONT_DIR / "DejaVuSans-Bold.ttf"
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
+FONT, FONT_BOLD = SANS, SANS_BOLD
 # Rows printed even when fewer people are on the list, for walk-ins to sign by hand.
 MIN_ROWS = 15
-
-
-def _register_fonts() -> None:
-    registered = pdfmetrics.getRegisteredFontNames()
-    if FONT not in registered:
-        # The regular face, or the bold one if the regular file is not installed.
-        path = FONT_PATH if FONT_PATH.exists() else FONT_BOLD_PATH
-        pdfmetrics.registerFont(TTFont(FONT, str(path)))
-    if FONT_BOLD not in registered:
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_BOLD_PATH)))
 
 
 def _date(value) -> str:
@@ -48,7 +31,7 @@ def _date(value) -> str:
 def signin_sheet_render(*, session: TrainingSession) -> bytes:
     """The sign-in sheet as PDF bytes: the session's details and one row per participant
     (then blank rows), with a column for the signature."""
-    _register_fonts()
+    sans_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

@@ -31,17 +31,17 @@ from courses.sessions.selectors import (
     session_cadre_scope,
     session_cadre_search,
     session_get_for_user,
-    session_user_may_run,
     sessions_visible_to,
 )
 from courses.sessions.services import (
     attendance_add_new_cadre,
     attendance_mark,
-    nfc,
     session_status_set,
 )
 from courses.sessions.signin_sheet import signin_sheet_render
+from lms.roles import is_trainer_or_admin
 from lms.spreadsheet import normalise_phone
+from lms.text import nfc
 
 PAGE_SIZE = 20
 PASSED_CHOICES = [
@@ -147,7 +147,7 @@ class NewCadreForm(forms.Form):
 
 
 def _session_or_404(request, pk: int) -> TrainingSession:
-    if not session_user_may_run(user=request.user):
+    if not is_trainer_or_admin(request.user):
         raise PermissionDenied
     session = session_get_for_user(user=request.user, pk=pk)
     if session is None:
@@ -164,7 +164,7 @@ def _detail_url(session: TrainingSession) -> str:
 
 @login_required
 def session_list(request):
-    if not session_user_may_run(user=request.user):
+    if not is_trainer_or_admin(request.user):
         raise PermissionDenied
     sessions = sessions_visible_to(user=request.user).annotate(
         participant_count=Count("attendance", distinct=True),

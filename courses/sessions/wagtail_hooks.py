@@ -23,11 +23,11 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from courses.registry.scope import is_registry_admin, units_assignable_by
+from courses.registry.scope import units_assignable_by
 from courses.sessions.models import TrainingSession
 from courses.sessions.selectors import sessions_visible_to
 from courses.sessions.services import session_create, session_delete, session_update
-from lms.roles import ADMIN, TRAINER, admin_province_code
+from lms.roles import ADMIN, TRAINER, admin_province_code, is_admin
 
 FORM_FIELDS = [
     "code", "kind", "course", "title", "start_date", "end_date", "unit", "venue", "trainers",
@@ -41,10 +41,10 @@ class AdminOnlyPolicy(BasePermissionPolicy):
     querysets below decide. Trainers use their own pages under /trainer/sessions/."""
 
     def user_has_permission(self, user, action):
-        return is_registry_admin(user)
+        return is_admin(user)
 
     def user_has_any_permission(self, user, actions):
-        return is_registry_admin(user)
+        return is_admin(user)
 
     def users_with_any_permission(self, actions):
         admins = Q(groups__name=ADMIN) | Q(is_superuser=True)

@@ -14,17 +14,15 @@ import datetime
 import io
 import random
 import time
-from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.rendering import CertificateData, render_certificate, render_certificates
+from lms.pdf import SERIF_BOLD_FILE, SERIF_FILE, font_register
 
 COUNT = 1000
 NAIVE_COUNT = 100
@@ -152,9 +150,8 @@ def main() -> None:
         f"{COUNT / wall:.0f}/s wall clock; {out.tell() / 1024 / 1024:.1f} MiB"
     )
 
-    fonts = Path(__file__).resolve().parents[2] / "certificates" / "fonts"
-    pdfmetrics.registerFont(TTFont("NaiveSerif", str(fonts / "DejaVuSerif.ttf")))
-    pdfmetrics.registerFont(TTFont("NaiveSerif-Bold", str(fonts / "DejaVuSerif-Bold.ttf")))
+    font_register("NaiveSerif", SERIF_FILE)  # plain ReportLab TTFont: per-document subsets
+    font_register("NaiveSerif-Bold", SERIF_BOLD_FILE)
     wall, cpu = timed(lambda: [naive(d) for d in items[:NAIVE_COUNT]])
     print(
         f"naive baseline (QrCodeWidget, per-document subsets): {NAIVE_COUNT / cpu:.0f}/s "

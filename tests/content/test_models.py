@@ -14,7 +14,7 @@ from content.models import (
     StorySeriesPage,
     StoryVolumePage,
 )
-from content.text import text_fold
+from lms.text import text_fold
 
 ALLOWED = {
     HomePage: {StandardPage, CourseIndexPage, StorySeriesPage},

@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 
 from courses.counters import services as svc
 from courses.counters.models import Achievement, CounterCell, Indicator, IndicatorTarget
-from courses.counters.reports import csv_safe
 from courses.counters.selectors import (
     CounterFilters,
     counter_figures,
@@ -23,6 +22,7 @@ from courses.counters.selectors import (
 )
 from courses.registry.models import AdminUnitLineage, UnitLevel, UnitStructure
 from courses.sessions.models import SessionKind, SessionStatus
+from lms.spreadsheet import neutralise_cell as csv_safe
 from tests.courses.counters_world import (
     attend,
     cadre_make,

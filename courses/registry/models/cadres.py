@@ -2,11 +2,11 @@
 person). Ethnicity is sensitive personal data: optional, shown only to admins whose scope
 covers the person, never on a public page."""
 
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from lms.text import nfc, text_fold
 
 # The 54 ethnic groups of Vietnam with their GSO codes (Danh mục các dân tộc Việt Nam,
 # Tổng cục Thống kê). Names are proper nouns and stay in Vietnamese in every language.
@@ -55,11 +55,9 @@ class Level(models.TextChoices):
 
 
 def name_key(text: str) -> str:
-    """Lower case, no diacritics, đ -> d, single spaces: for de-duplication and search."""
-    text = unicodedata.normalize("NFD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return " ".join(text.lower().split())
+    """The folded name (lms.text.text_fold: no diacritics, đ -> d, lower case, single
+    spaces), for de-duplication and search."""
+    return text_fold(text)
 
 
 class Cadre(models.Model):
@@ -121,7 +119,7 @@ class Cadre(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.full_name = unicodedata.normalize("NFC", " ".join((self.full_name or "").split()))
+        self.full_name = nfc(self.full_name)
         self.name_key = name_key(self.full_name)
         self.sync_unit_codes()
         super().save(*args, **kwargs)
