@@ -28,11 +28,11 @@ def no_panel_hooks(monkeypatch):
 
 def test_pages_render_without_any_panel_hook(client, course_tree, cadre, no_panel_hooks):
     course, lesson = course_tree["course"], course_tree["lessons"][0]
-    for page in (course, lesson):
+    for page in (course, lesson, course_tree["index"].get_parent()):
         response = client.get(page.url)
         assert response.status_code == 200, page.url
         html = response.content.decode()
-        assert "learning-panel" not in html
+        assert "learning-panel" not in html and "public-summary" not in html
     html = client.get(lesson.url).content.decode()
     assert "Ôn tập nhanh" in html  # the quiz block itself is content's
 
