@@ -340,15 +340,21 @@ def counter_figures(
     return figures
 
 
-def _area_column(filters: CounterFilters, scope_province: str | None) -> str:
-    """What the area chart groups by: province_code, district_code or commune_code."""
+def drill_level(filters: CounterFilters, scope_province: str | None) -> str:
+    """The level the area chart shows, one below the selection: "province", "district" or
+    "commune".
+
+    The whole country shows its provinces; a province (chosen, or the province admin's scope)
+    its districts, or its communes in the 2025 structure, which has no districts; a district
+    its communes.
+    """
     if filters.structure == UnitStructure.S2025:
-        return "commune_code" if (filters.province or scope_province) else "province_code"
+        return "commune" if (filters.province or scope_province) else "province"
     if filters.district:
-        return "commune_code"
+        return "commune"
     if filters.province or scope_province:
-        return "district_code"
-    return "province_code"
+        return "district"
+    return "province"
 
 
 def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure]:
@@ -357,7 +363,7 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
         indicator.province_targets = list(indicator.targets.all())
     provinces = _province_codes_2023(filters, scope_province)
     by_column = ("province_code" if by == "province" else by) if by in BREAKDOWNS else None
-    area_column = _area_column(filters, scope_province) if areas else None
+    area_column = f"{drill_level(filters, scope_province)}_code" if areas else None
     # The fine cells only for a district filter or a drill-down below the province.
     fine = bool(filters.district and filters.structure == UnitStructure.S2023) or area_column in (
         "district_code",

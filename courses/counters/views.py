@@ -31,6 +31,7 @@ from courses.counters.selectors import (
     CACHE_SECONDS,
     CounterFilters,
     counter_figures,
+    drill_level,
     filter_choices,
     province_choices,
     unit_maps,
@@ -224,7 +225,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for name in ("province", "district"):
         query.pop(name, None)
     base_query = escape(query.urlencode())  # for the panels built in Python
-    drill = _drill_level(filters, scope)
+    drill = drill_level(filters, scope)
     # The rendered panels are cached like the figures: under the counters generation.
     key = (
         "counters:panels:"
@@ -256,17 +257,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page_title": _("Programme dashboard"),
     }
     return render(request, "courses/counters/dashboard.html", context)
-
-
-def _drill_level(filters: CounterFilters, scope: str | None) -> str:
-    """What the area chart shows: provinces, districts or communes."""
-    if filters.structure == UnitStructure.S2025:
-        return "commune" if (filters.province or scope) else "province"
-    if filters.district:
-        return "commune"
-    if filters.province or scope:
-        return "district"
-    return "province"
 
 
 def _export_figures(request: HttpRequest):
