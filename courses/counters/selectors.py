@@ -54,6 +54,12 @@ from courses.registry.models import (
 BREAKDOWNS = ("province", "level", "sex", "ethnicity")
 SMALL_CELL = 10  # public figures below this are shown as "< 10"
 CACHE_SECONDS = 600
+# The dashboard's charts, in SVG user units (templates/courses/counters/includes/): the progress
+# bar and the area bars are BAR_WIDTH wide; the month chart is CHART_HEIGHT tall, one unit per
+# month, and its highest bar is MONTH_BAR_HEIGHT tall.
+BAR_WIDTH = 100
+CHART_HEIGHT = 50
+MONTH_BAR_HEIGHT = 48
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,28 @@ class Figure:
     by: dict[str, int] = field(default_factory=dict)
     areas: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, value
     months: list[tuple[dt.date, int]] = field(default_factory=list)
+
+    def progress_width(self) -> int:
+        """The filled part of the progress bar (BAR_WIDTH for the whole target), at most full."""
+        return min(self.percent or 0, 100) * BAR_WIDTH // 100
+
+    def area_bars(self) -> list[tuple[str, str, int, float]]:
+        """The area chart: code, name, value and bar width, the largest area full width."""
+        top = max((value for _code, _name, value in self.areas), default=0) or 1
+        return [
+            (code, name, value, round(value * BAR_WIDTH / top, 1))
+            for code, name, value in self.areas
+        ]
+
+    def month_bars(self) -> list[tuple[int, float, float, dt.date, int]]:
+        """The month chart: x, y and height of each month's bar (the highest month the tallest),
+        the month and its value."""
+        top = max((value for _month, value in self.months), default=0) or 1
+        bars = []
+        for index, (month, value) in enumerate(self.months):
+            height = round(value * MONTH_BAR_HEIGHT / top, 2)
+            bars.append((index, round(CHART_HEIGHT - height, 2), height, month, value))
+        return bars
 
     def as_api(self) -> dict:
         return {
