@@ -109,6 +109,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Jinja2 only where a fragment loops over thousands of rows (templates in <app>/jinja2/),
+    # rendered with `using="jinja2"`; everything else is Django templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "lms.jinja2.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

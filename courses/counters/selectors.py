@@ -54,6 +54,12 @@ from lms.cache import generation
 BREAKDOWNS = ("province", "level", "sex", "ethnicity")
 SMALL_CELL = 10  # public figures below this are shown as "< 10"
 CACHE_SECONDS = 600
+# The dashboard's charts, in SVG user units (templates/courses/counters/includes/): the progress
+# bar and the area bars are BAR_WIDTH wide; the month chart is CHART_HEIGHT tall, one unit per
+# month, and its highest bar is MONTH_BAR_HEIGHT tall.
+BAR_WIDTH = 100
+CHART_HEIGHT = 50
+MONTH_BAR_HEIGHT = 48
 
 COUNTERS_GENERATION = "counters:generation"
 
@@ -89,6 +95,28 @@ class Figure:
     by: dict[str, int] = field(default_factory=dict)
     areas: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, value
     months: list[tuple[dt.date, int]] = field(default_factory=list)
+
+    def progress_width(self) -> int:
+        """The filled part of the progress bar (BAR_WIDTH for the whole target), at most full."""
+        return min(self.percent or 0, 100) * BAR_WIDTH // 100
+
+    def area_bars(self) -> list[tuple[str, str, int, float]]:
+        """The area chart: code, name, value and bar width, the largest area full width."""
+        top = max((value for _code, _name, value in self.areas), default=0) or 1
+        return [
+            (code, name, value, round(value * BAR_WIDTH / top, 1))
+            for code, name, value in self.areas
+        ]
+
+    def month_bars(self) -> list[tuple[int, float, float, str, int]]:
+        """The month chart: x, y and height of each month's bar (the highest month the tallest),
+        the month (mm/yyyy) and its value."""
+        top = max((value for _month, value in self.months), default=0) or 1
+        bars = []
+        for index, (month, value) in enumerate(self.months):
+            height = round(value * MONTH_BAR_HEIGHT / top, 2)
+            bars.append((index, round(CHART_HEIGHT - height, 2), height, f"{month:%m/%Y}", value))
+        return bars
 
     def as_api(self) -> dict:
         return {
@@ -347,15 +375,21 @@ def counter_figures(
     return figures
 
 
-def _area_column(filters: CounterFilters, scope_province: str | None) -> str:
-    """What the area chart groups by: province_code, district_code or commune_code."""
+def drill_level(filters: CounterFilters, scope_province: str | None) -> str:
+    """The level the area chart shows, one below the selection: "province", "district" or
+    "commune".
+
+    The whole country shows its provinces; a province (chosen, or the province admin's scope)
+    its districts, or its communes in the 2025 structure, which has no districts; a district
+    its communes.
+    """
     if filters.structure == UnitStructure.S2025:
-        return "commune_code" if (filters.province or scope_province) else "province_code"
+        return "commune" if (filters.province or scope_province) else "province"
     if filters.district:
-        return "commune_code"
+        return "commune"
     if filters.province or scope_province:
-        return "district_code"
-    return "province_code"
+        return "district"
+    return "province"
 
 
 def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure]:
@@ -364,7 +398,7 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
         indicator.province_targets = list(indicator.targets.all())
     provinces = _province_codes_2023(filters, scope_province)
     by_column = ("province_code" if by == "province" else by) if by in BREAKDOWNS else None
-    area_column = _area_column(filters, scope_province) if areas else None
+    area_column = f"{drill_level(filters, scope_province)}_code" if areas else None
     # The fine cells only for a district filter or a drill-down below the province.
     fine = bool(filters.district and filters.structure == UnitStructure.S2023) or area_column in (
         "district_code",

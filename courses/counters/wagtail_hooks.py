@@ -1,11 +1,13 @@
-"""Wagtail admin wiring for the programme figures: the dashboard (menu item + URLs, its
-exports) and the indicators with their province targets (central admins only).
+"""Wagtail wiring for the programme figures: the dashboard (menu item + URLs, its exports),
+the indicators with their province targets (central admins only), and the public summary on
+the home page (registered for content.hooks.HOME_PAGE_PANELS).
 
 Imported from courses/wagtail_hooks.py with one line.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -14,8 +16,10 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from content.hooks import HOME_PAGE_PANELS
 from courses.counters import views
 from courses.counters.models import Indicator, IndicatorTarget
+from courses.counters.selectors import SMALL_CELL, counters_public_summary
 from lms.roles import ADMIN, is_admin, is_central_admin
 
 
@@ -95,4 +99,17 @@ def register_counters_menu_item():
         icon_name="table",
         order=250,
         name="counters-dashboard",
+    )
+
+
+@hooks.register(HOME_PAGE_PANELS)
+def public_summary(context, page) -> str:
+    """The programme's national totals for the home page.
+
+    National totals only (no province, sex, level or ethnicity breakdown) and small values
+    suppressed: a figure below 10 is shown as "< 10", so that no one can be singled out.
+    """
+    return render_to_string(
+        "courses/counters/public_summary.html",
+        {"rows": counters_public_summary(), "small": SMALL_CELL},
     )

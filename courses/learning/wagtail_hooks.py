@@ -1,7 +1,12 @@
-"""Wagtail admin: trainers and admins enrol people one by one or by filter.
+"""Wagtail wiring of learning: the learner's panels on content pages, and the admin view where
+trainers and admins enrol people one by one or by filter.
 
-The candidates are always the caller's scope (courses.registry.scope.cadres_visible_to): a province
-admin enrols within their province, a trainer the participants of their own sessions.
+The panels are registered for the hooks content declares (content.hooks), so that content's
+pages show them without content importing courses.
+
+The candidates for enrolment are always the caller's scope
+(courses.registry.scope.cadres_visible_to): a province admin enrols within their province, a
+trainer the participants of their own sessions.
 """
 
 from __future__ import annotations
@@ -15,13 +20,19 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from content.hooks import COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACTIONS
 from content.models import CoursePage
+from courses.learning import panels
 from courses.learning.services import enrolments_bulk_create
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.registry.scope import cadres_visible_to
 from lms.roles import is_trainer_or_admin
 
 PREVIEW_ROWS = 20
+
+hooks.register(COURSE_PAGE_PANELS, panels.course_panel)
+hooks.register(LESSON_PAGE_PANELS, panels.lesson_panel)
+hooks.register(QUIZ_BLOCK_ACTIONS, panels.quiz_link)
 
 
 class EnrolFilterForm(forms.Form):

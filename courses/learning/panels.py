@@ -1,17 +1,15 @@
-"""What content pages show of a learner's progress, without content importing courses.
+"""What content pages show of a learner's progress: the course and lesson panels, the quiz link.
 
-Content templates load this library: `{% load learning %}` then
-`{% course_learning_panel page %}`, `{% lesson_learning_panel page %}` or
-`{% quiz_link quiz page %}`. Each makes a fixed number of queries, whatever the course size.
+Registered for content's hooks (content.hooks) in courses/learning/wagtail_hooks.py, so that
+content never imports courses. Each panel makes a fixed number of queries, whatever the
+course size: the course is looked up once per page and the enrolment once per request.
 """
 
-from django import template
+from django.template.loader import render_to_string
 from wagtail.models import Page
 
 from content.models import CoursePage
 from courses.learning.selectors import course_progress, enrolment_of_user
-
-register = template.Library()
 
 
 def _course_for(page):
@@ -68,22 +66,22 @@ def _enrolment_state(context, user, course):
     return enrolment, course_progress(enrolment=enrolment, lessons=context.get("course_lessons"))
 
 
-@register.inclusion_tag("courses/learning/panel_course.html", takes_context=True)
-def course_learning_panel(context, page):
-    return _learning_state(context, page)
+def course_panel(context, page) -> str:
+    """The course page's panel: log in, enrol, or progress and the next step."""
+    return render_to_string("courses/learning/panel_course.html", _learning_state(context, page))
 
 
-@register.inclusion_tag("courses/learning/panel_lesson.html", takes_context=True)
-def lesson_learning_panel(context, page):
+def lesson_panel(context, page) -> str:
+    """The lesson page's panel: progress and "mark as done", or a pointer to enrol."""
     state = _learning_state(context, page)
     state["lesson"] = page
     progress = state["progress"]
     state["lesson_done"] = bool(progress and page.pk in progress.done_ids)
-    return state
+    return render_to_string("courses/learning/panel_lesson.html", state)
 
 
-@register.inclusion_tag("courses/learning/panel_quiz.html", takes_context=True)
-def quiz_link(context, quiz, page):
+def quiz_link(context, quiz, page) -> str:
+    """Below a quiz block: the link to take the quiz, for an enrolled learner."""
     state = _learning_state(context, page)
     state["quiz"] = quiz
-    return state
+    return render_to_string("courses/learning/panel_quiz.html", state)

@@ -1,0 +1,66 @@
+"""The dashboard's panels (rendered from templates): numbers in the reader's language, unit
+names escaped, links one level down, and the cached fragment the same as a fresh one."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.courses.counters_world import area_create, cadre_make, complete, user_make, world_build
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/counters/"
+
+
+@pytest.fixture
+def world(db):
+    world = world_build()
+    odd = area_create("20", 'Tỉnh <b>"Lạng"</b> & Sơn', "181", "06001")
+    for _ in range(3):
+        complete(cadre_make(world.lao_cai), world.course, at=dt.datetime(2023, 3, 5, tzinfo=dt.UTC))
+    complete(cadre_make(odd), world.course, at=dt.datetime(2024, 7, 5, tzinfo=dt.UTC))
+    return world
+
+
+def panel(html: str, code: str) -> str:
+    start = html.index(f'<section class="counters-panel" id="indicator-{code}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_numbers_are_in_the_readers_format_and_names_are_escaped(client, world):
+    client.force_login(user_make())
+    html = client.get(reverse("counters_dashboard")).content.decode()
+    cadres = panel(html, "CADRES_TRAINED")
+    assert "<strong data-value>4</strong> / 40.000 người" in cadres
+    assert "Tỉnh &lt;b&gt;&quot;Lạng&quot;&lt;/b&gt; &amp; Sơn" in cadres
+    assert "<b>" not in cadres
+    assert '<a href="?&amp;province=10">Tỉnh Lào Cai</a>' in cadres
+    assert 'width="100.0"' in cadres and 'width="33.3"' in cadres  # bars: 3 and 1 of 3
+    assert "<title>03/2023: 3</title>" in cadres and "03/2023 – 07/2024" in cadres
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("counters_dashboard")).content.decode()
+    assert "<strong data-value>4</strong> / 40,000 people" in panel(html, "CADRES_TRAINED")
+
+
+def test_a_district_links_to_its_communes_and_keeps_the_filters(client, world):
+    client.force_login(user_make())
+    html = client.get(URL + "?sex=female&province=10").content.decode()
+    cadres = panel(html, "CADRES_TRAINED")
+    assert "Theo huyện" in cadres
+    assert '<a href="?sex=female&amp;province=10&amp;district=080">Huyện 080</a>' in cadres
+    assert '<option value="female" selected>' in html
+    html = client.get(URL + "?province=10&district=080").content.decode()
+    cadres = panel(html, "CADRES_TRAINED")
+    assert "Theo xã" in cadres and '<th scope="row">Xã 02647</th>' in cadres
+
+
+def test_the_cached_panels_are_the_fresh_ones(client, world):
+    client.force_login(user_make())
+    fresh = client.get(URL).content.decode()
+    cached = client.get(URL).content.decode()
+    assert panel(cached, "CADRES_TRAINED") == panel(fresh, "CADRES_TRAINED")
+    complete(cadre_make(world.ha_giang), world.course)  # a new generation: not the cached one
+    assert "<strong data-value>5</strong>" in panel(
+        client.get(URL).content.decode(), "CADRES_TRAINED"
+    )
