@@ -26,6 +26,7 @@ from certificates.models import Certificate, ExportFormat, ExportStatus
 from certificates.selectors import bulk_exports_for_admin, certificates_for_admin
 from certificates.views import pdf_response
 from courses.sessions.selectors import sessions_of_province
+from lms import admin_menu
 from lms.roles import admin_province_code, is_admin
 
 
@@ -51,7 +52,7 @@ class CertificateViewSet(ModelViewSet):
     model = Certificate
     icon = "doc-full"
     menu_label = gettext_lazy("Certificates")
-    menu_order = 310
+    menu_order = admin_menu.CERTIFICATES
     add_to_admin_menu = True
     url_prefix = "certificates"
     form_fields = ["status_reason"]
@@ -255,5 +256,5 @@ def register_export_menu_item():
         gettext_lazy("Download certificates"),
         reverse("certificate_export_create"),
         icon_name="download",
-        order=311,
+        order=admin_menu.DOWNLOAD_CERTIFICATES,
     )

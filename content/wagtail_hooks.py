@@ -7,13 +7,14 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import Quiz
+from lms import admin_menu
 
 
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "tasks"
     menu_label = _("Quizzes")
-    menu_order = 210
+    menu_order = admin_menu.QUIZZES
     add_to_admin_menu = True
     list_display = [
         "title",

@@ -20,6 +20,7 @@ from content.hooks import HOME_PAGE_PANELS
 from courses.counters import views
 from courses.counters.models import Indicator, IndicatorTarget
 from courses.counters.selectors import SMALL_CELL, counters_public_summary
+from lms import admin_menu
 from lms.roles import ADMIN, is_admin, is_central_admin
 
 
@@ -67,7 +68,7 @@ class IndicatorTargetViewSet(ModelViewSet):
 class IndicatorViewSetGroup(ModelViewSetGroup):
     menu_label = _("Targets")
     menu_icon = "tasks"
-    menu_order = 260
+    menu_order = admin_menu.TARGETS
     items = (IndicatorViewSet("indicators"), IndicatorTargetViewSet("indicator_targets"))
 
 
@@ -97,7 +98,7 @@ def register_counters_menu_item():
         _("Programme dashboard"),
         reverse("counters_dashboard"),
         icon_name="table",
-        order=250,
+        order=admin_menu.DASHBOARD,
         name="counters-dashboard",
     )
 

@@ -26,6 +26,7 @@ from courses.learning import panels
 from courses.learning.services import enrolments_bulk_create
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.registry.scope import cadres_visible_to
+from lms import admin_menu
 from lms.roles import is_trainer_or_admin
 
 PREVIEW_ROWS = 20
@@ -122,5 +123,5 @@ def register_enrol_menu_item():
         gettext_lazy("Enrol learners"),
         reverse("courses_learning_enrol"),
         icon_name="group",
-        order=252,
+        order=admin_menu.ENROL_LEARNERS,
     )

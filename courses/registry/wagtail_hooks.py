@@ -38,6 +38,7 @@ from courses.registry.scope import (
 )
 from courses.registry.services import village_prepare
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
+from lms import admin_menu
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
@@ -389,7 +390,7 @@ class AdminUnitViewSet(ModelViewSet):
 class RegistryViewSetGroup(ModelViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "group"
-    menu_order = 250
+    menu_order = admin_menu.REGISTRY
     items = (CadreViewSet, AdminUnitViewSet)
 
 
@@ -424,5 +425,8 @@ class _ImportMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_registry_import_menu_item():
     return _ImportMenuItem(
-        _("Import cadres"), reverse("courses_registry_import"), icon_name="upload", order=251
+        _("Import cadres"),
+        reverse("courses_registry_import"),
+        icon_name="upload",
+        order=admin_menu.IMPORT_CADRES,
     )

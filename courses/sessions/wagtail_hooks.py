@@ -27,6 +27,7 @@ from courses.registry.scope import units_assignable_by
 from courses.sessions.models import TrainingSession
 from courses.sessions.selectors import sessions_visible_to
 from courses.sessions.services import session_create, session_delete, session_update
+from lms import admin_menu
 from lms.roles import ADMIN, TRAINER, admin_province_code, is_admin
 
 FORM_FIELDS = [
@@ -149,7 +150,7 @@ class TrainingSessionViewSet(ModelViewSet):
     url_prefix = "sessions"
     icon = "date"
     menu_label = _("Training sessions")
-    menu_order = 260
+    menu_order = admin_menu.TRAINING_SESSIONS
     add_to_admin_menu = True
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView
