@@ -56,7 +56,7 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     # Wagtail's site history, scoped like the registry: it names the cadres whose records
-    # were edited (courses/views/site_history.py). Before the admin, so that it takes the path.
+    # were edited (courses/registry/site_history.py). Before the admin, so that it takes the path.
     path(
         "admin/reports/site-history/",
         require_admin_access(ScopedLogEntriesView.as_view()),

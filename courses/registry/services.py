@@ -259,7 +259,7 @@ def cadre_import(
     province_code: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CadreImportResult:
-    """Check a cadre list and write it all, or nothing (see courses/imports/cadres.py)."""
+    """Check a cadre list and write it all, or nothing (see courses/registry/imports.py)."""
     return cadre_file_import(
         source, name=name, dry_run=dry_run, province_code=province_code, progress=progress
     )

@@ -3,7 +3,7 @@
 Wagtail lists in its site history every logged change of every model type the user holds any
 permission on, labelled with the object's name: the admin's edits of cadre records (logged by
 the registry's viewset) name the person. Trainers and province admins hold registry
-permissions but see only their own scope (courses/scope.py), so the report leaves out, for
+permissions but see only their own scope (courses/registry/scope.py), so the report leaves out, for
 anyone but central admins, the entries of cadres they may not see (deleted ones included).
 Mounted in lms/urls.py in place of Wagtail's own view.
 """

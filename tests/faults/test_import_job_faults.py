@@ -44,7 +44,7 @@ pytestmark = [
 
 APP_NAME = "lms-import-job-fault"
 
-# What the upload view and the confirm button do (courses/imports/views.py), in a separate
+# What the upload view and the confirm button do (courses/registry/views.py), in a separate
 # process whose broker is the private Redis: store the job, then queue a step on commit.
 UPLOAD = """
 import json, os

@@ -1,5 +1,5 @@
 """Property-based tests (hypothesis) of the in-person session import and the attendance
-import (courses/imports/sessions.py, attendance.py; `manage.py import_sessions` and
+import (courses/sessions/imports/sessions.py, attendance.py; `manage.py import_sessions` and
 `import_attendance`).
 
 Whatever a province puts in the cells - Vietnamese typed decomposed, formulas, control

@@ -377,7 +377,7 @@ RULES: dict[str, Rule] = {
     "wagtailsnippets_content_quiz:": Rule(STAFF),
     "wagtailsnippetchoosers_content_quiz:": Rule(STAFF),
     "wagtailsnippets:index": Rule(NOBODY),  # the list of snippet types needs a snippet permission
-    # The registry (courses/scope.py). The trainer reads the participants of their sessions
+    # The registry (courses/registry/scope.py). The trainer reads the participants of their sessions
     # (A) and has no other registry permission.
     "courses_cadre:index": Rule(STAFF),
     "courses_cadre:index_results": Rule(STAFF),
@@ -414,7 +414,7 @@ RULES: dict[str, Rule] = {
     "wagtailusers_api_tokens:index_results": Rule(ADMINS_ONLY),
     "wagtailusers_api_tokens:add": Rule(ADMINS_ONLY),
     "wagtailusers_api_tokens:": Rule(scoped(SEES, admins=HIDDEN)),
-    # Wagtail's site history, scoped like the registry (courses/views/site_history.py).
+    # Wagtail's site history, scoped like the registry (courses/registry/site_history.py).
     "site_history_scoped": Rule(STAFF),
     "site_history_scoped_results": Rule(STAFF),
 }  # fmt: skip
@@ -769,7 +769,7 @@ def test_listings_show_each_admin_their_people_so_the_leak_check_can_see(matrix_
 
 def test_the_site_history_names_only_people_in_the_callers_scope(matrix_walk):
     """Wagtail's report lists the log entries of the registry's edits by name; it is scoped
-    like the registry (courses/views/site_history.py)."""
+    like the registry (courses/registry/site_history.py)."""
     from tests.security.world import PEOPLE
 
     def named(role: str) -> set[str]:
