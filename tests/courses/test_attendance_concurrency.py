@@ -10,16 +10,16 @@ from courses.counters.services import CADRES_TRAINED
 from courses.learning.models import Enrolment
 from courses.sessions.models import Attendance, SessionStatus
 from courses.sessions.services import attendance_mark
+from tests.builders import cell_total, make_cadre, make_session, make_sessions_world
 from tests.conftest import require_postgres
-from tests.courses.sessions_helpers import cell_total, make_cadre, session_make, world_build
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_same_person_marked_present_twice_at_once_counts_once():
     require_postgres("concurrent attendance")
-    world = world_build()
-    session = session_make(
+    world = make_sessions_world()
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)

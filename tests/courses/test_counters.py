@@ -23,15 +23,15 @@ from courses.counters.selectors import (
 )
 from courses.registry.models import AdminUnitLineage, UnitLevel, UnitStructure
 from courses.sessions.models import SessionKind, SessionStatus
-from tests.courses.counters_world import (
+from tests.builders import (
     attend,
-    cadre_make,
     complete,
-    session_make,
+    make_cadre,
+    make_counters_world,
+    make_session,
+    make_unit,
+    make_user,
     session_status,
-    unit,
-    user_make,
-    world_build,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(db):
-    return world_build()
+    return make_counters_world()
 
 
 def value(code: str, **kwargs) -> int:
@@ -70,17 +70,22 @@ def test_the_seven_indicators_are_seeded_with_their_targets(db):
 
 
 def test_a_person_counts_once_however_many_courses_they_finish(world):
-    cadre = cadre_make(world.lao_cai)
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="03")
     complete(cadre, world.course)
     complete(cadre, world.me_course)
     assert value(svc.CADRES_TRAINED) == 1
     # A village-level person is not a province/district/commune cadre.
-    complete(cadre_make(world.lao_cai, level="village", target_group="other"), world.course)
+    complete(
+        make_cadre(
+            unit=world.lao_cai.commune, ethnicity="03", level="village", target_group="other"
+        ),
+        world.course,
+    )
     assert value(svc.CADRES_TRAINED) == 1
 
 
 def test_revoking_a_certificate_and_cancelling_a_session_update_the_counters(world):
-    cadre = cadre_make(world.lao_cai)
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="03")
     at = dt.datetime(2023, 6, 1, tzinfo=dt.UTC)
     key = svc.cell_key_for_cadre(cadre, at)
     assert svc.achievement_record(code=svc.CERTIFIED_LEARNERS, key=key, at=at, cadre=cadre)
@@ -89,7 +94,8 @@ def test_revoking_a_certificate_and_cancelling_a_session_update_the_counters(wor
     assert svc.achievement_remove(code=svc.CERTIFIED_LEARNERS, cadre=cadre)
     assert value(svc.CERTIFIED_LEARNERS) == 0
 
-    session = session_make(world.me_course, world.lao_cai)
+    session = make_session(course=world.me_course, unit=world.lao_cai.commune,
+                           kind=SessionKind.MONITORING)  # fmt: skip
     attend(session, cadre)
     assert value(svc.ME_PARTICIPANTS) == 0  # planned: nothing yet
     session_status(session, SessionStatus.HELD)
@@ -100,9 +106,11 @@ def test_revoking_a_certificate_and_cancelling_a_session_update_the_counters(wor
 
 
 def test_a_person_present_at_two_held_sessions_stays_counted_when_one_is_cancelled(world):
-    cadre = cadre_make(world.lao_cai)
-    first = session_make(world.me_course, world.lao_cai, status=SessionStatus.HELD)
-    second = session_make(world.me_course, world.ha_giang, status=SessionStatus.HELD)
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="03")
+    first = make_session(course=world.me_course, unit=world.lao_cai.commune,
+                         kind=SessionKind.MONITORING, status=SessionStatus.HELD)  # fmt: skip
+    second = make_session(course=world.me_course, unit=world.ha_giang.commune,
+                          kind=SessionKind.MONITORING, status=SessionStatus.HELD)  # fmt: skip
     session_status(first, SessionStatus.HELD)
     session_status(second, SessionStatus.HELD)
     attend(first, cadre)
@@ -113,7 +121,9 @@ def test_a_person_present_at_two_held_sessions_stays_counted_when_one_is_cancell
 
 
 def test_a_held_session_moved_to_another_unit_moves_its_cell(world):
-    session = session_make(world.course, world.lao_cai, kind=SessionKind.DISTRICT_COMMUNE)
+    session = make_session(
+        course=world.course, unit=world.lao_cai.commune, kind=SessionKind.DISTRICT_COMMUNE
+    )
     session_status(session, SessionStatus.HELD)
     session.unit = world.ha_giang.commune
     session_status(session, SessionStatus.HELD)
@@ -124,7 +134,7 @@ def test_a_held_session_moved_to_another_unit_moves_its_cell(world):
 
 
 def test_recount_check_reports_drift_and_recount_repairs_it(world, capsys):
-    complete(cadre_make(world.lao_cai), world.course)
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
     call_command("recount_counters", "--check")
     CounterCell.objects.update(value=7)
     with pytest.raises(CommandError):
@@ -138,10 +148,10 @@ def test_recount_check_reports_drift_and_recount_repairs_it(world, capsys):
 
 
 def test_filters_by_sex_level_ethnicity_and_period(world):
-    complete(cadre_make(world.lao_cai, sex="male", ethnicity="08"), world.course,
+    complete(make_cadre(unit=world.lao_cai.commune, sex="male", ethnicity="08"), world.course,
              at=dt.datetime(2022, 3, 5, tzinfo=dt.UTC))  # fmt: skip
-    complete(cadre_make(world.lao_cai, level="district"), world.course,
-             at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC))  # fmt: skip
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03", level="district"),
+             world.course, at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC))  # fmt: skip
     code = svc.CADRES_TRAINED
     assert value(code, filters=CounterFilters(sex="male")) == 1
     assert value(code, filters=CounterFilters(level="district")) == 1
@@ -167,11 +177,11 @@ def test_filters_by_sex_level_ethnicity_and_period(world):
 
 
 def test_the_2025_structure_maps_provinces_through_the_lineage(world):
-    new = unit(UnitStructure.S2025, UnitLevel.PROVINCE, "15", "Tỉnh Lào Cai (mới)", None,
-               province_code="15")  # fmt: skip
+    new = make_unit(UnitStructure.S2025, UnitLevel.PROVINCE, "15", "Tỉnh Lào Cai (mới)", None,
+                    province_code="15")  # fmt: skip
     AdminUnitLineage.objects.create(old=world.lao_cai.province, new=new)
     unit_maps_clear()
-    complete(cadre_make(world.lao_cai), world.course)
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
     figures = counter_figures(
         scope_province=None, filters=CounterFilters(structure="2025"), by="province", areas=True
     )
@@ -187,20 +197,21 @@ def test_the_2025_structure_maps_provinces_through_the_lineage(world):
 @pytest.fixture
 def two_provinces(world):
     for _ in range(3):
-        complete(cadre_make(world.lao_cai, full_name="=HYPERLINK(1)"), world.course)
+        complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03", full_name="=HYPERLINK(1)"),
+                 world.course)  # fmt: skip
     for _ in range(5):
-        complete(cadre_make(world.ha_giang), world.course)
+        complete(make_cadre(unit=world.ha_giang.commune, ethnicity="03"), world.course)
     return world
 
 
 def test_api_requires_an_admin(client, two_provinces):
     assert client.get("/api/counters/").status_code == 401
-    client.force_login(user_make(role="Cadre"))
+    client.force_login(make_user(role="Cadre"))
     assert client.get("/api/counters/").status_code == 403
 
 
 def test_api_returns_the_figures_and_breakdowns_for_a_central_admin(client, two_provinces):
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     data = client.get("/api/counters/?by=province").json()
     cadres = next(row for row in data if row["code"] == "CADRES_TRAINED")
     assert set(cadres) == {"code", "name", "unit", "target", "value", "percent", "by"}
@@ -212,7 +223,7 @@ def test_api_returns_the_figures_and_breakdowns_for_a_central_admin(client, two_
 
 
 def test_province_admin_sees_only_their_province_in_the_api(client, two_provinces):
-    client.force_login(user_make(province_code="10"))
+    client.force_login(make_user(role="Admin", province_code="10"))
     data = client.get("/api/counters/?by=province").json()
     cadres = next(row for row in data if row["code"] == "CADRES_TRAINED")
     assert cadres["value"] == 3 and cadres["by"] == {"10": 3}
@@ -220,7 +231,7 @@ def test_province_admin_sees_only_their_province_in_the_api(client, two_province
 
 
 def test_province_admin_sees_only_their_province_in_the_dashboard(client, two_provinces):
-    client.force_login(user_make(province_code="10"))
+    client.force_login(make_user(role="Admin", province_code="10"))
     response = client.get(reverse("counters_dashboard") + "?province=02")
     assert response.status_code == 200
     html = response.content.decode()
@@ -230,7 +241,7 @@ def test_province_admin_sees_only_their_province_in_the_dashboard(client, two_pr
 
 
 def test_central_admin_drills_down_from_provinces_to_communes(client, two_provinces):
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     url = reverse("counters_dashboard")
     html = client.get(url).content.decode()
     assert "Tỉnh Hà Giang" in html and "Tỉnh Lào Cai" in html and "data-value>8<" in html
@@ -242,21 +253,23 @@ def test_central_admin_drills_down_from_provinces_to_communes(client, two_provin
 
 def test_dashboard_shows_the_percent_rounded(client, world):
     for _n in range(239):
-        s = session_make(world.course, world.lao_cai, kind=SessionKind.DISTRICT_COMMUNE)
+        s = make_session(
+            course=world.course, unit=world.lao_cai.commune, kind=SessionKind.DISTRICT_COMMUNE
+        )
         session_status(s, SessionStatus.HELD)
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     html = client.get(reverse("counters_dashboard")).content.decode()
     assert "data-value>239<" in html and "(50 %)" in html
 
 
 def test_non_admins_cannot_open_the_dashboard_or_exports(client, two_provinces):
-    client.force_login(user_make(role="Trainer"))
+    client.force_login(make_user(role="Trainer"))
     for name in ("counters_dashboard", "counters_export_csv", "counters_export_xlsx"):
         assert client.get(reverse(name)).status_code in (302, 403)
 
 
 def test_exports_are_scoped_and_csv_is_neutralised(client, two_provinces):
-    client.force_login(user_make(province_code="02"))
+    client.force_login(make_user(role="Admin", province_code="02"))
     content = client.get(reverse("counters_export_csv")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     cadres = next(r for r in rows if r and r[0] == "CADRES_TRAINED")
@@ -273,15 +286,15 @@ def test_exports_are_scoped_and_csv_is_neutralised(client, two_provinces):
 def test_province_targets_apply_to_a_province_view(world):
     indicator = Indicator.objects.get(code=svc.CADRES_TRAINED)
     IndicatorTarget.objects.create(indicator=indicator, province_code="10", target=4)
-    complete(cadre_make(world.lao_cai), world.course)
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
     figures = counter_figures(scope_province="10")
     figure = next(f for f in figures if f.code == svc.CADRES_TRAINED)
     assert (figure.value, figure.target, figure.percent) == (1, 4, 25)
 
 
 def test_village_heads_target_is_a_share_of_the_registry(world):
-    heads = [cadre_make(world.lao_cai, target_group="village_head", level="village")
-             for _ in range(4)]  # fmt: skip
+    heads = [make_cadre(unit=world.lao_cai.commune, ethnicity="03", target_group="village_head",
+                        level="village") for _ in range(4)]  # fmt: skip
     complete(heads[0], world.course)
     figure = next(
         f for f in counter_figures(scope_province=None) if f.code == svc.VILLAGE_HEADS_TRAINED
@@ -293,12 +306,12 @@ def test_village_heads_target_is_a_share_of_the_registry(world):
 
 
 def test_public_summary_shows_national_totals_and_hides_small_values(client, world):
-    from tests.factories import content_home_create  # noqa: F401  (home exists via world)
+    from tests.builders import home_page  # noqa: F401  (home exists via world)
 
     for _ in range(12):
-        complete(cadre_make(world.lao_cai), world.course)
-    complete(cadre_make(world.lao_cai, target_group="village_head", level="village"),
-             world.course)  # fmt: skip
+        complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03", target_group="village_head",
+                        level="village"), world.course)  # fmt: skip
     html = client.get("/").content.decode()
     assert 'data-code="CADRES_TRAINED"' in html
     assert "12 / 40.000" in html or "12 / 40,000" in html
@@ -307,7 +320,7 @@ def test_public_summary_shows_national_totals_and_hides_small_values(client, wor
 
 
 def test_show_counters_prints_the_same_figures(world, capsys):
-    complete(cadre_make(world.lao_cai), world.course)
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
     call_command("show_counters", "--json", "--province", "10")
     data = json.loads(capsys.readouterr().out)
     assert next(r for r in data if r["code"] == "CADRES_TRAINED")["value"] == 1
@@ -317,7 +330,7 @@ def test_show_counters_prints_the_same_figures(world, capsys):
 
 
 def test_achievements_copy_the_cell_key(world):
-    cadre = cadre_make(world.lao_cai, sex="male", ethnicity="08", level="district")
+    cadre = make_cadre(unit=world.lao_cai.commune, sex="male", ethnicity="08", level="district")
     complete(cadre, world.course, at=dt.datetime(2023, 7, 20, 20, tzinfo=dt.UTC))
     a = Achievement.objects.get(cadre=cadre)
     # 20:00 UTC is the next day in Vietnam, still July.
@@ -332,7 +345,11 @@ def test_achievements_copy_the_cell_key(world):
 def test_a_drifted_rollup_is_reported_and_recount_repairs_it(world, capsys):
     from courses.counters.models import CounterRollup, CounterYearRollup
 
-    complete(cadre_make(world.lao_cai), world.course, at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC))
+    complete(
+        make_cadre(unit=world.lao_cai.commune, ethnicity="03"),
+        world.course,
+        at=dt.datetime(2023, 7, 5, tzinfo=dt.UTC),
+    )
     rollup = CounterRollup.objects.get(indicator__code=svc.CADRES_TRAINED)
     assert (rollup.month, rollup.province_code, rollup.value) == (dt.date(2023, 7, 1), "10", 1)
     assert CounterYearRollup.objects.get(indicator__code=svc.CADRES_TRAINED).year == 2023
@@ -348,7 +365,11 @@ def test_a_drifted_rollup_is_reported_and_recount_repairs_it(world, capsys):
 
 def test_a_period_that_cuts_a_year_counts_whole_years_and_the_cut_months(world):
     for at in (dt.datetime(2022, 3, 5), dt.datetime(2022, 11, 5), dt.datetime(2023, 7, 5)):
-        complete(cadre_make(world.lao_cai), world.course, at=at.replace(tzinfo=dt.UTC))
+        complete(
+            make_cadre(unit=world.lao_cai.commune, ethnicity="03"),
+            world.course,
+            at=at.replace(tzinfo=dt.UTC),
+        )
     code = svc.CADRES_TRAINED
     assert value(code) == 3
     assert value(code, filters=CounterFilters(start=dt.date(2022, 6, 1))) == 2

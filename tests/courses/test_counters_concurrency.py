@@ -18,14 +18,14 @@ from courses.learning.models import Enrolment
 from courses.registry.models import Cadre
 from courses.sessions import counting as session_counting
 from courses.sessions.models import SessionKind, SessionStatus
-from tests.conftest import require_postgres
-from tests.courses.counters_world import (
+from tests.builders import (
     attend,
-    cadre_make,
-    session_make,
+    make_cadre,
+    make_counters_world,
+    make_session,
     session_status,
-    world_build,
 )
+from tests.conftest import require_postgres
 
 WORKERS = 6
 OPERATIONS = 60
@@ -53,14 +53,18 @@ def _retrying(operation, attempts: int = 5):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_counters_equal_a_recount_after_a_concurrent_workload():
     require_postgres("the concurrent counters workload")
-    world = world_build()
+    world = make_counters_world()
     areas = [world.lao_cai, world.ha_giang]
     cadres = [
-        cadre_make(random.choice(areas), sex=random.choice(["male", "female"])) for _ in range(40)
+        make_cadre(
+            unit=random.choice(areas).commune, ethnicity="03", sex=random.choice(["male", "female"])
+        )
+        for _ in range(40)
     ]
     sessions = []
     for n in range(8):
-        session = session_make(world.me_course, areas[n % 2], kind=SessionKind.MONITORING)
+        session = make_session(course=world.me_course, unit=areas[n % 2].commune,
+                               kind=SessionKind.MONITORING)  # fmt: skip
         session_status(session, SessionStatus.HELD)
         for cadre in random.sample(cadres, 10):
             attend(session, cadre)
@@ -146,9 +150,10 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
 @pytest.mark.django_db
 def test_the_demo_programme_reproduces_the_july_2023_report(capsys):
     from courses.demo.programme import load_programme
-    from tests.factories import content_home_create, course_create, course_index_create
+    from tests.builders import course_index, home_page, make_course
 
-    course_create(index=course_index_create(home=content_home_create()), title="Lồng ghép giới")
+    make_course(index=course_index(home=home_page(), published=True), title="Lồng ghép giới",
+                slug="long-ghep-gioi", modules=0, quiz=False, published=True)  # fmt: skip
     svc.indicator_cache_clear()
     lines = list(load_programme())
     assert "239" in lines[0]

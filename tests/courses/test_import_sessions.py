@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from courses.counters.services import SESSIONS_DISTRICT_COMMUNE, SESSIONS_VILLAGE
 from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
-from tests.courses.sessions_helpers import cell_total, world_build
+from tests.builders import cell_total, make_sessions_world
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ HEADER = (
 
 @pytest.fixture
 def world(db):
-    return world_build()
+    return make_sessions_world()
 
 
 def write(tmp_path, *lines, name="buoi.csv"):

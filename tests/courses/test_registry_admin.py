@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from courses.registry.models import AdminUnit, Cadre, ImportJob
-from tests.factories import registry_cadre_create, registry_world_create
+from tests.builders import make_cadre, make_registry_world
 
 ROLES = ["anonymous", "hoa_user", "mai_user", "trainer", "hn_admin", "hg_admin", "central"]
 # Who sees Lò Thị Mai (Hà Giang, attends the trainer's session) and Nguyễn Thị Hoa (Hà Nội).
@@ -24,7 +24,7 @@ ETHNICITY = {"hg_admin": True, "central": True}
 
 @pytest.fixture
 def world(db):
-    return registry_world_create()
+    return make_registry_world()
 
 
 def login(client, world, role):
@@ -86,7 +86,8 @@ def test_export_holds_only_people_in_scope_and_ethnicity_only_for_admins(client,
 
 
 def test_export_neutralises_formulas(client, world):
-    registry_cadre_create(unit=world.units["00001"], full_name="=HYPERLINK(1)", agency="+cmd")
+    make_cadre(unit=world.units["00001"], full_name="=HYPERLINK(1)", agency="+cmd",
+               birth_year=1980)  # fmt: skip
     client.force_login(world.central)
     content = b"".join(client.get(url("index") + "?export=csv").streaming_content).decode()
     assert "'=HYPERLINK(1)" in content and "'+cmd" in content
@@ -312,7 +313,7 @@ def test_large_file_is_checked_and_imported_by_a_real_worker(
     from courses.registry.models import ImportStatus
     from tests.conftest import wait_for
 
-    world = registry_world_create()
+    world = make_registry_world()
     monkeypatch.setattr(registry, "IMPORT_INLINE_MAX_BYTES", 10)
     client.force_login(world.central)
     rows = "".join(f",Người Số {n},Nữ,1980,,Khác,Xã,,00001,,\n" for n in range(300))

@@ -12,12 +12,12 @@ from courses.registry.scope import (
     units_assignable_by,
     units_visible_to,
 )
-from tests.factories import registry_world_create
+from tests.builders import make_registry_world
 
 
 @pytest.fixture
 def world(db):
-    return registry_world_create()
+    return make_registry_world()
 
 
 def names(queryset):

@@ -23,16 +23,14 @@ from courses.sessions.services import (
     session_status_set,
     session_update,
 )
-from tests.builders import make_user
-from tests.courses.sessions_helpers import (
-    admin_make,
+from tests.builders import (
     cell_total,
     enrolment_of,
     make_cadre,
+    make_session,
+    make_sessions_world,
+    make_user,
     session_achievements,
-    session_make,
-    trainer_make,
-    world_build,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +38,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(db):
-    return world_build()
+    return make_sessions_world()
 
 
 def test_session_takes_the_unit_codes_and_nfc_title(world):
     decomposed = unicodedata.normalize("NFD", "Tập huấn xã Bản Lầu")
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune, title=decomposed)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune, title=decomposed)
     session.refresh_from_db()
     assert session.title == unicodedata.normalize("NFC", decomposed)
     assert (session.province_code, session.district_code, session.commune_code) == (
@@ -54,7 +52,7 @@ def test_session_takes_the_unit_codes_and_nfc_title(world):
 
 
 def test_a_held_session_counts_once_and_cancelling_it_removes_it(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
     assert session_status_set(session=session, status=SessionStatus.HELD)
     assert not session_status_set(session=session, status=SessionStatus.HELD)
@@ -67,7 +65,7 @@ def test_a_held_session_counts_once_and_cancelling_it_removes_it(world):
 
 
 def test_attendance_then_held_completes_an_in_person_enrolment_once(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     cadre = make_cadre(unit=world.lao_cai.commune, level="commune", target_group="key_cadre")
     attendance_mark(session=session, cadre=cadre, present=True)
     assert enrolment_of(cadre, world.in_person) is None  # planned: nothing yet
@@ -88,7 +86,7 @@ def test_attendance_then_held_completes_an_in_person_enrolment_once(world):
 
 
 def test_attendance_marked_at_a_held_session_completes_at_once(world):
-    session = session_make(
+    session = make_session(
         course=world.blended, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -98,7 +96,7 @@ def test_attendance_marked_at_a_held_session_completes_at_once(world):
 
 
 def test_absent_participant_is_not_completed(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -109,7 +107,7 @@ def test_absent_participant_is_not_completed(world):
 
 
 def test_an_online_only_course_is_not_completed_by_attendance(world):
-    session = session_make(
+    session = make_session(
         course=world.online, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -120,7 +118,7 @@ def test_an_online_only_course_is_not_completed_by_attendance(world):
 
 
 def test_post_test_requirement(world):
-    session = session_make(
+    session = make_session(
         course=world.post_test, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -133,7 +131,7 @@ def test_post_test_requirement(world):
 
 
 def test_monitoring_session_counts_participants_and_cancelling_uncounts(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -148,7 +146,7 @@ def test_monitoring_session_counts_participants_and_cancelling_uncounts(world):
 
 
 def test_unmarking_presence_at_a_monitoring_session_uncounts_the_person(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING,
         status=SessionStatus.HELD,
     )  # fmt: skip
@@ -164,7 +162,7 @@ def test_unmarking_presence_at_a_monitoring_session_uncounts_the_person(world):
 
 
 def test_moving_a_held_session_moves_its_count(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     assert session_update(session=session, unit=world.ha_giang.commune)
@@ -178,7 +176,7 @@ def test_moving_a_held_session_moves_its_count(world):
 
 
 def test_cancelled_session_attendance_is_locked_and_scores_are_checked(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     cadre = make_cadre(unit=world.lao_cai.commune)
     with pytest.raises(ValidationError):
         attendance_mark(session=session, cadre=cadre, present=True, score=101)
@@ -189,7 +187,7 @@ def test_cancelled_session_attendance_is_locked_and_scores_are_checked(world):
 
 
 def test_new_registry_record_on_the_spot_is_nfc_and_not_duplicated(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     name = unicodedata.normalize("NFD", "  Lò Thị   Mỷ ")
     attendance = attendance_add_new_cadre(
         session=session, full_name=name, sex="female", target_group="village_head",
@@ -210,13 +208,13 @@ def test_new_registry_record_on_the_spot_is_nfc_and_not_duplicated(world):
 
 
 def test_sessions_visible_to_each_role(world):
-    trainer = trainer_make("gv1")
-    other_trainer = trainer_make("gv2")
-    central = admin_make("tw")
-    province_admin = admin_make("lc", province_code="10")
+    trainer = make_user("gv1", role="Trainer")
+    other_trainer = make_user("gv2", role="Trainer")
+    central = make_user("tw", role="Admin")
+    province_admin = make_user("lc", role="Admin", province_code="10")
     learner = make_user("hv", role="Cadre")
-    mine = session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer])
-    elsewhere = session_make(
+    mine = make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer])
+    elsewhere = make_session(
         course=world.in_person, unit=world.ha_giang.commune, trainers=[other_trainer]
     )
     assert list(sessions_visible_to(user=trainer)) == [mine]

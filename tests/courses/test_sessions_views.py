@@ -13,14 +13,13 @@ from pypdf import PdfReader
 from courses.registry.models import Cadre
 from courses.sessions.models import Attendance, SessionStatus
 from courses.sessions.services import attendance_mark
-from tests.builders import make_user
-from tests.courses.sessions_helpers import (
-    admin_make,
+from tests.builders import (
     enrolment_of,
+    logged_in,
     make_cadre,
-    session_make,
-    trainer_make,
-    world_build,
+    make_session,
+    make_sessions_world,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,17 +27,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(db):
-    return world_build()
+    return make_sessions_world()
 
 
 @pytest.fixture
 def trainer(db):
-    return trainer_make("giang_vien")
+    return make_user("giang_vien", role="Trainer")
 
 
 @pytest.fixture
 def session(world, trainer):
-    return session_make(
+    return make_session(
         course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
         title="Tập huấn lồng ghép giới xã Bản Lầu", venue="Nhà văn hóa xã",
     )  # fmt: skip
@@ -48,27 +47,21 @@ def url(name, session):
     return reverse(f"training_sessions:{name}", args=[session.pk])
 
 
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_list_shows_only_the_trainers_sessions_with_empty_state(world, trainer, session):
-    other = trainer_make("khac")
-    session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[other],
+    other = make_user("khac", role="Trainer")
+    make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[other],
                  title="Buổi của người khác")  # fmt: skip
     html = logged_in(trainer).get("/trainer/sessions/").content.decode()
     assert "Tập huấn lồng ghép giới xã Bản Lầu" in html
     assert "Buổi của người khác" not in html
-    empty = logged_in(trainer_make("moi")).get("/trainer/sessions/")
+    empty = logged_in(make_user("moi", role="Trainer")).get("/trainer/sessions/")
     assert empty.status_code == 200
     assert 'class="empty"' in empty.content.decode()
 
 
 def test_list_is_paginated(world, trainer):
     for n in range(23):
-        session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
+        make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
                      title=f"Buổi số {n}")  # fmt: skip
     client = logged_in(trainer)
     first = client.get("/trainer/sessions/").content.decode()
@@ -85,13 +78,19 @@ def test_access_rules(world, trainer, session):
     assert (
         logged_in(make_user("hoc_vien2", role="Cadre")).get("/trainer/sessions/").status_code == 403
     )
-    assert logged_in(trainer_make("khac")).get(detail).status_code == 404
-    assert logged_in(admin_make("ha_giang", province_code="02")).get(detail).status_code == 404
+    assert logged_in(make_user("khac", role="Trainer")).get(detail).status_code == 404
+    assert (
+        logged_in(make_user("ha_giang", role="Admin", province_code="02")).get(detail).status_code
+        == 404
+    )
     assert logged_in(trainer).get(detail).status_code == 200
-    assert logged_in(admin_make("lao_cai", province_code="10")).get(detail).status_code == 200
-    assert logged_in(admin_make("trung_uong")).get(detail).status_code == 200
+    assert (
+        logged_in(make_user("lao_cai", role="Admin", province_code="10")).get(detail).status_code
+        == 200
+    )
+    assert logged_in(make_user("trung_uong", role="Admin")).get(detail).status_code == 200
     # Other trainers can neither write nor download.
-    other = logged_in(trainer_make("khac2"))
+    other = logged_in(make_user("khac2", role="Trainer"))
     assert other.post(url("held", session)).status_code == 404
     assert other.get(url("signin_sheet", session)).status_code == 404
     session.refresh_from_db()
