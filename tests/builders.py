@@ -33,7 +33,7 @@ from content.models import (
     StorySeriesPage,
     StoryVolumePage,
 )
-from courses.counters.models import Achievement, CounterCell
+from courses.counters.models import Achievement, CounterCell, Indicator
 from courses.counters.selectors import counter_figures
 from courses.counters.services import indicator_cache_clear
 from courses.learning.completion import enrolment_complete
@@ -389,9 +389,20 @@ def make_learner(username: str | None = None, **cadre_fields):
     return user, make_cadre(user=user, **cadre_fields)
 
 
-# --- Learning and sessions: completions, sessions, attendance -------------------------------
+# --- Learning and sessions: indicators, completions, sessions, attendance -------------------
 
 SESSION_DAY = dt.date(2026, 3, 10)
+
+
+def seed_indicators() -> None:
+    """The indicators completions and certificates count for, if a flush removed the ones the
+    migrations seeded."""
+    for code, name in (
+        ("CADRES_TRAINED", "Cán bộ được tập huấn"),
+        ("CERTIFIED_LEARNERS", "Học viên có chứng nhận"),
+    ):
+        Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": "people"})
+    indicator_cache_clear()
 
 
 def complete(cadre: Cadre, course, at: dt.datetime | None = None) -> Enrolment:
@@ -405,13 +416,14 @@ def make_session(
     *, course, unit, kind=SessionKind.DISTRICT_COMMUNE, trainers=(), **fields
 ) -> TrainingSession:
     """A session through the session service (so a session created as held is counted);
-    title, start_date (SESSION_DAY), end_date, status, code and venue as keywords."""
+    title, start_date (SESSION_DAY), end_date (the start date), status, code and venue as
+    keywords."""
     return session_create(
         kind=kind,
         course=course,
         title=fields.pop("title", f"Tập huấn {course.title}"),
         start_date=fields.pop("start_date", SESSION_DAY),
-        end_date=fields.pop("end_date", SESSION_DAY),
+        end_date=fields.pop("end_date", None),
         unit=unit,
         trainers=trainers,
         **fields,
