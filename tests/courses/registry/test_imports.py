@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from courses.registry.imports import COLUMNS
 from courses.registry.models import Cadre, Level, Sex, TargetGroup
 from courses.registry.services import cadre_import
-from lms.spreadsheet import fold, normalise_phone
 from tests.builders import make_cadre, make_unit_tree
 
 HEADER = ",".join(COLUMNS)
@@ -79,22 +78,6 @@ def test_valid_file_is_written_with_labels_matched_and_values_normalised(tmp_pat
         Sex.MALE, "03", TargetGroup.VILLAGE_HEAD, Level.VILLAGE,
     )  # fmt: skip
     assert pao.ma_can_bo is None and pao.unit == units["00004"]
-
-
-def test_labels_with_or_without_diacritics_and_in_any_case():
-    assert fold("Trưởng thôn, bản") == fold("truong_thon_ban") == fold("TRƯỞNG THÔN BẢN")
-    assert fold("Nữ") == fold("nu") == fold("NU")
-    assert fold("Xã") == fold("xa")
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [("+84 912 345 678", "0912345678"), ("84912345678", "0912345678"),
-     ("0912.345.678", "0912345678"), ("912345678", "0912345678"),
-     ("024 3825 1234", "02438251234"), ("12345", None), ("0112345678", None)],
-)  # fmt: skip
-def test_phone_numbers_are_normalised(text, expected):
-    assert normalise_phone(text) == expected
 
 
 def test_ethnicity_by_name_or_code_and_not_stated(tmp_path, units):
