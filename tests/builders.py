@@ -359,7 +359,7 @@ def make_user(
 def make_cadre(
     *,
     user=None,
-    unit: AdminUnit | None = None,
+    unit: AdminUnit | None = ...,  # type: ignore[assignment]
     full_name: str | None = None,
     sex: str = "female",
     level: str = "commune",
@@ -367,9 +367,9 @@ def make_cadre(
     ethnicity: str = "",
     **extra,
 ) -> Cadre:
-    """A registry record (in a commune of make_units() unless `unit` is given); other Cadre
-    fields (birth_year, phone, email, ma_can_bo, agency...) as keywords."""
-    if unit is None:
+    """A registry record, in a commune of make_units() unless `unit` is given (None: no unit);
+    other Cadre fields (birth_year, phone, email, ma_can_bo, agency...) as keywords."""
+    if unit is ...:
         unit = make_units().commune
     return Cadre.objects.create(
         user=user,
