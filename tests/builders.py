@@ -38,13 +38,7 @@ from courses.counters.selectors import counter_figures
 from courses.counters.services import indicator_cache_clear
 from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment
-from courses.registry.models import (
-    AdminUnit,
-    AdminUnitLineage,
-    Cadre,
-    UnitLevel,
-    UnitStructure,
-)
+from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitLevel, UnitStructure
 from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, TrainingSession
 from courses.sessions.services import session_create
@@ -359,7 +353,7 @@ def make_user(
 def make_cadre(
     *,
     user=None,
-    unit: AdminUnit | None = ...,  # type: ignore[assignment]
+    unit: AdminUnit | None = ...,  # ... (the default): a commune of make_units()
     full_name: str | None = None,
     sex: str = "female",
     level: str = "commune",
