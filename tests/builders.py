@@ -1,17 +1,23 @@
-"""Builders for the learning, session, certificate and counter tests: the page tree, quizzes,
-administrative units, users and cadres.
+"""Builders for the whole suite: functions that make objects (fixtures live in conftest.py).
 
-The page tree is built here for each test, never taken from the demo data.
+The page tree, quizzes, administrative units, users and cadres, completions, sessions and
+attendance, and the small worlds several test folders share, are built here for each test,
+never taken from the demo data. A few read-backs that go with them (counter totals, a
+learner's enrolment) and a logged-in test client close the module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from wagtail.models import Page, Site
+from django.db import transaction
+from django.test import Client
+from django.utils.text import slugify
+from wagtail.models import Locale, Page, Site
 
 from content.models import (
     CourseIndexPage,
@@ -23,34 +29,67 @@ from content.models import (
     Quiz,
     QuizChoice,
     QuizQuestion,
+    StoryPage,
+    StorySeriesPage,
+    StoryVolumePage,
 )
-from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.counters.models import Achievement, CounterCell, Indicator
+from courses.counters.selectors import counter_figures
+from courses.counters.services import indicator_cache_clear
+from courses.learning.completion import enrolment_complete
+from courses.learning.models import Enrolment
+from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitLevel, UnitStructure
+from courses.sessions import counting as session_counting
+from courses.sessions.models import Attendance, SessionKind, TrainingSession
+from courses.sessions.services import session_create
+from lms.roles import ADMIN, CADRE, TRAINER
 
 _seq = itertools.count(1)
 
+PASSWORD = "mat-khau-dai-123"  # every built user's; tests/load/cadres.py logs in with it
+
+
+# --- Pages and quizzes ----------------------------------------------------------------------
+
 
 def home_page() -> HomePage:
-    """The site's HomePage, created (and made the default site's root) on first use."""
+    """The site's HomePage as the default site's root, created on first use (it replaces
+    Wagtail's welcome page). The root page and the locale are created if a flush removed
+    them."""
+    Locale.objects.get_or_create(language_code="vi")
     home = HomePage.objects.first()
-    if home is not None:
-        return home
-    root = Page.get_first_root_node()
-    home = HomePage(title="Trang chủ", slug="trang-chu")
-    root.add_child(instance=home)
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-    else:
-        site.root_page = home
-        site.save()
+    if home is None:
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="Trang chủ", slug="trang-chu"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+    )
+    Page.objects.filter(depth=2).exclude(pk=home.pk).delete()
     return home
 
 
-def course_index() -> CourseIndexPage:
-    index = CourseIndexPage.objects.first()
+def publish(page):
+    """Save and publish a revision of the page, as an editor would."""
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def _added(parent, page, *, published: bool):
+    page = parent.add_child(instance=page)
+    return publish(page) if published else page
+
+
+def course_index(
+    *, home=None, title: str = "Khóa học", slug: str = "khoa-hoc", published: bool = False
+) -> CourseIndexPage:
+    """The course index with this slug, created under `home` (default: home_page()) if
+    missing; `published`: through a published revision."""
+    index = CourseIndexPage.objects.filter(slug=slug).first()
     if index is None:
-        index = CourseIndexPage(title="Khóa học", slug="khoa-hoc")
-        home_page().add_child(instance=index)
+        index = _added(
+            home or home_page(), CourseIndexPage(title=title, slug=slug), published=published
+        )
     return index
 
 
@@ -61,30 +100,45 @@ def make_quiz(
     pass_mark: int = 70,
     attempts_allowed: int = 3,
     shuffle: bool = False,
+    marked: bool = False,
 ) -> Quiz:
-    """A quiz whose questions alternate single choice, multiple choice and true/false.
+    """A quiz whose questions alternate single choice, multiple choice and true/false. In each
+    question the first choice is correct (and, for multiple choice, the second too).
 
-    In each question the first choice is correct (and, for multiple choice, the second too).
+    `marked`: single-choice questions "Câu hỏi số N?" of two choices, whose correct answer
+    and explanation carry markers (DAP-AN-DUNG-N, GIAI-THICH-BI-MAT-N), so that a page that
+    leaks them is caught.
     """
-    quiz = Quiz.objects.create(
-        title=title, pass_mark=pass_mark, attempts_allowed=attempts_allowed, shuffle=shuffle
+    kinds = (
+        [QuestionKind.SINGLE]
+        if marked
+        else [QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE]
     )
-    kinds = [QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE]
+    quiz = Quiz(title=title, pass_mark=pass_mark, attempts_allowed=attempts_allowed,
+                shuffle=shuffle)  # fmt: skip
+    built = []
     for n in range(questions):
-        kind = kinds[n % 3]
-        question = QuizQuestion.objects.create(
-            quiz=quiz,
-            kind=kind,
-            text=f"Câu hỏi {n + 1}: định kiến giới là gì?",
-            explanation=f"Giải thích cho câu {n + 1}.",
-            sort_order=n,
-        )
-        labels = ["Đúng", "Sai"] if kind == QuestionKind.TRUE_FALSE else ["A", "B", "C", "D"]
-        for i, label in enumerate(labels):
-            correct = i == 0 or (kind == QuestionKind.MULTIPLE and i == 1)
-            QuizChoice.objects.create(
-                question=question, text=f"Phương án {label}", is_correct=correct, sort_order=i
+        number, kind = n + 1, kinds[n % len(kinds)]
+        if marked:
+            text, explanation = f"Câu hỏi số {number}?", f"GIAI-THICH-BI-MAT-{number}"
+            choices = [(f"DAP-AN-DUNG-{number}", True), (f"Phương án sai {number}", False)]
+        else:
+            text = f"Câu hỏi {number}: định kiến giới là gì?"
+            explanation = f"Giải thích cho câu {number}."
+            labels = ["Đúng", "Sai"] if kind == QuestionKind.TRUE_FALSE else ["A", "B", "C", "D"]
+            choices = [
+                (f"Phương án {label}", i == 0 or (kind == QuestionKind.MULTIPLE and i == 1))
+                for i, label in enumerate(labels)
+            ]
+        built.append(
+            QuizQuestion(
+                kind=kind, text=text, explanation=explanation, sort_order=n,
+                choices=[QuizChoice(text=choice, is_correct=correct, sort_order=i)
+                         for i, (choice, correct) in enumerate(choices)],
             )
+        )  # fmt: skip
+    quiz.questions = built
+    quiz.save()
     return quiz
 
 
@@ -112,15 +166,23 @@ class CourseTree:
 
 def make_course(
     *,
+    index: CourseIndexPage | None = None,
     title: str | None = None,
+    slug: str | None = None,
     modules: int = 2,
     lessons_per_module: int = 2,
     delivery: str = "online",
     quiz: Quiz | None | bool = True,
     requires_post_test: bool = False,
     allow_self_enrolment: bool = True,
-    slug: str | None = None,
+    certificate_title: str | None = None,
+    published: bool = False,
+    **fields,
 ) -> CourseTree:
+    """A course under `index` (default: course_index()) with `modules` modules of
+    `lessons_per_module` lessons; `quiz=True` makes a final quiz, a Quiz is used as it is.
+    `published`: every page through a published revision. Other CoursePage fields as
+    keywords."""
     n = next(_seq)
     if quiz is True:
         quiz = make_quiz(title=f"Bài kiểm tra cuối khóa {n}")
@@ -131,19 +193,60 @@ def make_course(
         final_quiz=quiz or None,
         requires_post_test=requires_post_test,
         allow_self_enrolment=allow_self_enrolment,
-        certificate_title=title or f"Khóa học {n}",
+        certificate_title=certificate_title or title or f"Khóa học {n}",
+        **fields,
     )
-    course_index().add_child(instance=course)
+    course = _added(index or course_index(published=published), course, published=published)
     tree = CourseTree(course=course, quiz=quiz or None)
     for m in range(modules):
-        module = ModulePage(title=f"Học phần {m + 1}", slug=f"hoc-phan-{m + 1}")
-        course.add_child(instance=module)
+        module = make_module(course=course, title=f"Học phần {m + 1}", slug=f"hoc-phan-{m + 1}",
+                             published=published)  # fmt: skip
         tree.modules.append(module)
         for x in range(lessons_per_module):
-            lesson = LessonPage(title=f"Bài {m + 1}.{x + 1}", slug=f"bai-{m + 1}-{x + 1}")
-            module.add_child(instance=lesson)
+            lesson = make_lesson(module=module, title=f"Bài {m + 1}.{x + 1}",
+                                 slug=f"bai-{m + 1}-{x + 1}", published=published)  # fmt: skip
             tree.lessons.append(lesson)
     return tree
+
+
+def make_module(
+    *, course, title: str = "Học phần 1", slug: str | None = None, published: bool = False
+) -> ModulePage:
+    return _added(course, ModulePage(title=title, slug=slug or slugify(title)),
+                  published=published)  # fmt: skip
+
+
+def make_lesson(
+    *, module, title: str = "Bài học", slug: str | None = None, body=None, summary: str = "",
+    published: bool = False,
+) -> LessonPage:  # fmt: skip
+    lesson = LessonPage(title=title, slug=slug or slugify(title), summary=summary, body=body or [])
+    return _added(module, lesson, published=published)
+
+
+def make_story_tree(*, home=None, volumes: int = 4, stories_per_volume: int = 1):
+    """The story series with `volumes` volumes (created in reverse order) and their stories,
+    all published."""
+    series = _added(home or home_page(), StorySeriesPage(title="Các câu chuyện", slug="cau-chuyen"),
+                    published=True)  # fmt: skip
+    for number in range(volumes, 0, -1):
+        volume = _added(
+            series,
+            StoryVolumePage(title=f"Tập {number}", slug=f"tap-{number}", volume_number=number,
+                            print_run=10400, year=2023),
+            published=True,
+        )  # fmt: skip
+        for n in range(stories_per_volume):
+            _added(
+                volume,
+                StoryPage(title=f"Câu chuyện {number}.{n + 1}", slug=f"cau-chuyen-{number}-{n + 1}",
+                          community="Bản Mường, Sơn La"),
+                published=True,
+            )  # fmt: skip
+    return series
+
+
+# --- The registry: administrative units, users, cadres --------------------------------------
 
 
 @dataclass
@@ -153,50 +256,104 @@ class Units:
     commune: AdminUnit
 
 
+def make_unit(structure, level, code, name, parent=None, **fields) -> AdminUnit:
+    """One administrative unit (get or create by structure and code)."""
+    unit, _ = AdminUnit.objects.get_or_create(
+        structure=structure,
+        code=code,
+        defaults={"level": level, "name": name, "parent": parent, **fields},
+    )
+    return unit
+
+
 def make_units(
-    *, province_code: str = "10", province_name: str = "Tỉnh Lào Cai", district_code=None,
+    *, province_code: str = "10", province_name: str | None = None, district_code=None,
     commune_code=None,
 ) -> Units:  # fmt: skip
-    """A 2023-structure province with one district and one commune (get or create)."""
+    """A 2023-structure province with one district and one commune (get or create).
+
+    Default codes: province 10 (Tỉnh Lào Cai) > district 100 > commune 10000; another
+    province P is named "Tỉnh P", its district P0 (3 digits), its commune P000.
+    """
+    if province_name is None:
+        province_name = "Tỉnh Lào Cai" if province_code == "10" else f"Tỉnh {province_code}"
     district_code = district_code or f"{int(province_code) * 10 % 1000:03d}"
     commune_code = commune_code or f"{int(district_code) * 100 % 100000:05d}"
-    province, _ = AdminUnit.objects.get_or_create(
-        structure=UnitStructure.S2023,
-        code=province_code,
-        defaults={"level": UnitLevel.PROVINCE, "name": province_name,
-                  "province_code": province_code},
-    )  # fmt: skip
-    district, _ = AdminUnit.objects.get_or_create(
-        structure=UnitStructure.S2023,
-        code=district_code,
-        defaults={"level": UnitLevel.DISTRICT, "name": f"Huyện {district_code}",
-                  "parent": province, "province_code": province_code,
-                  "district_code": district_code},
-    )  # fmt: skip
-    commune, _ = AdminUnit.objects.get_or_create(
-        structure=UnitStructure.S2023,
-        code=commune_code,
-        defaults={"level": UnitLevel.COMMUNE, "name": f"Xã {commune_code}",
-                  "parent": district, "province_code": province_code,
-                  "district_code": district_code, "commune_code": commune_code},
-    )  # fmt: skip
+    s23 = UnitStructure.S2023
+    province = make_unit(s23, UnitLevel.PROVINCE, province_code, province_name,
+                         province_code=province_code)  # fmt: skip
+    district = make_unit(s23, UnitLevel.DISTRICT, district_code, f"Huyện {district_code}",
+                         province, province_code=province_code,
+                         district_code=district_code)  # fmt: skip
+    commune = make_unit(s23, UnitLevel.COMMUNE, commune_code, f"Xã {commune_code}", district,
+                        province_code=province_code, district_code=district_code,
+                        commune_code=commune_code)  # fmt: skip
     return Units(province=province, district=district, commune=commune)
 
 
-def make_user(username: str | None = None, *, role: str | None = None, province_code: str = ""):
-    User = get_user_model()
-    user = User.objects.create_user(
-        username or f"user{next(_seq)}", password="mat-khau-dai-123", province_code=province_code
+def make_unit_tree() -> dict[str, AdminUnit]:
+    """A small unit tree in both structures, enough for the registry tests:
+
+    2023: province 01 (Hà Nội) > district 001 (Ba Đình) > communes 00001, 00004;
+          province 02 (Hà Giang) > district 024 > commune 00688.
+    2025: province 01 > commune 00004, with lineage 00001 -> 00004 (partly) and 00004 -> 00004.
+    Returns a dict code -> unit (2023) plus "2025:<code>" keys.
+    """
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    end, start = dt.date(2025, 6, 30), dt.date(2025, 7, 1)
+    units = {}
+
+    def unit(structure, level, code, name, parent=None):
+        obj = make_unit(
+            structure, level, code, name, parent,
+            province_code=parent.province_code if parent else code,
+            district_code=code if level == UnitLevel.DISTRICT
+            else (parent.district_code if parent else ""),
+            commune_code=code if level == UnitLevel.COMMUNE else "",
+            valid_to=end if structure == s23 else None,
+            valid_from=start if structure == s25 else None,
+        )  # fmt: skip
+        units[code if structure == s23 else f"2025:{code}"] = obj
+        return obj
+
+    hn = unit(s23, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    bd = unit(s23, UnitLevel.DISTRICT, "001", "Quận Ba Đình", hn)
+    unit(s23, UnitLevel.COMMUNE, "00001", "Phường Phúc Xá", bd)
+    unit(s23, UnitLevel.COMMUNE, "00004", "Phường Trúc Bạch", bd)
+    hg = unit(s23, UnitLevel.PROVINCE, "02", "Tỉnh Hà Giang")
+    dv = unit(s23, UnitLevel.DISTRICT, "024", "Thành phố Hà Giang", hg)
+    unit(s23, UnitLevel.COMMUNE, "00688", "Phường Quang Trung", dv)
+    hn25 = unit(s25, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    ba_dinh = unit(s25, UnitLevel.COMMUNE, "00004", "Phường Ba Đình", hn25)
+    tq25 = unit(s25, UnitLevel.PROVINCE, "08", "Tỉnh Tuyên Quang")
+    AdminUnitLineage.objects.get_or_create(old=hn, new=hn25)
+    AdminUnitLineage.objects.get_or_create(old=hg, new=tq25)
+    AdminUnitLineage.objects.get_or_create(
+        old=units["00001"], new=ba_dinh, defaults={"partial": True}
     )
+    AdminUnitLineage.objects.get_or_create(old=units["00004"], new=ba_dinh)
+    return units
+
+
+def make_user(
+    username: str | None = None, *, role: str | None = None, province_code: str = "",
+    superuser: bool = False, **fields,
+):  # fmt: skip
+    """A user with the password PASSWORD, in the role's group ("Cadre", "Trainer", "Admin")
+    if given, with an optional province; `superuser`: a Django superuser."""
+    User = get_user_model()
+    create = User.objects.create_superuser if superuser else User.objects.create_user
+    user = create(username or f"user{next(_seq)}", password=PASSWORD,
+                  province_code=province_code, **fields)  # fmt: skip
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
 def make_cadre(
     *,
     user=None,
-    unit: AdminUnit | None = None,
+    unit: AdminUnit | None = ...,  # ... (the default): a commune of make_units()
     full_name: str | None = None,
     sex: str = "female",
     level: str = "commune",
@@ -204,7 +361,9 @@ def make_cadre(
     ethnicity: str = "",
     **extra,
 ) -> Cadre:
-    if unit is None:
+    """A registry record, in a commune of make_units() unless `unit` is given (None: no unit);
+    other Cadre fields (birth_year, phone, email, ma_can_bo, agency...) as keywords."""
+    if unit is ...:
         unit = make_units().commune
     return Cadre.objects.create(
         user=user,
@@ -222,3 +381,189 @@ def make_learner(username: str | None = None, **cadre_fields):
     """A user in the Cadre group with a registry record."""
     user = make_user(username, role="Cadre")
     return user, make_cadre(user=user, **cadre_fields)
+
+
+# --- Learning and sessions: indicators, completions, sessions, attendance -------------------
+
+SESSION_DAY = dt.date(2026, 3, 10)
+
+
+def seed_indicators() -> None:
+    """The indicators completions and certificates count for, if a flush removed the ones the
+    migrations seeded."""
+    for code, name in (
+        ("CADRES_TRAINED", "Cán bộ được tập huấn"),
+        ("CERTIFIED_LEARNERS", "Học viên có chứng nhận"),
+    ):
+        Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": "people"})
+    indicator_cache_clear()
+
+
+def complete(cadre: Cadre, course, at: dt.datetime | None = None) -> Enrolment:
+    """The cadre's enrolment on the course (created if missing), completed online."""
+    enrolment, _ = Enrolment.objects.get_or_create(cadre=cadre, course=course)
+    enrolment_complete(enrolment=enrolment, via="online", at=at)
+    return enrolment
+
+
+def make_session(
+    *, course, unit, kind=SessionKind.DISTRICT_COMMUNE, trainers=(), **fields
+) -> TrainingSession:
+    """A session through the session service (so a session created as held is counted);
+    title, start_date (SESSION_DAY), end_date (the start date), status, code and venue as
+    keywords."""
+    return session_create(
+        kind=kind,
+        course=course,
+        title=fields.pop("title", f"Tập huấn {course.title}"),
+        start_date=fields.pop("start_date", SESSION_DAY),
+        end_date=fields.pop("end_date", None),
+        unit=unit,
+        trainers=trainers,
+        **fields,
+    )
+
+
+def session_status(session: TrainingSession, status: str) -> None:
+    """Save the session with this status and count it, as the session services do, without
+    asking the completion engine about its participants."""
+    with transaction.atomic():
+        session.status = status
+        session.save()
+        session_counting.achievements_for_session(session=session)
+
+
+def attend(session: TrainingSession, cadre: Cadre, present: bool = True) -> None:
+    """Record the cadre's attendance and count it, without the completion engine."""
+    with transaction.atomic():
+        Attendance.objects.update_or_create(
+            session=session, cadre=cadre, defaults={"present": present}
+        )
+        session_counting.achievements_for_attendance(session=session, cadre=cadre, present=present)
+
+
+# --- Worlds shared by several test folders --------------------------------------------------
+
+
+def make_registry_world():
+    """Units (make_unit_tree), users of every role and three cadres: Hoa and Lan in Hà Nội
+    (01), Mai in Hà Giang (02), who attends a session of `trainer`."""
+    units = make_unit_tree()
+    w = type("World", (), {})()
+    w.units = units
+    w.central = make_user("central", role=ADMIN)
+    w.hn_admin = make_user("hn_admin", role=ADMIN, province_code="01")
+    w.hg_admin = make_user("hg_admin", role=ADMIN, province_code="02")
+    w.trainer = make_user("trainer", role=TRAINER)
+    w.other_trainer = make_user("trainer2", role=TRAINER)
+    w.hoa_user = make_user("hoa", role=CADRE)
+    w.mai_user = make_user("mai", role=CADRE)
+    w.hoa = make_cadre(unit=units["00001"], full_name="Nguyễn Thị Hoa", birth_year=1980,
+                       user=w.hoa_user, ethnicity="02")  # fmt: skip
+    w.mai = make_cadre(unit=units["00688"], full_name="Lò Thị Mai", birth_year=1980,
+                       user=w.mai_user, ethnicity="08")  # fmt: skip
+    w.lan = make_cadre(unit=units["00004"], full_name="Trần Thị Lan", birth_year=1980)
+    course = make_course(
+        index=course_index(published=True), title="Bình đẳng giới", slug="binh-ang-gioi",
+        modules=0, quiz=False, published=True,
+    ).course  # fmt: skip
+    session = TrainingSession.objects.create(
+        kind="can_bo_huyen_xa", course=course, title="Lớp 1", unit=units["00688"],
+        start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 3, 2),
+    )  # fmt: skip
+    session.trainers.add(w.trainer)
+    Attendance.objects.create(session=session, cadre=w.mai)
+    return w
+
+
+@dataclass
+class CountersWorld:
+    """Two provinces (Lào Cai 10 > 080 > 02647, Hà Giang 02 > 024 > 00688) and two courses:
+    a blended one and an in-person M&E one."""
+
+    lao_cai: Units
+    ha_giang: Units
+    course: CoursePage
+    me_course: CoursePage
+
+
+def make_counters_world() -> CountersWorld:
+    indicator_cache_clear()
+    index = course_index(home=home_page(), published=True)
+    return CountersWorld(
+        lao_cai=make_units(province_code="10", province_name="Tỉnh Lào Cai",
+                           district_code="080", commune_code="02647"),
+        ha_giang=make_units(province_code="02", province_name="Tỉnh Hà Giang",
+                            district_code="024", commune_code="00688"),
+        course=make_course(index=index, title="Lồng ghép giới", slug="long-ghep-gioi",
+                           delivery="blended", modules=0, quiz=False, published=True).course,
+        me_course=make_course(index=index, title="Giám sát đánh giá", slug="giam-sat-anh-gia",
+                              delivery="in_person", modules=0, quiz=False,
+                              published=True).course,
+    )  # fmt: skip
+
+
+@dataclass
+class SessionsWorld:
+    """Two provinces (make_units: Lào Cai 10 > 100 > 10000, Hà Giang 02 > 020 > 02000) and a
+    course of each delivery: in person, blended, online, and in person with a post-test."""
+
+    lao_cai: Units
+    ha_giang: Units
+    in_person: CoursePage
+    blended: CoursePage
+    online: CoursePage
+    post_test: CoursePage
+
+
+def make_sessions_world() -> SessionsWorld:
+    indicator_cache_clear()
+    return SessionsWorld(
+        lao_cai=make_units(province_code="10", province_name="Tỉnh Lào Cai"),
+        ha_giang=make_units(province_code="02", province_name="Tỉnh Hà Giang"),
+        in_person=make_course(
+            title="Lồng ghép giới", slug="long-ghep-gioi", delivery="in_person",
+            modules=0, quiz=False,
+        ).course,
+        blended=make_course(
+            title="Bình đẳng giới cơ bản", slug="binh-dang-gioi", delivery="blended",
+            modules=1, lessons_per_module=1,
+        ).course,
+        online=make_course(
+            title="Học trực tuyến", slug="hoc-truc-tuyen", delivery="online",
+            modules=1, lessons_per_module=1,
+        ).course,
+        post_test=make_course(
+            title="Giám sát đánh giá", slug="giam-sat", delivery="in_person",
+            modules=0, quiz=False, requires_post_test=True,
+        ).course,
+    )  # fmt: skip
+
+
+# --- Reading back, and a logged-in client ---------------------------------------------------
+
+
+def counter_value(code: str, **kwargs) -> int:
+    """The national figure of one indicator (counter_figures' keywords: filters...)."""
+    figures = counter_figures(scope_province=None, **kwargs)
+    return next(f.value for f in figures if f.code == code)
+
+
+def cell_total(code: str) -> int:
+    """The sum of an indicator's counter cells."""
+    return sum(CounterCell.objects.filter(indicator__code=code).values_list("value", flat=True))
+
+
+def session_achievements(session: TrainingSession) -> int:
+    return Achievement.objects.filter(session=session).count()
+
+
+def enrolment_of(cadre, course) -> Enrolment | None:
+    return Enrolment.objects.filter(cadre=cadre, course=course).first()
+
+
+def logged_in(user) -> Client:
+    """A test client logged in as the user."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -18,7 +18,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from tests.browser.conftest import PHONE
-from tests.builders import make_course, make_learner, make_units, make_user
+from tests.builders import make_course, make_learner, make_units, make_user, seed_indicators
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,25 +38,13 @@ def _tasks_inline_and_private_media(settings, tmp_path):
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
-def _seed_indicators():
-    from courses.counters.models import Indicator
-    from courses.counters.services import indicator_cache_clear
-
-    for code, name in (
-        ("CADRES_TRAINED", "Cán bộ được tập huấn"),
-        ("CERTIFIED_LEARNERS", "Học viên có chứng nhận"),
-    ):
-        Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": "people"})
-    indicator_cache_clear()
-
-
 def _issued_certificate(full_name: str = "Lò Thị Hoà"):
     """A cadre who completed a course and holds an issued certificate (tasks inline)."""
     from certificates.models import Certificate, CertificateStatus
     from courses.learning.completion import enrolment_complete
     from courses.learning.services import enrolment_create
 
-    _seed_indicators()
+    seed_indicators()
     tree = make_course(title="Lồng ghép giới trong chính sách", modules=1, lessons_per_module=1)
     _user, cadre = make_learner(full_name=full_name, phone="0912000111", email="hoa@example.org")
     enrolment, _ = enrolment_create(cadre=cadre, course=tree.course)
@@ -108,7 +96,7 @@ def test_journey_3_anyone_verifies_a_certificate(journey):
 
 
 def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey):
-    _seed_indicators()
+    seed_indicators()
     tree = make_course(title="Kiến thức cơ bản về bình đẳng giới", modules=1, lessons_per_module=2)
     make_learner("hocvien", full_name="Hà Thị Mai", unit=make_units().commune)
     j = journey("2-cadre-on-a-phone")
@@ -198,7 +186,7 @@ def test_journey_4_province_admin_sees_the_counter_rise_in_their_province_only(j
     from courses.learning.completion import enrolment_complete
     from courses.learning.services import enrolment_create
 
-    _seed_indicators()
+    seed_indicators()
     tree = make_course(title="Giám sát, đánh giá", modules=1, lessons_per_module=1)
     home = make_units(province_code="10", province_name="Tỉnh Lào Cai")
     other = make_units(province_code="20", province_name="Tỉnh Lạng Sơn")

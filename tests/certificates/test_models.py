@@ -7,27 +7,28 @@ from django.db import IntegrityError, transaction
 
 from certificates.models import Certificate, CertificateStatus, SerialCounter
 from certificates.services import serial_next
-from tests.certificates.conftest import cadre_create, commune, complete
+from tests.builders import complete, make_units
+from tests.certificates.conftest import cadre_create
 
 
 def test_one_certificate_per_enrolment_is_enforced_by_the_database(course):
-    enrolment = complete(cadre=cadre_create(unit=commune()), course=course)
+    enrolment = complete(cadre=cadre_create(unit=make_units().commune), course=course)
     assert Certificate.objects.filter(enrolment=enrolment).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.create(enrolment=enrolment)
 
 
 def test_completing_twice_keeps_one_certificate(course):
-    cadre = cadre_create(unit=commune())
+    cadre = cadre_create(unit=make_units().commune)
     enrolment = complete(cadre=cadre, course=course)
     complete(cadre=cadre, course=course)
     assert Certificate.objects.filter(enrolment=enrolment).count() == 1
 
 
 def test_serials_follow_each_other_per_province_and_year(issued):
-    first = issued(unit=commune("10"))
-    second = issued(unit=commune("10", "10002"))
-    other = issued(unit=commune("26"))
+    first = issued(unit=make_units(province_code="10").commune)
+    second = issued(unit=make_units(commune_code="10002").commune)
+    other = issued(unit=make_units(province_code="26").commune)
     year = first.issued_on.year
     assert first.serial == f"DA8-10-{year}-000001"
     assert second.serial == f"DA8-10-{year}-000002"
@@ -51,7 +52,7 @@ def test_a_rolled_back_issue_leaves_no_gap(db):
 
 def test_the_verification_code_is_long_random_and_url_safe(course):
     codes = {
-        complete(cadre=cadre_create(unit=commune()), course=course).certificate.code
+        complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate.code
         for _ in range(20)
     }
     assert len(codes) == 20

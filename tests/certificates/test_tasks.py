@@ -17,14 +17,8 @@ from certificates.services import (
 from certificates.tasks import issue_certificate
 from courses.counters.models import Achievement, CounterCell
 from courses.counters.services import CERTIFIED_LEARNERS
-from tests.certificates.conftest import (
-    COURSE_TITLE,
-    cadre_create,
-    commune,
-    complete,
-    nfd,
-    pdf_text,
-)
+from tests.builders import complete, make_units
+from tests.certificates.conftest import COURSE_TITLE, cadre_create, nfd, pdf_text
 
 
 def certified_count() -> int:
@@ -53,7 +47,7 @@ def test_a_completion_becomes_an_issued_pdf_with_the_exact_name(issued, mailoutb
 
 
 def test_the_pending_certificate_commits_with_the_completion_or_not_at_all(course):
-    cadre = cadre_create(unit=commune())
+    cadre = cadre_create(unit=make_units().commune)
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -113,9 +107,9 @@ def test_characters_the_font_cannot_draw_fail_with_a_clear_reason(issued, settin
 
 
 def test_pending_and_transient_failures_are_requeued_once_old_enough(course, mailoutbox):
-    pending = complete(cadre=cadre_create(unit=commune()), course=course).certificate
-    transient = complete(cadre=cadre_create(unit=commune()), course=course).certificate
-    fresh = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    pending = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
+    transient = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
+    fresh = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
     old = timezone.now() - dt.timedelta(minutes=10)
     Certificate.objects.filter(pk=pending.pk).update(queued_at=old)
     Certificate.objects.filter(pk=transient.pk).update(
@@ -139,7 +133,7 @@ def test_a_broker_outage_does_not_break_the_completion(
         app._pool = None
         app.amqp._producer_pool = None
 
-    cadre = cadre_create(unit=commune())
+    cadre = cadre_create(unit=make_units().commune)
     saved = app.conf.broker_url, app.conf.task_always_eager
     # Nothing listens on port 9: the broker is down.
     app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:9/0", False
@@ -169,7 +163,7 @@ def test_a_worker_that_connects_asks_once_for_every_pending_certificate(course, 
     from lms.celery import BrokerConnected, broker_connected
 
     settings.CERTIFICATE_REQUEUE_AFTER = 3600
-    fresh = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    fresh = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
     Certificate.objects.filter(pk=fresh.pk).update(status=CertificateStatus.PENDING)
     cache.clear()
     BrokerConnected(parent=None).start(consumer=None)
@@ -196,11 +190,12 @@ def test_revoking_uncounts_the_learner_with_no_other_valid_certificate(issued):
 
 
 def test_revoking_one_of_two_keeps_the_learner_counted(issued, course):
-    from tests.certificates.conftest import course_tree
+    from tests.builders import make_course
 
     first = issued()
     cadre = first.enrolment.cadre
-    other_course = course_tree(title="Phân tích giới")
+    other_course = make_course(modules=1, lessons_per_module=1, quiz=False,
+                               certificate_title="Phân tích giới").course  # fmt: skip
     complete(cadre=cadre, course=other_course)
     second = cadre.enrolments.get(course=other_course).certificate
     issue_certificate.apply(args=[second.pk]).get()

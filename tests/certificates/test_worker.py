@@ -17,15 +17,8 @@ from certificates.models import Certificate, CertificateStatus, SerialCounter
 from certificates.services import certificate_revoke, verify_url
 from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment
-from tests.certificates.conftest import (
-    cadre_create,
-    commune,
-    complete,
-    course_tree,
-    nfd,
-    pdf_text,
-    seed_indicator,
-)
+from tests.builders import complete, make_course, make_units, seed_indicators
+from tests.certificates.conftest import COURSE_TITLE, cadre_create, nfd, pdf_text
 from tests.conftest import WorkerProcess, require_postgres, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
@@ -34,8 +27,9 @@ pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 @pytest.fixture
 def course(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # the worker gets MEDIA_ROOT from the settings
-    seed_indicator()
-    return course_tree()
+    seed_indicators()
+    return make_course(modules=1, lessons_per_module=1, quiz=False,
+                       certificate_title=COURSE_TITLE).course  # fmt: skip
 
 
 def issued_row(pk: int, timeout: float = 60) -> Certificate:
@@ -63,7 +57,7 @@ def qr_text(certificate: Certificate) -> str:
 
 
 def test_a_completion_becomes_an_issued_pdf_through_the_worker(course, celery_worker_process):
-    cadre = cadre_create(unit=commune(), full_name=nfd("Nguyễn Thị Hoà"))
+    cadre = cadre_create(unit=make_units().commune, full_name=nfd("Nguyễn Thị Hoà"))
     enrolment = complete(cadre=cadre, course=course)
     certificate = issued_row(enrolment.certificate.pk)
     assert "Nguyễn Thị Hoà" in pdf_text(certificate)
@@ -74,7 +68,7 @@ def test_a_completion_becomes_an_issued_pdf_through_the_worker(course, celery_wo
 
 def test_a_double_completion_at_the_same_moment_gives_one_certificate(course):
     require_postgres("concurrent completion")
-    cadre = cadre_create(unit=commune())
+    cadre = cadre_create(unit=make_units().commune)
     enrolment = Enrolment.objects.create(cadre=cadre, course=course)
     barrier = threading.Barrier(2)
     results, errors = [], []
@@ -104,7 +98,7 @@ def test_a_worker_killed_mid_task_still_leaves_the_certificate_issued(course):
     from tests.conftest import require_real_services
 
     require_real_services("the killed-worker test")
-    unit = commune()
+    unit = make_units().commune
     SerialCounter.objects.create(province_code=unit.province_code, year=time.localtime().tm_year)
     worker = WorkerProcess(concurrency=1).start()
     holding = threading.Event()
@@ -154,7 +148,7 @@ def test_a_worker_killed_mid_task_still_leaves_the_certificate_issued(course):
 
 
 def test_a_revoked_certificate_shows_as_revoked(course, celery_worker_process, client):
-    enrolment = complete(cadre=cadre_create(unit=commune()), course=course)
+    enrolment = complete(cadre=cadre_create(unit=make_units().commune), course=course)
     certificate = issued_row(enrolment.certificate.pk)
     assert client.get(f"/verify/{certificate.code}.json").json()["status"] == "valid"
     certificate_revoke(certificate=certificate, reason="Cấp nhầm người")

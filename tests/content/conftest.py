@@ -4,30 +4,30 @@ import pytest
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 
-from tests.factories import (
-    content_home_create,
-    course_create,
-    course_index_create,
-    lesson_create,
-    module_create,
-    quiz_create,
-    story_tree_create,
+from tests.builders import (
+    course_index,
+    home_page,
+    make_course,
+    make_lesson,
+    make_module,
+    make_quiz,
+    make_story_tree,
 )
 
 
 @pytest.fixture
 def home(db):
-    return content_home_create()
+    return home_page()
 
 
 @pytest.fixture
 def quiz(db):
-    return quiz_create(title="Kiểm tra cuối khoá", questions=5)
+    return make_quiz(title="Kiểm tra cuối khoá", questions=5, marked=True)
 
 
 @pytest.fixture
 def series(home):
-    return story_tree_create(home=home, volumes=4, stories_per_volume=2)
+    return make_story_tree(home=home, volumes=4, stories_per_volume=2)
 
 
 @pytest.fixture
@@ -47,18 +47,20 @@ def image(db):
 @pytest.fixture
 def course_tree(home, quiz, story):
     """A course with two modules: lesson 1 and 2 in the first, lesson 3 in the second."""
-    index = course_index_create(home=home)
-    course = course_create(
+    index = course_index(home=home, published=True)
+    course = make_course(
         index=index,
         title="Kiến thức cơ bản về bình đẳng giới",
         slug="kien-thuc-co-ban",
         summary="Khoá học nhập môn.",
         target_groups=["leaders", "village_heads"],
-        final_quiz=quiz,
-    )
-    module_1 = module_create(course=course, title="Học phần 1", slug="hoc-phan-1")
-    module_2 = module_create(course=course, title="Học phần 2", slug="hoc-phan-2")
-    lesson_1 = lesson_create(
+        quiz=quiz,
+        modules=0,
+        published=True,
+    ).course
+    module_1 = make_module(course=course, title="Học phần 1", slug="hoc-phan-1", published=True)
+    module_2 = make_module(course=course, title="Học phần 2", slug="hoc-phan-2", published=True)
+    lesson_1 = make_lesson(
         module=module_1,
         title="Bình đẳng giới là gì?",
         slug="binh-dang-gioi-la-gi",
@@ -71,9 +73,14 @@ def course_tree(home, quiz, story):
             ("quiz", {"quiz": quiz, "intro": "Ôn tập nhanh"}),
             ("story", {"page": story, "note": "Đọc câu chuyện"}),
         ],
+        published=True,
     )
-    lesson_2 = lesson_create(module=module_1, title="Khuôn mẫu giới", slug="khuon-mau-gioi")
-    lesson_3 = lesson_create(module=module_2, title="Phân công lao động", slug="phan-cong")
+    lesson_2 = make_lesson(
+        module=module_1, title="Khuôn mẫu giới", slug="khuon-mau-gioi", published=True
+    )
+    lesson_3 = make_lesson(
+        module=module_2, title="Phân công lao động", slug="phan-cong", published=True
+    )
     return {
         "index": index,
         "course": course,

@@ -2,11 +2,11 @@
 
 from wagtail.models import PageViewRestriction
 
-from tests.factories import course_index_create
+from tests.builders import course_index
 
 
 def test_a_new_catalogue_gets_a_login_restriction(home):
-    index = course_index_create(home=home, title="Danh mục", slug="danh-muc")
+    index = course_index(home=home, title="Danh mục", slug="danh-muc", published=True)
     restriction = PageViewRestriction.objects.get(page=index)
     assert restriction.restriction_type == PageViewRestriction.LOGIN
 

@@ -6,14 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.documents.models import Document
 
 from content.models import StoryVolumePage
-from tests.factories import (
-    content_publish,
-    course_create,
-    course_index_create,
-    lesson_create,
-    module_create,
-    story_tree_create,
-)
+from tests import builders
+from tests.builders import course_index, make_lesson, make_module, make_story_tree, publish
 
 
 @pytest.fixture
@@ -69,17 +63,19 @@ def test_lesson_queries_do_not_grow_with_blocks(
 ):
     images, document = media
     module = course_tree["modules"][1]
-    small = lesson_create(
+    small = make_lesson(
         module=module,
         title="Bài ngắn",
         slug="bai-ngan",
         body=body_of(9, images=images[:2], quiz=quiz, story=story, document=document),
+        published=True,
     )
-    large = lesson_create(
+    large = make_lesson(
         module=module,
         title="Bài dài",
         slug="bai-dai",
         body=body_of(54, images=images, quiz=quiz, story=story, document=document),
+        published=True,
     )
     bound = count_queries(client, small.url)
     client.get(large.url)
@@ -89,12 +85,15 @@ def test_lesson_queries_do_not_grow_with_blocks(
 
 
 def make_course(index, *, slug: str, lessons: int):
-    course = course_create(index=index, title=f"Khoá {slug}", slug=slug)
+    course = builders.make_course(
+        index=index, title=f"Khoá {slug}", slug=slug, modules=0, quiz=False, published=True
+    ).course
     modules = [
-        module_create(course=course, title=f"Học phần {m}", slug=f"hp-{m}") for m in (1, 2, 3)
+        make_module(course=course, title=f"Học phần {m}", slug=f"hp-{m}", published=True)
+        for m in (1, 2, 3)
     ]
     made = [
-        lesson_create(module=modules[n % 3], title=f"Bài {n}", slug=f"bai-{n}")
+        make_lesson(module=modules[n % 3], title=f"Bài {n}", slug=f"bai-{n}", published=True)
         for n in range(lessons)
     ]
     return course, made
@@ -103,7 +102,7 @@ def make_course(index, *, slug: str, lessons: int):
 def test_course_and_lesson_queries_do_not_grow_with_lessons(
     client, home, cadre, django_assert_max_num_queries
 ):
-    index = course_index_create(home=home)
+    index = course_index(home=home, published=True)
     small, small_lessons = make_course(index, slug="nho", lessons=3)
     large, large_lessons = make_course(index, slug="lon", lessons=30)
     course_bound = count_queries(client, small.url)
@@ -115,7 +114,14 @@ def test_course_and_lesson_queries_do_not_grow_with_lessons(
         client.get(large_lessons[15].url)
     index_bound = count_queries(client, index.url)
     for n in range(10):
-        course_create(index=index, title=f"Khoá thêm {n}", slug=f"them-{n}")
+        builders.make_course(
+            index=index,
+            title=f"Khoá thêm {n}",
+            slug=f"them-{n}",
+            modules=0,
+            quiz=False,
+            published=True,
+        )
     with django_assert_max_num_queries(index_bound):
         client.get(index.url)
 
@@ -124,10 +130,10 @@ def test_series_queries_do_not_grow_with_volumes(
     client, home, media, django_assert_max_num_queries
 ):
     images, _ = media
-    series = story_tree_create(home=home, volumes=2, stories_per_volume=0)
+    series = make_story_tree(home=home, volumes=2, stories_per_volume=0)
     for volume in StoryVolumePage.objects.child_of(series):
         volume.cover_image = images[volume.volume_number]
-        content_publish(volume)
+        publish(volume)
     bound = count_queries(client, series.url)
     for number in range(3, 11):
         volume = series.add_child(
@@ -138,7 +144,7 @@ def test_series_queries_do_not_grow_with_volumes(
                 cover_image=images[number % len(images)],
             )
         )
-        content_publish(volume)
+        publish(volume)
     client.get(series.url)
     with django_assert_max_num_queries(bound):
         html = client.get(series.url).content.decode()

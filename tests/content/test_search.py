@@ -4,8 +4,8 @@ import unicodedata
 
 import pytest
 
+from tests.builders import make_lesson
 from tests.conftest import require_postgres
-from tests.factories import lesson_create
 
 LESSON = "Bình đẳng giới là gì?"
 
@@ -82,7 +82,9 @@ def test_the_search_page_without_query_shows_the_form(client, home):
 def test_results_are_paginated(client, course_tree, cadre):
     module = course_tree["modules"][1]
     for n in range(12):
-        lesson_create(module=module, title=f"Phân tích giới số {n}", slug=f"phan-tich-{n}")
+        make_lesson(
+            module=module, title=f"Phân tích giới số {n}", slug=f"phan-tich-{n}", published=True
+        )
     first = client.get("/search/", {"q": "phan tich gioi"})
     assert len(first.context["results"]) == 10
     assert first.context["page_obj"].paginator.count == 12

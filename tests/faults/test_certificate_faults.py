@@ -17,10 +17,9 @@ import pytest
 
 from certificates.models import Certificate, CertificateStatus
 from courses.learning.models import Enrolment
-from tests.builders import make_cadre, make_course, make_units
+from tests.builders import make_cadre, make_course, make_units, seed_indicators
 from tests.conftest import wait_for
 from tests.faults.conftest import django_run, fault_env, manage
-from tests.security.world import seed_indicators
 
 pytestmark = [
     pytest.mark.fault,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from wagtail.models import APIToken, ModelLogEntry
 from wagtail.users.utils import get_manageable_token_owners
 
-from tests.courses.counters_world import cadre_make, complete, user_make, world_build
+from tests.builders import complete, logged_in, make_cadre, make_counters_world, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,11 @@ INDEX = "wagtailusers_api_tokens:index"
 
 @pytest.fixture
 def two_provinces(db):
-    world = world_build()
+    world = make_counters_world()
     for _n in range(3):
-        complete(cadre_make(world.lao_cai), world.course)
+        complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course)
     for _n in range(5):
-        complete(cadre_make(world.ha_giang), world.course)
+        complete(make_cadre(unit=world.ha_giang.commune, ethnicity="03"), world.course)
     return world
 
 
@@ -48,12 +48,6 @@ def token_make(user, name: str = "x") -> tuple[APIToken, str]:
 def bearer(token: str, **extra) -> Client:
     """A client that sends the token and has no session."""
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}", **extra)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def cadres_trained(data: list[dict]) -> dict:
@@ -70,7 +64,7 @@ def url(name: str, row: APIToken) -> str:
 @pytest.mark.parametrize("province_code", ["", "10"])
 @pytest.mark.parametrize("query", ["", "?by=province", "?by=sex", "?structure=2025"])
 def test_a_token_gets_the_same_json_as_its_users_session(two_provinces, province_code, query):
-    user = user_make(province_code=province_code)
+    user = make_user(role="Admin", province_code=province_code)
     _row, token = token_make(user, "Bảng tính báo cáo")
     by_session = logged_in(user).get(API + query)
     by_token = bearer(token).get(API + query)
@@ -80,7 +74,7 @@ def test_a_token_gets_the_same_json_as_its_users_session(two_provinces, province
 
 
 def test_a_province_admins_token_is_limited_to_their_province(two_provinces):
-    _row, token = token_make(user_make(province_code="10"), "Lào Cai")
+    _row, token = token_make(make_user(role="Admin", province_code="10"), "Lào Cai")
     client = bearer(token)
     figures = cadres_trained(client.get(API + "?by=province").json())
     assert figures["value"] == 3 and figures["by"] == {"10": 3}
@@ -90,14 +84,14 @@ def test_a_province_admins_token_is_limited_to_their_province(two_provinces):
 
 
 def test_a_central_admins_token_sees_the_whole_country(two_provinces):
-    _row, token = token_make(user_make(), "Trung ương")
+    _row, token = token_make(make_user(role="Admin"), "Trung ương")
     figures = cadres_trained(bearer(token).get(API + "?by=province").json())
     assert figures["value"] == 8 and figures["by"] == {"02": 5, "10": 3}
 
 
 @pytest.mark.parametrize("role", ["Cadre", "Trainer", None])
 def test_a_token_of_someone_who_may_not_read_the_figures_gets_403(two_provinces, role):
-    _row, token = token_make(user_make(role=role))
+    _row, token = token_make(make_user(role=role))
     response = bearer(token).get(API)
     assert response.status_code == 403
     assert "value" not in response.content.decode()
@@ -105,9 +99,9 @@ def test_a_token_of_someone_who_may_not_read_the_figures_gets_403(two_provinces,
 
 def test_the_token_decides_who_asks_even_with_a_session(two_provinces):
     """A central admin's browser session plus a province admin's token: the token's scope."""
-    _row, token = token_make(user_make(province_code="10"), "Lào Cai")
+    _row, token = token_make(make_user(role="Admin", province_code="10"), "Lào Cai")
     client = bearer(token)
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     assert cadres_trained(client.get(API + "?by=province").json())["by"] == {"10": 3}
 
 
@@ -140,7 +134,7 @@ def _of_inactive_user(user) -> str:
     ],
 )
 def test_a_bad_token_gets_401_with_a_bearer_challenge(two_provinces, make_header):
-    header = make_header(user_make())
+    header = make_header(make_user(role="Admin"))
     response = Client(HTTP_AUTHORIZATION=header).get(API)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
@@ -149,7 +143,7 @@ def test_a_bad_token_gets_401_with_a_bearer_challenge(two_provinces, make_header
 
 def test_a_malformed_token_is_refused_without_a_query(two_provinces):
     """The format check (prefix, length, checksum) refuses a guess before the database."""
-    _row, token = token_make(user_make())
+    _row, token = token_make(make_user(role="Admin"))
     typo = token[:-1] + ("A" if token[-1] != "A" else "B")  # the checksum no longer matches
     with CaptureQueriesContext(connection) as queries:
         response = bearer(typo).get(API)
@@ -175,12 +169,12 @@ def test_no_token_and_no_session_gets_401_with_a_bearer_challenge(two_provinces)
 def test_a_bad_token_is_refused_even_with_a_valid_session(two_provinces):
     """Explicit credentials that fail are not silently replaced by the session."""
     client = Client(HTTP_AUTHORIZATION=f"Bearer {APIToken.generate_token()}")
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     assert client.get(API).status_code == 401
 
 
 def test_a_revoked_token_stops_working_at_once(two_provinces):
-    row, token = token_make(user_make())
+    row, token = token_make(make_user(role="Admin"))
     assert bearer(token).get(API).status_code == 200
     row.revoke()
     assert bearer(token).get(API).status_code == 401
@@ -189,7 +183,7 @@ def test_a_revoked_token_stops_working_at_once(two_provinces):
 def test_tokens_survive_a_secret_key_rotation_only_while_the_old_key_is_a_fallback(
     two_provinces, settings
 ):
-    _row, token = token_make(user_make())
+    _row, token = token_make(make_user(role="Admin"))
     old_key = settings.SECRET_KEY
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
     settings.SECRET_KEY_FALLBACKS = [old_key]
@@ -200,7 +194,7 @@ def test_tokens_survive_a_secret_key_rotation_only_while_the_old_key_is_a_fallba
 
 def test_failed_token_attempts_are_throttled_per_address(two_provinces, settings):
     settings.LOGIN_RATE_LIMIT = 3
-    _row, token = token_make(user_make())
+    _row, token = token_make(make_user(role="Admin"))
     guesser = {"REMOTE_ADDR": "10.0.0.7"}
     for _n in range(3):
         assert bearer(APIToken.generate_token(), **guesser).get(API).status_code == 401
@@ -235,7 +229,7 @@ HTML_PAGES = [
 
 @pytest.mark.parametrize("path", HTML_PAGES)
 def test_a_valid_token_does_not_open_html_pages_or_the_admin(two_provinces, path):
-    _row, token = token_make(user_make(superuser=True))
+    _row, token = token_make(make_user(superuser=True))
     client = bearer(token)
     assert client.get(API).status_code == 200  # the token itself is good
     response = client.get(path)
@@ -244,7 +238,7 @@ def test_a_valid_token_does_not_open_html_pages_or_the_admin(two_provinces, path
 
 
 def test_the_api_sets_no_session_for_a_token(two_provinces):
-    _row, token = token_make(user_make())
+    _row, token = token_make(make_user(role="Admin"))
     client = bearer(token)
     response = client.get(API)
     assert response.status_code == 200
@@ -266,7 +260,7 @@ def _stored_text() -> str:
 
 
 def test_only_a_keyed_digest_of_the_token_is_stored(two_provinces):
-    user = user_make()
+    user = make_user(role="Admin")
     response = logged_in(user).post(
         reverse("wagtailusers_api_tokens:add"), {"name": "Báo cáo", "user": user.pk}
     )
@@ -284,7 +278,7 @@ def test_only_a_keyed_digest_of_the_token_is_stored(two_provinces):
 
 
 def test_last_used_is_written_at_most_once_a_minute(two_provinces):
-    row, token = token_make(user_make())
+    row, token = token_make(make_user(role="Admin"))
     client = bearer(token)
     client.get(API)
     row.refresh_from_db()
@@ -303,7 +297,7 @@ def test_last_used_is_written_at_most_once_a_minute(two_provinces):
 
 
 def test_last_used_follows_wagtails_interval_setting(two_provinces, settings):
-    row, token = token_make(user_make())
+    row, token = token_make(make_user(role="Admin"))
     settings.WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = None  # Wagtail's switch: never recorded
     assert bearer(token).get(API).status_code == 200
     row.refresh_from_db()
@@ -334,12 +328,12 @@ def test_admins_may_manage_their_own_tokens_and_nobody_elses():
         others = Group.objects.get(name=role).permissions.filter(codename__endswith="apitoken")
         assert not others.exists()
     for province_code in ("", "10"):
-        user = user_make(province_code=province_code)
+        user = make_user(role="Admin", province_code=province_code)
         assert list(get_manageable_token_owners(user)) == [user]
 
 
 def test_a_province_admin_creates_a_token_that_is_shown_once_and_works(two_provinces):
-    user = user_make(province_code="10")
+    user = make_user(role="Admin", province_code="10")
     client = logged_in(user)
     form = client.get(reverse("wagtailusers_api_tokens:add"))
     assert form.status_code == 200
@@ -363,8 +357,8 @@ def test_a_province_admin_creates_a_token_that_is_shown_once_and_works(two_provi
 
 
 def test_nobody_makes_a_token_for_someone_else(two_provinces):
-    other = user_make(province_code="10")
-    client = logged_in(user_make(province_code="10"))
+    other = make_user(role="Admin", province_code="10")
+    client = logged_in(make_user(role="Admin", province_code="10"))
     response = client.post(
         reverse("wagtailusers_api_tokens:add"), {"name": "Của người khác", "user": other.pk}
     )
@@ -374,15 +368,15 @@ def test_nobody_makes_a_token_for_someone_else(two_provinces):
 
 
 def test_the_listing_shows_only_the_callers_tokens(two_provinces):
-    mine, _t = token_make(user_make(province_code="10"), "Của tôi")
-    theirs, _t = token_make(user_make(), "Của người khác")  # a central admin's
+    mine, _t = token_make(make_user(role="Admin", province_code="10"), "Của tôi")
+    theirs, _t = token_make(make_user(role="Admin"), "Của người khác")  # a central admin's
     html = logged_in(mine.user).get(reverse(INDEX)).content.decode()
     assert mine.prefix in html and "Của tôi" in html
     assert "Của người khác" not in html
 
 
 def test_an_admin_revokes_their_own_token(two_provinces):
-    row, token = token_make(user_make(province_code="10"))
+    row, token = token_make(make_user(role="Admin", province_code="10"))
     client = logged_in(row.user)
     confirm = client.get(url("delete", row))
     assert confirm.status_code == 200
@@ -402,8 +396,10 @@ def test_an_admin_revokes_their_own_token(two_provinces):
 def test_another_users_token_is_404_everywhere_and_stays_valid(two_provinces, owner_province):
     """A province admin cannot see, rename, revoke or read the history of anyone else's
     token, a central admin's included (nor can a central admin a province admin's)."""
-    theirs, token = token_make(user_make(province_code=owner_province), "Của người khác")
-    callers = [user_make(province_code="10"), user_make()]
+    theirs, token = token_make(
+        make_user(role="Admin", province_code=owner_province), "Của người khác"
+    )
+    callers = [make_user(role="Admin", province_code="10"), make_user(role="Admin")]
     for caller in callers:
         client = logged_in(caller)
         for name in ("edit", "delete", "history", "history_results", "usage"):
@@ -417,7 +413,7 @@ def test_another_users_token_is_404_everywhere_and_stays_valid(two_provinces, ow
 
 @pytest.mark.parametrize("role", ["Trainer", "Cadre"])
 def test_people_who_may_not_read_the_figures_get_no_token_admin(two_provinces, role):
-    user = user_make(role=role)
+    user = make_user(role=role)
     client = logged_in(user)
     assert client.get(reverse(INDEX)).status_code in {302, 403}
     response = client.post(reverse("wagtailusers_api_tokens:add"), {"name": "x", "user": user.pk})
@@ -426,8 +422,8 @@ def test_people_who_may_not_read_the_figures_get_no_token_admin(two_provinces, r
 
 
 def test_the_settings_menu_shows_the_token_admin_to_counters_readers_only(two_provinces):
-    admin = logged_in(user_make(province_code="10")).get("/admin/").content.decode()
-    trainer = logged_in(user_make(role="Trainer")).get("/admin/").content.decode()
+    admin = logged_in(make_user(role="Admin", province_code="10")).get("/admin/").content.decode()
+    trainer = logged_in(make_user(role="Trainer")).get("/admin/").content.decode()
     # The sidebar is JSON in the page, with non-ASCII letters escaped.
     assert reverse(INDEX) in admin and json.dumps("Mã truy cập API") in admin
     assert reverse(INDEX) not in trainer
@@ -443,7 +439,7 @@ def _command(*args) -> str:
 
 
 def test_the_command_prints_a_token_that_works(two_provinces):
-    user = user_make(province_code="10")
+    user = make_user(role="Admin", province_code="10")
     token = _command("create", "--user", user.username, "--name", "Kịch bản").strip()
     assert "\n" not in token and APIToken.validate_token_format(token)
     assert cadres_trained(bearer(token).get(API).json())["value"] == 3
@@ -453,9 +449,9 @@ def test_the_command_prints_a_token_that_works(two_provinces):
 
 
 def test_the_command_lists_and_revokes_by_prefix(two_provinces):
-    user = user_make()
+    user = make_user(role="Admin")
     row, token = token_make(user, "Kịch bản")
-    other, _t = token_make(user_make(), "Khác")
+    other, _t = token_make(make_user(role="Admin"), "Khác")
     out = _command("list", "--user", user.username)
     assert row.prefix in out and "Kịch bản" in out
     assert "Khác" not in out and token[len(row.prefix) :] not in out

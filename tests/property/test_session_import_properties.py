@@ -36,7 +36,7 @@ from courses.sessions.imports import sessions as session_import
 from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 from courses.sessions.services import attendance_mark
 from lms.spreadsheet import clean_text
-from tests.courses.sessions_helpers import make_cadre, session_make, world_build
+from tests.builders import make_cadre, make_session, make_sessions_world
 
 pytestmark = pytest.mark.django_db
 
@@ -70,15 +70,15 @@ FINDABLE = ["an", "binh", "cuong", "dung", "hoa"]
 
 @pytest.fixture
 def world(db):
-    world = world_build()
+    world = make_sessions_world()
     commune = world.lao_cai.commune
     world.sessions = {
-        "B001": session_make(course=world.in_person, unit=commune, code="B001",
+        "B001": make_session(course=world.in_person, unit=commune, code="B001",
                              status=SessionStatus.HELD),
-        "B002": session_make(course=world.post_test, unit=commune, code="B002"),
-        "B003": session_make(course=world.in_person, unit=commune, code="B003",
+        "B002": make_session(course=world.post_test, unit=commune, code="B002"),
+        "B003": make_session(course=world.in_person, unit=commune, code="B003",
                              status=SessionStatus.CANCELLED),
-        "B004": session_make(course=world.blended, unit=world.ha_giang.commune, code="B004",
+        "B004": make_session(course=world.blended, unit=world.ha_giang.commune, code="B004",
                              kind=SessionKind.VILLAGE, status=SessionStatus.HELD),
     }  # fmt: skip
     world.people = {

@@ -277,12 +277,6 @@ def people(db, settings, tmp_path) -> dict[str, Client]:
     return clients
 
 
-def _superuser():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_superuser("m_root", password="mat-khau-dai-123")
-
-
 # --- Oversized uploads ------------------------------------------------------------------------
 
 
@@ -311,7 +305,7 @@ def _post_oversized_image(settings):
     data = image.file.getvalue() + b"\0" * (200 * 1024)
     upload = SimpleUploadedFile("anh.png", data, content_type="image/png")
     client = Client()
-    client.force_login(_superuser())
+    client.force_login(make_user("m_root", superuser=True))
     return client.post("/admin/images/add/", {"title": "Ảnh lớn", "file": upload, "collection": 1})
 
 

@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 
 from django.test import Client
 
-from tests.builders import CourseTree, Units, make_cadre, make_course, make_units, make_user
+from tests.builders import (
+    CourseTree,
+    Units,
+    course_index,
+    make_cadre,
+    make_course,
+    make_session,
+    make_unit,
+    make_units,
+    make_user,
+    seed_indicators,
+    wrong_answers,
+)
 
 ROLES = ("anonymous", "cadre", "cadre2", "trainer", "admin_same", "admin_other", "central")
 
@@ -99,18 +111,6 @@ class World:
         return response
 
 
-def seed_indicators() -> None:
-    from courses.counters.models import Indicator
-    from courses.counters.services import indicator_cache_clear
-
-    for code, name in (
-        ("CADRES_TRAINED", "Cán bộ được tập huấn"),
-        ("CERTIFIED_LEARNERS", "Học viên có chứng nhận"),
-    ):
-        Indicator.objects.get_or_create(code=code, defaults={"name": name, "unit": "people"})
-    indicator_cache_clear()
-
-
 def world_build() -> World:
     """Objects for every URL kwarg; tasks must run inline (the certificate is issued)."""
     from courses.learning.completion import enrolment_complete
@@ -119,9 +119,7 @@ def world_build() -> World:
         quiz_attempt_start,
         quiz_attempt_submit,
     )
-    from courses.sessions.models import SessionKind
-    from courses.sessions.services import attendance_mark, session_create
-    from tests.builders import wrong_answers
+    from courses.sessions.services import attendance_mark
 
     seed_indicators()
     p10 = make_units(province_code="10", province_name="Tỉnh Lào Cai")
@@ -161,15 +159,14 @@ def world_build() -> World:
 
     world.certificate = Certificate.objects.get(enrolment=world.enrolments["A"])
 
-    world.session = session_create(
-        kind=SessionKind.DISTRICT_COMMUNE, course=tree.course, title="Buổi tập huấn ma trận",
-        start_date=dt.date(2026, 3, 10), end_date=dt.date(2026, 3, 10), unit=p10.commune,
-        trainers=[world.users["trainer"]],
+    world.session = make_session(
+        course=tree.course, unit=p10.commune, title="Buổi tập huấn ma trận",
+        start_date=dt.date(2026, 3, 10), trainers=[world.users["trainer"]],
     )  # fmt: skip
     attendance_mark(session=world.session, cadre=world.cadres["A"], present=True)
-    world.session20 = session_create(
-        kind=SessionKind.DISTRICT_COMMUNE, course=tree.course, title="Buổi tập huấn tỉnh 20",
-        start_date=dt.date(2026, 3, 11), end_date=dt.date(2026, 3, 11), unit=p20.commune,
+    world.session20 = make_session(
+        course=tree.course, unit=p20.commune, title="Buổi tập huấn tỉnh 20",
+        start_date=dt.date(2026, 3, 11),
     )  # fmt: skip
     attendance_mark(session=world.session20, cadre=world.cadres["P20"], present=True)
     world_extend(world)
@@ -216,14 +213,11 @@ def world_extend(world: World) -> None:
     from courses.counters.models import Indicator, IndicatorTarget
     from courses.learning.completion import enrolment_complete
     from courses.learning.services import enrolment_create
-    from courses.registry.models import AdminUnit, UnitLevel, UnitStructure
+    from courses.registry.models import UnitLevel, UnitStructure
     from courses.registry.services import import_job_create, import_job_start
-    from tests.builders import course_index
 
     users = world.users
-    users["root"] = make_user("m_root_matrix")
-    users["root"].is_superuser = users["root"].is_staff = True
-    users["root"].save()
+    users["root"] = make_user("m_root_matrix", superuser=True)
     users["reset"] = make_user("m_reset_matrix")  # never logs in: its reset link stays valid
     trainer = users["trainer"]
     tree = world.tree
@@ -329,10 +323,10 @@ def world_extend(world: World) -> None:
         world.add(f"user:{role}", user)
 
     # The registry: a village of province 10 (the only units edited by hand), the units.
-    village = AdminUnit.objects.create(
-        structure=UnitStructure.S2023, level=UnitLevel.VILLAGE, code=f"{world.p10.commune.code}-1",
-        name="Thôn Ma Trận", parent=world.p10.commune, province_code="10",
-        district_code=world.p10.district.code, commune_code=world.p10.commune.code,
+    village = make_unit(
+        UnitStructure.S2023, UnitLevel.VILLAGE, f"{world.p10.commune.code}-1", "Thôn Ma Trận",
+        world.p10.commune, province_code="10", district_code=world.p10.district.code,
+        commune_code=world.p10.commune.code,
     )  # fmt: skip
     world.add("unit:village10", village)
     world.add("unit:commune10", world.p10.commune)

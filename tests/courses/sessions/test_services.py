@@ -1,10 +1,13 @@
 """Session and attendance services: counters follow the status, and attendance at a held
-session completes an in-person or blended enrolment once, through the one completion engine."""
+session completes an in-person or blended enrolment once, through the one completion engine,
+even when two trainers mark the same person present at the same moment (PostgreSQL)."""
 
+import threading
 import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from courses.counters.services import (
     CADRES_TRAINED,
@@ -12,10 +15,9 @@ from courses.counters.services import (
     SESSIONS_DISTRICT_COMMUNE,
     SESSIONS_ME,
 )
-from courses.learning.models import CompletionPath
+from courses.learning.models import CompletionPath, Enrolment
 from courses.registry.models import Cadre
 from courses.sessions.models import Attendance, SessionKind, SessionStatus
-from courses.sessions.selectors import sessions_visible_to
 from courses.sessions.services import (
     attendance_add_new_cadre,
     attendance_mark,
@@ -23,29 +25,22 @@ from courses.sessions.services import (
     session_status_set,
     session_update,
 )
-from tests.builders import make_user
-from tests.courses.sessions_helpers import (
-    admin_make,
+from tests.builders import (
     cell_total,
     enrolment_of,
     make_cadre,
+    make_session,
+    make_sessions_world,
     session_achievements,
-    session_make,
-    trainer_make,
-    world_build,
 )
+from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(db):
-    return world_build()
-
-
 def test_session_takes_the_unit_codes_and_nfc_title(world):
     decomposed = unicodedata.normalize("NFD", "Tập huấn xã Bản Lầu")
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune, title=decomposed)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune, title=decomposed)
     session.refresh_from_db()
     assert session.title == unicodedata.normalize("NFC", decomposed)
     assert (session.province_code, session.district_code, session.commune_code) == (
@@ -54,7 +49,7 @@ def test_session_takes_the_unit_codes_and_nfc_title(world):
 
 
 def test_a_held_session_counts_once_and_cancelling_it_removes_it(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
     assert session_status_set(session=session, status=SessionStatus.HELD)
     assert not session_status_set(session=session, status=SessionStatus.HELD)
@@ -67,7 +62,7 @@ def test_a_held_session_counts_once_and_cancelling_it_removes_it(world):
 
 
 def test_attendance_then_held_completes_an_in_person_enrolment_once(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     cadre = make_cadre(unit=world.lao_cai.commune, level="commune", target_group="key_cadre")
     attendance_mark(session=session, cadre=cadre, present=True)
     assert enrolment_of(cadre, world.in_person) is None  # planned: nothing yet
@@ -88,7 +83,7 @@ def test_attendance_then_held_completes_an_in_person_enrolment_once(world):
 
 
 def test_attendance_marked_at_a_held_session_completes_at_once(world):
-    session = session_make(
+    session = make_session(
         course=world.blended, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -98,7 +93,7 @@ def test_attendance_marked_at_a_held_session_completes_at_once(world):
 
 
 def test_absent_participant_is_not_completed(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -109,7 +104,7 @@ def test_absent_participant_is_not_completed(world):
 
 
 def test_an_online_only_course_is_not_completed_by_attendance(world):
-    session = session_make(
+    session = make_session(
         course=world.online, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -120,7 +115,7 @@ def test_an_online_only_course_is_not_completed_by_attendance(world):
 
 
 def test_post_test_requirement(world):
-    session = session_make(
+    session = make_session(
         course=world.post_test, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -133,7 +128,7 @@ def test_post_test_requirement(world):
 
 
 def test_monitoring_session_counts_participants_and_cancelling_uncounts(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING
     )
     cadre = make_cadre(unit=world.lao_cai.commune)
@@ -148,7 +143,7 @@ def test_monitoring_session_counts_participants_and_cancelling_uncounts(world):
 
 
 def test_unmarking_presence_at_a_monitoring_session_uncounts_the_person(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, kind=SessionKind.MONITORING,
         status=SessionStatus.HELD,
     )  # fmt: skip
@@ -164,7 +159,7 @@ def test_unmarking_presence_at_a_monitoring_session_uncounts_the_person(world):
 
 
 def test_moving_a_held_session_moves_its_count(world):
-    session = session_make(
+    session = make_session(
         course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
     assert session_update(session=session, unit=world.ha_giang.commune)
@@ -178,7 +173,7 @@ def test_moving_a_held_session_moves_its_count(world):
 
 
 def test_cancelled_session_attendance_is_locked_and_scores_are_checked(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     cadre = make_cadre(unit=world.lao_cai.commune)
     with pytest.raises(ValidationError):
         attendance_mark(session=session, cadre=cadre, present=True, score=101)
@@ -189,7 +184,7 @@ def test_cancelled_session_attendance_is_locked_and_scores_are_checked(world):
 
 
 def test_new_registry_record_on_the_spot_is_nfc_and_not_duplicated(world):
-    session = session_make(course=world.in_person, unit=world.lao_cai.commune)
+    session = make_session(course=world.in_person, unit=world.lao_cai.commune)
     name = unicodedata.normalize("NFD", "  Lò Thị   Mỷ ")
     attendance = attendance_add_new_cadre(
         session=session, full_name=name, sex="female", target_group="village_head",
@@ -209,18 +204,34 @@ def test_new_registry_record_on_the_spot_is_nfc_and_not_duplicated(world):
     assert Cadre.objects.count() == 1
 
 
-def test_sessions_visible_to_each_role(world):
-    trainer = trainer_make("gv1")
-    other_trainer = trainer_make("gv2")
-    central = admin_make("tw")
-    province_admin = admin_make("lc", province_code="10")
-    learner = make_user("hv", role="Cadre")
-    mine = session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer])
-    elsewhere = session_make(
-        course=world.in_person, unit=world.ha_giang.commune, trainers=[other_trainer]
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_same_person_marked_present_twice_at_once_counts_once():
+    require_postgres("concurrent attendance")
+    world = make_sessions_world()
+    session = make_session(
+        course=world.in_person, unit=world.lao_cai.commune, status=SessionStatus.HELD
     )
-    assert list(sessions_visible_to(user=trainer)) == [mine]
-    assert list(sessions_visible_to(user=other_trainer)) == [elsewhere]
-    assert set(sessions_visible_to(user=central)) == {mine, elsewhere}
-    assert list(sessions_visible_to(user=province_admin)) == [mine]
-    assert list(sessions_visible_to(user=learner)) == []
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    barrier = threading.Barrier(2)
+    failures = []
+
+    def mark():
+        try:
+            barrier.wait()
+            attendance_mark(session=session, cadre=cadre, present=True)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=mark) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Attendance.objects.filter(session=session, cadre=cadre).count() == 1
+    enrolment = Enrolment.objects.get(cadre=cadre, course=world.in_person)
+    assert enrolment.is_complete
+    assert cell_total(CADRES_TRAINED) == 1

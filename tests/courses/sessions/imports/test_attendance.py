@@ -8,13 +8,7 @@ from django.core.management import CommandError, call_command
 
 from courses.counters.services import CADRES_TRAINED
 from courses.sessions.models import Attendance, SessionStatus
-from tests.courses.sessions_helpers import (
-    cell_total,
-    enrolment_of,
-    make_cadre,
-    session_make,
-    world_build,
-)
+from tests.builders import cell_total, enrolment_of, make_cadre, make_session, make_sessions_world
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +17,12 @@ HEADER = "ma_buoi,ma_can_bo,so_dien_thoai,co_mat,dat"
 
 @pytest.fixture
 def world(db):
-    world = world_build()
+    world = make_sessions_world()
     commune = world.lao_cai.commune
-    world.held = session_make(course=world.in_person, unit=commune, code="B001",
+    world.held = make_session(course=world.in_person, unit=commune, code="B001",
                               status=SessionStatus.HELD)  # fmt: skip
-    world.planned = session_make(course=world.post_test, unit=commune, code="B002")
-    world.cancelled = session_make(course=world.in_person, unit=commune, code="B003",
+    world.planned = make_session(course=world.post_test, unit=commune, code="B002")
+    world.cancelled = make_session(course=world.in_person, unit=commune, code="B003",
                                    status=SessionStatus.CANCELLED)  # fmt: skip
     world.an = make_cadre(unit=commune, full_name="Lò Văn An", ma_can_bo="CB01",
                           phone="0912000001")  # fmt: skip

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from courses.registry.models import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
 from courses.registry.services import village_create
-from tests.factories import registry_units_create
+from tests.builders import make_unit_tree
 
 
 @pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_loader_leaves_villages_alone_and_repairs_an_edited_name():
 
 @pytest.mark.django_db
 def test_villages_get_the_commune_code_with_a_number_and_its_enclosing_codes():
-    units = registry_units_create()
+    units = make_unit_tree()
     first = village_create(commune=units["00001"], name="Thôn Một")
     second = village_create(commune=units["00001"], name="Thôn Hai")
     assert (first.code, second.code) == ("00001-1", "00001-2")
@@ -75,7 +75,7 @@ def test_villages_get_the_commune_code_with_a_number_and_its_enclosing_codes():
 
 @pytest.mark.django_db
 def test_a_village_must_sit_under_a_2023_commune():
-    units = registry_units_create()
+    units = make_unit_tree()
     with pytest.raises(ValidationError):
         village_create(commune=units["001"], name="Thôn dưới huyện")
     with pytest.raises(ValidationError):

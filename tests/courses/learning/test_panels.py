@@ -1,4 +1,5 @@
-"""Content pages show the learner's progress through courses' template tags, cheaply."""
+"""Content pages show the learner's progress through the panels that learning registers as
+content hooks, cheaply."""
 
 import pytest
 from django.db import connection

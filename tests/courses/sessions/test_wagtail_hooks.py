@@ -2,35 +2,22 @@
 session services so the counters follow."""
 
 import pytest
-from django.test import Client
 
 from courses.counters.services import SESSIONS_DISTRICT_COMMUNE
 from courses.sessions.models import SessionStatus, TrainingSession
-from tests.courses.sessions_helpers import (
-    admin_make,
-    cell_total,
-    session_make,
-    trainer_make,
-    world_build,
-)
+from tests.builders import cell_total, logged_in, make_session, make_sessions_world, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(db):
-    world = world_build()
-    world.lc = session_make(course=world.in_person, unit=world.lao_cai.commune,
+    world = make_sessions_world()
+    world.lc = make_session(course=world.in_person, unit=world.lao_cai.commune,
                             title="Buổi Lào Cai", code="LC1")  # fmt: skip
-    world.hg = session_make(course=world.in_person, unit=world.ha_giang.commune,
+    world.hg = make_session(course=world.in_person, unit=world.ha_giang.commune,
                             title="Buổi Hà Giang", code="HG1")  # fmt: skip
     return world
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(session, **changes):
@@ -45,7 +32,7 @@ def form_data(session, **changes):
 
 
 def test_province_admin_sees_and_edits_only_their_province(world):
-    client = logged_in(admin_make("lao_cai", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
     html = client.get("/admin/sessions/").content.decode()
     assert "Buổi Lào Cai" in html and "Buổi Hà Giang" not in html
     assert client.get(f"/admin/sessions/edit/{world.hg.pk}/").status_code == 404
@@ -54,17 +41,17 @@ def test_province_admin_sees_and_edits_only_their_province(world):
 
 
 def test_central_admin_sees_everything(world):
-    html = logged_in(admin_make("trung_uong")).get("/admin/sessions/").content.decode()
+    html = logged_in(make_user("trung_uong", role="Admin")).get("/admin/sessions/").content.decode()
     assert "Buổi Lào Cai" in html and "Buổi Hà Giang" in html
 
 
 def test_trainers_do_not_manage_sessions_in_the_admin(world):
-    response = logged_in(trainer_make("gv")).get("/admin/sessions/")
+    response = logged_in(make_user("gv", role="Trainer")).get("/admin/sessions/")
     assert response.status_code in (302, 403)
 
 
 def test_status_change_in_the_admin_moves_the_counters(world):
-    client = logged_in(admin_make("lao_cai", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
     response = client.post(
         f"/admin/sessions/edit/{world.lc.pk}/", form_data(world.lc, status="held")
     )
@@ -88,7 +75,7 @@ def test_status_change_in_the_admin_moves_the_counters(world):
 
 
 def test_creating_a_held_session_in_the_admin_counts_it(world):
-    client = logged_in(admin_make("lao_cai", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
     data = form_data(world.lc, code="LC2", title="Buổi mới", status="held")
     response = client.post("/admin/sessions/new/", data)
     assert response.status_code == 302, response.content.decode()[:3000]

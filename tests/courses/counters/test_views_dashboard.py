@@ -1,4 +1,4 @@
-"""The dashboard's panels (rendered from templates): numbers in the reader's language, unit
+"""The dashboard's panels (rendered from their template): numbers in the reader's language, unit
 names escaped, links one level down, and the cached fragment the same as a fresh one."""
 
 import datetime as dt
@@ -7,19 +7,20 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.courses.counters_world import area_create, cadre_make, complete, user_make, world_build
+from tests.builders import complete, make_cadre, make_units, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/counters/"
 
 
 @pytest.fixture
-def world(db):
-    world = world_build()
-    odd = area_create("20", 'Tỉnh <b>"Lạng"</b> & Sơn', "181", "06001")
+def world(world):
+    odd = make_units(province_code="20", province_name='Tỉnh <b>"Lạng"</b> & Sơn',
+                     district_code="181", commune_code="06001")  # fmt: skip
+    march = dt.datetime(2023, 3, 5, tzinfo=dt.UTC)
     for _ in range(3):
-        complete(cadre_make(world.lao_cai), world.course, at=dt.datetime(2023, 3, 5, tzinfo=dt.UTC))
-    complete(cadre_make(odd), world.course, at=dt.datetime(2024, 7, 5, tzinfo=dt.UTC))
+        complete(make_cadre(unit=world.lao_cai.commune), world.course, at=march)
+    complete(make_cadre(unit=odd.commune), world.course, at=dt.datetime(2024, 7, 5, tzinfo=dt.UTC))
     return world
 
 
@@ -29,7 +30,7 @@ def panel(html: str, code: str) -> str:
 
 
 def test_numbers_are_in_the_readers_format_and_names_are_escaped(client, world):
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     html = client.get(reverse("counters_dashboard")).content.decode()
     cadres = panel(html, "CADRES_TRAINED")
     assert "<strong data-value>4</strong> / 40.000 người" in cadres
@@ -44,7 +45,7 @@ def test_numbers_are_in_the_readers_format_and_names_are_escaped(client, world):
 
 
 def test_a_district_links_to_its_communes_and_keeps_the_filters(client, world):
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     html = client.get(URL + "?sex=female&province=10").content.decode()
     cadres = panel(html, "CADRES_TRAINED")
     assert "Theo huyện" in cadres
@@ -56,11 +57,13 @@ def test_a_district_links_to_its_communes_and_keeps_the_filters(client, world):
 
 
 def test_the_cached_panels_are_the_fresh_ones(client, world):
-    client.force_login(user_make())
+    client.force_login(make_user(role="Admin"))
     fresh = client.get(URL).content.decode()
     cached = client.get(URL).content.decode()
     assert panel(cached, "CADRES_TRAINED") == panel(fresh, "CADRES_TRAINED")
-    complete(cadre_make(world.ha_giang), world.course)  # a new generation: not the cached one
+    complete(
+        make_cadre(unit=world.ha_giang.commune), world.course
+    )  # a new generation: not the cached one
     assert "<strong data-value>5</strong>" in panel(
         client.get(URL).content.decode(), "CADRES_TRAINED"
     )

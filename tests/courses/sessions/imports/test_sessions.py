@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from courses.counters.services import SESSIONS_DISTRICT_COMMUNE, SESSIONS_VILLAGE
 from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
-from tests.courses.sessions_helpers import cell_total, world_build
+from tests.builders import cell_total
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,6 @@ HEADER = (
     "ma_buoi,loai,khoa_hoc,tieu_de,ngay_bat_dau,ngay_ket_thuc,ma_don_vi_hanh_chinh,"
     "dia_diem,trang_thai"
 )
-
-
-@pytest.fixture
-def world(db):
-    return world_build()
 
 
 def write(tmp_path, *lines, name="buoi.csv"):

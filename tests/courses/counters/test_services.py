@@ -1,7 +1,8 @@
-"""After a randomised concurrent workload on PostgreSQL (completions, certificate revocations,
-session cancellations), the counter cells equal a recount from the achievements; and the demo
-programme loads the July 2023 report's figures, consistent with a recount."""
+"""The counters ledger: achievements and cells move together, a person counts once, an
+achievement copies its cell key; and after a randomised concurrent workload on PostgreSQL
+(completions, certificate revocations, session cancellations) the cells equal a recount."""
 
+import datetime as dt
 import os
 import random
 import threading
@@ -18,16 +19,72 @@ from courses.learning.models import Enrolment
 from courses.registry.models import Cadre
 from courses.sessions import counting as session_counting
 from courses.sessions.models import SessionKind, SessionStatus
-from tests.conftest import require_postgres
-from tests.courses.counters_world import (
+from tests.builders import (
     attend,
-    cadre_make,
-    session_make,
+    complete,
+    make_cadre,
+    make_counters_world,
+    make_session,
     session_status,
-    world_build,
 )
+from tests.builders import counter_value as value
+from tests.conftest import require_postgres
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_person_counts_once_however_many_courses_they_finish(world):
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="03")
+    complete(cadre, world.course)
+    complete(cadre, world.me_course)
+    assert value(svc.CADRES_TRAINED) == 1
+    # A village-level person is not a province/district/commune cadre.
+    complete(
+        make_cadre(
+            unit=world.lao_cai.commune, ethnicity="03", level="village", target_group="other"
+        ),
+        world.course,
+    )
+    assert value(svc.CADRES_TRAINED) == 1
+
+
+def test_revoking_a_certificate_and_cancelling_a_session_update_the_counters(world):
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="03")
+    at = dt.datetime(2023, 6, 1, tzinfo=dt.UTC)
+    key = svc.cell_key_for_cadre(cadre, at)
+    assert svc.achievement_record(code=svc.CERTIFIED_LEARNERS, key=key, at=at, cadre=cadre)
+    assert not svc.achievement_record(code=svc.CERTIFIED_LEARNERS, key=key, at=at, cadre=cadre)
+    assert value(svc.CERTIFIED_LEARNERS) == 1
+    assert svc.achievement_remove(code=svc.CERTIFIED_LEARNERS, cadre=cadre)
+    assert value(svc.CERTIFIED_LEARNERS) == 0
+
+    session = make_session(course=world.me_course, unit=world.lao_cai.commune,
+                           kind=SessionKind.MONITORING)  # fmt: skip
+    attend(session, cadre)
+    assert value(svc.ME_PARTICIPANTS) == 0  # planned: nothing yet
+    session_status(session, SessionStatus.HELD)
+    assert (value(svc.SESSIONS_ME), value(svc.ME_PARTICIPANTS)) == (1, 1)
+    session_status(session, SessionStatus.CANCELLED)
+    assert (value(svc.SESSIONS_ME), value(svc.ME_PARTICIPANTS)) == (0, 0)
+    call_command("recount_counters", "--check")
+
+
+def test_achievements_copy_the_cell_key(world):
+    cadre = make_cadre(unit=world.lao_cai.commune, sex="male", ethnicity="08", level="district")
+    complete(cadre, world.course, at=dt.datetime(2023, 7, 20, 20, tzinfo=dt.UTC))
+    a = Achievement.objects.get(cadre=cadre)
+    # 20:00 UTC is the next day in Vietnam, still July.
+    assert (a.month, a.province_code, a.sex, a.ethnicity, a.level) == (
+        dt.date(2023, 7, 1), "10", "male", "08", "district",
+    )  # fmt: skip
+
+
+# --- A concurrent workload -----------------------------------------------------------------
+
 
 WORKERS = 6
+
+
 OPERATIONS = 60
 
 
@@ -53,14 +110,18 @@ def _retrying(operation, attempts: int = 5):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_counters_equal_a_recount_after_a_concurrent_workload():
     require_postgres("the concurrent counters workload")
-    world = world_build()
+    world = make_counters_world()
     areas = [world.lao_cai, world.ha_giang]
     cadres = [
-        cadre_make(random.choice(areas), sex=random.choice(["male", "female"])) for _ in range(40)
+        make_cadre(
+            unit=random.choice(areas).commune, ethnicity="03", sex=random.choice(["male", "female"])
+        )
+        for _ in range(40)
     ]
     sessions = []
     for n in range(8):
-        session = session_make(world.me_course, areas[n % 2], kind=SessionKind.MONITORING)
+        session = make_session(course=world.me_course, unit=areas[n % 2].commune,
+                               kind=SessionKind.MONITORING)  # fmt: skip
         session_status(session, SessionStatus.HELD)
         for cadre in random.sample(cadres, 10):
             attend(session, cadre)
@@ -141,26 +202,3 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
         figures[svc.SESSIONS_ME]
         == Achievement.objects.filter(indicator__code=svc.SESSIONS_ME).count()
     )
-
-
-@pytest.mark.django_db
-def test_the_demo_programme_reproduces_the_july_2023_report(capsys):
-    from courses.demo.programme import load_programme
-    from tests.factories import content_home_create, course_create, course_index_create
-
-    course_create(index=course_index_create(home=content_home_create()), title="Lồng ghép giới")
-    svc.indicator_cache_clear()
-    lines = list(load_programme())
-    assert "239" in lines[0]
-    assert list(load_programme()) == ["programme: demo sessions already loaded"]
-    figures = {f.code: f for f in counter_figures(scope_province=None)}
-    assert figures[svc.SESSIONS_DISTRICT_COMMUNE].value == 239
-    assert figures[svc.SESSIONS_DISTRICT_COMMUNE].percent == 50
-    assert (figures[svc.SESSIONS_VILLAGE].value, figures[svc.SESSIONS_VILLAGE].percent) == (
-        377, 24,
-    )  # fmt: skip
-    assert (figures[svc.SESSIONS_ME].value, figures[svc.SESSIONS_ME].percent) == (283, 18)
-    assert figures[svc.ME_PARTICIPANTS].value > 4400
-    call_command("recount_counters", "--check")
-    by = counter_figures(scope_province=None, by="province")
-    assert len(next(f for f in by if f.code == svc.SESSIONS_ME).by) >= 5  # several provinces

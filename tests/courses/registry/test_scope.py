@@ -1,7 +1,6 @@
 """Who sees which cadre: central admin, province admin, trainer (own sessions), cadre
 (themself), anonymous; and who sees ethnicity."""
 
-import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from courses.registry.models import UnitStructure
@@ -12,12 +11,6 @@ from courses.registry.scope import (
     units_assignable_by,
     units_visible_to,
 )
-from tests.factories import registry_world_create
-
-
-@pytest.fixture
-def world(db):
-    return registry_world_create()
 
 
 def names(queryset):

@@ -12,8 +12,7 @@ from django.core.management import CommandError, call_command
 from courses.registry.imports import COLUMNS
 from courses.registry.models import Cadre, Level, Sex, TargetGroup
 from courses.registry.services import cadre_import
-from lms.spreadsheet import fold, normalise_phone
-from tests.factories import registry_cadre_create, registry_units_create
+from tests.builders import make_cadre, make_unit_tree
 
 HEADER = ",".join(COLUMNS)
 
@@ -51,7 +50,7 @@ def messages(result):
 
 @pytest.fixture
 def units(db):
-    return registry_units_create()
+    return make_unit_tree()
 
 
 ROW_HOA = (
@@ -79,22 +78,6 @@ def test_valid_file_is_written_with_labels_matched_and_values_normalised(tmp_pat
         Sex.MALE, "03", TargetGroup.VILLAGE_HEAD, Level.VILLAGE,
     )  # fmt: skip
     assert pao.ma_can_bo is None and pao.unit == units["00004"]
-
-
-def test_labels_with_or_without_diacritics_and_in_any_case():
-    assert fold("Trưởng thôn, bản") == fold("truong_thon_ban") == fold("TRƯỞNG THÔN BẢN")
-    assert fold("Nữ") == fold("nu") == fold("NU")
-    assert fold("Xã") == fold("xa")
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [("+84 912 345 678", "0912345678"), ("84912345678", "0912345678"),
-     ("0912.345.678", "0912345678"), ("912345678", "0912345678"),
-     ("024 3825 1234", "02438251234"), ("12345", None), ("0112345678", None)],
-)  # fmt: skip
-def test_phone_numbers_are_normalised(text, expected):
-    assert normalise_phone(text) == expected
 
 
 def test_ethnicity_by_name_or_code_and_not_stated(tmp_path, units):
@@ -217,10 +200,10 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, units):
 
 
 def test_dedup_order_cadre_id_then_phone_then_email_then_identity(tmp_path, units):
-    a = registry_cadre_create(unit=units["00001"], full_name="Người A", ma_can_bo="X1")
-    b = registry_cadre_create(unit=units["00001"], full_name="Người B", phone="0987654321")
-    c = registry_cadre_create(unit=units["00001"], full_name="Người C", email="c@x.vn")
-    d = registry_cadre_create(unit=units["00001"], full_name="Người D", birth_year=1966)
+    a = make_cadre(unit=units["00001"], full_name="Người A", ma_can_bo="X1", birth_year=1980)
+    b = make_cadre(unit=units["00001"], full_name="Người B", phone="0987654321", birth_year=1980)
+    c = make_cadre(unit=units["00001"], full_name="Người C", email="c@x.vn", birth_year=1980)
+    d = make_cadre(unit=units["00001"], full_name="Người D", birth_year=1966)
     rows = [
         "X1,Người A đổi tên,Nữ,1980,,Khác,Xã,,00001,,",
         ",Người B,Nữ,1980,,Khác,Xã,Cơ quan mới,00001,+84987654321,",
@@ -239,9 +222,9 @@ def test_dedup_order_cadre_id_then_phone_then_email_then_identity(tmp_path, unit
 
 
 def test_blank_optional_cells_do_not_erase_stored_values(tmp_path, units):
-    registry_cadre_create(
+    make_cadre(
         unit=units["00001"], full_name="Người A", ma_can_bo="X1", phone="0987654321",
-        ethnicity="02", agency="UBND",
+        ethnicity="02", agency="UBND", birth_year=1980,
     )  # fmt: skip
     result = run(csv_file(tmp_path, ["X1,Người A,Nữ,1980,,Cán bộ chủ chốt,Xã,,00001,,"]))
     assert result.unchanged == 1
@@ -256,7 +239,8 @@ def test_dry_run_writes_nothing(tmp_path, units):
 
 
 def test_province_admin_file_is_limited_to_their_province(tmp_path, units):
-    registry_cadre_create(unit=units["00688"], full_name="Người Hà Giang", phone="0911111111")
+    make_cadre(unit=units["00688"], full_name="Người Hà Giang", phone="0911111111",
+               birth_year=1980)  # fmt: skip
     rows = [
         ROW_HOA,
         ",Người Khác,Nữ,1980,,Khác,Xã,,00688,,",

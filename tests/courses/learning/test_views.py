@@ -1,33 +1,22 @@
-"""The online path: enrolment, lessons in order, quiz attempts, completion."""
+"""The learner's pages on the online path: enrolment, the profile, lessons in order, quiz
+attempts, completion."""
 
 import json
 import re
-import threading
 
 import pytest
-from django.db import connection
 
-from courses.counters.models import Achievement
-from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment, QuizAnswer, QuizAttempt
-from courses.learning.services import enrolment_create, quiz_attempt_start
 from tests.builders import (
     correct_answers,
-    make_cadre,
     make_course,
     make_learner,
     make_quiz,
     make_units,
     wrong_answers,
 )
-from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return make_course(title="Kiến thức cơ bản về bình đẳng giới")
 
 
 @pytest.fixture
@@ -261,48 +250,6 @@ def test_attempt_limit(client, learner):
 def test_quiz_requires_enrolment(client, tree, learner):
     assert client.get(quiz_url(tree)).status_code == 403
     assert not QuizAttempt.objects.exists()
-
-
-def test_concurrent_start_gives_one_open_attempt(tree):
-    cadre = make_cadre()
-    enrolment, _ = enrolment_create(cadre=cadre, course=tree.course)
-    first = quiz_attempt_start(enrolment=enrolment, quiz=tree.quiz)
-    again = quiz_attempt_start(enrolment=enrolment, quiz=tree.quiz)
-    assert first.pk == again.pk
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_threads_completing_the_same_enrolment_count_once():
-    require_postgres("the concurrent completion test")
-    from courses.counters.models import Indicator
-
-    Indicator.objects.get_or_create(
-        code="CADRES_TRAINED", defaults={"name": "Cán bộ được tập huấn", "unit": "people"}
-    )
-    tree = make_course()
-    cadre = make_cadre(level="commune", target_group="key_cadre")
-    enrolment, _ = enrolment_create(cadre=cadre, course=tree.course)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def complete():
-        try:
-            barrier.wait(timeout=10)
-            results.append(enrolment_complete(enrolment=enrolment, via="online"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(results) == [False, True]
-    assert Achievement.objects.filter(cadre=cadre, indicator__code="CADRES_TRAINED").count() == 1
-    from courses.counters.models import CounterCell
-
-    assert sum(CounterCell.objects.values_list("value", flat=True)) == 1
 
 
 def test_ids_above_a_thousand_are_not_printed_with_a_thousands_separator(client, learner):

@@ -4,7 +4,8 @@ import re
 
 from certificates.models import VerificationLog
 from certificates.services import certificate_revoke
-from tests.certificates.conftest import cadre_create, commune, complete, user_create
+from tests.builders import complete, make_units, make_user
+from tests.certificates.conftest import cadre_create
 
 PRIVATE = ["0912345678", "hoa@example.org", "Tày", "Xã 10001", "10001"]
 
@@ -53,7 +54,7 @@ def test_a_revoked_certificate_shows_as_revoked(client, issued):
 
 
 def test_an_unknown_or_pending_code_is_a_404_that_reveals_nothing(client, course):
-    pending = complete(cadre=cadre_create(unit=commune()), course=course).certificate
+    pending = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
     unknown = client.get("/verify/khong-ton-tai-abcdefghijklmnopqrstuv/")
     not_yet = client.get(f"/verify/{pending.code}/")
     assert unknown.status_code == not_yet.status_code == 404
@@ -95,7 +96,7 @@ def test_checking_is_rate_limited_per_address(client, issued, settings):
 
 
 def test_a_learner_lists_and_downloads_only_their_own_certificates(client, issued):
-    learner = user_create(role="Cadre")
+    learner = make_user(role="Cadre")
     mine = issued(user=learner)
     theirs = issued(full_name="Lò Văn Páo", email="pao@example.org")
     client.force_login(learner)

@@ -8,12 +8,12 @@ from pypdf import PdfReader
 
 from certificates.models import BulkExport, CertificateStatus
 from courses.sessions.models import Attendance, TrainingSession
-from tests.certificates.conftest import commune, user_create
+from tests.builders import make_units, make_user
 
 
 @pytest.fixture
 def province_admin(db):
-    user = user_create(role="Admin", province_code="10")
+    user = make_user(role="Admin", province_code="10")
     from django.contrib.auth.models import Permission
 
     user.groups.get(name="Admin").permissions.add(
@@ -23,8 +23,8 @@ def province_admin(db):
 
 
 def test_a_province_admin_sees_and_finds_only_their_province(client, issued, province_admin):
-    ours = issued(unit=commune("10"))
-    theirs = issued(unit=commune("26"), full_name="Lò Văn Páo")
+    ours = issued(unit=make_units(province_code="10").commune)
+    theirs = issued(unit=make_units(province_code="26").commune, full_name="Lò Văn Páo")
     client.force_login(province_admin)
     page = client.get("/admin/certificates/").content.decode()
     assert ours.serial in page
@@ -39,13 +39,13 @@ def test_a_province_admin_sees_and_finds_only_their_province(client, issued, pro
 
 def test_a_learner_cannot_open_the_certificate_admin(client, issued):
     certificate = issued()
-    learner = user_create(role="Cadre")
+    learner = make_user(role="Cadre")
     client.force_login(learner)
     assert client.get(f"/admin/certificate/{certificate.pk}/").status_code in (302, 403, 404)
 
 
 def test_an_admin_revokes_with_a_reason(client, issued, province_admin):
-    certificate = issued(unit=commune("10"))
+    certificate = issued(unit=make_units(province_code="10").commune)
     client.force_login(province_admin)
     client.post(f"/admin/certificate/{certificate.pk}/revoke/", {"reason": ""})
     certificate.refresh_from_db()
@@ -62,7 +62,7 @@ def test_an_admin_revokes_with_a_reason(client, issued, province_admin):
 def test_an_admin_reissues_after_correcting_the_name(
     client, issued, province_admin, django_capture_on_commit_callbacks
 ):
-    certificate = issued(unit=commune("10"), full_name="Nguyen Thi Hoa")
+    certificate = issued(unit=make_units(province_code="10").commune, full_name="Nguyen Thi Hoa")
     client.force_login(province_admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -79,7 +79,7 @@ def test_an_admin_reissues_after_correcting_the_name(
 def test_an_admin_downloads_all_certificates_of_a_session(
     client, issued, province_admin, course, fmt, django_capture_on_commit_callbacks
 ):
-    unit = commune("10")
+    unit = make_units(province_code="10").commune
     attended = [issued(unit=unit, full_name=f"Học viên {n}") for n in range(3)]
     issued(unit=unit, full_name="Không dự lớp")
     session = TrainingSession.objects.create(

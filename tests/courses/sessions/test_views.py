@@ -1,74 +1,39 @@
 """The trainer's session pages: who may see them, the attendance sheet, the registry search,
-a new person on the spot, "mark held" and the sign-in sheet PDF."""
+a new person on the spot and "mark held" (the sign-in sheet PDF: test_signin_sheet.py)."""
 
-import io
-import re
 import unicodedata
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pypdf import PdfReader
 
 from courses.registry.models import Cadre
 from courses.sessions.models import Attendance, SessionStatus
 from courses.sessions.services import attendance_mark
-from tests.builders import make_user
-from tests.courses.sessions_helpers import (
-    admin_make,
-    enrolment_of,
-    make_cadre,
-    session_make,
-    trainer_make,
-    world_build,
-)
+from tests.builders import enrolment_of, logged_in, make_cadre, make_session, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return world_build()
-
-
-@pytest.fixture
-def trainer(db):
-    return trainer_make("giang_vien")
-
-
-@pytest.fixture
-def session(world, trainer):
-    return session_make(
-        course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
-        title="Tập huấn lồng ghép giới xã Bản Lầu", venue="Nhà văn hóa xã",
-    )  # fmt: skip
 
 
 def url(name, session):
     return reverse(f"training_sessions:{name}", args=[session.pk])
 
 
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_list_shows_only_the_trainers_sessions_with_empty_state(world, trainer, session):
-    other = trainer_make("khac")
-    session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[other],
+    other = make_user("khac", role="Trainer")
+    make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[other],
                  title="Buổi của người khác")  # fmt: skip
     html = logged_in(trainer).get("/trainer/sessions/").content.decode()
     assert "Tập huấn lồng ghép giới xã Bản Lầu" in html
     assert "Buổi của người khác" not in html
-    empty = logged_in(trainer_make("moi")).get("/trainer/sessions/")
+    empty = logged_in(make_user("moi", role="Trainer")).get("/trainer/sessions/")
     assert empty.status_code == 200
     assert 'class="empty"' in empty.content.decode()
 
 
 def test_list_is_paginated(world, trainer):
     for n in range(23):
-        session_make(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
+        make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer],
                      title=f"Buổi số {n}")  # fmt: skip
     client = logged_in(trainer)
     first = client.get("/trainer/sessions/").content.decode()
@@ -85,13 +50,19 @@ def test_access_rules(world, trainer, session):
     assert (
         logged_in(make_user("hoc_vien2", role="Cadre")).get("/trainer/sessions/").status_code == 403
     )
-    assert logged_in(trainer_make("khac")).get(detail).status_code == 404
-    assert logged_in(admin_make("ha_giang", province_code="02")).get(detail).status_code == 404
+    assert logged_in(make_user("khac", role="Trainer")).get(detail).status_code == 404
+    assert (
+        logged_in(make_user("ha_giang", role="Admin", province_code="02")).get(detail).status_code
+        == 404
+    )
     assert logged_in(trainer).get(detail).status_code == 200
-    assert logged_in(admin_make("lao_cai", province_code="10")).get(detail).status_code == 200
-    assert logged_in(admin_make("trung_uong")).get(detail).status_code == 200
+    assert (
+        logged_in(make_user("lao_cai", role="Admin", province_code="10")).get(detail).status_code
+        == 200
+    )
+    assert logged_in(make_user("trung_uong", role="Admin")).get(detail).status_code == 200
     # Other trainers can neither write nor download.
-    other = logged_in(trainer_make("khac2"))
+    other = logged_in(make_user("khac2", role="Trainer"))
     assert other.post(url("held", session)).status_code == 404
     assert other.get(url("signin_sheet", session)).status_code == 404
     session.refresh_from_db()
@@ -199,26 +170,3 @@ def test_cancelled_session_sheet_is_read_only(world, trainer, session):
     client.post(url("detail", session), {f"present_{row.pk}": "on"})
     row.refresh_from_db()
     assert not row.present
-
-
-def test_sign_in_sheet_pdf(world, trainer, session):
-    attendance_mark(session=session, cadre=make_cadre(
-        unit=world.lao_cai.commune, full_name="Lò Văn An", birth_year=1979, agency="UBND xã"
-    ), present=True)  # fmt: skip
-    response = logged_in(trainer).get(url("signin_sheet", session))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
-    assert reader.pages[0].mediabox.width == pytest.approx(595.27, abs=1)  # A4
-    text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
-    text = re.sub(r"\s+", " ", text)
-    for expected in ("Tập huấn lồng ghép giới xã Bản Lầu", "Lò Văn An", "1979", "UBND xã",
-                     "Nhà văn hóa xã", "10/03/2026", "Chữ ký"):  # fmt: skip
-        assert expected in text, expected
-    fonts = {
-        str(font.get("/BaseFont"))
-        for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
-        for font in [font.get_object()]
-    }
-    assert any("DejaVuSans" in name for name in fonts)
