@@ -239,10 +239,18 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Public media (Wagtail images and documents) under MEDIA_ROOT; in production the reverse proxy
+# serves /media/images/ and /media/original_images/ from it, and documents go through
+# Wagtail's view (/documents/), which applies collection privacy (see the README).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (certificate PDFs, bulk exports, uploaded imports): outside MEDIA_ROOT, with no
+# URL; only the views that check who asks serve them (lms/storage.py). The "private" alias can
+# point at an S3 bucket with django-storages instead.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "lms.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -30,6 +30,7 @@ from courses.registry.models import (
 )
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
+from lms.storage import local_path
 
 logger = logging.getLogger(__name__)
 
@@ -318,16 +319,16 @@ def _progress_writer(job_id: int) -> Callable[[int], None]:
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> CadreImportResult:
-    path = job.file.path
-    total = count_data_rows(path, name=job.original_name)
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
-    return cadre_import(
-        source=path,
-        name=job.original_name,
-        dry_run=dry_run,
-        province_code=job.province_code or None,
-        progress=_progress_writer(job.pk),
-    )
+    with local_path(job.file.storage, job.file.name) as path:
+        total = count_data_rows(path, name=job.original_name)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        return cadre_import(
+            source=path,
+            name=job.original_name,
+            dry_run=dry_run,
+            province_code=job.province_code or None,
+            progress=_progress_writer(job.pk),
+        )
 
 
 def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:

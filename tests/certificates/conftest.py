@@ -13,7 +13,6 @@ import unicodedata
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.storage import default_storage
 from wagtail.models import Locale, Page, Site
 
 from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
@@ -120,6 +119,14 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
+def private_media(settings):
+    """Where certificate PDFs and exports are stored (never under MEDIA_ROOT)."""
+    from pathlib import Path
+
+    return Path(settings.PRIVATE_MEDIA_ROOT)
+
+
+@pytest.fixture
 def course(db, media):
     seed_indicator()
     return course_tree()
@@ -145,7 +152,7 @@ def pdf_text(certificate) -> str:
 
     from pypdf import PdfReader
 
-    with default_storage.open(certificate.pdf.name, "rb") as handle:
+    with certificate.pdf.storage.open(certificate.pdf.name, "rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     return "\n".join(page.extract_text() for page in reader.pages)
 

@@ -1,0 +1,179 @@
+"""Private files (certificate PDFs, bulk exports, uploaded imports) are never in the public media
+that the reverse proxy serves at /media/, never under a name that can be guessed, and reach
+people only through the views that check who is asking.
+
+The proxy is played by a URLconf that serves the whole of MEDIA_ROOT at /media/, as a proxy
+configured without care would: even then no private file comes out.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import include, path, re_path, reverse
+from django.utils import timezone
+from django.views.static import serve
+
+from certificates.models import Certificate, ExportStatus
+from certificates.services import bulk_export_request
+from content.models import CoursePage
+from courses.learning.models import Enrolment
+from courses.registry.models import Cadre, ImportJob, ImportStatus
+from tests.factories import certificate_create, registry_world_create
+from tests.security.world import seed_indicators
+
+
+def proxy_media(request, path):
+    return serve(request, path, document_root=django_settings.MEDIA_ROOT)
+
+
+# The site behind a proxy that serves MEDIA_ROOT at /media/ (the project's URLs after it).
+urlpatterns = [
+    re_path(r"^media/(?P<path>.*)$", proxy_media),
+    path("", include("lms.urls")),
+]
+behind_the_proxy = override_settings(ROOT_URLCONF=__name__)
+
+SERIAL_AND_TOKEN = re.compile(r"certificates/\d{4}/DA8-01-\d{4}-\d{6}-[0-9a-f]{32}\.pdf")
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.DEBUG = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed_indicators()
+    return registry_world_create()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    """Certificates and exports are built in the test's process, even with REDIS_URL set."""
+    from lms.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def issued_certificate(cadre) -> Certificate:
+    course = CoursePage.objects.get(title="Bình đẳng giới")
+    enrolment = Enrolment.objects.create(
+        cadre=cadre, course=course, completed_at=timezone.now(), completed_via="online"
+    )
+    return certificate_create(enrolment=enrolment, issue=True)
+
+
+def files_under(root) -> list[str]:
+    root = Path(root)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_a_certificate_is_served_only_to_its_learner_never_under_media(client, world):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    certificate = issued_certificate(world.hoa)
+    assert certificate.status == "issued" and certificate.serial.startswith("DA8-01-")
+    name = certificate.pdf.name
+    # The serial alone is not enough to find the file, and the file has no public address.
+    assert SERIAL_AND_TOKEN.fullmatch(name), name
+    with pytest.raises(ValueError):
+        certificate.pdf.url  # noqa: B018
+    guessable = f"certificates/{certificate.issued_on.year}/{certificate.serial}.pdf"
+    assert not any(p.endswith(".pdf") for p in files_under(settings_media()))
+
+    image = Image.objects.create(title="Ảnh bài học", file=get_test_image_file("bai-hoc.png"))
+    rendition = image.get_rendition("width-100")
+
+    # With DEBUG off, Django itself serves nothing under /media/ ...
+    for url in (f"/media/{name}", f"/media/{guessable}"):
+        assert client.get(url).status_code == 404, url
+    # ... and the proxy serves the public images, but no certificate.
+    with behind_the_proxy:
+        assert client.get(rendition.url).status_code == 200
+        assert client.get(f"/media/{image.file.name}").status_code == 200
+        for url in (f"/media/{name}", f"/media/{guessable}"):
+            assert client.get(url).status_code == 404, url
+
+    download = reverse("certificates:download", args=[certificate.pk])
+    client.force_login(world.hoa_user)
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(world.mai_user)  # another learner
+    assert client.get(download).status_code == 404
+    admin_download = reverse("certificate_download", args=[certificate.pk])
+    client.force_login(world.hn_admin)
+    assert client.get(admin_download).status_code == 200
+    client.force_login(world.hg_admin)  # an admin of another province
+    assert client.get(admin_download).status_code == 404
+
+
+def settings_media() -> Path:
+    return Path(django_settings.MEDIA_ROOT)
+
+
+def test_a_bulk_export_is_private_and_reaches_only_the_admin_who_asked(
+    client, world, django_capture_on_commit_callbacks
+):
+    issued_certificate(world.hoa)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = bulk_export_request(
+            format="zip", by=world.hn_admin, commune_code="00001", province_code="01"
+        )
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE, export.error
+    assert re.fullmatch(rf"exports/{export.pk}-[0-9a-f]{{32}}\.zip", export.file.name)
+    assert files_under(settings_media()) == []
+    assert files_under(django_settings.PRIVATE_MEDIA_ROOT).count(export.file.name) == 1
+
+    with behind_the_proxy:
+        for url in (f"/media/{export.file.name}", f"/media/exports/{export.pk}.zip"):
+            assert client.get(url).status_code == 404, url
+    url = reverse("certificate_export_file", args=[export.pk])
+    client.force_login(world.hn_admin)
+    response = client.get(url)
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(archive.namelist()) == 1
+    client.force_login(world.hg_admin)
+    assert client.get(url).status_code == 404
+
+
+HEADER = (
+    "ma_can_bo,ho_ten,gioi_tinh,nam_sinh,dan_toc,nhom_doi_tuong,cap,co_quan,"
+    "ma_don_vi_hanh_chinh,so_dien_thoai,email\n"
+)
+
+
+def test_an_uploaded_import_is_kept_privately_until_confirmed_and_then_deleted(client, world):
+    client.force_login(world.hn_admin)
+    content = (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00001,0987654321,\n").encode()
+    response = client.post(
+        reverse("courses_registry_import"),
+        {"file": SimpleUploadedFile("danh-sach-xa-phuc-xa.csv", content)},
+    )
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("courses_registry_import_job", args=[job.pk])
+    assert job.status == ImportStatus.VALIDATED
+    # Waiting for the confirmation: in the private storage, under a random name.
+    assert "phuc-xa" not in job.file.name and job.file.name.endswith(".csv")
+    assert files_under(django_settings.PRIVATE_MEDIA_ROOT) == [job.file.name]
+    assert files_under(settings_media()) == []
+    with behind_the_proxy:
+        assert client.get(f"/media/{job.file.name}").status_code == 404
+
+    response = client.post(response["Location"])  # confirm
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Cadre.objects.filter(full_name="Người Một", phone="0987654321").exists()
+    assert not job.file
+    assert files_under(django_settings.PRIVATE_MEDIA_ROOT) == []
