@@ -8,21 +8,25 @@ configured without care would: even then no private file comes out.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import include, path, re_path, reverse
 from django.utils import timezone
 from django.views.static import serve
 
-from certificates.models import Certificate, ExportStatus
-from certificates.services import bulk_export_request
+from certificates.models import BulkExport, Certificate, ExportStatus
+from certificates.services import bulk_export_request, certificate_reissue
 from content.models import CoursePage
 from courses.learning.models import Enrolment
 from courses.registry.models import Cadre, ImportJob, ImportStatus
@@ -177,3 +181,74 @@ def test_an_uploaded_import_is_kept_privately_until_confirmed_and_then_deleted(c
     assert Cadre.objects.filter(full_name="Người Một", phone="0987654321").exists()
     assert not job.file
     assert files_under(django_settings.PRIVATE_MEDIA_ROOT) == []
+
+
+def run_migration(app_label: str, module: str) -> None:
+    migration = importlib.import_module(f"{app_label}.migrations.{module}")
+    migration.move(apps, None)
+
+
+def test_files_stored_before_go_to_the_private_storage_and_keep_working(
+    client, world, django_capture_on_commit_callbacks, capsys
+):
+    """The data migrations move what the public media held: rows follow their files, each
+    file gets an unguessable name, downloads keep working, and a second run changes nothing."""
+    certificate = issued_certificate(world.hoa)
+    year = certificate.issued_on.year
+    old_pdf = f"certificates/{year}/{certificate.serial}.pdf"
+    pdf = certificate.pdf.storage.open(certificate.pdf.name).read()
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    default_storage.save(old_pdf, ContentFile(pdf))
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=old_pdf)
+    export = BulkExport.objects.create(format="zip", requested_by=world.hn_admin,
+                                       commune_code="00001", province_code="01",
+                                       status=ExportStatus.DONE)  # fmt: skip
+    old_export = default_storage.save(f"exports/{export.pk}.zip", ContentFile(b"PK zip"))
+    BulkExport.objects.filter(pk=export.pk).update(file=old_export)
+    job = ImportJob.objects.create(kind="cadres", original_name="ds.csv", created_by=world.central,
+                                   status=ImportStatus.VALIDATED)  # fmt: skip
+    row = ",Người Hai,Nữ,1981,,Khác,Xã,,00001,0987654322,\n"
+    old_import = default_storage.save(
+        "imports/2025/05/ds.csv", ContentFile((HEADER + row).encode())
+    )
+    ImportJob.objects.filter(pk=job.pk).update(file=old_import)
+    stray = default_storage.save("certificates/2024/DA8-01-2024-000009.pdf", ContentFile(b"%P"))
+
+    for _ in range(2):  # the second run finds nothing left to move
+        run_migration("certificates", "0003_move_files_to_private_storage")
+        run_migration("courses", "0008_move_import_files_to_private_storage")
+    out = capsys.readouterr().out
+    assert out.count("1 files moved from MEDIA_ROOT/certificates/") == 1
+    assert out.count("1 files moved from MEDIA_ROOT/imports/") == 1
+    assert "1 files under MEDIA_ROOT/certificates/ are named by no row" in out
+
+    certificate.refresh_from_db()
+    export.refresh_from_db()
+    job.refresh_from_db()
+    private = certificate.pdf.storage
+    for moved, old in ((certificate.pdf, old_pdf), (export.file, old_export),
+                       (job.file, old_import)):  # fmt: skip
+        stem = old.rsplit(".", 1)[0]
+        assert re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{32}}\.\w+", moved.name), moved.name
+        assert private.exists(moved.name) and not default_storage.exists(old)
+    assert private.open(certificate.pdf.name).read() == pdf
+    assert files_under(settings_media()) == [stray]  # reported, not taken: no row names it
+
+    client.force_login(world.hoa_user)
+    response = client.get(reverse("certificates:download", args=[certificate.pk]))
+    assert b"".join(response.streaming_content) == pdf
+    client.force_login(world.central)
+    page = client.post(reverse("courses_registry_import_job", args=[job.pk]))  # confirm
+    assert page.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE  # read from its new place
+    assert Cadre.objects.filter(full_name="Người Hai").exists()
+
+    # Issued again after a name correction: the standard name, and the moved file goes.
+    moved_pdf = certificate.pdf.name
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_reissue(certificate=certificate, full_name="Nguyễn Thị Hoà", by=None)
+    certificate.refresh_from_db()
+    assert SERIAL_AND_TOKEN.fullmatch(certificate.pdf.name)
+    assert certificate.pdf.name != moved_pdf and not private.exists(moved_pdf)
+    assert private.exists(certificate.pdf.name)
