@@ -376,6 +376,29 @@ def verification_record(
     )
 
 
+def _months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time `months` earlier (the month's last day if it is shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    days = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, days))
+
+
+PURGE_BATCH = 5000
+
+
+def verification_logs_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the checks older than VERIFICATION_LOG_RETENTION_MONTHS, a batch at a time so
+    that no statement holds the table for long. Returns how many rows went."""
+    cutoff = _months_before(now or timezone.now(), settings.VERIFICATION_LOG_RETENTION_MONTHS)
+    old = VerificationLog.objects.filter(at__lt=cutoff).order_by()
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:PURGE_BATCH]):
+        deleted += VerificationLog.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
 def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
     reason = nfc(reason)
     if not reason:

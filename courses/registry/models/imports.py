@@ -36,6 +36,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("importing")
     DONE = "done", _("imported")
     FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("expired: not confirmed in time")
 
 
 class ImportJob(models.Model):
