@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lms.storage import private_storage, private_token
+
 
 def new_verification_code() -> str:
     """192 random bits, URL-safe (32 characters)."""
@@ -64,7 +66,8 @@ class Certificate(models.Model):
     )
     status_reason = models.TextField(_("reason"), blank=True)
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
-    pdf = models.FileField(_("PDF file"), max_length=200, blank=True)
+    # In the private storage: only the learner's and the admins' download views read it.
+    pdf = models.FileField(_("PDF file"), max_length=200, blank=True, storage=private_storage)
     # What was printed, so that the record says what the paper says.
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     course_title = models.CharField(_("course title"), max_length=255, blank=True)
@@ -91,9 +94,11 @@ class Certificate(models.Model):
         return self.status == CertificateStatus.ISSUED
 
     def pdf_name(self) -> str:
-        """The file's name comes from the certificate, so a retry overwrites it."""
+        """The file's name comes from the certificate, so a retry overwrites it; its token
+        (keyed by SECRET_KEY) keeps the serial from being enough to find the file."""
         year = self.issued_on.year if self.issued_on else "pending"
-        return f"certificates/{year}/{self.serial or self.pk}.pdf"
+        token = private_token(f"certificate:{self.pk}:{self.code}")
+        return f"certificates/{year}/{self.serial or self.pk}-{token}.pdf"
 
 
 class CertificateEventKind(models.TextChoices):
@@ -194,7 +199,8 @@ class BulkExport(models.Model):
     )
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
-    file = models.FileField(_("file"), max_length=200, blank=True)
+    # In the private storage: only the export's download view (admins in scope) reads it.
+    file = models.FileField(_("file"), max_length=200, blank=True, storage=private_storage)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -203,6 +209,11 @@ class BulkExport(models.Model):
         verbose_name = _("certificate export")
         verbose_name_plural = _("certificate exports")
         ordering = ["-created_at"]
+
+    def file_name(self) -> str:
+        """Like a certificate's: the same for every build of this export, and unguessable."""
+        token = private_token(f"export:{self.pk}:{self.created_at.isoformat()}")
+        return f"exports/{self.pk}-{token}.{self.format}"
 
     @property
     def percent(self) -> int:

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
@@ -237,10 +236,16 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
                 data.full_name + data.course_title + data.organisation
             )
             return _certificate_fail(certificate, reason=unsupported_reason(chars))
+        storage = certificate.pdf.storage
         name = certificate.pdf_name()
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        certificate.pdf.name = default_storage.save(name, ContentFile(pdf))
+        previous = certificate.pdf.name
+        if storage.exists(name):
+            storage.delete(name)
+        certificate.pdf.name = storage.save(name, ContentFile(pdf))
+        if previous and previous != certificate.pdf.name:
+            # A file stored under an older name (moved from the public media): it goes once
+            # the new one is committed.
+            transaction.on_commit(lambda: _file_delete(storage, previous))
         now = timezone.now()
         certificate.full_name = data.full_name
         certificate.course_title = data.course_title
@@ -264,6 +269,13 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         pk = certificate.pk
         transaction.on_commit(lambda: certificate_email_queue(certificate_id=pk))
     return certificate
+
+
+def _file_delete(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("could not delete the replaced file %s", name)
 
 
 def _certificate_fail(certificate: Certificate, *, reason: str) -> Certificate:
@@ -362,6 +374,29 @@ def verification_record(
         ip_hash=_keyed_digest(ip_address),
         result=result,
     )
+
+
+def _months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time `months` earlier (the month's last day if it is shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    days = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, days))
+
+
+PURGE_BATCH = 5000
+
+
+def verification_logs_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the checks older than VERIFICATION_LOG_RETENTION_MONTHS, a batch at a time so
+    that no statement holds the table for long. Returns how many rows went."""
+    cutoff = _months_before(now or timezone.now(), settings.VERIFICATION_LOG_RETENTION_MONTHS)
+    old = VerificationLog.objects.filter(at__lt=cutoff).order_by()
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:PURGE_BATCH]):
+        deleted += VerificationLog.objects.filter(pk__in=ids).delete()[0]
+    return deleted
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
@@ -471,10 +506,11 @@ def bulk_export_build(*, export_id: int) -> BulkExport | None:
         rendering.render_certificates(
             [certificate_data(certificate=c) for c in certificates], buffer, progress
         )
-    name = f"exports/{export.pk}.{export.format}"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    export.file.name = default_storage.save(name, ContentFile(buffer.getvalue()))
+    storage = export.file.storage
+    name = export.file_name()
+    if storage.exists(name):
+        storage.delete(name)
+    export.file.name = storage.save(name, ContentFile(buffer.getvalue()))
     export.status = ExportStatus.DONE
     export.done = export.total
     export.finished_at = timezone.now()
@@ -487,8 +523,9 @@ def _zip_write(
 ) -> None:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for number, certificate in enumerate(certificates, start=1):
-            if certificate.pdf and default_storage.exists(certificate.pdf.name):
-                with default_storage.open(certificate.pdf.name, "rb") as handle:
+            storage = certificate.pdf.storage
+            if certificate.pdf and storage.exists(certificate.pdf.name):
+                with storage.open(certificate.pdf.name, "rb") as handle:
                     content = handle.read()
             else:
                 content = rendering.render_certificate(certificate_data(certificate=certificate))

@@ -101,3 +101,18 @@ def build_bulk_export(export_id: int) -> None:
     except Exception as exc:
         services.bulk_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task(
+    name="certificates.tasks.purge_verification_logs",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    ignore_result=True,
+)
+def purge_verification_logs() -> int:
+    """Beat runs this every hour: checks older than the retention period are deleted."""
+    count = services.verification_logs_purge()
+    if count:
+        logger.info("deleted %s verification checks past the retention period", count)
+    return count

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
@@ -116,10 +115,12 @@ def download(request, pk: int):
 
 
 def pdf_response(certificate) -> FileResponse:
-    if not default_storage.exists(certificate.pdf.name):
+    """The PDF from the private storage, for a caller the view has already authorised."""
+    storage = certificate.pdf.storage
+    if not storage.exists(certificate.pdf.name):
         raise Http404
     return FileResponse(
-        default_storage.open(certificate.pdf.name, "rb"),
+        storage.open(certificate.pdf.name, "rb"),
         as_attachment=True,
         filename=f"{certificate.serial}.pdf",
         content_type="application/pdf",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -221,11 +220,14 @@ def export_status(request, pk: int):
 
 def export_download(request, pk: int):
     export = get_object_or_404(bulk_exports_for_admin(user=request.user), pk=pk)
-    if export.status != ExportStatus.DONE or not default_storage.exists(export.file.name):
+    storage = export.file.storage
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404
+    if not storage.exists(export.file.name):
         raise Http404
     content_type = "application/zip" if export.format == ExportFormat.ZIP else "application/pdf"
     return FileResponse(
-        default_storage.open(export.file.name, "rb"),
+        storage.open(export.file.name, "rb"),
         as_attachment=True,
         filename=f"certificates-{export.pk}.{export.format}",
         content_type=content_type,

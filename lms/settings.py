@@ -201,6 +201,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.requeue_pending_certificates",
         "schedule": 120.0,
     },
+    # Clean-up: uploaded import files past IMPORT_FILE_RETENTION_HOURS, and verification
+    # checks past VERIFICATION_LOG_RETENTION_MONTHS.
+    "imports-purge-files": {
+        "task": "courses.registry.tasks.purge_import_files",
+        "schedule": 3600.0,
+    },
+    "certificates-purge-verification-logs": {
+        "task": "certificates.tasks.purge_verification_logs",
+        "schedule": 3600.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fix-up closes the database connection before and after every task unless
@@ -214,6 +224,8 @@ CELERY_DB_REUSE_MAX = 10**9
 CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
 # Checks of verification codes allowed per IP address (django-ratelimit rate).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
+# The log of those checks is kept this many months; the clean-up deletes older rows.
+VERIFICATION_LOG_RETENTION_MONTHS = env_int("VERIFICATION_LOG_RETENTION_MONTHS", 12)
 
 # --- Passwords and accounts -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,10 +259,18 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Public media (Wagtail images and documents) under MEDIA_ROOT; in production the reverse proxy
+# serves /media/images/ and /media/original_images/ from it, and documents go through
+# Wagtail's view (/documents/), which applies collection privacy (see the README).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (certificate PDFs, bulk exports, uploaded imports): outside MEDIA_ROOT, with no
+# URL; only the views that check who asks serve them (lms/storage.py). The "private" alias can
+# point at an S3 bucket with django-storages instead.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "lms.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -264,6 +284,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Uploaded import files (names, phones, ethnicity) go when the import is done or failed; one
+# checked but not confirmed, or left behind, is deleted by the clean-up this many hours after
+# the import last moved.
+IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 

@@ -406,6 +406,17 @@ def complete(cadre: Cadre, course, at: dt.datetime | None = None) -> Enrolment:
     return enrolment
 
 
+def make_certificate(*, enrolment, issue: bool = False):
+    """The certificate of a completed enrolment; rendered and issued inline if `issue`."""
+    from certificates.services import certificate_create_pending, certificate_issue
+
+    certificate = certificate_create_pending(enrolment=enrolment)
+    if issue:
+        certificate_issue(certificate_id=certificate.pk)
+        certificate.refresh_from_db()
+    return certificate
+
+
 def make_session(
     *, course, unit, kind=SessionKind.DISTRICT_COMMUNE, trainers=(), **fields
 ) -> TrainingSession:

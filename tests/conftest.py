@@ -30,6 +30,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory):
+    """Certificates, exports and uploaded imports go to a folder of the test's own, never to
+    the worktree's ./private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
@@ -99,6 +106,7 @@ class WorkerProcess:
         env["REDIS_URL"] = self.broker_url or settings.REDIS_URL
         env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+        env["PRIVATE_MEDIA_ROOT"] = str(settings.PRIVATE_MEDIA_ROOT)
         env.update(self.extra_env)
         return env
 

@@ -30,6 +30,7 @@ from courses.registry.models import (
 )
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
+from lms.storage import files_under, local_path
 
 logger = logging.getLogger(__name__)
 
@@ -318,16 +319,16 @@ def _progress_writer(job_id: int) -> Callable[[int], None]:
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> CadreImportResult:
-    path = job.file.path
-    total = count_data_rows(path, name=job.original_name)
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
-    return cadre_import(
-        source=path,
-        name=job.original_name,
-        dry_run=dry_run,
-        province_code=job.province_code or None,
-        progress=_progress_writer(job.pk),
-    )
+    with local_path(job.file.storage, job.file.name) as path:
+        total = count_data_rows(path, name=job.original_name)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        return cadre_import(
+            source=path,
+            name=job.original_name,
+            dry_run=dry_run,
+            province_code=job.province_code or None,
+            progress=_progress_writer(job.pk),
+        )
 
 
 def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
@@ -390,3 +391,46 @@ def import_job_apply(*, job_id: int) -> ImportJob:
         raise
     _finish(job, result, ImportStatus.INVALID if result.errors else ImportStatus.DONE)
     return job
+
+
+# States in which nothing has been written yet: past the retention period, such a job expires.
+_UNCONFIRMED = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.VALIDATED)
+
+
+def import_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete uploaded files (names, phones, ethnicity) that nothing needs any more: those of
+    imports untouched for IMPORT_FILE_RETENTION_HOURS (an import not yet confirmed by then
+    expires, and the admin uploads the file again), and any file of the imports folder that
+    no import refers to and is as old (a row rolled back after its file was stored). Running
+    it again deletes nothing more. Returns how many files went."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.IMPORT_FILE_RETENTION_HOURS)
+    storage = ImportJob._meta.get_field("file").storage
+    with transaction.atomic():
+        # An import being confirmed right now holds its row: it is left for the next run.
+        rows = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(updated_at__lt=cutoff)
+            .exclude(file="")
+            .values_list("pk", "file", "status")
+        )
+        ImportJob.objects.filter(
+            pk__in=[pk for pk, _name, status in rows if status in _UNCONFIRMED]
+        ).update(status=ImportStatus.EXPIRED, finished_at=now)
+        ImportJob.objects.filter(pk__in=[pk for pk, _name, _status in rows]).update(file="")
+    doomed = {name for _pk, name, _status in rows}
+    referenced = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in files_under(storage, "imports"):
+        if name in referenced or name in doomed:
+            continue
+        if storage.get_modified_time(name) < cutoff:
+            doomed.add(name)
+    deleted = 0
+    for name in sorted(doomed):
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+                deleted += 1
+        except OSError:
+            logger.exception("could not delete the import file %s; the next run tries again", name)
+    return deleted

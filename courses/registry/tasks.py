@@ -19,3 +19,11 @@ def import_job_apply_task(job_id: int) -> None:
     from courses.registry.services import import_job_apply
 
     import_job_apply(job_id=job_id)
+
+
+@shared_task(acks_late=True, time_limit=360, soft_time_limit=300)
+def purge_import_files() -> int:
+    """Beat runs this every hour: uploaded files past the retention period are deleted."""
+    from courses.registry.services import import_files_purge
+
+    return import_files_purge()

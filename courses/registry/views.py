@@ -117,6 +117,7 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
             more_errors=max(0, job.error_count - PREVIEW_ERRORS),
             can_confirm=job.status == ImportStatus.VALIDATED,
             refresh=job.is_running,
+            retention_hours=settings.IMPORT_FILE_RETENTION_HOURS,
         )
         return context
 

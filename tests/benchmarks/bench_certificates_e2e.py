@@ -41,6 +41,7 @@ def _setup(media: str) -> None:
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("bench_certificates_e2e needs REDIS_URL")
     os.environ["MEDIA_ROOT"] = media
+    os.environ["PRIVATE_MEDIA_ROOT"] = media + "-private"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
     import django
 
@@ -137,7 +138,12 @@ def _fixtures():
 
 
 def _start_workers(media: str, log_dir: Path) -> list[subprocess.Popen]:
-    env = dict(os.environ, MEDIA_ROOT=media, DJANGO_SETTINGS_MODULE="lms.settings")
+    env = dict(
+        os.environ,
+        MEDIA_ROOT=media,
+        PRIVATE_MEDIA_ROOT=media + "-private",
+        DJANGO_SETTINGS_MODULE="lms.settings",
+    )
     procs = []
     for n in range(WORKERS):
         log = (log_dir / f"worker-{n}.log").open("ab")
@@ -324,7 +330,7 @@ def main() -> None:
     )
     emails = _queued_emails()
     print(f"emails queued on the default queue (sent by the other worker, not measured): {emails}")
-    print(f"worker logs: {log_dir}; PDFs: {media}")
+    print(f"worker logs: {log_dir}; PDFs: {media}-private")
     ok = issued == TOTAL == rows == serials and not gaps
     print("OK" if ok else "FAILED")
     if not ok:

@@ -100,6 +100,7 @@ def main() -> None:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         STATIC_ROOT=static_root,
         MEDIA_ROOT=media_root,
+        PRIVATE_MEDIA_ROOT=tempfile.mkdtemp(prefix="lms-bench-private-"),
         LOGIN_RATE_LIMIT="100000",
         CERTIFICATE_VERIFY_RATE="100000/m",
         LOG_LEVEL="WARNING",

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 
 from tests.browser.conftest import PHONE
 from tests.builders import make_course, make_learner, make_units, make_user, seed_indicators
@@ -165,7 +164,7 @@ def test_journey_2_cadre_learns_on_a_phone_and_downloads_the_certificate(journey
     from certificates.models import Certificate
 
     certificate = Certificate.objects.get(enrolment__cadre__full_name="Hà Thị Mai")
-    assert default_storage.exists(certificate.pdf.name)
+    assert certificate.pdf.storage.exists(certificate.pdf.name)
     cadre.goto(f"/verify/{certificate.code}/")
     assert "Hà Thị Mai" in cadre.page.content()
     cadre.shot("verification of my certificate")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from django.core.files.storage import default_storage
 
 from courses.registry.models import Cadre
 from tests.builders import complete, make_cadre, make_course, make_units, seed_indicators
@@ -33,6 +32,14 @@ def nfd(text: str) -> str:
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def private_media(settings):
+    """Where certificate PDFs and exports are stored (never under MEDIA_ROOT)."""
+    from pathlib import Path
+
+    return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
 @pytest.fixture
@@ -62,7 +69,7 @@ def pdf_text(certificate) -> str:
 
     from pypdf import PdfReader
 
-    with default_storage.open(certificate.pdf.name, "rb") as handle:
+    with certificate.pdf.storage.open(certificate.pdf.name, "rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     return "\n".join(page.extract_text() for page in reader.pages)
 

@@ -1,6 +1,7 @@
 """The certificate record: one per enrolment, gapless serials, unguessable codes."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -64,8 +65,10 @@ def test_the_verification_code_is_long_random_and_url_safe(course):
 def test_the_file_name_comes_from_the_certificate(issued):
     certificate = issued()
     assert certificate.status == CertificateStatus.ISSUED
-    assert (
-        certificate.pdf.name
-        == f"certificates/{certificate.issued_on.year}/{certificate.serial}.pdf"
+    # The serial and an unguessable token (stable for the certificate: a retry overwrites).
+    assert certificate.pdf.name == certificate.pdf_name()
+    assert re.fullmatch(
+        rf"certificates/{certificate.issued_on.year}/{certificate.serial}-[0-9a-f]{{32}}\.pdf",
+        certificate.pdf.name,
     )
     assert isinstance(certificate.issued_on, dt.date)

@@ -57,7 +57,7 @@ def test_the_pending_certificate_commits_with_the_completion_or_not_at_all(cours
     assert Certificate.objects.count() == 0
 
 
-def test_running_the_task_again_changes_nothing(issued, mailoutbox, media):
+def test_running_the_task_again_changes_nothing(issued, mailoutbox, media, private_media):
     certificate = issued()
     before = (certificate.serial, certificate.code, certificate.pdf.name, certificate.attempts)
     assert issue_certificate.apply(args=[certificate.pk]).get() == CertificateStatus.ISSUED
@@ -72,11 +72,12 @@ def test_running_the_task_again_changes_nothing(issued, mailoutbox, media):
     assert certificate.events.filter(kind="issued").count() == 1
     assert len(mailoutbox) == 1
     assert certified_count() == 1
-    files = list((media / "certificates").rglob("*.pdf"))
+    files = list((private_media / "certificates").rglob("*.pdf"))
     assert len(files) == 1
+    assert not (media / "certificates").exists()  # never in the public media
 
 
-def test_a_retry_overwrites_the_file_instead_of_adding_one(issued, media):
+def test_a_retry_overwrites_the_file_instead_of_adding_one(issued, media, private_media):
     certificate = issued()
     Certificate.objects.filter(pk=certificate.pk).update(
         status=CertificateStatus.FAILED, error_transient=True
@@ -84,9 +85,10 @@ def test_a_retry_overwrites_the_file_instead_of_adding_one(issued, media):
     issue_certificate.apply(args=[certificate.pk]).get()
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.ISSUED
-    assert [p.name for p in (media / "certificates").rglob("*.pdf")] == [
-        f"{certificate.serial}.pdf"
-    ]
+    files = [p.name for p in (private_media / "certificates").rglob("*.pdf")]
+    assert files == [certificate.pdf.name.rsplit("/", 1)[1]]
+    assert files[0].startswith(f"{certificate.serial}-")
+    assert not (media / "certificates").exists()
 
 
 def test_a_task_for_a_missing_certificate_does_nothing(db):

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
@@ -43,7 +42,7 @@ def issued_row(pk: int, timeout: float = 60) -> Certificate:
 def qr_text(certificate: Certificate) -> str:
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "c.pdf"
-        with default_storage.open(certificate.pdf.name, "rb") as handle:
+        with certificate.pdf.storage.open(certificate.pdf.name, "rb") as handle:
             pdf.write_bytes(handle.read())
         subprocess.run(
             ["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(Path(folder) / "c")],

@@ -140,6 +140,7 @@ def fault_env(broker_url: str, settings, **extra) -> dict[str, str]:
         REDIS_URL=broker_url,
         DJANGO_SETTINGS_MODULE="lms.settings",
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
     )
     env.update(extra)
     return env
@@ -166,4 +167,5 @@ def fault_ready(transactional_db, settings, tmp_path):
     """PostgreSQL is needed (separate processes share the test database)."""
     require_postgres("the fault tests")
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings

@@ -80,7 +80,9 @@ def issued_count(cadres) -> int:
     return certificates_of(cadres).filter(status=CertificateStatus.ISSUED).count()
 
 
-def assert_exactly_one_issued_certificate_each(cadres, media_root: Path):
+def assert_exactly_one_issued_certificate_each(cadres, settings):
+    """... and each PDF in the private storage, none under the public MEDIA_ROOT."""
+    private_root = Path(settings.PRIVATE_MEDIA_ROOT)
     enrolments = Enrolment.objects.filter(cadre__in=cadres)
     assert enrolments.count() == len(cadres)
     assert all(e.completed_at for e in enrolments), "a completion was lost"
@@ -94,9 +96,10 @@ def assert_exactly_one_issued_certificate_each(cadres, media_root: Path):
     numbers = sorted(int(re.search(r"(\d+)$", s).group(1)) for s in serials)
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "gap in the serials"
     pdfs = {c.pdf.name for c in rows}
-    assert len(pdfs) == len(rows) and all((media_root / name).exists() for name in pdfs)
-    files = list(media_root.rglob("*.pdf"))
+    assert len(pdfs) == len(rows) and all((private_root / name).exists() for name in pdfs)
+    files = list(private_root.rglob("*.pdf"))
     assert len(files) == len(rows), "a retry added a second file instead of overwriting"
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == [], "a certificate in public media"
 
 
 def test_completions_during_a_redis_outage_are_kept_and_certified_when_redis_is_back(
@@ -131,7 +134,7 @@ def test_completions_during_a_redis_outage_are_kept_and_certified_when_redis_is_
     workers.start()
     wait_for(lambda: issued_count(cadres) == len(cadres), timeout=90,
              message="pending certificates were not issued after Redis came back")  # fmt: skip
-    assert_exactly_one_issued_certificate_each(cadres, Path(settings.MEDIA_ROOT))
+    assert_exactly_one_issued_certificate_each(cadres, settings)
 
 
 def test_a_worker_outlives_a_minute_without_redis_and_issues_everything_when_it_is_back(
@@ -176,7 +179,7 @@ def test_a_worker_outlives_a_minute_without_redis_and_issues_everything_when_it_
     assert worker.alive() and worker.proc.pid == pid, "the same worker process did the work"
     log = worker.log_path.read_text(errors="replace")
     assert "Trying again in" in log, "the worker's reconnection attempts are logged"
-    assert_exactly_one_issued_certificate_each(cadres, Path(settings.MEDIA_ROOT))
+    assert_exactly_one_issued_certificate_each(cadres, settings)
 
 
 def test_messages_lost_with_redis_are_requeued_from_the_pending_rows(
@@ -209,7 +212,7 @@ def test_messages_lost_with_redis_are_requeued_from_the_pending_rows(
     workers.start()
     wait_for(lambda: issued_count(cadres) == len(cadres), timeout=90,
              message="pending certificates were not issued after Redis came back")  # fmt: skip
-    assert_exactly_one_issued_certificate_each(cadres, Path(settings.MEDIA_ROOT))
+    assert_exactly_one_issued_certificate_each(cadres, settings)
 
 
 def test_a_worker_killed_mid_batch_still_leaves_exactly_one_issued_certificate_each(
@@ -243,5 +246,5 @@ def test_a_worker_killed_mid_batch_still_leaves_exactly_one_issued_certificate_e
         message=f"only {issued_count(cadres)} of {total} issued after the restart",
     )
     time.sleep(10)  # let the redelivered messages of the killed worker run too
-    assert_exactly_one_issued_certificate_each(cadres, Path(settings.MEDIA_ROOT))
+    assert_exactly_one_issued_certificate_each(cadres, settings)
     print(f"killed the worker after {at_kill} of {total} certificates")

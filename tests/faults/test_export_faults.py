@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from certificates import rendering
@@ -85,7 +84,8 @@ def issued_certificates(count: int) -> tuple[object, list[Certificate]]:
         certificates.append(certificate)
     for certificate in certificates[:STORED]:
         pdf = rendering.render_certificate(certificate_data(certificate=certificate))
-        certificate.pdf.name = default_storage.save(certificate.pdf_name(), ContentFile(pdf))
+        storage = certificate.pdf.storage
+        certificate.pdf.name = storage.save(certificate.pdf_name(), ContentFile(pdf))
         certificate.save(update_fields=["pdf"])
     return units.commune, certificates[:count]
 
@@ -106,13 +106,13 @@ def pool_pids(main_pid: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
-def assert_one_pdf_per_certificate(export: BulkExport, certificates, media_root: Path) -> None:
+def assert_one_pdf_per_certificate(export: BulkExport, certificates, private_root: Path) -> None:
     assert export.status == ExportStatus.DONE, (export.status, export.error)
     assert (export.total, export.done) == (len(certificates), len(certificates))
-    files = sorted(p.relative_to(media_root).as_posix()
-                   for p in (media_root / "exports").iterdir())  # fmt: skip
+    files = sorted(p.relative_to(private_root).as_posix()
+                   for p in (private_root / "exports").iterdir())  # fmt: skip
     assert files == [export.file.name], "a killed build left a file behind, or a second copy"
-    with default_storage.open(export.file.name, "rb") as handle:
+    with export.file.storage.open(export.file.name, "rb") as handle:
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     assert archive.testzip() is None, "a damaged member in the ZIP"
     names = archive.namelist()
@@ -121,7 +121,7 @@ def assert_one_pdf_per_certificate(export: BulkExport, certificates, media_root:
     for name in names:
         assert archive.read(name).startswith(b"%PDF-"), name
     for certificate in certificates[:STORED]:  # stored files are copied as they are
-        with default_storage.open(certificate.pdf.name, "rb") as handle:
+        with certificate.pdf.storage.open(certificate.pdf.name, "rb") as handle:
             assert archive.read(f"{certificate.serial}.pdf") == handle.read()
 
 
@@ -130,7 +130,7 @@ def test_an_export_whose_worker_is_killed_mid_build_ends_done_with_one_pdf_each(
     fault_ready, private_redis, workers, victim
 ):
     settings = fault_ready
-    media_root = Path(settings.MEDIA_ROOT)
+    private_root = Path(settings.PRIVATE_MEDIA_ROOT)
     commune, certificates = issued_certificates(CERTIFICATES)
     redelivery = {"CELERY_VISIBILITY_TIMEOUT": VISIBILITY}
     env = fault_env(private_redis.url, settings, **redelivery)
@@ -150,7 +150,8 @@ def test_an_export_whose_worker_is_killed_mid_build_ends_done_with_one_pdf_each(
     assert killed_at.status == ExportStatus.RUNNING and killed_at.done < CERTIFICATES, (
         "the export finished before the kill; give it more certificates"
     )
-    assert not (media_root / "exports").exists() or not any((media_root / "exports").iterdir())
+    exports = private_root / "exports"
+    assert not exports.exists() or not any(exports.iterdir())
 
     second = first
     if victim == "whole worker":
@@ -167,7 +168,8 @@ def test_an_export_whose_worker_is_killed_mid_build_ends_done_with_one_pdf_each(
              message=f"the export stayed {export_row(pk).status} after the kill")  # fmt: skip
     time.sleep(3)  # a late second delivery would show as a second build or file
     export = export_row(pk)
-    assert_one_pdf_per_certificate(export, certificates, media_root)
+    assert_one_pdf_per_certificate(export, certificates, private_root)
+    assert not (Path(settings.MEDIA_ROOT) / "exports").exists(), "an export in public media"
     # The same message twice: once to the killed build, once more after the kill.
     logs = {first.log_path, second.log_path}
     received = sum(len(RECEIVED.findall(path.read_text(errors="replace"))) for path in logs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -142,8 +143,11 @@ def test_a_background_import_whose_connection_drops_writes_nothing_and_a_new_run
     time.sleep(3)  # not retried behind the admin's back: still failed, still nothing written
     assert job_status(first) == ImportStatus.FAILED
     assert register_state() == before
-    # The uploaded file (names, phones, ethnicity) is not kept once the job has failed.
+    # The uploaded file (names, phones, ethnicity) is not kept once the job has failed, and it
+    # was never in the public media.
     assert not ImportJob.objects.get(pk=first).file
+    assert list(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.csv")) == []
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.csv")) == []
 
     # What the admin sees on the job's page: a readable message in Vietnamese, no confirm.
     client.force_login(admin)

@@ -27,7 +27,9 @@ def built_world(media_root):
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     try:
-        with override_settings(MEDIA_ROOT=media_root):
+        with override_settings(
+            MEDIA_ROOT=media_root, PRIVATE_MEDIA_ROOT=media_root.parent / "private"
+        ):
             with TestCase.captureOnCommitCallbacks(execute=True):
                 built = world_build()
             for _label, obj in built.objects:

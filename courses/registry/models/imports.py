@@ -2,9 +2,24 @@
 its per-row errors and the summary, so that a background task can report back to the page
 that polls it."""
 
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lms.storage import private_storage
+
+
+def import_file_name(instance: ImportJob, filename: str) -> str:
+    """`imports/<year>/<month>/<random>.<ext>`: the uploader's file name (often a commune's
+    or a person's) stays in `original_name`, out of the storage."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"imports/{timezone.localtime():%Y/%m}/{secrets.token_urlsafe(16)}{suffix}"
 
 
 class ImportKind(models.TextChoices):
@@ -21,6 +36,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("importing")
     DONE = "done", _("imported")
     FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("expired: not confirmed in time")
 
 
 class ImportJob(models.Model):
@@ -28,7 +44,10 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    # In the private storage, never served; deleted when the import ends, or by the clean-up.
+    file = models.FileField(
+        _("file"), upload_to=import_file_name, storage=private_storage, blank=True
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
