@@ -31,10 +31,15 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters live in the cache, and /healthz keeps the readiness it last saw in
+    the process; each test starts with neither."""
+    from lms.health import readiness_clear
+
     cache.clear()
+    readiness_clear()
     yield
     cache.clear()
+    readiness_clear()
 
 
 def uses_postgres() -> bool:
