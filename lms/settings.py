@@ -37,10 +37,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core ---------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
+# The development key is public (it is in this file): sessions, password-reset links and the
+# API token digests signed with it could be forged. Only development (DEBUG=1, which `make
+# run` sets) may start on it; REQUIRE_SECRET_KEY=1 refuses it even then.
 _DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
-if SECRET_KEY == _DEV_SECRET_KEY and env_bool("REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in this environment.")
+if SECRET_KEY == _DEV_SECRET_KEY and (not DEBUG or env_bool("REQUIRE_SECRET_KEY", False)):
+    raise ImproperlyConfigured(
+        "Chưa đặt SECRET_KEY: không khởi động với khóa phát triển công khai. Hãy đặt biến môi "
+        "trường SECRET_KEY (một chuỗi ngẫu nhiên dài, giữ bí mật), hoặc DEBUG=1 khi phát triển. "
+        "/ SECRET_KEY is not set: refusing to start on the public development key. Set the "
+        "SECRET_KEY environment variable (a long random secret), or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")

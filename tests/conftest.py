@@ -103,6 +103,9 @@ class WorkerProcess:
         env["DATABASE_URL"] = test_database_url()
         env["REDIS_URL"] = self.broker_url or settings.REDIS_URL
         env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
+        # The test process's key (pyproject's [tool.pytest_env]): the worker refuses to start
+        # without one, and signs and checks what the tests do with the same.
+        env["SECRET_KEY"] = settings.SECRET_KEY
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
         env.update(self.extra_env)
         return env
