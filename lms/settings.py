@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that everything after it sees the client's address (TRUSTED_PROXIES below).
+    "lms.proxy.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -286,6 +288,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+# Behind a reverse proxy. The proxies whose X-Forwarded-For is believed (addresses or networks):
+# a request from one of them counts under the client address it forwards (lms/proxy.py); from
+# anyone else the header is ignored. gunicorn believes X-Forwarded-Proto only from
+# FORWARDED_ALLOW_IPS (its own variable, 127.0.0.1 by default), which is how the compose file
+# gets HTTPS right. USE_X_FORWARDED_PROTO=1 makes Django believe that header from anyone: only
+# where nothing but the proxy can reach the app.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
