@@ -299,3 +299,22 @@ def test_nginx_serves_the_images_and_nothing_private_from_media(nginx):
     # Static files are gunicorn's (WhiteNoise).
     status, _headers, body = get(port, "/static/css/site.css")
     assert status == 200 and json.loads(body)["path"] == "/static/css/site.css"
+
+
+def test_an_upload_larger_than_the_proxy_takes_is_explained_in_vietnamese(nginx):
+    port, backend = nginx
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("POST", "/admin/registry/import/", skip_host=True)
+        connection.putheader("Host", "lms.example.org")
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length", str(30 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert response.getheader("Content-Type").startswith("text/html")
+    assert "Tệp quá lớn" in body and "20 MB" in body
+    assert backend.seen == []  # refused before it reached gunicorn
