@@ -15,11 +15,18 @@ import functools
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 @functools.cache
 def _networks(entries: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "TRUSTED_PROXIES phải gồm các địa chỉ IP hoặc mạng, ví dụ 172.30.80.10 hoặc "
+            f"10.0.0.0/8 / TRUSTED_PROXIES must list IP addresses or networks: {exc}"
+        ) from exc
 
 
 def _address(value: str):
@@ -32,6 +39,7 @@ def _address(value: str):
 class ForwardedForMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        _networks(tuple(settings.TRUSTED_PROXIES))  # a wrong entry stops the start, not requests
 
     def __call__(self, request):
         trusted = _networks(tuple(settings.TRUSTED_PROXIES))

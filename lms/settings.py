@@ -37,8 +37,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core ---------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
-# The development key is public (it is in this file): sessions, password-reset links and the
-# API token digests signed with it could be forged. Only development (DEBUG=1, which `make
+# The development key is public (it is in this file): sessions, signed cookies and
+# password-reset links made with it could be forged. Only development (DEBUG=1, which `make
 # run` sets) may start on it; REQUIRE_SECRET_KEY=1 refuses it even then.
 _DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)

@@ -9,6 +9,11 @@ the address it is counted under.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -58,3 +63,15 @@ def test_a_client_reaching_the_app_directly_cannot_choose_its_address(settings):
     assert wrong_login(client, 50).status_code == 429
     # And one from the proxy that names the guesser is the guesser.
     assert wrong_login(through_proxy("198.51.100.8"), 51).status_code == 429
+
+
+def test_a_mistyped_trusted_proxy_stops_the_web_process_at_start_not_each_request():
+    env = dict(os.environ, TRUSTED_PROXIES="10.9.0.5,proxy", DJANGO_SETTINGS_MODULE="lms.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from lms.wsgi import application"],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES phải gồm các địa chỉ IP hoặc mạng" in result.stderr
+    assert "'proxy'" in result.stderr
