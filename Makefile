@@ -41,12 +41,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemigrations --check --dry-run
 
 # A Celery worker (all queues) with beat, against REDIS_URL.
 worker: install
 	@test -n "$$REDIS_URL" || (echo "REDIS_URL must be set, e.g. redis://127.0.0.1:6379/0" && exit 1)
-	$(BIN)/celery -A lms worker -B -Q celery,certificates --loglevel=INFO
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A lms worker -B -Q celery,certificates --loglevel=INFO
 
 # The benchmarks under tests/benchmarks/; each prints its figures.
 # Benchmarks that need PostgreSQL and Redis use these defaults (a database of their own).
@@ -60,8 +60,8 @@ bench: install
 messages: install
 	for app in $(APPS); do \
 		mkdir -p $$app/locale && \
-		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l vi --no-obsolete --no-wrap) && \
-		(cd $$app && PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
+		(cd $$app && DEBUG=$${DEBUG:-1} PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l vi --no-obsolete --no-wrap) && \
+		(cd $$app && DEBUG=$${DEBUG:-1} PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
 	done
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 

@@ -7,7 +7,8 @@ rotation), revoked by setting `revoked_at`. Wagtail authenticates them only in i
 (`wagtail.api.v3.auth.BearerTokenAuth`, which needs django-ninja and is not installed), so
 this module does the same lookup for our views. There is no expiry: revoke a token instead.
 
-`api_auth` is the only way in: a decorator for the JSON views. Tokens are deliberately not a
+`api_auth` is the way in: a decorator for the JSON views (`api_token_authenticate` is its
+token half, for /healthz, where a token is optional). Tokens are deliberately not a
 middleware or an authentication backend, so they open no HTML page and not the admin.
 Failed token attempts are throttled per IP address in the shared cache, like failed logins
 (`LOGIN_RATE_LIMIT` per `LOGIN_RATE_WINDOW` seconds), separately from them.
@@ -125,11 +126,19 @@ def api_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 def _authenticate(request: HttpRequest) -> HttpResponse | None:
     """None when the request may go on (request.user set); otherwise the refusal."""
-    header = request.META.get("HTTP_AUTHORIZATION")
-    if header is None:
+    if request.META.get("HTTP_AUTHORIZATION") is None:
         if request.user.is_authenticated:
             return None
         return _unauthorized(_("Sign in, or send an API token in the Authorization header."))
+    return api_token_authenticate(request=request)
+
+
+def api_token_authenticate(*, request: HttpRequest) -> HttpResponse | None:
+    """The request's `Authorization: Bearer` token: None when it is valid (the request then
+    runs as the token's user, request.api_token_auth set), otherwise the refusal (401, or
+    429 after too many failed attempts from the IP address, which a failure counts towards).
+    For views where a token is optional; `api_auth` is the decorator that requires one."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
     usage = _failures(request, increment=False)
     if usage and usage["count"] >= usage["limit"]:
         response = JsonResponse(

@@ -37,10 +37,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core ---------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
+# The development key is public (it is in this file): sessions, signed cookies and
+# password-reset links made with it could be forged. Only development (DEBUG=1, which `make
+# run` sets) may start on it; REQUIRE_SECRET_KEY=1 refuses it even then.
 _DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
-if SECRET_KEY == _DEV_SECRET_KEY and env_bool("REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in this environment.")
+if SECRET_KEY == _DEV_SECRET_KEY and (not DEBUG or env_bool("REQUIRE_SECRET_KEY", False)):
+    raise ImproperlyConfigured(
+        "Chưa đặt SECRET_KEY: không khởi động với khóa phát triển công khai. Hãy đặt biến môi "
+        "trường SECRET_KEY (một chuỗi ngẫu nhiên dài, giữ bí mật), hoặc DEBUG=1 khi phát triển. "
+        "/ SECRET_KEY is not set: refusing to start on the public development key. Set the "
+        "SECRET_KEY environment variable (a long random secret), or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -75,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that everything after it sees the client's address (TRUSTED_PROXIES below).
+    "lms.proxy.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -310,6 +320,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+# Behind a reverse proxy. The proxies whose X-Forwarded-For is believed (addresses or networks):
+# a request from one of them counts under the client address it forwards (lms/proxy.py); from
+# anyone else the header is ignored. gunicorn believes X-Forwarded-Proto only from
+# FORWARDED_ALLOW_IPS (its own variable, 127.0.0.1 by default), which is how the compose file
+# gets HTTPS right. USE_X_FORWARDED_PROTO=1 makes Django believe that header from anyone: only
+# where nothing but the proxy can reach the app.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -38,10 +38,15 @@ def _private_media_root(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters live in the cache, and /healthz keeps the readiness it last saw in
+    the process; each test starts with neither."""
+    from lms.health import readiness_clear
+
     cache.clear()
+    readiness_clear()
     yield
     cache.clear()
+    readiness_clear()
 
 
 def uses_postgres() -> bool:
@@ -105,6 +110,9 @@ class WorkerProcess:
         env["DATABASE_URL"] = test_database_url()
         env["REDIS_URL"] = self.broker_url or settings.REDIS_URL
         env["DJANGO_SETTINGS_MODULE"] = "lms.settings"
+        # The test process's key (pyproject's [tool.pytest_env]): the worker refuses to start
+        # without one, and signs and checks what the tests do with the same.
+        env["SECRET_KEY"] = settings.SECRET_KEY
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
         env["PRIVATE_MEDIA_ROOT"] = str(settings.PRIVATE_MEDIA_ROOT)
         env.update(self.extra_env)

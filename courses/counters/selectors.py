@@ -187,13 +187,17 @@ def _unit_maps_build() -> UnitMaps:
 
 
 def _registry_count(*, target_group: str, province_codes: list[str] | None) -> int:
-    """People of a target group in the registry (cached 10 minutes: it changes slowly)."""
-    part = ",".join(sorted(province_codes)) if province_codes else "all"
+    """People of a target group in the registry (cached 10 minutes: it changes slowly).
+
+    `province_codes` None is the whole country; an empty list is no province, so nobody."""
+    if province_codes is not None and not province_codes:
+        return 0
+    part = "all" if province_codes is None else ",".join(sorted(province_codes))
     key = "counters:registry:" + hashlib.sha256(f"{target_group}|{part}".encode()).hexdigest()
     count = cache.get(key)
     if count is None:
         people = Cadre.objects.filter(target_group=target_group)
-        if province_codes:
+        if province_codes is not None:
             people = people.filter(province_code__in=province_codes)
         count = people.count()
         cache.set(key, count, 600)
@@ -201,6 +205,8 @@ def _registry_count(*, target_group: str, province_codes: list[str] | None) -> i
 
 
 def _target(indicator: Indicator, province_codes: list[str] | None) -> int | None:
+    """The indicator's target for these provinces (None: the country's; an empty list: no
+    province, so no target, never the country's)."""
     if indicator.target_percent is not None:
         if indicator.code == "VILLAGE_HEADS_TRAINED":
             heads = _registry_count(
@@ -208,7 +214,7 @@ def _target(indicator: Indicator, province_codes: list[str] | None) -> int | Non
             )
             return round(heads * indicator.target_percent / 100) or None
         return None
-    if province_codes:
+    if province_codes is not None:
         targets = [t for t in indicator.province_targets if t.province_code in province_codes]
         return sum(t.target for t in targets) if targets else None
     return indicator.target
@@ -217,8 +223,24 @@ def _target(indicator: Indicator, province_codes: list[str] | None) -> int | Non
 # --- Figures -----------------------------------------------------------------------------
 
 
+def counters_province_in_scope(
+    *, structure: str, province: str, scope_province: str | None
+) -> bool:
+    """Whether an admin limited to `scope_province` (a 2023 code; None: the whole country)
+    may ask for `province`, a code in `structure`. In the 2025 list a province admin's
+    province is the one their 2023 province became."""
+    if not scope_province or not province:
+        return True
+    if structure == UnitStructure.S2025:
+        return province == unit_maps().province_2025.get(scope_province, scope_province)
+    return province == scope_province
+
+
 def _province_codes_2023(filters: CounterFilters, scope_province: str | None) -> list[str] | None:
-    """The 2023 province codes the figures are limited to, or None for the whole country."""
+    """The 2023 province codes the figures are limited to, or None for the whole country.
+
+    An empty list means no province at all (a 2025 code no 2023 province became, or another
+    province than the admin's own): every figure is then empty, never national."""
     codes: set[str] | None = None
     if filters.province:
         if filters.structure == UnitStructure.S2025:

@@ -31,6 +31,7 @@ from courses.counters.selectors import (
     CounterFilters,
     counter_figures,
     counters_generation,
+    counters_province_in_scope,
     drill_level,
     filter_choices,
     province_choices,
@@ -209,7 +210,7 @@ def api(request: HttpRequest) -> JsonResponse:
     if structure not in UnitStructure.values:
         return JsonResponse({"detail": _("structure must be 2023 or 2025.")}, status=400)
     province = (request.GET.get("province") or "").strip()
-    if scope and province and structure == UnitStructure.S2023 and province != scope:
+    if not counters_province_in_scope(structure=structure, province=province, scope_province=scope):
         return JsonResponse({"detail": _("This province is outside your scope.")}, status=403)
     filters = CounterFilters(structure=structure, province=province)
     figures = counter_figures(scope_province=scope, filters=filters, by=by)

@@ -139,6 +139,7 @@ def fault_env(broker_url: str, settings, **extra) -> dict[str, str]:
         DATABASE_URL=test_database_url(),
         REDIS_URL=broker_url,
         DJANGO_SETTINGS_MODULE="lms.settings",
+        SECRET_KEY=settings.SECRET_KEY,  # the processes refuse to start without a key
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
     )
