@@ -1,0 +1,222 @@
+"""Throttles that hold and cannot be turned against a person (lms/throttle.py).
+
+Sign-in is limited per (account, client) and per client, never per account alone: failures
+from one device never lock the owner out of another. User names count as the login reads
+them (full-width letters are the same name), the client is the address the trusted proxies
+saw, the wait grows with each failure past the limit, and a dead Redis leaves every throttle
+counting in the web process.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.signals import user_login_failed
+from django.test import Client, override_settings
+from wagtail.models import APIToken
+
+from tests.builders import make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mat-khau-dai-123"  # tests.builders.make_user
+LOGIN = "/accounts/login/"
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "lms.cache.ResilientRedisCache",
+        # Port 9 on loopback: nothing listens, the connection is refused at once.
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_counters():
+    """The per-process counters that stand in for a dead Redis start empty in each test."""
+    from lms.throttle import fallback_store
+
+    fallback_store().clear()
+    yield
+    fallback_store().clear()
+
+
+@pytest.fixture
+def limits(settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    settings.LOGIN_RATE_WINDOW = 300
+    settings.LOGIN_CLIENT_RATE_LIMIT = 100
+    settings.TRUSTED_PROXY_COUNT = 0
+    return settings
+
+
+def login(username: str, password: str, **meta):
+    return Client(**meta).post(LOGIN, {"username": username, "password": password})
+
+
+def signed_in(response) -> bool:
+    return response.status_code == 302 and "_auth_user_id" in response.client.session
+
+
+# --- Keys normalised like the login ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failed_as", "then_as"),
+    [
+        ("quantri", "ｑｕａｎｔｒｉ"),
+        ("ｑｕａｎｔｒｉ", "quantri"),
+        ("Ｑｕａｎｔｒｉ\u3000", "ｑｕａｎｔｒｉ"),  # capitals, an ideographic space
+    ],
+)
+def test_a_full_width_user_name_does_not_get_round_the_limit_of_its_account(
+    limits, failed_as, then_as
+):
+    make_user("quantri")
+    make_user("giangvien")
+    device = {"REMOTE_ADDR": "203.0.113.10"}
+    for _n in range(3):
+        assert login(failed_as, "sai-mat-khau", **device).status_code == 200
+    # Django's login reads ｑｕａｎｔｒｉ as quantri: the same account, the same limit.
+    refused = login(then_as, PASSWORD, **device)
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in refused.client.session
+    assert "Quá nhiều lần đăng nhập không thành công" in refused.content.decode()
+    # Only that account is held back on that device: someone else signs in from it.
+    assert signed_in(login("giangvien", PASSWORD, **device))
+
+
+# --- Limits per (account, client), not per account -------------------------------------------
+
+
+def test_failures_from_one_client_do_not_lock_the_owner_out_from_another(limits):
+    make_user("quantri")
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    checked = []
+
+    def password_checked(sender, **kwargs):
+        checked.append(kwargs["credentials"]["username"])
+
+    user_login_failed.connect(password_checked, weak=False, dispatch_uid="checked")
+    try:
+        for _n in range(3):
+            assert login("quantri", "doan-mo", **attacker).status_code == 200
+        assert login("quantri", "doan-tiep", **attacker).status_code == 429
+        assert login("quantri", PASSWORD, **attacker).status_code == 429
+    finally:
+        user_login_failed.disconnect(dispatch_uid="checked")
+    # Refused attempts were not even checked: three passwords tried, not five.
+    assert len(checked) == 3
+    # The owner, at their own desk, is not locked out by someone else's guesses.
+    assert signed_in(login("quantri", PASSWORD, REMOTE_ADDR="198.51.100.20"))
+
+
+def test_one_client_trying_many_accounts_is_limited_over_all_of_them(limits):
+    limits.LOGIN_CLIENT_RATE_LIMIT = 4
+    for n in range(4):
+        make_user(f"can_bo_{n}")
+    sprayer = {"REMOTE_ADDR": "203.0.113.77"}
+    for n in range(4):
+        assert login(f"can_bo_{n}", "123456", **sprayer).status_code == 200
+    assert login("can_bo_0", PASSWORD, **sprayer).status_code == 429
+    assert signed_in(login("can_bo_0", PASSWORD, REMOTE_ADDR="198.51.100.21"))
+
+
+def test_the_wait_grows_with_each_failure_past_the_limit(limits, monkeypatch):
+    from lms import throttle
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(throttle, "_now", lambda: clock[0])
+    make_user("quantri")
+    device = {"REMOTE_ADDR": "203.0.113.11"}
+    for _n in range(3):
+        assert login("quantri", "sai", **device).status_code == 200
+    waits = []
+    for _round in range(3):
+        refused = login("quantri", PASSWORD, **device)
+        assert refused.status_code == 429
+        waits.append(int(refused["Retry-After"]))
+        clock[0] += waits[-1]
+        # After the wait, one more try; a wrong one doubles the next wait.
+        assert login("quantri", "van-sai", **device).status_code == 200
+    assert waits == [300, 600, 1200]
+    refused = login("quantri", PASSWORD, **device)
+    assert refused["Retry-After"] == "2400"
+    assert "Vui lòng thử lại sau 40 phút" in refused.content.decode()
+    # The right password after the wait signs in, and the account starts afresh there.
+    clock[0] += 2400
+    assert signed_in(login("quantri", PASSWORD, **device))
+    for _n in range(3):
+        assert login("quantri", "sai", **device).status_code == 200
+
+
+# --- The client behind trusted proxies -------------------------------------------------------
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+def test_behind_trusted_proxies_the_real_client_is_limited_and_a_forged_entry_ignored(limits, hops):
+    limits.TRUSTED_PROXY_COUNT = hops
+    make_user("quantri")
+    make_user("giangvien")
+    proxy = "10.0.0.1"  # every request reaches the web process from the proxy
+    between = ", 10.0.0.2" if hops == 2 else ""  # the load balancer, seen by the proxy
+
+    def via_proxies(client: str, forged: str = "") -> dict:
+        forwarded = f"{forged}, {client}{between}" if forged else f"{client}{between}"
+        return {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": forwarded}
+
+    # The guesser writes a new address in front of the header each time: it changes nothing.
+    for n in range(3):
+        guess = via_proxies("203.0.113.5", forged=f"192.0.2.{n}")
+        assert login("quantri", "sai", **guess).status_code == 200
+    refused = login("quantri", PASSWORD, **via_proxies("203.0.113.5", forged="192.0.2.99"))
+    assert refused.status_code == 429
+    # Everyone else comes through the same proxy and is not held back by the guesser.
+    assert signed_in(login("quantri", PASSWORD, **via_proxies("198.51.100.30")))
+    assert signed_in(login("giangvien", PASSWORD, **via_proxies("198.51.100.31")))
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(limits):
+    make_user("quantri")
+    make_user("giangvien")
+    for n in range(3):
+        forged = {"REMOTE_ADDR": "203.0.113.6", "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}
+        assert login("quantri", "sai", **forged).status_code == 200
+    forged = {"REMOTE_ADDR": "203.0.113.6", "HTTP_X_FORWARDED_FOR": "192.0.2.200"}
+    assert login("quantri", PASSWORD, **forged).status_code == 429
+    # Another account from that client is not held back.
+    assert signed_in(login("giangvien", PASSWORD, **forged))
+
+
+# --- With the shared cache down, limits still hold -----------------------------------------
+
+
+@override_settings(CACHES=DEAD_REDIS)
+def test_with_redis_down_failed_logins_are_still_limited(limits):
+    make_user("quantri")
+    device = {"REMOTE_ADDR": "203.0.113.12"}
+    for _n in range(3):
+        assert login("quantri", "sai", **device).status_code == 200
+    assert login("quantri", PASSWORD, **device).status_code == 429
+    assert signed_in(login("quantri", PASSWORD, REMOTE_ADDR="198.51.100.40"))
+
+
+@override_settings(CACHES=DEAD_REDIS, CERTIFICATE_VERIFY_RATE="3/m")
+def test_with_redis_down_certificate_checks_are_still_limited():
+    checker = Client(REMOTE_ADDR="203.0.113.13")
+    for n in range(3):
+        assert checker.get(f"/verify/khong-co-ma-nay-{n:020d}/").status_code == 404
+    limited = checker.get("/verify/khong-co-ma-nay-99999999999999999999/")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) >= 1
+    assert "Bạn đã kiểm tra quá nhiều lần" in limited.content.decode()
+
+
+@override_settings(CACHES=DEAD_REDIS)
+def test_with_redis_down_failed_api_tokens_are_still_limited(limits):
+    for _n in range(3):
+        guess = Client(
+            REMOTE_ADDR="203.0.113.14", HTTP_AUTHORIZATION=f"Bearer {APIToken.generate_token()}"
+        )
+        assert guess.get("/api/counters/").status_code == 401
+    assert guess.get("/api/counters/").status_code == 429
