@@ -226,6 +226,10 @@ WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
 LOGIN_CLIENT_RATE_LIMIT = env_int("LOGIN_CLIENT_RATE_LIMIT", 100)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 300)
+# Password-reset e-mails asked for per e-mail address and per client in the window.
+PASSWORD_RESET_RATE_LIMIT = env_int("PASSWORD_RESET_RATE_LIMIT", 3)
+PASSWORD_RESET_CLIENT_RATE_LIMIT = env_int("PASSWORD_RESET_CLIENT_RATE_LIMIT", 20)
+PASSWORD_RESET_RATE_WINDOW = env_int("PASSWORD_RESET_RATE_WINDOW", 3600)
 # Proxies in front of the web processes that append the client to X-Forwarded-For (a load
 # balancer and a reverse proxy: 2). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = max(0, env_int("TRUSTED_PROXY_COUNT", 0))

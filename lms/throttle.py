@@ -1,9 +1,9 @@
-"""Throttles for what can be guessed or abused: logins, API tokens and certificate checks.
-One helper, so that every limit is keyed, counted and stored the same way.
+"""Throttles for what can be guessed or abused: logins, API tokens, certificate checks and
+password resets. One helper, so that every limit is keyed, counted and stored the same way.
 
 - Keys are normalised like what they protect: a user name as Django's login reads it (NFKC,
-  then case-folded), a client by the address that the trusted proxies saw
-  (`client_address`), an IPv6 client by its /64 network.
+  then case-folded), an e-mail address case-folded, a client by the address that the trusted
+  proxies saw (`client_address`), an IPv6 client by its /64 network.
 - An attempt is counted before it is made and given back if it must not count (a refusal, a
   success), so a burst of parallel requests cannot slip in while the first ones are checked.
 - A progressive rate allows `limit` attempts; the next one waits `window` seconds and every
@@ -74,6 +74,10 @@ def username_key(*, name: str) -> str:
     case-folded: every spelling that reaches one account counts against that account."""
     name = unicodedata.normalize("NFKC", (name or "")[:MAX_KEY_CHARS]).strip()
     return unicodedata.normalize("NFKC", name.casefold())
+
+
+def email_key(*, email: str) -> str:
+    return username_key(name=email)
 
 
 def _valid_address(value: str) -> str | None:
@@ -322,6 +326,29 @@ def verification_attempt(*, request: HttpRequest) -> Attempt:
     limit, window = parse_rate(settings.CERTIFICATE_VERIFY_RATE)
     rate = Rate("verify-client", limit, window, progressive=False)
     return throttle_reserve(checks=[(rate, _client_key(request))])
+
+
+def password_reset_attempt(*, request: HttpRequest, email: str) -> Attempt:
+    """A request for a password-reset e-mail: every request counts, per client and per
+    e-mail address (whether an account uses it or not, so a refusal tells nothing)."""
+    window = settings.PASSWORD_RESET_RATE_WINDOW
+    return throttle_reserve(
+        checks=[
+            (
+                Rate(
+                    "reset-client",
+                    settings.PASSWORD_RESET_CLIENT_RATE_LIMIT,
+                    window,
+                    progressive=False,
+                ),
+                _client_key(request),
+            ),
+            (
+                Rate("reset-email", settings.PASSWORD_RESET_RATE_LIMIT, window, progressive=False),
+                email_key(email=email),
+            ),
+        ]
+    )
 
 
 def wait_text(*, seconds: int) -> str:

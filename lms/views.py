@@ -1,7 +1,11 @@
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
+from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.admin.views import account as wagtail_account
 
-from lms.throttle import login_attempt, wait_text
+from lms.tasks import password_reset_email_queue
+from lms.throttle import login_attempt, password_reset_attempt, wait_text
 
 
 def _refused(view, form, message: str, wait: int):
@@ -35,3 +39,32 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         self.attempt.succeed()
         return super().form_valid(form)
+
+
+class ThrottledPasswordResetMixin:
+    """A password-reset form throttled per client and per e-mail address, whose e-mails are
+    sent by a Celery task (inline when REDIS_URL is unset)."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        attempt = password_reset_attempt(request=self.request, email=email)
+        if attempt.refused:
+            message = _("Too many requests to reset a password. Please try again in %(wait)s.") % {
+                "wait": wait_text(seconds=attempt.wait)
+            }
+            return _refused(self, form, message, attempt.wait)
+        password_reset_email_queue(
+            user_ids=[user.pk for user in form.get_users(email)],
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            language=translation.get_language() or "vi",
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetView(ThrottledPasswordResetMixin, auth_views.PasswordResetView):
+    pass
+
+
+class AdminPasswordResetView(ThrottledPasswordResetMixin, wagtail_account.PasswordResetView):
+    """Wagtail's admin form, which would otherwise send reset e-mails unthrottled."""

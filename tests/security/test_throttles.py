@@ -4,22 +4,27 @@ Sign-in is limited per (account, client) and per client, never per account alone
 from one device never lock the owner out of another. User names count as the login reads
 them (full-width letters are the same name), the client is the address the trusted proxies
 saw, the wait grows with each failure past the limit, and a dead Redis leaves every throttle
-counting in the web process.
+counting in the web process. Password resets are limited per client and per e-mail address,
+and their e-mails are sent by a Celery task.
 """
 
 from __future__ import annotations
 
 import pytest
+from celery.signals import task_prerun
 from django.contrib.auth.signals import user_login_failed
 from django.test import Client, override_settings
 from wagtail.models import APIToken
 
 from tests.builders import make_user
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "mat-khau-dai-123"  # tests.builders.make_user
 LOGIN = "/accounts/login/"
+RESET = "/accounts/password/reset/"
+ADMIN_RESET = "/admin/password_reset/"
 
 DEAD_REDIS = {
     "default": {
@@ -220,3 +225,108 @@ def test_with_redis_down_failed_api_tokens_are_still_limited(limits):
         )
         assert guess.get("/api/counters/").status_code == 401
     assert guess.get("/api/counters/").status_code == 429
+
+
+# --- Password reset -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reset_limits(settings, tasks_inline):
+    settings.PASSWORD_RESET_RATE_LIMIT = 2
+    settings.PASSWORD_RESET_CLIENT_RATE_LIMIT = 3
+    settings.PASSWORD_RESET_RATE_WINDOW = 3600
+    return settings
+
+
+def reset(email: str, path: str = RESET, **meta):
+    return Client(**meta).post(path, {"email": email})
+
+
+def with_email(username: str, email: str):
+    user = make_user(username)
+    user.email = email
+    user.save(update_fields=["email"])
+    return user
+
+
+def test_password_reset_is_limited_per_email_address(reset_limits, mailoutbox):
+    with_email("hoa", "hoa@example.org")
+    assert reset("hoa@example.org", REMOTE_ADDR="203.0.113.20").status_code == 302
+    assert reset("hoa@example.org", REMOTE_ADDR="203.0.113.21").status_code == 302
+    # A third from yet another address, in another case: her mailbox is not flooded.
+    refused = reset("HOA@Example.org", REMOTE_ADDR="203.0.113.22")
+    assert refused.status_code == 429
+    assert "Quá nhiều yêu cầu đặt lại mật khẩu" in refused.content.decode()
+    assert int(refused["Retry-After"]) >= 1
+    assert len(mailoutbox) == 2
+    # An address nobody uses is limited the same way: a refusal tells nothing.
+    for n in range(2):
+        assert reset("khong-ai@example.org", REMOTE_ADDR=f"203.0.113.3{n}").status_code == 302
+    assert reset("khong-ai@example.org", REMOTE_ADDR="203.0.113.39").status_code == 429
+
+
+def test_password_reset_is_limited_per_client(reset_limits, mailoutbox):
+    device = {"REMOTE_ADDR": "203.0.113.23"}
+    for n in range(3):
+        assert reset(f"nguoi{n}@example.org", **device).status_code == 302
+    assert reset("nguoi9@example.org", **device).status_code == 429
+    assert reset("nguoi9@example.org", REMOTE_ADDR="198.51.100.50").status_code == 302
+
+
+def test_the_admin_password_reset_shares_the_limits(reset_limits, mailoutbox):
+    with_email("duyet", "duyet@example.org")
+    assert reset("duyet@example.org", REMOTE_ADDR="203.0.113.24").status_code == 302
+    assert reset("duyet@example.org", ADMIN_RESET, REMOTE_ADDR="203.0.113.25").status_code == 302
+    refused = reset("duyet@example.org", ADMIN_RESET, REMOTE_ADDR="203.0.113.26")
+    assert refused.status_code == 429
+    assert "Quá nhiều yêu cầu đặt lại mật khẩu" in refused.content.decode()
+    assert len(mailoutbox) == 2
+
+
+def test_the_reset_email_is_sent_by_the_task_with_a_link_to_the_site(
+    reset_limits, mailoutbox, settings
+):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://lms.example.org"
+    with_email("hoa", "hoa@example.org")
+    ran = []
+
+    def record(sender=None, **kwargs):
+        ran.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    try:
+        # A forged Host header must not end up in the link.
+        response = reset("hoa@example.org", HTTP_HOST="tan-cong.example")
+        unknown = reset("khong-ai@example.org")
+    finally:
+        task_prerun.disconnect(record)
+    assert response.status_code == 302
+    assert unknown.status_code == 302
+    assert ran == ["lms.tasks.email_password_reset"]
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["hoa@example.org"]
+    assert "https://lms.example.org/accounts/password/reset/" in mail.body
+    assert "tan-cong.example" not in mail.body
+    assert mail.subject == "Đặt lại mật khẩu của bạn"
+
+
+@pytest.mark.worker
+def test_a_worker_process_sends_the_reset_email(celery_worker_process, mailoutbox):
+    with_email("hoa", "hoa.worker@example.org")
+    response = reset("hoa.worker@example.org")
+    assert response.status_code == 302
+    # The web request sent nothing itself; the worker's mail (console backend) is in its log.
+    assert mailoutbox == []
+    log = wait_for(
+        lambda: (
+            (text := celery_worker_process.log_path.read_text(errors="replace"))
+            and "hoa.worker@example.org" in text
+            and text
+        ),
+        timeout=30,
+        message="the worker did not send the reset e-mail",
+    )
+    assert "lms.tasks.email_password_reset" in log
+    assert "/accounts/password/reset/" in log
