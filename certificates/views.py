@@ -10,35 +10,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_ratelimit import ALL
-from django_ratelimit.core import get_usage
 
 from certificates.models import CertificateStatus
 from certificates.selectors import certificate_for_verification, certificates_of_user
 from certificates.services import verification_record
-
-
-def _rate_limited(request) -> bool:
-    usage = get_usage(
-        request,
-        group="certificate-verify",
-        key="ip",
-        rate=settings.CERTIFICATE_VERIFY_RATE,
-        method=ALL,
-        increment=True,
-    )
-    return bool(usage and usage["should_limit"])
+from lms.throttle import client_address, verification_attempt
 
 
 def _check(request, code: str):
-    """(certificate or None, limited). Each check that is not throttled is logged."""
-    if _rate_limited(request):
-        return None, True
+    """(certificate or None, seconds to wait). Each check that is not throttled is logged."""
+    attempt = verification_attempt(request=request)
+    if attempt.refused:
+        return None, attempt.wait
     certificate = certificate_for_verification(code=code)
     verification_record(
-        certificate=certificate, code=code, ip_address=request.META.get("REMOTE_ADDR", "")
+        certificate=certificate, code=code, ip_address=client_address(request=request)
     )
-    return certificate, False
+    return certificate, 0
 
 
 def _public(certificate) -> dict:
@@ -61,11 +49,13 @@ def _too_many() -> str:
 @require_GET
 @never_cache
 def verify_page(request, code: str):
-    certificate, limited = _check(request, code)
-    if limited:
-        return render(
+    certificate, wait = _check(request, code)
+    if wait:
+        response = render(
             request, "certificates/verify_limited.html", {"message": _too_many()}, status=429
         )
+        response["Retry-After"] = str(wait)
+        return response
     if certificate is None:
         return render(request, "certificates/verify_unknown.html", status=404)
     return render(
@@ -78,9 +68,11 @@ def verify_page(request, code: str):
 @require_GET
 @never_cache
 def verify_json(request, code: str):
-    certificate, limited = _check(request, code)
-    if limited:
-        return JsonResponse({"error": _too_many()}, status=429)
+    certificate, wait = _check(request, code)
+    if wait:
+        response = JsonResponse({"error": _too_many()}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if certificate is None:
         return JsonResponse({"error": _("No certificate has this code.")}, status=404)
     data = _public(certificate)

@@ -10,8 +10,8 @@ this module does the same lookup for our views. There is no expiry: revoke a tok
 `api_auth` is the way in: a decorator for the JSON views (`api_token_authenticate` is its
 token half, for /healthz, where a token is optional). Tokens are deliberately not a
 middleware or an authentication backend, so they open no HTML page and not the admin.
-Failed token attempts are throttled per IP address in the shared cache, like failed logins
-(`LOGIN_RATE_LIMIT` per `LOGIN_RATE_WINDOW` seconds), separately from them.
+Failed token attempts are throttled per client, like failed logins and separately from them
+(`LOGIN_RATE_LIMIT` per `LOGIN_RATE_WINDOW` seconds, then a growing wait: lms/throttle.py).
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django_ratelimit import ALL
-from django_ratelimit.core import get_usage
 from wagtail.models import APIToken
 
 from lms.models import User
-
-RATE_GROUP = "api-token-ip"
+from lms.throttle import api_token_attempt
 
 
 def _touch(token: APIToken) -> None:
@@ -72,16 +69,6 @@ def api_token_user(*, token: str) -> User | None:
 
 
 # --- The decorator for the JSON views -------------------------------------------------------
-
-
-def _rate() -> str:
-    return f"{settings.LOGIN_RATE_LIMIT}/{settings.LOGIN_RATE_WINDOW}s"
-
-
-def _failures(request: HttpRequest, *, increment: bool) -> dict | None:
-    return get_usage(
-        request, group=RATE_GROUP, key="ip", rate=_rate(), method=ALL, increment=increment
-    )
 
 
 def _unauthorized(message: str, *, error: str | None = None) -> JsonResponse:
@@ -139,13 +126,13 @@ def api_token_authenticate(*, request: HttpRequest) -> HttpResponse | None:
     429 after too many failed attempts from the IP address, which a failure counts towards).
     For views where a token is optional; `api_auth` is the decorator that requires one."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
-    usage = _failures(request, increment=False)
-    if usage and usage["count"] >= usage["limit"]:
+    attempt = api_token_attempt(request=request)
+    if attempt.refused:
         response = JsonResponse(
             {"detail": _("Too many failed token attempts. Please wait a few minutes.")},
             status=429,
         )
-        response["Retry-After"] = str(max(int(usage["time_left"]), 1))
+        response["Retry-After"] = str(attempt.wait)
         return response
     token = _bearer(header)
     if token is None:
@@ -154,8 +141,8 @@ def api_token_authenticate(*, request: HttpRequest) -> HttpResponse | None:
         )
     user = api_token_user(token=token)
     if user is None:
-        _failures(request, increment=True)
         return _unauthorized(_("The API token is invalid or revoked."), error="invalid_token")
+    attempt.succeed()
     request.user = user
     request.api_token_auth = True
     return None

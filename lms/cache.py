@@ -4,10 +4,13 @@ The cache holds only what can be rebuilt: rate-limit counters and cached figures
 is unreachable, a read misses, a write is skipped and a counter reads as zero, and a warning
 is logged; the request goes on. Above all, a completion must never be rolled back because a
 cache write failed (the certificate is re-queued from the database when Redis is back).
+The throttles must not read zero: they use `strict()` and count in the process's memory
+instead (lms/throttle.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -32,6 +35,11 @@ def _warn(operation: str, exc: Exception) -> None:
 
 
 class ResilientRedisCache(RedisCache):
+    def strict(self) -> _Strict:
+        """The same cache without the safety net: an unreachable Redis raises. For callers
+        that have a fallback of their own (the throttles of lms/throttle.py)."""
+        return _Strict(self)
+
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)
@@ -108,6 +116,16 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as exc:
             _warn("clear", exc)
             return False
+
+
+class _Strict:
+    """RedisCache's own operations on a ResilientRedisCache: same keys and connections."""
+
+    def __init__(self, cache: ResilientRedisCache):
+        self._cache = cache
+
+    def __getattr__(self, name: str):
+        return functools.partial(getattr(RedisCache, name), self._cache)
 
 
 def generation(key: str) -> int:

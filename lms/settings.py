@@ -149,8 +149,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL is set, the process's memory otherwise.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # A cache outage degrades (misses, no rate limit) instead of failing requests: see
-    # lms/cache.py. Short socket timeouts keep a dead Redis from hanging a request.
+    # A cache outage degrades (misses; rate limits counted per process) instead of failing
+    # requests: see lms/cache.py and lms/throttle.py. Short socket timeouts keep a dead
+    # Redis from hanging a request.
     CACHES = {
         "default": {
             "BACKEND": "lms.cache.ResilientRedisCache",
@@ -232,7 +233,7 @@ CELERY_DB_REUSE_MAX = 10**9
 # Certificates pending (or failed with a transient error) longer than this many seconds are
 # queued again by beat and by `manage.py issue_pending_certificates`.
 CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
-# Checks of verification codes allowed per IP address (django-ratelimit rate).
+# Checks of verification codes allowed per client, e.g. 30/m, 100/h (lms/throttle.py).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 # The log of those checks is kept this many months; the clean-up deletes older rows.
 VERIFICATION_LOG_RETENTION_MONTHS = env_int("VERIFICATION_LOG_RETENTION_MONTHS", 12)
@@ -249,9 +250,16 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
-# Failed logins allowed per IP address and per user name in LOGIN_RATE_WINDOW seconds.
+# Throttles (lms/throttle.py). Failed logins allowed per account and client, and per client
+# over all accounts, in LOGIN_RATE_WINDOW seconds; beyond, the next attempt waits the window
+# and each further failure doubles the wait. API token failures: LOGIN_RATE_LIMIT per client.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
+LOGIN_CLIENT_RATE_LIMIT = env_int("LOGIN_CLIENT_RATE_LIMIT", 100)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 300)
+# Password-reset e-mails asked for per e-mail address and per client in the window.
+PASSWORD_RESET_RATE_LIMIT = env_int("PASSWORD_RESET_RATE_LIMIT", 3)
+PASSWORD_RESET_CLIENT_RATE_LIMIT = env_int("PASSWORD_RESET_CLIENT_RATE_LIMIT", 20)
+PASSWORD_RESET_RATE_WINDOW = env_int("PASSWORD_RESET_RATE_WINDOW", 3600)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -26,7 +26,7 @@ accounts_patterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", lms_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -54,6 +54,12 @@ urlpatterns = [
         "admin/login/",
         RedirectView.as_view(url="/accounts/login/", query_string=True),
         name="admin_login_redirect",
+    ),
+    # Wagtail's admin password reset, throttled like the site's and sent by the same task.
+    path(
+        "admin/password_reset/",
+        lms_views.AdminPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
     ),
     # Wagtail's site history, scoped like the registry: it names the cadres whose records
     # were edited (courses/registry/site_history.py). Before the admin, so that it takes the path.

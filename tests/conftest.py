@@ -255,3 +255,14 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("tests against real services")
     for nodeid, marks, outcome in _real_service_results:
         terminalreporter.write_line(f"{outcome.upper():8s} [{marks}] {nodeid}")
+
+
+@pytest.fixture
+def tasks_inline():
+    """Celery tasks run inline in the test process, even with REDIS_URL set (as in CI)."""
+    from lms.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

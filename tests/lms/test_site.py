@@ -96,7 +96,7 @@ def test_login_brute_force_is_throttled(client, django_user_model, settings, hom
     assert "Quá nhiều lần đăng nhập" in response.content.decode()
 
 
-def test_password_reset_sends_an_email(client, django_user_model, mailoutbox, home):
+def test_password_reset_sends_an_email(client, django_user_model, mailoutbox, home, tasks_inline):
     django_user_model.objects.create_user("can_bo", email="canbo@example.org", password="x-12345-y")
     response = client.post("/accounts/password/reset/", {"email": "canbo@example.org"})
     assert response.status_code == 302

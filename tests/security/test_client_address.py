@@ -38,6 +38,7 @@ def wrong_login(client: Client, n: int):
 def test_one_guesser_behind_the_proxy_does_not_lock_out_the_others(settings):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.LOGIN_RATE_LIMIT = 3
+    settings.LOGIN_CLIENT_RATE_LIMIT = 3  # over all accounts: the limit per address at stake
     make_user("can_bo_that")  # password mat-khau-dai-123
     # The guesser puts an address of its choosing first; the proxy's entry comes last.
     for n in range(3):
@@ -56,6 +57,7 @@ def test_one_guesser_behind_the_proxy_does_not_lock_out_the_others(settings):
 def test_a_client_reaching_the_app_directly_cannot_choose_its_address(settings):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.LOGIN_RATE_LIMIT = 3
+    settings.LOGIN_CLIENT_RATE_LIMIT = 3  # over all accounts: the limit per address at stake
     for n in range(3):
         client = Client(REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
         assert wrong_login(client, n).status_code == 200

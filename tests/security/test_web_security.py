@@ -352,16 +352,28 @@ def test_login_is_throttled_after_the_allowed_failures_even_with_the_right_passw
     assert "Quá nhiều lần đăng nhập không thành công" in response.content.decode()
 
 
-def test_login_throttling_counts_per_user_name_across_addresses(people, settings):
+def test_login_throttling_counts_per_user_name_and_address_never_locking_out_the_owner(
+    people, settings
+):
+    """Failures are counted per (user name, address): a guesser is held back on their own
+    address, and no number of guesses from elsewhere locks the owner out of theirs."""
     settings.LOGIN_RATE_LIMIT = 3
     for n in range(3):
         Client(REMOTE_ADDR=f"127.0.0.{n + 10}").post(
             "/accounts/login/", {"username": "m_central", "password": "sai"}
         )
-    response = Client(REMOTE_ADDR="127.0.0.99").post(
+    for _n in range(3):
+        Client(REMOTE_ADDR="127.0.0.50").post(
+            "/accounts/login/", {"username": "m_central", "password": "sai"}
+        )
+    response = Client(REMOTE_ADDR="127.0.0.50").post(
         "/accounts/login/", {"username": "m_central", "password": "mat-khau-dai-123"}
     )
     assert response.status_code == 429
+    response = Client(REMOTE_ADDR="127.0.0.99").post(
+        "/accounts/login/", {"username": "m_central", "password": "mat-khau-dai-123"}
+    )
+    assert response.status_code == 302
 
 
 def test_the_admin_login_goes_through_the_throttled_login(db):
