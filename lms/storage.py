@@ -87,13 +87,14 @@ def public_files_move(*, folder: str, model, field: str) -> tuple[int, int]:
     a developer's files). Returns (files moved, files left under `folder` that no row names:
     still public, for the operator to delete)."""
     private = private_storage()
-    rows = (
+    # Read first: the loop renames the rows it would otherwise be reading.
+    rows = list(
         model.objects.filter(**{f"{field}__startswith": f"{folder}/"})
         .order_by("pk")
         .values_list("pk", field)
     )
     moved = 0
-    for pk, name in rows.iterator():
+    for pk, name in rows:
         if not default_storage.exists(name):
             continue  # moved already, or lost before
         new_name = file_copy(
