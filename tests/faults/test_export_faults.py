@@ -62,7 +62,8 @@ print(export.pk)
 
 def issued_certificates(count: int) -> tuple[object, list[Certificate]]:
     """Issued certificates of one commune, written directly (issuing is tested elsewhere),
-    plus some the export must leave out: another commune's, and a pending one."""
+    plus some the export must leave out: another commune's, and a revoked one (a pending one
+    would not stay pending: a worker that connects has it issued)."""
     course = make_course(title="Lồng ghép giới", modules=1, lessons_per_module=1, quiz=False)
     units = make_units(province_code="10")
     other = make_units(province_code="10", commune_code="10099").commune
@@ -77,7 +78,7 @@ def issued_certificates(count: int) -> tuple[object, list[Certificate]]:
         certificate = Certificate.objects.create(
             enrolment=enrolment, province_code="10",
             serial=f"DA8-10-{today.year}-{n + 1:06d}",
-            status=CertificateStatus.PENDING if n == count + 1 else CertificateStatus.ISSUED,
+            status=CertificateStatus.REVOKED if n == count + 1 else CertificateStatus.ISSUED,
             issued_on=today, issued_at=now, full_name=cadre.full_name,
             course_title="Lồng ghép giới", completed_on=today,
         )  # fmt: skip
