@@ -69,7 +69,7 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate:
     certificate, created = Certificate.objects.get_or_create(
         enrolment=enrolment,
         defaults={
-            "province_code": enrolment.cadre.province_code,
+            "province_code": enrolment.cadre.province_2025,
             "queued_at": timezone.now(),
         },
     )
@@ -223,7 +223,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         if not certificate.serial:
             today = timezone.localdate()
             certificate.issued_on = today
-            certificate.province_code = certificate.enrolment.cadre.province_code
+            certificate.province_code = certificate.enrolment.cadre.province_2025
             certificate.serial = serial_next(
                 province_code=certificate.province_code, year=today.year
             )

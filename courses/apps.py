@@ -8,4 +8,11 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from courses.learning import receivers  # noqa: F401  (connects the signal receivers)
+        from courses.registry.models import AdminUnitLineage
+        from courses.registry.models.places import lineage_changed
+
+        post_save.connect(lineage_changed, sender=AdminUnitLineage, dispatch_uid="lineage-save")
+        post_delete.connect(lineage_changed, sender=AdminUnitLineage, dispatch_uid="lineage-del")

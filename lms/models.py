@@ -12,7 +12,7 @@ class User(AbstractUser):
         blank=True,
         default="",
         help_text=_(
-            "GSO code of the province (2023 structure) an admin is limited to. "
+            "GSO code of the province (2025 structure) an admin is limited to. "
             "Empty means central: the whole country."
         ),
     )

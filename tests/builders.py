@@ -254,6 +254,20 @@ class Units:
     province: AdminUnit
     district: AdminUnit
     commune: AdminUnit
+    # The 2025 units they went into (see make_units), and the 2025 province's code: the scope
+    # of that province's admins.
+    province_2025: AdminUnit | None = None
+    commune_2025: AdminUnit | None = None
+
+    @property
+    def scope(self) -> str:
+        return self.province_2025.code
+
+
+# The real 2023 -> 2025 province lineage of the codes the tests use (Lào Cai 10 and Yên Bái 15
+# became Lào Cai 15, Hà Giang 02 went into Tuyên Quang 08); other test codes keep their code.
+PROVINCE_2025 = {"01": "01", "02": "08", "08": "08", "10": "15", "15": "15", "11": "11"}
+PROVINCE_2025_NAMES = {"01": "Thành phố Hà Nội", "08": "Tỉnh Tuyên Quang", "15": "Tỉnh Lào Cai"}
 
 
 def make_unit(structure, level, code, name, parent=None, **fields) -> AdminUnit:
@@ -270,10 +284,13 @@ def make_units(
     *, province_code: str = "10", province_name: str | None = None, district_code=None,
     commune_code=None,
 ) -> Units:  # fmt: skip
-    """A 2023-structure province with one district and one commune (get or create).
+    """A 2023-structure province with one district and one commune (get or create), and the
+    2025 province and commune they went into, with the lineage.
 
     Default codes: province 10 (Tỉnh Lào Cai) > district 100 > commune 10000; another
-    province P is named "Tỉnh P", its district P0 (3 digits), its commune P000.
+    province P is named "Tỉnh P", its district P0 (3 digits), its commune P000. In 2025: the
+    province of PROVINCE_2025 (Lào Cai 15 for 10) and a commune of the same code as the 2023
+    one, which went wholly into it.
     """
     if province_name is None:
         province_name = "Tỉnh Lào Cai" if province_code == "10" else f"Tỉnh {province_code}"
@@ -288,7 +305,18 @@ def make_units(
     commune = make_unit(s23, UnitLevel.COMMUNE, commune_code, f"Xã {commune_code}", district,
                         province_code=province_code, district_code=district_code,
                         commune_code=commune_code)  # fmt: skip
-    return Units(province=province, district=district, commune=commune)
+    s25 = UnitStructure.S2025
+    code_2025 = PROVINCE_2025.get(province_code, province_code)
+    name_2025 = PROVINCE_2025_NAMES.get(code_2025, f"Tỉnh {code_2025} (2025)")
+    province_2025 = make_unit(s25, UnitLevel.PROVINCE, code_2025, name_2025,
+                              province_code=code_2025)  # fmt: skip
+    commune_2025 = make_unit(s25, UnitLevel.COMMUNE, commune_code, f"Xã {commune_code} (2025)",
+                             province_2025, province_code=code_2025,
+                             commune_code=commune_code)  # fmt: skip
+    AdminUnitLineage.objects.get_or_create(old=province, new=province_2025)
+    AdminUnitLineage.objects.get_or_create(old=commune, new=commune_2025)
+    return Units(province=province, district=district, commune=commune,
+                 province_2025=province_2025, commune_2025=commune_2025)  # fmt: skip
 
 
 def make_unit_tree() -> dict[str, AdminUnit]:
@@ -464,7 +492,7 @@ def make_registry_world():
     w.units = units
     w.central = make_user("central", role=ADMIN)
     w.hn_admin = make_user("hn_admin", role=ADMIN, province_code="01")
-    w.hg_admin = make_user("hg_admin", role=ADMIN, province_code="02")
+    w.hg_admin = make_user("hg_admin", role=ADMIN, province_code="08")
     w.trainer = make_user("trainer", role=TRAINER)
     w.other_trainer = make_user("trainer2", role=TRAINER)
     w.hoa_user = make_user("hoa", role=CADRE)

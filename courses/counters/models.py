@@ -4,7 +4,12 @@ The truth is an Achievement row, unique per person (or session) and indicator. F
 tables, all updated in the same transaction as the achievement (one statement each), so reading
 the figures never scans the enrolments:
 
-- CounterCell, the fine cells: indicator x month x province x district x commune x level x sex x
+Places are in both structures (courses.registry.models.places): the 2023 province, district and
+commune (blank for a record made in a 2025 unit) and the 2025 province and commune (the
+commune blank while a split 2023 commune is undecided). The 2025 province follows from the 2023
+one, so adding it to a key adds no rows for records of the 2023 structure.
+
+- CounterCell, the fine cells: indicator x month x place (both structures) x level x sex x
   ethnicity. Only the district and commune drill-down (already limited to one province or one
   district) reads them: nationally they grow with the number of people.
 - CounterRollup: indicator x month x province x level x sex x ethnicity. Its size is bounded by
@@ -90,6 +95,8 @@ class Achievement(models.Model):
     province_code = models.CharField(max_length=2, blank=True)
     district_code = models.CharField(max_length=3, blank=True)
     commune_code = models.CharField(max_length=5, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
+    commune_2025 = models.CharField(max_length=5, blank=True)
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
@@ -121,6 +128,8 @@ CELL_KEY = (
     "province_code",
     "district_code",
     "commune_code",
+    "province_2025",
+    "commune_2025",
     "level",
     "sex",
     "ethnicity",
@@ -133,6 +142,8 @@ class CounterCell(models.Model):
     province_code = models.CharField(max_length=2, blank=True)
     district_code = models.CharField(max_length=3, blank=True)
     commune_code = models.CharField(max_length=5, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
+    commune_2025 = models.CharField(max_length=5, blank=True)
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
@@ -145,12 +156,15 @@ class CounterCell(models.Model):
             models.UniqueConstraint(
                 fields=[
                     "indicator", "month", "province_code", "district_code", "commune_code",
-                    "level", "sex", "ethnicity",
+                    "province_2025", "commune_2025", "level", "sex", "ethnicity",
                 ],
-                name="unique_counter_cell",
+                name="unique_counter_cell_both_structures",
             ),
         ]  # fmt: skip
-        indexes = [models.Index(fields=["indicator", "province_code"])]
+        indexes = [
+            models.Index(fields=["indicator", "province_code"]),
+            models.Index(fields=["indicator", "province_2025"]),
+        ]
 
 
 class CounterRollup(models.Model):
@@ -159,6 +173,7 @@ class CounterRollup(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     province_code = models.CharField(max_length=2, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
@@ -169,11 +184,22 @@ class CounterRollup(models.Model):
         verbose_name_plural = _("counter rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "month", "province_code", "level", "sex", "ethnicity"],
-                name="unique_counter_rollup",
+                fields=[
+                    "indicator",
+                    "month",
+                    "province_code",
+                    "province_2025",
+                    "level",
+                    "sex",
+                    "ethnicity",
+                ],
+                name="unique_counter_rollup_both_structures",
             ),
         ]
-        indexes = [models.Index(fields=["province_code", "indicator", "month"])]
+        indexes = [
+            models.Index(fields=["province_2025", "indicator", "month"]),
+            models.Index(fields=["province_code", "indicator", "month"]),
+        ]
 
 
 class CounterYearRollup(models.Model):
@@ -182,6 +208,7 @@ class CounterYearRollup(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     province_code = models.CharField(max_length=2, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
@@ -192,11 +219,22 @@ class CounterYearRollup(models.Model):
         verbose_name_plural = _("counter year rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year", "province_code", "level", "sex", "ethnicity"],
-                name="unique_counter_year_rollup",
+                fields=[
+                    "indicator",
+                    "year",
+                    "province_code",
+                    "province_2025",
+                    "level",
+                    "sex",
+                    "ethnicity",
+                ],
+                name="unique_counter_year_rollup_both_structures",
             ),
         ]
-        indexes = [models.Index(fields=["province_code", "indicator", "year"])]
+        indexes = [
+            models.Index(fields=["province_2025", "indicator", "year"]),
+            models.Index(fields=["province_code", "indicator", "year"]),
+        ]
 
 
 class CounterMonthTotal(models.Model):
@@ -205,6 +243,7 @@ class CounterMonthTotal(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     province_code = models.CharField(max_length=2, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
     value = models.IntegerField(default=0)
 
     class Meta:
@@ -212,10 +251,14 @@ class CounterMonthTotal(models.Model):
         verbose_name_plural = _("counter month totals")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "month", "province_code"], name="unique_counter_month_total"
+                fields=["indicator", "month", "province_code", "province_2025"],
+                name="unique_counter_month_total_both_structures",
             ),
         ]
-        indexes = [models.Index(fields=["province_code", "indicator", "month"])]
+        indexes = [
+            models.Index(fields=["province_2025", "indicator", "month"]),
+            models.Index(fields=["province_code", "indicator", "month"]),
+        ]
 
 
 class CounterNationalMonth(models.Model):

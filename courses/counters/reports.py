@@ -12,23 +12,24 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.counters.selectors import CounterFilters, Figure, unit_maps
+from courses.counters.selectors import CounterFilters, Figure, unit_name
 from courses.registry.models import UnitStructure
 from lms.spreadsheet import csv_bytes, xlsx_bytes
 
 
 def _scope_text(filters: CounterFilters, scope_province: str | None) -> str:
-    maps = unit_maps()
     structure = filters.structure
     parts = []
     if scope_province:
-        parts.append(_("Scope: province {name}").format(name=maps.name("2023", scope_province)))
+        parts.append(
+            _("Scope: province {name}").format(name=unit_name(UnitStructure.S2025, scope_province))
+        )
     else:
         parts.append(_("Scope: whole country"))
     if filters.province:
-        parts.append(_("Province: {name}").format(name=maps.name(structure, filters.province)))
+        parts.append(_("Province: {name}").format(name=unit_name(structure, filters.province)))
     if filters.district:
-        parts.append(_("District: {name}").format(name=maps.name(structure, filters.district)))
+        parts.append(_("District: {name}").format(name=unit_name(structure, filters.district)))
     label = dict(UnitStructure.choices).get(structure, structure)
     parts.append(str(label))
     for name, value in (("sex", filters.sex), ("level", filters.level)):

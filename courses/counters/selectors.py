@@ -10,13 +10,17 @@ fine CounterCell rows. Results are cached under the
 counters generation (see courses.counters.services.counters_generation), which moves on after
 every committed write: a cached figure is never stale, and repeated views cost a cache read.
 
-Scope: `scope_province` is the 2023 province code a province admin is limited to (None for
-central admins). It is applied to every query here, whatever the filters say.
+Scope: `scope_province` is the 2025 province a province admin is limited to (None for
+central admins). It is applied to every query here, whatever the filters say: in the 2023
+view it covers the 2023 provinces that went into it.
 
-Unit structures: cells carry 2023 codes. For the 2025 structure, provinces and communes are
-mapped through AdminUnitLineage (a precomputed dict, cached); 2025 has no districts, so the
-drill-down goes province -> commune. A 2023 commune split between several 2025 communes is
-counted in the one its lineage lists first as whole (not partial), else the first one.
+Unit structures: every cell and rollup carries its place in both structures (see
+courses.counters.models), so either view is a filter and a GROUP BY on its own columns and the
+national totals are the same in both. In the 2025 view (no districts) the drill-down goes
+province -> commune, and records of a split 2023 commune whose new commune is not decided yet
+show on a line of their own under their province (UNDECIDED). In the 2023 view, records made
+in 2025 units have no 2023 unit and show on a line of their own (NEW_UNITS), so the totals still
+add up.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from courses.counters.models import (
     CounterCell,
@@ -40,7 +45,6 @@ from courses.counters.models import (
 )
 from courses.registry.models import (
     AdminUnit,
-    AdminUnitLineage,
     Cadre,
     Ethnicity,
     Level,
@@ -49,9 +53,19 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
+from courses.registry.models.places import lineage_maps
 from lms.cache import generation
+from lms.text import vi_sort_key
 
 BREAKDOWNS = ("province", "level", "sex", "ethnicity")
+# Keys of the lines that are not a unit (never digits, so never taken for a code).
+NEW_UNITS = "new-units"  # 2023 view: recorded in a unit of the 2025 structure
+UNDECIDED = "undecided"  # 2025 view: a split 2023 commune, its new commune not decided yet
+AREA_LABELS = {
+    NEW_UNITS: _("recorded in the new (2025) units"),
+    UNDECIDED: _("new commune not yet decided"),
+    "": "—",
+}
 SMALL_CELL = 10  # public figures below this are shown as "< 10"
 CACHE_SECONDS = 600
 # The dashboard's charts, in SVG user units (templates/courses/counters/includes/): the progress
@@ -71,7 +85,7 @@ def counters_generation() -> int:
 
 @dataclass(frozen=True)
 class CounterFilters:
-    structure: str = UnitStructure.S2023
+    structure: str = UnitStructure.S2025
     province: str = ""  # a province code in `structure`
     district: str = ""  # 2023 structure only
     sex: str = ""
@@ -137,81 +151,79 @@ def percent_of(value: int, target: int | None) -> int | None:
     return int((Decimal(value) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-# --- Administrative units: names and the 2023 -> 2025 mapping ------------------------------
-
-
-@dataclass
-class UnitMaps:
-    names: dict[str, dict[str, str]]  # structure -> code -> name
-    province_2025: dict[str, str]  # 2023 province code -> 2025 province code
-    commune_2025: dict[str, str]  # 2023 commune code -> 2025 commune code
-
-    def name(self, structure: str, code: str) -> str:
-        return self.names.get(structure, {}).get(code, code)
-
-
-UNIT_MAPS_KEY = "counters:unit-maps:v1"
-
-
-def unit_maps() -> UnitMaps:
-    maps = cache.get(UNIT_MAPS_KEY)
-    if maps is None:
-        maps = _unit_maps_build()
-        cache.set(UNIT_MAPS_KEY, maps, 3600)
-    return maps
+# --- Administrative units -------------------------------------------------------------------
 
 
 def unit_maps_clear() -> None:
-    cache.delete_many([UNIT_MAPS_KEY, PROVINCE_NAMES_KEY])
-
-
-def _unit_maps_build() -> UnitMaps:
-    names: dict[str, dict[str, str]] = defaultdict(dict)
-    units = AdminUnit.objects.exclude(level=UnitLevel.VILLAGE)
-    for structure, code, name in units.values_list("structure", "code", "name"):
-        names[structure][code] = name
-    province: dict[str, str] = {}
-    commune: dict[str, str] = {}
-    links = AdminUnitLineage.objects.order_by("partial", "pk").values_list(
-        "old__level", "old__code", "new__code"
-    )
-    for level, old, new in links:
-        if level == UnitLevel.PROVINCE:
-            province.setdefault(old, new)
-        elif level == UnitLevel.COMMUNE:
-            commune.setdefault(old, new)
-    return UnitMaps(names=dict(names), province_2025=province, commune_2025=commune)
+    cache.delete(PROVINCE_NAMES_KEY)
 
 
 # --- Targets ---------------------------------------------------------------------------
 
 
-def _registry_count(*, target_group: str, province_codes: list[str] | None) -> int:
-    """People of a target group in the registry (cached 10 minutes: it changes slowly).
+@dataclass(frozen=True)
+class Area:
+    """Where the figures are taken: the whole country, or the rows whose place column equals
+    one code (`column` is "province_code" for a 2023 province, "province_2025" for a 2025
+    one; Cadre and every counter table have both). `targets_2023` are the 2023 provinces whose
+    targets add up to the area's (None: the country's); `empty` is nowhere (a province outside
+    the admin's scope): every figure is zero and no target applies, never the national ones."""
 
-    `province_codes` None is the whole country; an empty list is no province, so nobody."""
-    if province_codes is not None and not province_codes:
+    column: str = ""
+    code: str = ""
+    targets_2023: tuple[str, ...] | None = None
+    empty: bool = False
+
+    @property
+    def national(self) -> bool:
+        return not self.empty and not self.column
+
+    def q(self) -> Q:
+        if self.empty:
+            return Q(pk__in=[])
+        return Q(**{self.column: self.code}) if self.column else Q()
+
+
+NOWHERE = Area(targets_2023=(), empty=True)
+
+
+def _area(filters: CounterFilters, scope_province: str | None) -> Area:
+    """The area of the filters within the scope (a 2025 province, or None)."""
+    maps = lineage_maps()
+    if filters.province and filters.structure == UnitStructure.S2023:
+        if scope_province and maps.province_2025(filters.province) != scope_province:
+            return NOWHERE
+        return Area("province_code", filters.province, (filters.province,))
+    province = filters.province if filters.structure == UnitStructure.S2025 else ""
+    if scope_province:
+        if province and province != scope_province:
+            return NOWHERE
+        province = scope_province
+    if not province:
+        return Area()
+    return Area("province_2025", province, tuple(maps.provinces_2023(province)))
+
+
+def _registry_count(*, target_group: str, area: Area) -> int:
+    """People of a target group in the registry (cached 10 minutes: it changes slowly)."""
+    if area.empty:
         return 0
-    part = "all" if province_codes is None else ",".join(sorted(province_codes))
+    part = f"{area.column}={area.code}"
     key = "counters:registry:" + hashlib.sha256(f"{target_group}|{part}".encode()).hexdigest()
     count = cache.get(key)
     if count is None:
-        people = Cadre.objects.filter(target_group=target_group)
-        if province_codes is not None:
-            people = people.filter(province_code__in=province_codes)
-        count = people.count()
+        count = Cadre.objects.filter(area.q(), target_group=target_group).count()
         cache.set(key, count, 600)
     return count
 
 
-def _target(indicator: Indicator, province_codes: list[str] | None) -> int | None:
-    """The indicator's target for these provinces (None: the country's; an empty list: no
-    province, so no target, never the country's)."""
+def _target(indicator: Indicator, area: Area) -> int | None:
+    """The indicator's target for the area (the country's for the whole country; none for
+    nowhere, never the country's)."""
+    province_codes = None if area.national else list(area.targets_2023 or ())
     if indicator.target_percent is not None:
         if indicator.code == "VILLAGE_HEADS_TRAINED":
-            heads = _registry_count(
-                target_group=TargetGroup.VILLAGE_HEAD, province_codes=province_codes
-            )
+            heads = _registry_count(target_group=TargetGroup.VILLAGE_HEAD, area=area)
             return round(heads * indicator.target_percent / 100) or None
         return None
     if province_codes is not None:
@@ -226,31 +238,14 @@ def _target(indicator: Indicator, province_codes: list[str] | None) -> int | Non
 def counters_province_in_scope(
     *, structure: str, province: str, scope_province: str | None
 ) -> bool:
-    """Whether an admin limited to `scope_province` (a 2023 code; None: the whole country)
-    may ask for `province`, a code in `structure`. In the 2025 list a province admin's
-    province is the one their 2023 province became."""
+    """Whether an admin limited to `scope_province` (a 2025 code; None: the whole country)
+    may ask for `province`, a code in `structure`: their province, or in the 2023 list one of
+    the provinces that went into it."""
     if not scope_province or not province:
         return True
     if structure == UnitStructure.S2025:
-        return province == unit_maps().province_2025.get(scope_province, scope_province)
-    return province == scope_province
-
-
-def _province_codes_2023(filters: CounterFilters, scope_province: str | None) -> list[str] | None:
-    """The 2023 province codes the figures are limited to, or None for the whole country.
-
-    An empty list means no province at all (a 2025 code no 2023 province became, or another
-    province than the admin's own): every figure is then empty, never national."""
-    codes: set[str] | None = None
-    if filters.province:
-        if filters.structure == UnitStructure.S2025:
-            mapping = unit_maps().province_2025
-            codes = {old for old, new in mapping.items() if new == filters.province}
-        else:
-            codes = {filters.province}
-    if scope_province:
-        codes = {scope_province} if codes is None else codes & {scope_province}
-    return sorted(codes) if codes is not None else None
+        return province == scope_province
+    return lineage_maps().province_2025(province) == scope_province
 
 
 def _month_range(indicator: Indicator, filters: CounterFilters) -> tuple[dt.date | None, ...]:
@@ -307,11 +302,9 @@ def _months_all(indicators: list[Indicator], filters: CounterFilters) -> Q:
     return q
 
 
-def _common(filters: CounterFilters, provinces: list[str] | None, *, people: bool = True) -> Q:
-    """Province scope and, if `people`, the sex, level and ethnicity filters."""
-    q = Q()
-    if provinces is not None:
-        q &= Q(province_code__in=provinces)
+def _common(filters: CounterFilters, area: Area, *, people: bool = True) -> Q:
+    """The area and, if `people`, the sex, level and ethnicity filters."""
+    q = area.q()
     if people:
         for name in ("sex", "level", "ethnicity"):
             value = getattr(filters, name)
@@ -324,12 +317,12 @@ def _sum_rows(queryset, columns: list[str]):
     return queryset.values(*columns).annotate(total=Sum("value")).values_list(*columns, "total")
 
 
-def _scan(indicators, filters, provinces, columns: list[str], *, fine: bool) -> list[tuple]:
+def _scan(indicators, filters, area: Area, columns: list[str], *, fine: bool) -> list[tuple]:
     """One statement: SUM(value) grouped by indicator and `columns`. The rollups (whole years
     from the year rollup UNION ALL the cut years' months from the month rollup), or with `fine`
     the fine cells (a drill-down, already limited to one province or one district)."""
     group = ["indicator_id", *columns]
-    common = _common(filters, provinces)
+    common = _common(filters, area)
     if fine:
         cells = CounterCell.objects.filter(_months_all(indicators, filters), common)
         if filters.district and filters.structure == UnitStructure.S2023:
@@ -347,7 +340,7 @@ def _scan(indicators, filters, provinces, columns: list[str], *, fine: bool) -> 
     return list(query)
 
 
-def _month_scan(indicators, filters, provinces) -> list[tuple]:
+def _month_scan(indicators, filters, area: Area) -> list[tuple]:
     """(indicator, month, total): the month totals when no sex/level/ethnicity filter, else
     the national month rollup (whole country) or the month rollup (some provinces); the fine
     cells for one district."""
@@ -355,22 +348,46 @@ def _month_scan(indicators, filters, provinces) -> list[tuple]:
     months = _months_all(indicators, filters)
     if filters.district and filters.structure == UnitStructure.S2023:
         cells = CounterCell.objects.filter(
-            months, _common(filters, provinces), district_code=filters.district
+            months, _common(filters, area), district_code=filters.district
         )
-    elif (filters.sex or filters.level or filters.ethnicity) and provinces is None:
-        cells = CounterNationalMonth.objects.filter(months, _common(filters, None))
+    elif (filters.sex or filters.level or filters.ethnicity) and area.national:
+        cells = CounterNationalMonth.objects.filter(months, _common(filters, area))
     elif filters.sex or filters.level or filters.ethnicity:
-        cells = CounterRollup.objects.filter(months, _common(filters, provinces))
+        cells = CounterRollup.objects.filter(months, _common(filters, area))
     else:
-        cells = CounterMonthTotal.objects.filter(months, _common(filters, provinces, people=False))
+        cells = CounterMonthTotal.objects.filter(months, _common(filters, area, people=False))
     return list(_sum_rows(cells, group).order_by())
 
 
-def _map_keys(values: dict[str, int], mapping: dict[str, str]) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for key, value in values.items():
-        out[mapping.get(key, key)] += value
-    return dict(out)
+def _place_key(column: str, values: dict) -> str:
+    """The key a row is shown under: its code in `column`, or one of the lines that are not a
+    unit: NEW_UNITS (2023 view, no 2023 place but a 2025 one), UNDECIDED (2025 communes, a 2023
+    commune without its new commune), "" (no place at that level)."""
+    code = values[column]
+    if code:
+        return code
+    if column in PLACE_COLUMNS[UnitStructure.S2023].values():
+        return NEW_UNITS if not values["province_code"] and values["province_2025"] else ""
+    if column == "commune_2025" and values["commune_code"]:
+        return UNDECIDED
+    return ""
+
+
+# The place columns of each structure, and the columns grouped with them to tell the lines that
+# are not a unit (see _place_key).
+PLACE_COLUMNS = {
+    UnitStructure.S2023: {
+        "province": "province_code", "district": "district_code", "commune": "commune_code",
+    },
+    UnitStructure.S2025: {"province": "province_2025", "commune": "commune_2025"},
+}  # fmt: skip
+PLACE_KEY_COLUMNS = {
+    "province_code": ("province_code", "province_2025"),
+    "district_code": ("province_code", "province_2025"),
+    "commune_code": ("province_code", "province_2025"),
+    "province_2025": (),
+    "commune_2025": ("commune_code",),
+}
 
 
 def counter_figures(
@@ -401,15 +418,15 @@ def drill_level(filters: CounterFilters, scope_province: str | None) -> str:
     """The level the area chart shows, one below the selection: "province", "district" or
     "commune".
 
-    The whole country shows its provinces; a province (chosen, or the province admin's scope)
-    its districts, or its communes in the 2025 structure, which has no districts; a district
-    its communes.
+    The whole country shows its provinces; a province its districts, or its communes in the
+    2025 structure, which has no districts; a district its communes. A province admin's scope
+    is a 2025 province: its communes, or in the 2023 list the provinces that went into it.
     """
     if filters.structure == UnitStructure.S2025:
         return "commune" if (filters.province or scope_province) else "province"
     if filters.district:
         return "commune"
-    if filters.province or scope_province:
+    if filters.province:
         return "district"
     return "province"
 
@@ -418,19 +435,20 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
     indicators = list(Indicator.objects.prefetch_related("targets"))
     for indicator in indicators:
         indicator.province_targets = list(indicator.targets.all())
-    provinces = _province_codes_2023(filters, scope_province)
-    by_column = ("province_code" if by == "province" else by) if by in BREAKDOWNS else None
-    area_column = f"{drill_level(filters, scope_province)}_code" if areas else None
+    area = _area(filters, scope_province)
+    structure = filters.structure
+    places = PLACE_COLUMNS[structure]
+    by_column = (places["province"] if by == "province" else by) if by in BREAKDOWNS else None
+    drill = drill_level(filters, scope_province)
+    area_column = places[drill] if areas else None
     # The fine cells only for a district filter or a drill-down below the province.
-    fine = bool(filters.district and filters.structure == UnitStructure.S2023) or area_column in (
-        "district_code",
-        "commune_code",
+    fine = bool(filters.district and structure == UnitStructure.S2023) or (
+        areas and drill != "province"
     )
-    if not fine and area_column is None and by_column is None:
-        columns = []
-    else:
-        columns = list(dict.fromkeys(c for c in (area_column, by_column) if c))
-    rows = _scan(indicators, filters, provinces, columns, fine=fine)
+    place_columns = {c for c in (area_column, by_column) if c in PLACE_KEY_COLUMNS}
+    extra = [c for column in place_columns for c in PLACE_KEY_COLUMNS[column]]
+    columns = list(dict.fromkeys(c for c in (area_column, by_column, *extra) if c))
+    rows = _scan(indicators, filters, area, columns, fine=fine)
     per_indicator: dict[int, int] = defaultdict(int)
     breakdown: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     area_values: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -441,29 +459,25 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
         per_indicator[pk] += total
         values = dict(zip(columns, row[1:-1], strict=True))
         if by_column:
-            breakdown[pk][values[by_column]] += total
+            key = values[by_column]
+            if by_column in place_columns:
+                key = _place_key(by_column, values)
+            breakdown[pk][key] += total
         if area_column:
-            area_values[pk][values[area_column]] += total
-    structure_2025 = filters.structure == UnitStructure.S2025
-    maps = unit_maps() if structure_2025 else None
-    if by == "province" and structure_2025:
-        breakdown = {pk: _map_keys(v, maps.province_2025) for pk, v in breakdown.items()}
-    if areas and structure_2025:
-        mapping = maps.province_2025 if area_column == "province_code" else maps.commune_2025
-        area_values = {pk: _map_keys(v, mapping) for pk, v in area_values.items()}
+            area_values[pk][_place_key(area_column, values)] += total
     names: dict[str, str] = {}
     if areas:
-        codes = {code for v in area_values.values() for code in v if code}
-        names = unit_names(structure=filters.structure, codes=codes)
+        codes = {code for v in area_values.values() for code in v if code.isdigit()}
+        names = unit_names(structure=structure, codes=codes)
     month_values: dict[int, dict[dt.date, int]] = defaultdict(dict)
     if months:
-        for pk, month, total in _month_scan(indicators, filters, provinces):
+        for pk, month, total in _month_scan(indicators, filters, area):
             if total:
                 month_values[pk][month] = total
     figures = []
     for indicator in indicators:
         value = per_indicator.get(indicator.pk, 0)
-        target = _target(indicator, provinces)
+        target = _target(indicator, area)
         figure = Figure(
             code=indicator.code,
             name=indicator.name,
@@ -474,15 +488,24 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
             by=dict(sorted((k, v) for k, v in breakdown.get(indicator.pk, {}).items() if v)),
         )
         if areas:
-            figure.areas = [
-                (code, names.get(code, code) if code else "—", total)
-                for code, total in sorted(area_values.get(indicator.pk, {}).items())
-                if total
-            ]
+            figure.areas = sorted(
+                (
+                    (code, names.get(code, code) if code.isdigit() else str(AREA_LABELS[code]),
+                     total)
+                    for code, total in area_values.get(indicator.pk, {}).items()
+                    if total
+                ),
+                key=lambda area: (not area[0].isdigit(), vi_sort_key(area[1]), area[0]),
+            )  # fmt: skip
         if months:
             figure.months = sorted(month_values.get(indicator.pk, {}).items())
         figures.append(figure)
     return figures
+
+
+def unit_name(structure: str, code: str) -> str:
+    """One unit's name (its code when unknown)."""
+    return unit_names(structure=structure, codes={code}).get(code, code) if code else ""
 
 
 def unit_names(*, structure: str, codes: set[str]) -> dict[str, str]:
@@ -522,19 +545,22 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def province_choices(*, structure: str, scope_province: str | None) -> list[tuple[str, str]]:
-    """Provinces to pick from: those of the structure in the registry, or seen in the figures."""
+    """Provinces to pick from, in Vietnamese order: those of the structure in the registry (or
+    seen in the figures); for a province admin, their province, or in the 2023 list the
+    provinces that went into it."""
     names = _province_names()
-    codes = set(names.get(UnitStructure.S2023, {}))
-    if not codes:
-        codes = set(CounterYearRollup.objects.values_list("province_code", flat=True).distinct())
-    if scope_province:
-        codes = {scope_province}
-    if structure == UnitStructure.S2025:
-        mapping = unit_maps().province_2025
-        codes = {mapping.get(code, code) for code in codes}
-    codes.discard("")
     own = names.get(structure, {})
-    return sorted(((code, own.get(code, code)) for code in codes), key=lambda c: c[1])
+    column = PLACE_COLUMNS[structure]["province"]
+    codes = set(own)
+    if not codes:
+        codes = set(CounterYearRollup.objects.values_list(column, flat=True).distinct())
+    if scope_province:
+        if structure == UnitStructure.S2025:
+            codes = {scope_province}
+        else:
+            codes = set(lineage_maps().provinces_2023(scope_province))
+    codes.discard("")
+    return sorted(((code, own.get(code, code)) for code in codes), key=lambda c: vi_sort_key(c[1]))
 
 
 PROVINCE_NAMES_KEY = "counters:province-names:v1"

@@ -53,6 +53,8 @@ class CellKey:
     level: str = ""
     sex: str = ""
     ethnicity: str = ""
+    province_2025: str = ""
+    commune_2025: str = ""
 
     def as_filter(self) -> dict:
         return {
@@ -60,6 +62,8 @@ class CellKey:
             "province_code": self.province_code,
             "district_code": self.district_code,
             "commune_code": self.commune_code,
+            "province_2025": self.province_2025,
+            "commune_2025": self.commune_2025,
             "level": self.level,
             "sex": self.sex,
             "ethnicity": self.ethnicity,
@@ -78,6 +82,8 @@ def cell_key_for_cadre(cadre: Cadre, at: dt.datetime | dt.date) -> CellKey:
         province_code=cadre.province_code,
         district_code=cadre.district_code,
         commune_code=cadre.commune_code,
+        province_2025=cadre.province_2025,
+        commune_2025=cadre.commune_2025,
         level=cadre.level,
         sex=cadre.sex,
         ethnicity=cadre.ethnicity,
@@ -91,6 +97,8 @@ def achievement_key(achievement: Achievement) -> CellKey:
         province_code=achievement.province_code,
         district_code=achievement.district_code,
         commune_code=achievement.commune_code,
+        province_2025=achievement.province_2025,
+        commune_2025=achievement.commune_2025,
         level=achievement.level,
         sex=achievement.sex,
         ethnicity=achievement.ethnicity,
@@ -115,18 +123,20 @@ def indicator_cache_clear() -> None:
 
 
 CELL_COLUMNS = (
-    "indicator_id", "month", "province_code", "district_code", "commune_code", "level", "sex",
-    "ethnicity",
+    "indicator_id", "month", "province_code", "district_code", "commune_code", "province_2025",
+    "commune_2025", "level", "sex", "ethnicity",
 )  # fmt: skip
 
 # The rollups: each is the fine cells summed over the columns it leaves out ("year" is the
 # year of the month). Written together with the fine cell, in this order (the lock order).
 ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
-    (CounterRollup, ("indicator_id", "month", "province_code", "level", "sex", "ethnicity")),
-    (CounterYearRollup, ("indicator_id", "year", "province_code", "level", "sex", "ethnicity")),
-    (CounterMonthTotal, ("indicator_id", "month", "province_code")),
+    (CounterRollup, ("indicator_id", "month", "province_code", "province_2025", "level", "sex",
+                     "ethnicity")),
+    (CounterYearRollup, ("indicator_id", "year", "province_code", "province_2025", "level",
+                         "sex", "ethnicity")),
+    (CounterMonthTotal, ("indicator_id", "month", "province_code", "province_2025")),
     (CounterNationalMonth, ("indicator_id", "month", "level", "sex", "ethnicity")),
-)
+)  # fmt: skip
 COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, CELL_COLUMNS), *ROLLUPS)
 
 

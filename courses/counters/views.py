@@ -35,7 +35,6 @@ from courses.counters.selectors import (
     drill_level,
     filter_choices,
     province_choices,
-    unit_maps,
 )
 from courses.registry.models import UnitStructure
 from lms.api_tokens import api_auth
@@ -83,13 +82,16 @@ class CounterFilterForm(forms.Form):
 
     def filters(self) -> CounterFilters:
         data = self.cleaned_data if self.is_valid() else {}
-        structure = data.get("structure") or UnitStructure.S2023
+        structure = data.get("structure") or UnitStructure.S2025
         province = data.get("province", "")
-        if self.scope_province:
-            # A province admin always looks at their own province.
+        if self.scope_province and not counters_province_in_scope(
+            structure=structure, province=province, scope_province=self.scope_province
+        ):
+            # A province admin always looks at their own province (in the 2023 list, at one
+            # of the provinces that went into it, or at all of them).
+            province = ""
+        if self.scope_province and structure == UnitStructure.S2025:
             province = self.scope_province
-            if structure == UnitStructure.S2025:
-                province = unit_maps().province_2025.get(province, province)
         return CounterFilters(
             structure=structure,
             province=province,
@@ -206,7 +208,7 @@ def api(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"detail": _("by must be one of: province, level, sex, ethnicity.")}, status=400
         )
-    structure = request.GET.get("structure") or UnitStructure.S2023
+    structure = request.GET.get("structure") or UnitStructure.S2025
     if structure not in UnitStructure.values:
         return JsonResponse({"detail": _("structure must be 2023 or 2025.")}, status=400)
     province = (request.GET.get("province") or "").strip()

@@ -25,6 +25,7 @@ from courses.counters import services as svc
 from courses.counters.models import Achievement, Indicator
 from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
 from courses.registry.models.cadres import name_key
+from courses.registry.models.places import place_of
 from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 
@@ -160,8 +161,7 @@ def load_programme() -> Iterable[str]:
                         TrainingSession(
                             code=f"{PREFIX}{number:04d}", kind=kind, course=courses[kind],
                             title=f"{SessionKind(kind).label} – {unit.name}", start_date=day,
-                            end_date=day, unit=unit, province_code=unit.province_code,
-                            district_code=unit.district_code, commune_code=unit.commune_code,
+                            end_date=day, unit=unit, **place_of(unit).as_fields(),
                             venue=f"Nhà văn hoá {unit.name}", status=status,
                         )
                     )  # fmt: skip
@@ -180,8 +180,7 @@ def load_programme() -> Iterable[str]:
                     birth_year=rng.randrange(1965, 2000), ethnicity=rng.choice(ETHNICITIES),
                     target_group=rng.choice(["key_cadre", "leader", "wu_officer"]),
                     level=rng.choice(["commune"] * 3 + ["district"]), unit=session.unit,
-                    province_code=session.province_code, district_code=session.district_code,
-                    commune_code=session.commune_code,
+                    **place_of(session.unit).as_fields(),
                 )
             )  # fmt: skip
         Cadre.objects.bulk_create(cadres, batch_size=2000)
@@ -223,7 +222,7 @@ def _cells_add(achievements: list[Achievement]) -> None:
     """Add the achievements to the cells (existing cells are incremented)."""
     counts = Counter(
         (a.indicator_id, a.month, a.province_code, a.district_code, a.commune_code, a.level,
-         a.sex, a.ethnicity)
+         a.sex, a.ethnicity, a.province_2025, a.commune_2025)
         for a in achievements
     )  # fmt: skip
     for key, count in counts.items():

@@ -25,6 +25,7 @@ from courses.registry.models import (
     UnitStructure,
 )
 from courses.registry.models.cadres import ETHNIC_GROUPS, NOT_STATED, name_key
+from courses.registry.models.places import lineage_maps, place_from_codes
 from lms.spreadsheet import (
     ErrorList,
     ImportFileError,
@@ -128,6 +129,8 @@ class UnitInfo(NamedTuple):
     province_code: str
     district_code: str
     commune_code: str
+    province_2025: str
+    commune_2025: str
 
 
 class Existing(NamedTuple):
@@ -142,7 +145,7 @@ class Existing(NamedTuple):
     level: str
     agency: str
     unit_id: int | None
-    province_code: str
+    province_2025: str
     phone: str
     email: str
 
@@ -150,8 +153,8 @@ class Existing(NamedTuple):
 EXISTING_FIELDS = list(Existing._fields)
 WRITE_FIELDS = [
     "ma_can_bo", "full_name", "name_key", "sex", "birth_year", "ethnicity", "target_group",
-    "level", "agency", "unit_id", "province_code", "district_code", "commune_code", "phone",
-    "email",
+    "level", "agency", "unit_id", "province_code", "district_code", "commune_code",
+    "province_2025", "commune_2025", "phone", "email",
 ]  # fmt: skip
 COMPARE_FIELDS = [
     "ma_can_bo", "full_name", "sex", "birth_year", "ethnicity", "target_group", "level",
@@ -163,10 +166,20 @@ CadreImportResult = ImportResult
 
 
 def load_units() -> dict[str, UnitInfo]:
+    """The units by code, each with its place in both structures (one query, and one read of
+    the lineage map, for the whole file)."""
+    maps = lineage_maps()
     rows = AdminUnit.objects.filter(structure=UnitStructure.S2023).values_list(
         "id", "code", "level", "province_code", "district_code", "commune_code"
     )
-    return {row[1]: UnitInfo(*row) for row in rows}
+    units = {}
+    for row in rows:
+        place = place_from_codes(
+            structure=UnitStructure.S2023, province_code=row[3], district_code=row[4],
+            commune_code=row[5], maps=maps,
+        )  # fmt: skip
+        units[row[1]] = UnitInfo(*row, place.province_2025, place.commune_2025)
+    return units
 
 
 def load_existing() -> list[Existing]:
@@ -278,7 +291,7 @@ class _Checker:
                     "but %(code)s is a %(actual)s."
                 ) % {"level": Level(level).label, "expected": expected, "code": code,
                      "actual": UnitLevel(unit.level).label})  # fmt: skip
-            elif self.province_code and unit.province_code != self.province_code:
+            elif self.province_code and unit.province_2025 != self.province_code:
                 add(n, "ma_don_vi_hanh_chinh", _("This unit is outside your province."))
 
         phone = ""
@@ -328,7 +341,7 @@ class _Checker:
             if ma and match.ma_can_bo and match.ma_can_bo != ma:
                 add(n, "ma_can_bo", _("This person is already registered with the cadre id "
                                       "%(other)s.") % {"other": match.ma_can_bo})  # fmt: skip
-            if self.province_code and match.province_code != self.province_code:
+            if self.province_code and match.province_2025 != self.province_code:
                 add(n, "ho_ten", _("This person is registered in another province, outside "
                                    "your scope."))  # fmt: skip
 
@@ -377,6 +390,8 @@ def _merged(values: dict, match: Existing | None) -> dict:
         "province_code": unit.province_code,
         "district_code": unit.district_code,
         "commune_code": unit.commune_code,
+        "province_2025": unit.province_2025,
+        "commune_2025": unit.commune_2025,
         "phone": values["phone"],
         "email": values["email"],
     }

@@ -1,8 +1,9 @@
 """Who may see which cadres and units.
 
 - a central admin (or superuser) sees everyone;
-- a province admin sees the cadres and units of their province (2023 structure), and the
-  2025 units that succeeded them;
+- a province admin is scoped to a province of the 2025 structure: they see the cadres placed
+  in it (recorded in its own units, or in a 2023 unit whose successor lies in it) and its units
+  in both structures (its 2025 units and the 2023 units that went into it);
 - a trainer sees the participants of their own sessions;
 - a cadre sees only themself.
 
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitStructure
+from courses.registry.models import AdminUnit, Cadre, UnitStructure
+from courses.registry.models.places import lineage_maps
 from lms.roles import admin_province_code, is_central_admin
 
 
@@ -27,7 +29,7 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     condition = Q(user=user)
     province = admin_province_code(user)
     if province:
-        condition |= Q(province_code=province)
+        condition |= Q(province_2025=province)
     # The participants of the trainer's sessions, through the relation the sessions feature
     # declares on Cadre (registry sits below sessions and does not import it).
     participants = Cadre.objects.filter(attendance__session__trainers=user).values("pk")
@@ -43,7 +45,7 @@ def cadres_editable_by(user) -> QuerySet[Cadre]:
         return Cadre.objects.all()
     province = admin_province_code(user)
     if province:
-        return Cadre.objects.filter(province_code=province)
+        return Cadre.objects.filter(province_2025=province)
     return Cadre.objects.none()
 
 
@@ -57,12 +59,25 @@ def can_see_ethnicity(user, cadre: Cadre | None = None) -> bool:
     province = admin_province_code(user)
     if not province:
         return False
-    return cadre is None or cadre.province_code == province
+    return cadre is None or cadre.province_2025 == province
+
+
+def units_in_province(province_2025: str) -> QuerySet[AdminUnit]:
+    """The units of a 2025 province in both structures: its own, and those of the 2023
+    provinces that went into it."""
+    return AdminUnit.objects.filter(units_in_province_q(province_2025))
+
+
+def units_in_province_q(province_2025: str) -> Q:
+    old = lineage_maps().provinces_2023(province_2025)
+    return Q(structure=UnitStructure.S2025, province_code=province_2025) | Q(
+        structure=UnitStructure.S2023, province_code__in=old
+    )
 
 
 def units_visible_to(user) -> QuerySet[AdminUnit]:
-    """Central admins: every unit. Province admins: their province's 2023 units and the 2025
-    units that took them over. Others: none."""
+    """Central admins: every unit. Province admins: the units of their 2025 province in both
+    structures. Others: none."""
     if user is None or not user.is_authenticated:
         return AdminUnit.objects.none()
     if is_central_admin(user):
@@ -70,15 +85,9 @@ def units_visible_to(user) -> QuerySet[AdminUnit]:
     province = admin_province_code(user)
     if not province:
         return AdminUnit.objects.none()
-    successors = AdminUnitLineage.objects.filter(
-        old__structure=UnitStructure.S2023, old__province_code=province
-    ).values("new_id")
-    return AdminUnit.objects.filter(
-        Q(structure=UnitStructure.S2023, province_code=province)
-        | Q(structure=UnitStructure.S2025, pk__in=successors)
-    )
+    return units_in_province(province)
 
 
 def units_assignable_by(user) -> QuerySet[AdminUnit]:
-    """Units a cadre record may be attached to by `user`: 2023 structure, within scope."""
-    return units_visible_to(user).filter(structure=UnitStructure.S2023)
+    """Units a record may be attached to by `user`: either structure, within scope."""
+    return units_visible_to(user)

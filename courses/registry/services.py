@@ -28,6 +28,7 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
+from courses.registry.models.places import lineage_changed
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
 from lms.storage import files_under, local_path
@@ -189,6 +190,7 @@ def admin_units_load(*, log: Callable[[str], None] = print) -> dict[str, int]:
         AdminUnitLineage.objects.bulk_create(to_create, batch_size=2000)
         AdminUnitLineage.objects.bulk_update(to_update, ["partial"], batch_size=2000)
         stats["lineage_created"], stats["lineage_updated"] = len(to_create), len(to_update)
+        transaction.on_commit(lineage_changed)
         log(
             _("Lineage old -> new: %(created)s created, %(updated)s updated.")
             % {"created": len(to_create), "updated": len(to_update)}
@@ -214,10 +216,6 @@ def village_prepare(*, unit: AdminUnit) -> AdminUnit:
     commune = unit.parent
     if commune is None or commune.level != UnitLevel.COMMUNE:
         raise ValidationError({"parent": _("A village belongs to a commune.")})
-    if commune.structure != UnitStructure.S2023:
-        raise ValidationError(
-            {"parent": _("Villages are added under a commune of the 2023 structure.")}
-        )
     unit.structure = commune.structure
     unit.level = UnitLevel.VILLAGE
     if not unit.code:

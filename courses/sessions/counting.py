@@ -37,6 +37,8 @@ def cell_key_for_session(session: TrainingSession) -> CellKey:
         province_code=session.province_code,
         district_code=session.district_code,
         commune_code=session.commune_code,
+        province_2025=session.province_2025,
+        commune_2025=session.commune_2025,
     )
 
 

@@ -1,8 +1,12 @@
 """In-person training sessions and their attendance."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from courses.registry.models import UnitStructure
+from courses.registry.models.places import REFORM_DATE, place_of
 
 
 class SessionKind(models.TextChoices):
@@ -35,9 +39,17 @@ class TrainingSession(models.Model):
         "courses.AdminUnit", on_delete=models.PROTECT, related_name="sessions",
         verbose_name=_("administrative unit"),
     )  # fmt: skip
+    successor = models.ForeignKey(
+        "courses.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("new commune (2025)"),
+        help_text=_("For a commune of 2023 split between several communes in 2025."),
+    )  # fmt: skip
+    # The place in both structures (courses.registry.models.places), copied from `unit` on save.
     province_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
     district_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
     commune_code = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
+    province_2025 = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    commune_2025 = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="training_sessions",
@@ -64,11 +76,31 @@ class TrainingSession(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        unit = self.unit
-        self.province_code = unit.province_code
-        self.district_code = unit.district_code
-        self.commune_code = unit.commune_code
+        self.sync_unit_codes()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        unit = self.unit if self.unit_id else None
+        if (
+            unit is not None
+            and self.start_date
+            and unit.structure == UnitStructure.S2023
+            and self.start_date >= REFORM_DATE
+        ):
+            raise ValidationError(
+                {"unit": _("A session held on or after 1 July 2025 takes place in a unit of "
+                           "the 2025 structure; the 2023 structure no longer exists then.")}
+            )  # fmt: skip
+
+    def sync_unit_codes(self) -> None:
+        successor = self.successor.code if self.successor_id else ""
+        place = place_of(self.unit, successor=successor)
+        self.province_code = place.province_code
+        self.district_code = place.district_code
+        self.commune_code = place.commune_code
+        self.province_2025 = place.province_2025
+        self.commune_2025 = place.commune_2025
 
 
 class Attendance(models.Model):

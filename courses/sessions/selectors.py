@@ -22,7 +22,7 @@ def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
     condition = Q()
     province = admin_province_code(user)
     if province:
-        condition |= Q(province_code=province)
+        condition |= Q(province_2025=province)
     if has_role(user, TRAINER):
         condition |= Q(pk__in=TrainingSession.trainers.through.objects.filter(
             user_id=user.pk).values("trainingsession_id"))  # fmt: skip
@@ -32,10 +32,11 @@ def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
 
 
 def sessions_of_province(*, province_code: str | None) -> QuerySet[TrainingSession]:
-    """Every session held in a province (2023 code), or in the whole country without one."""
+    """Every session held in a province (a 2025 code, its 2023 predecessors included), or in
+    the whole country without one."""
     sessions = TrainingSession.objects.all()
     if province_code:
-        sessions = sessions.filter(province_code=province_code)
+        sessions = sessions.filter(province_2025=province_code)
     return sessions
 
 
@@ -59,7 +60,7 @@ def session_cadre_scope(*, user, session: TrainingSession) -> QuerySet[Cadre]:
     cadres = Cadre.objects.all()
     if is_central_admin(user):
         return cadres
-    return cadres.filter(province_code=session.province_code)
+    return cadres.filter(province_2025=session.province_2025)
 
 
 def session_cadre_search(

@@ -66,9 +66,9 @@ for n in range(USERS):
 from lms.roles import ADMIN, TRAINER
 from tests.builders import make_user
 for n in range(STAFF_ADMINS):
-    make_user(f"admin{n}", role=ADMIN, province_code="10" if n else "")
+    make_user(f"admin{n}", role=ADMIN, province_code="15" if n else "")
 for n in range(STAFF_TRAINERS):
-    make_user(f"trainer{n}", role=TRAINER, province_code="10")
+    make_user(f"trainer{n}", role=TRAINER, province_code="15")
 print(json.dumps({"course": tree.course.pk, "course_url": tree.course.url, "quiz": quiz.pk,
                   "lessons": [[lesson.pk, lesson.url] for lesson in tree.lessons]}))
 """

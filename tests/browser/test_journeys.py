@@ -189,7 +189,7 @@ def test_journey_4_province_admin_sees_the_counter_rise_in_their_province_only(j
     tree = make_course(title="Giám sát, đánh giá", modules=1, lessons_per_module=1)
     home = make_units(province_code="10", province_name="Tỉnh Lào Cai")
     other = make_units(province_code="20", province_name="Tỉnh Lạng Sơn")
-    make_user("qt_laocai", role="Admin", province_code="10")
+    make_user("qt_laocai", role="Admin", province_code="15")
     make_user("qt_langson", role="Admin", province_code="20")
 
     j = journey("4-province-counter")

@@ -13,7 +13,7 @@ from tests.builders import make_units, make_user
 
 @pytest.fixture
 def province_admin(db):
-    user = make_user(role="Admin", province_code="10")
+    user = make_user(role="Admin", province_code="15")
     from django.contrib.auth.models import Permission
 
     user.groups.get(name="Admin").permissions.add(

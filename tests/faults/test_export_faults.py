@@ -76,7 +76,7 @@ def issued_certificates(count: int) -> tuple[object, list[Certificate]]:
         enrolment = Enrolment.objects.create(cadre=cadre, course=course.course,
                                              completed_at=now, completed_via="online")  # fmt: skip
         certificate = Certificate.objects.create(
-            enrolment=enrolment, province_code="10",
+            enrolment=enrolment, province_code="15",
             serial=f"DA8-10-{today.year}-{n + 1:06d}",
             status=CertificateStatus.REVOKED if n == count + 1 else CertificateStatus.ISSUED,
             issued_on=today, issued_at=now, full_name=cadre.full_name,

@@ -74,7 +74,7 @@ def test_a_token_gets_the_same_json_as_its_users_session(two_provinces, province
 
 
 def test_a_province_admins_token_is_limited_to_their_province(two_provinces):
-    _row, token = token_make(make_user(role="Admin", province_code="10"), "Lào Cai")
+    _row, token = token_make(make_user(role="Admin", province_code="15"), "Lào Cai")
     client = bearer(token)
     figures = cadres_trained(client.get(API + "?by=province").json())
     assert figures["value"] == 3 and figures["by"] == {"10": 3}
@@ -99,7 +99,7 @@ def test_a_token_of_someone_who_may_not_read_the_figures_gets_403(two_provinces,
 
 def test_the_token_decides_who_asks_even_with_a_session(two_provinces):
     """A central admin's browser session plus a province admin's token: the token's scope."""
-    _row, token = token_make(make_user(role="Admin", province_code="10"), "Lào Cai")
+    _row, token = token_make(make_user(role="Admin", province_code="15"), "Lào Cai")
     client = bearer(token)
     client.force_login(make_user(role="Admin"))
     assert cadres_trained(client.get(API + "?by=province").json())["by"] == {"10": 3}
@@ -333,7 +333,7 @@ def test_admins_may_manage_their_own_tokens_and_nobody_elses():
 
 
 def test_a_province_admin_creates_a_token_that_is_shown_once_and_works(two_provinces):
-    user = make_user(role="Admin", province_code="10")
+    user = make_user(role="Admin", province_code="15")
     client = logged_in(user)
     form = client.get(reverse("wagtailusers_api_tokens:add"))
     assert form.status_code == 200
@@ -357,8 +357,8 @@ def test_a_province_admin_creates_a_token_that_is_shown_once_and_works(two_provi
 
 
 def test_nobody_makes_a_token_for_someone_else(two_provinces):
-    other = make_user(role="Admin", province_code="10")
-    client = logged_in(make_user(role="Admin", province_code="10"))
+    other = make_user(role="Admin", province_code="15")
+    client = logged_in(make_user(role="Admin", province_code="15"))
     response = client.post(
         reverse("wagtailusers_api_tokens:add"), {"name": "Của người khác", "user": other.pk}
     )
@@ -368,7 +368,7 @@ def test_nobody_makes_a_token_for_someone_else(two_provinces):
 
 
 def test_the_listing_shows_only_the_callers_tokens(two_provinces):
-    mine, _t = token_make(make_user(role="Admin", province_code="10"), "Của tôi")
+    mine, _t = token_make(make_user(role="Admin", province_code="15"), "Của tôi")
     theirs, _t = token_make(make_user(role="Admin"), "Của người khác")  # a central admin's
     html = logged_in(mine.user).get(reverse(INDEX)).content.decode()
     assert mine.prefix in html and "Của tôi" in html
@@ -376,7 +376,7 @@ def test_the_listing_shows_only_the_callers_tokens(two_provinces):
 
 
 def test_an_admin_revokes_their_own_token(two_provinces):
-    row, token = token_make(make_user(role="Admin", province_code="10"))
+    row, token = token_make(make_user(role="Admin", province_code="15"))
     client = logged_in(row.user)
     confirm = client.get(url("delete", row))
     assert confirm.status_code == 200
@@ -399,7 +399,7 @@ def test_another_users_token_is_404_everywhere_and_stays_valid(two_provinces, ow
     theirs, token = token_make(
         make_user(role="Admin", province_code=owner_province), "Của người khác"
     )
-    callers = [make_user(role="Admin", province_code="10"), make_user(role="Admin")]
+    callers = [make_user(role="Admin", province_code="15"), make_user(role="Admin")]
     for caller in callers:
         client = logged_in(caller)
         for name in ("edit", "delete", "history", "history_results", "usage"):
@@ -422,7 +422,7 @@ def test_people_who_may_not_read_the_figures_get_no_token_admin(two_provinces, r
 
 
 def test_the_settings_menu_shows_the_token_admin_to_counters_readers_only(two_provinces):
-    admin = logged_in(make_user(role="Admin", province_code="10")).get("/admin/").content.decode()
+    admin = logged_in(make_user(role="Admin", province_code="15")).get("/admin/").content.decode()
     trainer = logged_in(make_user(role="Trainer")).get("/admin/").content.decode()
     # The sidebar is JSON in the page, with non-ASCII letters escaped.
     assert reverse(INDEX) in admin and json.dumps("Mã truy cập API") in admin
@@ -439,7 +439,7 @@ def _command(*args) -> str:
 
 
 def test_the_command_prints_a_token_that_works(two_provinces):
-    user = make_user(role="Admin", province_code="10")
+    user = make_user(role="Admin", province_code="15")
     token = _command("create", "--user", user.username, "--name", "Kịch bản").strip()
     assert "\n" not in token and APIToken.validate_token_format(token)
     assert cadres_trained(bearer(token).get(API).json())["value"] == 3

@@ -99,7 +99,7 @@ def operator_callers() -> dict:
         "a central admin": lambda: signed_in(make_user(role="Admin"), REMOTE_ADDR=REMOTE),
         "a central admin's token": lambda: token_client(make_user(role="Admin")),
         "a province admin's token": lambda: token_client(
-            make_user(role="Admin", province_code="10")
+            make_user(role="Admin", province_code="15")
         ),
     }
 

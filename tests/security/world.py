@@ -130,7 +130,7 @@ def world_build() -> World:
     world.users["cadre"] = make_user("m_cadre_a", role="Cadre")
     world.users["cadre2"] = make_user("m_cadre_b", role="Cadre")
     world.users["trainer"] = make_user("m_trainer", role="Trainer")
-    world.users["admin_same"] = make_user("m_admin10", role="Admin", province_code="10")
+    world.users["admin_same"] = make_user("m_admin10", role="Admin", province_code="15")
     world.users["admin_other"] = make_user("m_admin20", role="Admin", province_code="20")
     world.users["central"] = make_user("m_central", role="Admin")
     for role, key in marker_user.items():
@@ -351,7 +351,7 @@ def world_extend(world: World) -> None:
     world.add(
         "export:10",
         bulk_export_request(format=ExportFormat.PDF, by=users["admin_same"],
-                            session=world.session, province_code="10"),
+                            session=world.session, province_code="15"),
     )  # fmt: skip
     world.add(
         "export:20",

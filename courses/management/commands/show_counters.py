@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print JSON like /api/counters/.")
         parser.add_argument("--province", default="", help="GSO code of a province.")
-        parser.add_argument("--structure", default="2023", choices=["2023", "2025"])
+        parser.add_argument("--structure", default="2025", choices=["2023", "2025"])
         parser.add_argument("--by", default=None, choices=BREAKDOWNS)
 
     def handle(self, *args, **options):

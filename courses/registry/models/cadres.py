@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.text import nfc, text_fold
 
+from .places import place_of
+
 # The 54 ethnic groups of Vietnam with their GSO codes (Danh mục các dân tộc Việt Nam,
 # Tổng cục Thống kê). Names are proper nouns and stay in Vietnamese in every language.
 ETHNIC_GROUPS = [
@@ -91,11 +93,23 @@ class Cadre(models.Model):
         on_delete=models.PROTECT,
         related_name="cadres",
     )
-    # Codes of the enclosing units in the 2023 structure, copied from `unit` on save: scoping
-    # and counters filter on them without joins.
+    successor = models.ForeignKey(
+        "courses.AdminUnit",
+        verbose_name=_("new commune (2025)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For a commune of 2023 split between several communes in 2025."),
+    )
+    # The place in both structures (courses.registry.models.places), copied from `unit` on save:
+    # scoping and counters filter on these columns without joins. The 2023 codes are blank
+    # for a unit of the 2025 structure; the 2025 commune is blank while undecided.
     province_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
     district_code = models.CharField(max_length=3, blank=True, db_index=True, editable=False)
     commune_code = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
+    province_2025 = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
+    commune_2025 = models.CharField(max_length=5, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True, db_index=True)
     consent_notice_version = models.CharField(
@@ -113,6 +127,7 @@ class Cadre(models.Model):
             models.Index(fields=["province_code", "district_code", "level"]),
             # The village-heads target is a share of the registry: counted by target group.
             models.Index(fields=["target_group", "province_code"]),
+            models.Index(fields=["target_group", "province_2025"]),
         ]
 
     def __str__(self) -> str:
@@ -125,10 +140,10 @@ class Cadre(models.Model):
         super().save(*args, **kwargs)
 
     def sync_unit_codes(self) -> None:
-        unit = self.unit
-        if unit is None:
-            self.province_code = self.district_code = self.commune_code = ""
-            return
-        self.province_code = unit.province_code
-        self.district_code = unit.district_code
-        self.commune_code = unit.commune_code
+        successor = self.successor.code if self.successor_id else ""
+        place = place_of(self.unit, successor=successor)
+        self.province_code = place.province_code
+        self.district_code = place.district_code
+        self.commune_code = place.commune_code
+        self.province_2025 = place.province_2025
+        self.commune_2025 = place.commune_2025

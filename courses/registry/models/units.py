@@ -1,7 +1,7 @@
 """Administrative units in both structures: the three-level list in force before 1 July 2025
 (province, district, commune) and the two-level list after the reform (province, commune),
 each unit with its validity dates and the old -> new lineage. Villages (thôn, bản) are added
-by admins under a commune of the 2023 structure.
+by admins under a commune of either structure, and share its structure.
 """
 
 from django.db import models

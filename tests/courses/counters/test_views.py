@@ -44,7 +44,7 @@ def test_api_returns_the_figures_and_breakdowns_for_a_central_admin(client, two_
 
 
 def test_province_admin_sees_only_their_province_in_the_api(client, two_provinces):
-    client.force_login(make_user(role="Admin", province_code="10"))
+    client.force_login(make_user(role="Admin", province_code="15"))
     data = client.get("/api/counters/?by=province").json()
     cadres = next(row for row in data if row["code"] == "CADRES_TRAINED")
     assert cadres["value"] == 3 and cadres["by"] == {"10": 3}
@@ -52,7 +52,7 @@ def test_province_admin_sees_only_their_province_in_the_api(client, two_province
 
 
 def test_province_admin_sees_only_their_province_in_the_dashboard(client, two_provinces):
-    client.force_login(make_user(role="Admin", province_code="10"))
+    client.force_login(make_user(role="Admin", province_code="15"))
     response = client.get(reverse("counters_dashboard") + "?province=02")
     assert response.status_code == 200
     html = response.content.decode()
@@ -90,7 +90,7 @@ def test_non_admins_cannot_open_the_dashboard_or_exports(client, two_provinces):
 
 
 def test_exports_are_scoped_and_csv_is_neutralised(client, two_provinces):
-    client.force_login(make_user(role="Admin", province_code="02"))
+    client.force_login(make_user(role="Admin", province_code="08"))
     content = client.get(reverse("counters_export_csv")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     cadres = next(r for r in rows if r and r[0] == "CADRES_TRAINED")

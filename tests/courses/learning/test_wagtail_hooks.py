@@ -25,7 +25,7 @@ def people():
 
 def test_province_admin_enrols_all_commune_cadres_of_a_district(client, people):
     tree = make_course()
-    admin = make_user(role=ADMIN, province_code="10")
+    admin = make_user(role=ADMIN, province_code="15")
     client.force_login(admin)
     form = {"course": tree.course.pk, "district_code": "080", "level": "commune"}
     preview = client.post(URL, {**form, "confirm": "0"})
@@ -41,7 +41,7 @@ def test_province_admin_enrols_all_commune_cadres_of_a_district(client, people):
 
 def test_a_province_admin_cannot_enrol_people_of_another_province(client, people):
     tree = make_course()
-    client.force_login(make_user(role=ADMIN, province_code="10"))
+    client.force_login(make_user(role=ADMIN, province_code="15"))
     client.post(URL, {"course": tree.course.pk, "province_code": "02", "confirm": "1"})
     assert not Enrolment.objects.exists()
 

@@ -13,7 +13,7 @@ def test_sessions_visible_to_each_role(world):
     trainer = make_user("gv1", role="Trainer")
     other_trainer = make_user("gv2", role="Trainer")
     central = make_user("tw", role="Admin")
-    province_admin = make_user("lc", role="Admin", province_code="10")
+    province_admin = make_user("lc", role="Admin", province_code="15")
     learner = make_user("hv", role="Cadre")
     mine = make_session(course=world.in_person, unit=world.lao_cai.commune, trainers=[trainer])
     elsewhere = make_session(

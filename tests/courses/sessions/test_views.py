@@ -52,12 +52,12 @@ def test_access_rules(world, trainer, session):
     )
     assert logged_in(make_user("khac", role="Trainer")).get(detail).status_code == 404
     assert (
-        logged_in(make_user("ha_giang", role="Admin", province_code="02")).get(detail).status_code
+        logged_in(make_user("ha_giang", role="Admin", province_code="08")).get(detail).status_code
         == 404
     )
     assert logged_in(trainer).get(detail).status_code == 200
     assert (
-        logged_in(make_user("lao_cai", role="Admin", province_code="10")).get(detail).status_code
+        logged_in(make_user("lao_cai", role="Admin", province_code="15")).get(detail).status_code
         == 200
     )
     assert logged_in(make_user("trung_uong", role="Admin")).get(detail).status_code == 200

@@ -32,7 +32,7 @@ def form_data(session, **changes):
 
 
 def test_province_admin_sees_and_edits_only_their_province(world):
-    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="15"))
     html = client.get("/admin/sessions/").content.decode()
     assert "Buổi Lào Cai" in html and "Buổi Hà Giang" not in html
     assert client.get(f"/admin/sessions/edit/{world.hg.pk}/").status_code == 404
@@ -51,7 +51,7 @@ def test_trainers_do_not_manage_sessions_in_the_admin(world):
 
 
 def test_status_change_in_the_admin_moves_the_counters(world):
-    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="15"))
     response = client.post(
         f"/admin/sessions/edit/{world.lc.pk}/", form_data(world.lc, status="held")
     )
@@ -75,7 +75,7 @@ def test_status_change_in_the_admin_moves_the_counters(world):
 
 
 def test_creating_a_held_session_in_the_admin_counts_it(world):
-    client = logged_in(make_user("lao_cai", role="Admin", province_code="10"))
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="15"))
     data = form_data(world.lc, code="LC2", title="Buổi mới", status="held")
     response = client.post("/admin/sessions/new/", data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -1,0 +1,155 @@
+"""Where a record is, in both administrative structures.
+
+A record (a cadre, a session, an achievement, a counter cell) names one unit of a stated
+structure. From it follow two sets of codes, stored on the record so that scoping and counting
+filter on a column:
+
+- the 2023 codes (province, district, commune) when the unit is of the 2023 structure, blank
+  when it is of the 2025 one (a unit created after the reform has no 2023 unit);
+- the 2025 codes (province, commune): the unit's own when it is of the 2025 structure, its
+  successor's through the lineage when it is of the 2023 one. Every 2023 province went wholly
+  into one 2025 province, so the 2025 province is always known; a 2023 commune split between
+  several 2025 communes has no 2025 commune until an admin picks one of the candidates
+  (`successor`), and until then the record counts under its 2025 province only.
+
+The lineage is read once into a small map (a few thousand pairs) kept in the cache under a
+generation that moves whenever the lineage changes; a bulk writer (an import) reads it once
+and passes it on, so it asks no query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from courses.registry.models.units import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
+from lms.cache import generation, generation_bump
+
+# The day the 2025 structure came into force: a record of something that happened on or after
+# it (a session, say) names a unit of the 2025 structure.
+REFORM_DATE = dt.date(2025, 7, 1)
+LINEAGE_GENERATION = "registry:lineage:generation"
+
+
+@dataclass(frozen=True)
+class Place:
+    """The codes of a recorded place in both structures (blank where there is none)."""
+
+    province_code: str = ""
+    district_code: str = ""
+    commune_code: str = ""
+    province_2025: str = ""
+    commune_2025: str = ""
+
+    def as_fields(self) -> dict[str, str]:
+        """The record's place columns (Cadre, TrainingSession, Achievement, CounterCell)."""
+        return {
+            "province_code": self.province_code,
+            "district_code": self.district_code,
+            "commune_code": self.commune_code,
+            "province_2025": self.province_2025,
+            "commune_2025": self.commune_2025,
+        }
+
+    @property
+    def undecided(self) -> bool:
+        """A 2023 commune split between several 2025 communes, none picked yet."""
+        return bool(self.commune_code and not self.commune_2025)
+
+
+NOWHERE = Place()
+
+
+@dataclass(frozen=True)
+class LineageMaps:
+    province: dict[str, str]  # 2023 province code -> 2025 province code
+    commune: dict[str, tuple[str, ...]]  # 2023 commune code -> 2025 commune codes
+
+    def province_2025(self, code_2023: str) -> str:
+        return self.province.get(code_2023, "")
+
+    def provinces_2023(self, code_2025: str) -> list[str]:
+        """The 2023 provinces that went into a 2025 province."""
+        return sorted(old for old, new in self.province.items() if new == code_2025)
+
+    def commune_candidates(self, code_2023: str) -> tuple[str, ...]:
+        return self.commune.get(code_2023, ())
+
+
+def lineage_maps() -> LineageMaps:
+    """The 2023 -> 2025 map, from the cache, rebuilt after the lineage changed."""
+    key = f"registry:lineage:{generation(LINEAGE_GENERATION)}"
+    maps = cache.get(key)
+    if maps is None:
+        maps = _lineage_build()
+        cache.set(key, maps, 24 * 3600)
+    return maps
+
+
+def lineage_changed(**_kwargs) -> None:
+    """The lineage changed (a load, an edit): the next reader rebuilds the map."""
+    generation_bump(LINEAGE_GENERATION)
+
+
+def _lineage_build() -> LineageMaps:
+    province: dict[str, str] = {}
+    commune: dict[str, list[str]] = {}
+    links = AdminUnitLineage.objects.filter(
+        old__structure=UnitStructure.S2023, new__structure=UnitStructure.S2025
+    ).order_by("new__code")
+    for level, old, new in links.values_list("old__level", "old__code", "new__code"):
+        if level == UnitLevel.PROVINCE:
+            province[old] = new
+        elif level == UnitLevel.COMMUNE:
+            commune.setdefault(old, []).append(new)
+    return LineageMaps(province=province, commune={k: tuple(v) for k, v in commune.items()})
+
+
+def place_from_codes(
+    *,
+    structure: str,
+    province_code: str,
+    district_code: str = "",
+    commune_code: str = "",
+    successor: str = "",
+    maps: LineageMaps | None = None,
+) -> Place:
+    """The place of a unit given by its structure and enclosing codes; `successor` is the
+    2025 commune an admin picked for a split 2023 commune (ignored otherwise)."""
+    if not province_code:
+        return NOWHERE
+    if structure == UnitStructure.S2025:
+        return Place(province_2025=province_code, commune_2025=commune_code)
+    maps = maps or lineage_maps()
+    commune_2025 = ""
+    if commune_code:
+        candidates = maps.commune_candidates(commune_code)
+        if len(candidates) == 1:
+            commune_2025 = candidates[0]
+        elif successor in candidates:
+            commune_2025 = successor
+    return Place(
+        province_code=province_code,
+        district_code=district_code,
+        commune_code=commune_code,
+        province_2025=maps.province_2025(province_code),
+        commune_2025=commune_2025,
+    )
+
+
+def place_of(
+    unit: AdminUnit | None, *, successor: str = "", maps: LineageMaps | None = None
+) -> Place:
+    """The place of a record attached to `unit` (None: no place)."""
+    if unit is None:
+        return NOWHERE
+    return place_from_codes(
+        structure=unit.structure,
+        province_code=unit.province_code,
+        district_code=unit.district_code,
+        commune_code=unit.commune_code,
+        successor=successor,
+        maps=maps,
+    )
