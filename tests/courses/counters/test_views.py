@@ -37,7 +37,9 @@ def test_api_returns_the_figures_and_breakdowns_for_a_central_admin(client, two_
     cadres = next(row for row in data if row["code"] == "CADRES_TRAINED")
     assert set(cadres) == {"code", "name", "unit", "target", "value", "percent", "by"}
     assert cadres["value"] == 8 and cadres["target"] == 40000 and cadres["percent"] == 0
-    assert cadres["by"] == {"02": 5, "10": 3}
+    assert cadres["by"] == {"08": 5, "15": 3}  # the 2025 structure, the working one
+    data = client.get("/api/counters/?by=province&structure=2023").json()
+    assert next(row for row in data if row["code"] == "CADRES_TRAINED")["by"] == {"02": 5, "10": 3}
     by_ethnicity = client.get("/api/counters/?by=ethnicity").json()
     assert next(r for r in by_ethnicity if r["code"] == "CADRES_TRAINED")["by"] == {"03": 8}
     assert client.get("/api/counters/?by=commune").status_code == 400
@@ -47,8 +49,11 @@ def test_province_admin_sees_only_their_province_in_the_api(client, two_province
     client.force_login(make_user(role="Admin", province_code="15"))
     data = client.get("/api/counters/?by=province").json()
     cadres = next(row for row in data if row["code"] == "CADRES_TRAINED")
-    assert cadres["value"] == 3 and cadres["by"] == {"10": 3}
-    assert client.get("/api/counters/?province=02").status_code == 403
+    assert cadres["value"] == 3 and cadres["by"] == {"15": 3}
+    data = client.get("/api/counters/?by=province&structure=2023").json()
+    assert next(row for row in data if row["code"] == "CADRES_TRAINED")["by"] == {"10": 3}
+    assert client.get("/api/counters/?province=08").status_code == 403
+    assert client.get("/api/counters/?province=02&structure=2023").status_code == 403
 
 
 def test_province_admin_sees_only_their_province_in_the_dashboard(client, two_provinces):
@@ -56,19 +61,28 @@ def test_province_admin_sees_only_their_province_in_the_dashboard(client, two_pr
     response = client.get(reverse("counters_dashboard") + "?province=02")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Tỉnh Hà Giang" not in html
+    assert "Tỉnh Hà Giang" not in html and "Tỉnh Tuyên Quang" not in html
     assert "data-value>3<" in html
-    assert "Huyện 080" in html  # the drill-down starts at the districts of Lào Cai
+    assert "Xã 02647 (2025)" in html  # the drill-down starts at the communes of Lào Cai
+    html = client.get(reverse("counters_dashboard") + "?structure=2023").content.decode()
+    assert "Tỉnh Hà Giang" not in html and "data-value>3<" in html
+    assert "Tỉnh Lào Cai" in html  # the 2023 provinces that went into Lào Cai 2025
+    html = client.get(reverse("counters_dashboard") + "?structure=2023&province=10").content
+    assert "Huyện 080" in html.decode()
 
 
 def test_central_admin_drills_down_from_provinces_to_communes(client, two_provinces):
     client.force_login(make_user(role="Admin"))
     url = reverse("counters_dashboard")
     html = client.get(url).content.decode()
+    assert "Tỉnh Tuyên Quang" in html and "Tỉnh Lào Cai" in html and "data-value>8<" in html
+    html = client.get(url + "?province=15").content.decode()
+    assert "Xã 02647 (2025)" in html and "data-value>3<" in html
+    html = client.get(url + "?structure=2023").content.decode()
     assert "Tỉnh Hà Giang" in html and "Tỉnh Lào Cai" in html and "data-value>8<" in html
-    html = client.get(url + "?province=10").content.decode()
+    html = client.get(url + "?structure=2023&province=10").content.decode()
     assert "Huyện 080" in html and "data-value>3<" in html
-    html = client.get(url + "?province=10&district=080").content.decode()
+    html = client.get(url + "?structure=2023&province=10&district=080").content.decode()
     assert "Xã 02647" in html
 
 

@@ -31,12 +31,12 @@ def panel(html: str, code: str) -> str:
 
 def test_numbers_are_in_the_readers_format_and_names_are_escaped(client, world):
     client.force_login(make_user(role="Admin"))
-    html = client.get(reverse("counters_dashboard")).content.decode()
+    html = client.get(reverse("counters_dashboard") + "?structure=2023").content.decode()
     cadres = panel(html, "CADRES_TRAINED")
     assert "<strong data-value>4</strong> / 40.000 người" in cadres
     assert "Tỉnh &lt;b&gt;&quot;Lạng&quot;&lt;/b&gt; &amp; Sơn" in cadres
     assert "<b>" not in cadres
-    assert '<a href="?&amp;province=10">Tỉnh Lào Cai</a>' in cadres
+    assert '<a href="?structure=2023&amp;province=10">Tỉnh Lào Cai</a>' in cadres
     assert 'width="100.0"' in cadres and 'width="33.3"' in cadres  # bars: 3 and 1 of 3
     assert "<title>03/2023: 3</title>" in cadres and "03/2023 – 07/2024" in cadres
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -46,12 +46,13 @@ def test_numbers_are_in_the_readers_format_and_names_are_escaped(client, world):
 
 def test_a_district_links_to_its_communes_and_keeps_the_filters(client, world):
     client.force_login(make_user(role="Admin"))
-    html = client.get(URL + "?sex=female&province=10").content.decode()
+    html = client.get(URL + "?structure=2023&sex=female&province=10").content.decode()
     cadres = panel(html, "CADRES_TRAINED")
     assert "Theo huyện" in cadres
-    assert '<a href="?sex=female&amp;province=10&amp;district=080">Huyện 080</a>' in cadres
+    link = '<a href="?structure=2023&amp;sex=female&amp;province=10&amp;district=080">Huyện 080</a>'
+    assert link in cadres
     assert '<option value="female" selected>' in html
-    html = client.get(URL + "?province=10&district=080").content.decode()
+    html = client.get(URL + "?structure=2023&province=10&district=080").content.decode()
     cadres = panel(html, "CADRES_TRAINED")
     assert "Theo xã" in cadres and '<th scope="row">Xã 02647</th>' in cadres
 

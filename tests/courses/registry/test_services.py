@@ -74,9 +74,10 @@ def test_villages_get_the_commune_code_with_a_number_and_its_enclosing_codes():
 
 
 @pytest.mark.django_db
-def test_a_village_must_sit_under_a_2023_commune():
+def test_a_village_sits_under_a_commune_of_either_structure():
     units = make_unit_tree()
     with pytest.raises(ValidationError):
         village_create(commune=units["001"], name="Thôn dưới huyện")
-    with pytest.raises(ValidationError):
-        village_create(commune=units["2025:00004"], name="Thôn mới")
+    village = village_create(commune=units["2025:00004"], name="Thôn mới")
+    assert (village.structure, village.code, village.province_code) == ("2025", "00004-1", "01")
+    assert village.commune_code == "00004" and village.district_code == ""
