@@ -54,6 +54,9 @@ class Drift:
         place = f"{k.province_code or '-'}"
         if self.table == "cell":
             place += f"/{k.district_code or '-'}/{k.commune_code or '-'}"
+        if self.table in ("cell", "rollup"):
+            place += f" (2025: {k.province_2025 or '-'}"
+            place += f"/{k.commune_2025 or '-'})" if self.table == "cell" else ")"
         return (
             f"[{self.table}] {k.month:%Y-%m} {place} {k.level or '-'} {k.sex or '-'} "
             f"{k.ethnicity or '-'}"
