@@ -15,8 +15,12 @@ in-process with Django's test client (middleware, view, template), p50 over many
 - "uncached": the cache is cleared before each request, so every request aggregates the
   rollups (and rebuilds every other cached thing: unit names, registry counts).
 It also prints the number of SQL queries of one uncached request of each kind, the sizes of
-the counter tables, and the load average. BENCH_COUNTERS_SCALES=10 (or 1) runs one scale only:
-the database keeps the data of the last scale loaded, so that scale reruns without loading.
+the counter tables, and the load average. The figures are asked for in both unit structures:
+the 50 provinces of the data merge two by two into 25 provinces of 2025, and the ten communes
+of a district into one commune of 2025 (with the lineage); every URL without "2025" in its name
+asks for the 2023 structure explicitly, so the same URLs can be timed on an older revision.
+BENCH_COUNTERS_SCALES=10 (or 1) runs one scale only: the database keeps the data of the last
+scale loaded, so that scale reruns without loading.
 """
 
 from __future__ import annotations
@@ -121,10 +125,14 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     from courses.counters.recount import counters_drift
     from courses.counters.services import ROLLUPS
     from courses.learning.models import LessonProgress
-    from courses.registry.models import Cadre
+    from courses.registry.models import AdminUnit, Cadre
 
     started = time.monotonic()
-    if Cadre.objects.count() != 40_000 * scale or LessonProgress.objects.count() != progress:
+    if (
+        Cadre.objects.count() != 40_000 * scale
+        or LessonProgress.objects.count() != progress
+        or not AdminUnit.objects.filter(structure="2025").exists()
+    ):
         _load(cadres=40_000 * scale, enrolments_per_cadre=5, progress=progress)
     loaded = time.monotonic() - started
     with connection.cursor() as cursor:
@@ -149,18 +157,27 @@ def _scenario(*, scale: int, progress: int) -> dict[str, float]:
     cache.clear()
     province = "&province=01"
     g, cold = "generation", "cold"
+    old, new = "structure=2023", "structure=2025"
     urls = {
-        "api": ("/api/counters/", 300, None),
-        "dashboard": ("/admin/counters/", 200, None),
-        "api uncached": ("/api/counters/?by=province", 100, g),
-        "api uncached by=sex": ("/api/counters/?by=sex", 100, g),
-        "api uncached province": ("/api/counters/?by=level" + province, 100, g),
-        "api cold cache": ("/api/counters/?by=province", 40, cold),
-        "dashboard uncached": ("/admin/counters/", 60, g),
-        "dashboard uncached female": ("/admin/counters/?sex=female", 60, g),
-        "dashboard uncached 2023": ("/admin/counters/?start=2023-03-01&end=2023-12-31", 60, g),
-        "dashboard uncached province": ("/admin/counters/?province=01", 60, g),
-        "dashboard cold cache": ("/admin/counters/", 40, cold),
+        "api": (f"/api/counters/?{old}", 300, None),
+        "dashboard": (f"/admin/counters/?{old}", 200, None),
+        "api uncached": (f"/api/counters/?{old}&by=province", 100, g),
+        "api uncached by=sex": (f"/api/counters/?{old}&by=sex", 100, g),
+        "api uncached province": (f"/api/counters/?{old}&by=level" + province, 100, g),
+        "api cold cache": (f"/api/counters/?{old}&by=province", 40, cold),
+        "dashboard uncached": (f"/admin/counters/?{old}", 60, g),
+        "dashboard uncached female": (f"/admin/counters/?{old}&sex=female", 60, g),
+        "dashboard uncached 2023": (
+            f"/admin/counters/?{old}&start=2023-03-01&end=2023-12-31",
+            60,
+            g,
+        ),
+        "dashboard uncached province": (f"/admin/counters/?{old}&province=01", 60, g),
+        "dashboard cold cache": (f"/admin/counters/?{old}", 40, cold),
+        "api uncached 2025": (f"/api/counters/?{new}&by=province", 100, g),
+        "api uncached 2025 province": (f"/api/counters/?{new}&by=level" + province, 100, g),
+        "dashboard uncached 2025": (f"/admin/counters/?{new}", 60, g),
+        "dashboard uncached 2025 prov.": (f"/admin/counters/?{new}&province=01", 60, g),
     }
     results = {}
     with open("/proc/loadavg") as f:
@@ -213,25 +230,56 @@ def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
             "generate_series(0, %s) d, generate_series(0, %s) x",
             [PROVINCES, DISTRICTS - 1, COMMUNES - 1],
         )
+        # 2025: provinces 1 and 2 became province 01, 3 and 4 province 02...; the communes of a
+        # 2023 district became one commune (code of its first commune).
+        new_province = "lpad(((p + 1) / 2)::text, 2, '0')"
+        c.execute(
+            "INSERT INTO courses_adminunit (structure, level, code, name, province_code, "
+            f"district_code, commune_code) SELECT DISTINCT '2025', 'province', {new_province}, "
+            f"'Tỉnh mới ' || {new_province}, {new_province}, '', '' "
+            "FROM generate_series(1, %s) p",
+            [PROVINCES],
+        )
+        c.execute(
+            "INSERT INTO courses_adminunit (structure, level, code, name, province_code, "
+            "district_code, commune_code) SELECT '2025', 'commune', "
+            "lpad((p * 100 + d * 10)::text, 5, '0'), 'Xã mới ' || p || '-' || d, "
+            f"{new_province}, '', lpad((p * 100 + d * 10)::text, 5, '0') "
+            "FROM generate_series(1, %s) p, generate_series(0, %s) d",
+            [PROVINCES, DISTRICTS - 1],
+        )
+        c.execute(
+            "INSERT INTO courses_adminunitlineage (old_id, new_id, partial) SELECT o.id, n.id, "
+            "false FROM courses_adminunit o JOIN courses_adminunit n ON n.structure = '2025' "
+            "AND o.structure = '2023' AND ((o.level = 'province' AND n.level = 'province' AND "
+            "n.code = lpad(((o.code::int + 1) / 2)::text, 2, '0')) OR (o.level = 'commune' AND "
+            "n.level = 'commune' AND n.code = lpad((o.district_code::int * 10)::text, 5, '0')))"
+        )
+        places = _has_places()
         c.execute(
             "CREATE TEMP TABLE bench_communes ON COMMIT DROP AS SELECT row_number() OVER "
-            "(ORDER BY id) - 1 AS n, id, province_code, district_code, commune_code "
-            "FROM courses_adminunit WHERE level = 'commune'"
+            "(ORDER BY id) - 1 AS n, id, province_code, district_code, commune_code, "
+            "lpad(((province_code::int + 1) / 2)::text, 2, '0') AS province_2025, "
+            "lpad((district_code::int * 10)::text, 5, '0') AS commune_2025 "
+            "FROM courses_adminunit WHERE level = 'commune' AND structure = '2023'"
         )
         c.execute("ANALYZE bench_communes")
         c.execute("SELECT count(*) FROM bench_communes")
         communes = c.fetchone()[0]
+        extra = ", province_2025, commune_2025" if places else ""
+        extra_u = ", u.province_2025, u.commune_2025" if places else ""
         c.execute(
             "INSERT INTO courses_cadre (full_name, name_key, sex, birth_year, ethnicity, "
             "target_group, level, agency, unit_id, province_code, district_code, commune_code, "
-            "phone, email, consent_notice_version, created_at, updated_at) "
+            f"phone, email, consent_notice_version, created_at, updated_at{extra}) "
             "SELECT 'Cán bộ ' || g, 'can bo ' || g, "
             "CASE WHEN g %% 5 < 3 THEN 'female' ELSE 'male' END, 1960 + g %% 40, "
             "(ARRAY['08','03','09','02','06'])[1 + g %% 5], "
             "(ARRAY['key_cadre','leader','village_head','key_cadre','other'])[1 + g %% 5], "
             "(ARRAY['commune','commune','district','province','village'])[1 + (g / 7) %% 5], "
             "'', u.id, u.province_code, u.district_code, u.commune_code, '', '', '', now(), "
-            "now() FROM generate_series(1, %s) g JOIN bench_communes u ON u.n = g %% %s",
+            f"now(){extra_u} FROM generate_series(1, %s) g JOIN bench_communes u "
+            "ON u.n = g %% %s",
             [cadres, communes],
         )
         values = ", ".join(f"({pk})" for pk in courses)
@@ -260,6 +308,9 @@ def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
             "indicator_id, cadre_id, achieved_at, month, province_code, district_code, "
             "commune_code, level, sex, ethnicity"
         )
+        if places:
+            key += ", k.province_2025, k.commune_2025"
+            columns += ", province_2025, commune_2025"
         first_completion = (
             "SELECT cadre_id, min(completed_at) AS at FROM courses_enrolment "
             "WHERE completed_at IS NOT NULL GROUP BY cadre_id"
@@ -290,6 +341,13 @@ def _load(*, cadres: int, enrolments_per_cadre: int, progress: int) -> None:
             [ids["ME_PARTICIPANTS"], MONTHS],
         )
     counters_recount()
+
+
+def _has_places() -> bool:
+    """Whether this revision stores the 2025 place columns (an older one maps at read time)."""
+    from courses.registry.models import Cadre
+
+    return "province_2025" in {field.name for field in Cadre._meta.fields}
 
 
 def _pages(count: int) -> tuple[list[int], list[int]]:
