@@ -31,8 +31,9 @@ def test_serials_follow_each_other_per_province_and_year(issued):
     second = issued(unit=make_units(commune_code="10002").commune)
     other = issued(unit=make_units(province_code="26").commune)
     year = first.issued_on.year
-    assert first.serial == f"DA8-10-{year}-000001"
-    assert second.serial == f"DA8-10-{year}-000002"
+    # The serial names the 2025 province (old Lào Cai 10 is in Lào Cai 15).
+    assert first.serial == f"DA8-15-{year}-000001"
+    assert second.serial == f"DA8-15-{year}-000002"
     assert other.serial == f"DA8-26-{year}-000001"
 
 

@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(db):
     world = make_sessions_world()
-    world.lc = make_session(course=world.in_person, unit=world.lao_cai.commune,
+    # Sessions of 2026: in units of the 2025 structure.
+    world.lc = make_session(course=world.in_person, unit=world.lao_cai.commune_2025,
                             title="Buổi Lào Cai", code="LC1")  # fmt: skip
-    world.hg = make_session(course=world.in_person, unit=world.ha_giang.commune,
+    world.hg = make_session(course=world.in_person, unit=world.ha_giang.commune_2025,
                             title="Buổi Hà Giang", code="HG1")  # fmt: skip
     return world
 
@@ -62,16 +63,29 @@ def test_status_change_in_the_admin_moves_the_counters(world):
     # A province admin cannot move a session to another province's unit.
     response = client.post(
         f"/admin/sessions/edit/{world.lc.pk}/",
-        form_data(world.lc, unit=world.ha_giang.commune.pk),
+        form_data(world.lc, unit=world.ha_giang.commune_2025.pk),
     )
     assert response.status_code == 200
     world.lc.refresh_from_db()
-    assert world.lc.province_code == "10"
+    assert world.lc.province_2025 == "15"
     # Deleting the held session uncounts it.
     response = client.post(f"/admin/sessions/delete/{world.lc.pk}/")
     assert response.status_code == 302
     assert not TrainingSession.objects.filter(pk=world.lc.pk).exists()
     assert cell_total(SESSIONS_DISTRICT_COMMUNE) == 0
+
+
+def test_a_session_after_the_reform_cannot_be_placed_in_a_2023_unit(world):
+    client = logged_in(make_user("lao_cai", role="Admin", province_code="15"))
+    data = form_data(world.lc, code="LC3", unit=world.lao_cai.commune.pk)
+    response = client.post("/admin/sessions/new/", data)
+    assert response.status_code == 200
+    assert "cơ cấu 2025" in response.content.decode()
+    assert not TrainingSession.objects.filter(code="LC3").exists()
+    data = form_data(world.lc, code="LC4", unit=world.lao_cai.commune.pk,
+                     start_date="2025-06-30", end_date="2025-06-30")  # fmt: skip
+    assert client.post("/admin/sessions/new/", data).status_code == 302
+    assert TrainingSession.objects.get(code="LC4").province_code == "10"
 
 
 def test_creating_a_held_session_in_the_admin_counts_it(world):
