@@ -77,16 +77,18 @@ def test_a_province_admins_token_is_limited_to_their_province(two_provinces):
     _row, token = token_make(make_user(role="Admin", province_code="15"), "Lào Cai")
     client = bearer(token)
     figures = cadres_trained(client.get(API + "?by=province").json())
-    assert figures["value"] == 3 and figures["by"] == {"10": 3}
-    assert client.get(API + "?province=02").status_code == 403
-    # Asking for its own province explicitly changes nothing.
-    assert cadres_trained(client.get(API + "?province=10").json())["value"] == 3
+    assert figures["value"] == 3 and figures["by"] == {"15": 3}
+    assert client.get(API + "?province=08").status_code == 403
+    assert client.get(API + "?province=02&structure=2023").status_code == 403
+    # Asking for its own province explicitly changes nothing, in either structure.
+    assert cadres_trained(client.get(API + "?province=15").json())["value"] == 3
+    assert cadres_trained(client.get(API + "?province=10&structure=2023").json())["value"] == 3
 
 
 def test_a_central_admins_token_sees_the_whole_country(two_provinces):
     _row, token = token_make(make_user(role="Admin"), "Trung ương")
     figures = cadres_trained(bearer(token).get(API + "?by=province").json())
-    assert figures["value"] == 8 and figures["by"] == {"02": 5, "10": 3}
+    assert figures["value"] == 8 and figures["by"] == {"08": 5, "15": 3}
 
 
 @pytest.mark.parametrize("role", ["Cadre", "Trainer", None])
@@ -102,7 +104,7 @@ def test_the_token_decides_who_asks_even_with_a_session(two_provinces):
     _row, token = token_make(make_user(role="Admin", province_code="15"), "Lào Cai")
     client = bearer(token)
     client.force_login(make_user(role="Admin"))
-    assert cadres_trained(client.get(API + "?by=province").json())["by"] == {"10": 3}
+    assert cadres_trained(client.get(API + "?by=province").json())["by"] == {"15": 3}
 
 
 # --- Refusals: 401 with a Bearer challenge -----------------------------------------------------

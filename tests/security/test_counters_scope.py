@@ -21,12 +21,12 @@ LAO_CAI_TARGET = 100  # IndicatorTarget of province 10 in the world
 
 
 def province_2025(code: str, name: str, *predecessors: AdminUnit) -> AdminUnit:
-    unit = AdminUnit.objects.create(
-        structure=UnitStructure.S2025, level=UnitLevel.PROVINCE, code=code, name=name,
-        province_code=code,
+    unit, _ = AdminUnit.objects.update_or_create(
+        structure=UnitStructure.S2025, code=code,
+        defaults={"level": UnitLevel.PROVINCE, "name": name, "province_code": code},
     )  # fmt: skip
     for old in predecessors:
-        AdminUnitLineage.objects.create(old=old, new=unit)
+        AdminUnitLineage.objects.get_or_create(old=old, new=unit)
     return unit
 
 
@@ -103,6 +103,7 @@ def test_a_2025_province_with_no_known_predecessor_has_no_national_targets(count
 def test_the_dashboard_of_a_province_not_yet_mapped_to_2025_shows_no_national_target(world):
     """Before the 2025 lineage is loaded, the Lào Cai admin's 2025 dashboard is empty, not
     the country's: no national target of 40.000 cadres."""
+    AdminUnitLineage.objects.all().delete()
     client = Client()
     client.force_login(world.users["admin_same"])
     response = client.get("/admin/counters/?structure=2025")
