@@ -4,18 +4,24 @@
   the JSON endpoints and for clients that ask for JSON, a short Vietnamese page otherwise
   (PostgreSQL cannot hold the character at all);
 - a JSON body nested too deeply (or too large) for the quiz autosave: 400 in JSON;
+- a file named .xlsx that is no readable workbook, uploaded to the cadre import: the upload
+  form again with a Vietnamese error, and nothing stored;
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from courses.learning.models import QuizAnswer, QuizAttempt
-from courses.registry.models import Cadre
+from courses.registry.models import Cadre, ImportJob
 from lms.roles import ADMIN, CADRE, TRAINER
 from tests.builders import (
     make_course,
@@ -29,6 +35,7 @@ from tests.builders import (
 pytestmark = pytest.mark.django_db
 
 NUL_REFUSED = "ký tự NUL"  # in the Vietnamese refusal, page or JSON
+XLSX_REFUSED = "Tệp không đọc được: không phải tệp Excel (.xlsx) hợp lệ."
 
 
 def client_for(user=None) -> Client:
@@ -162,3 +169,64 @@ def test_a_nul_in_a_posted_form_is_refused_and_nothing_is_written():
     )
     assert_refused_as_page(response)
     assert not Cadre.objects.exists()
+
+
+# --- Files that are no workbook --------------------------------------------------------------
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _malformed_sheet_xlsx() -> bytes:
+    """A real workbook whose first sheet's XML is cut off in the middle of its rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["ma_can_bo", "ho_ten"])
+    for n in range(50):
+        workbook.active.append(["", f"Người {n}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
+        files = {name: source.read(name) for name in source.namelist()}
+    sheet = files["xl/worksheets/sheet1.xml"]
+    files["xl/worksheets/sheet1.xml"] = sheet[: len(sheet) // 2] + b"<row r=<<"
+    return _zip(files)
+
+
+HOSTILE_XLSX = {
+    "random bytes": bytes(range(256)) * 40,
+    "a zip without a workbook": _zip({"hello.txt": b"xin chao"}),
+    "a zip with malformed XML": _zip(
+        {
+            "[Content_Types].xml": b"<Types><<not xml",
+            "xl/workbook.xml": b"<workbook",
+            "_rels/.rels": b"<Relationships",
+        }
+    ),
+    "a workbook whose sheet is cut off": _malformed_sheet_xlsx(),
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE_XLSX.values(), ids=HOSTILE_XLSX.keys())
+def test_an_unreadable_xlsx_gets_a_vietnamese_form_error_and_nothing_is_written(content):
+    world = make_registry_world()
+    cadres = Cadre.objects.count()
+    upload = SimpleUploadedFile("can_bo.xlsx", content)
+    response = client_for(world.central).post("/admin/registry/import/", {"file": upload})
+    assert response.status_code == 200
+    assert XLSX_REFUSED in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert Cadre.objects.count() == cadres
+
+
+def test_the_session_import_command_refuses_an_unreadable_xlsx_with_a_clear_error(tmp_path):
+    path = tmp_path / "buoi.xlsx"
+    path.write_bytes(_malformed_sheet_xlsx())
+    with pytest.raises(CommandError, match="không phải tệp Excel"):
+        call_command("import_sessions", str(path))
