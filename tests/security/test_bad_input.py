@@ -6,6 +6,9 @@
 - a JSON body nested too deeply (or too large) for the quiz autosave: 400 in JSON;
 - a file named .xlsx that is no readable workbook, uploaded to the cadre import: the upload
   form again with a Vietnamese error, and nothing stored;
+- names holding bidirectional-override or other control characters (which can print another
+  name on a certificate than the one stored): refused in every form that takes a name and in
+  the cadre import.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 
 from courses.learning.models import QuizAnswer, QuizAttempt
 from courses.registry.models import Cadre, ImportJob
@@ -35,7 +39,12 @@ from tests.builders import (
 pytestmark = pytest.mark.django_db
 
 NUL_REFUSED = "ký tự NUL"  # in the Vietnamese refusal, page or JSON
+BIDI_REFUSED = "Tên chứa ký tự điều khiển hướng chữ, không được phép."
+CONTROL_REFUSED = "Tên chứa ký tự điều khiển, không được phép."
 XLSX_REFUSED = "Tệp không đọc được: không phải tệp Excel (.xlsx) hợp lệ."
+# Shown as "Nguyễn Thị Hoa", stored and searched as "... aoH": a right-to-left override turns
+# the letters after it around.
+BIDI_NAME = "Nguyễn Thị \u202eaoH"
 
 
 def client_for(user=None) -> Client:
@@ -230,3 +239,130 @@ def test_the_session_import_command_refuses_an_unreadable_xlsx_with_a_clear_erro
     path.write_bytes(_malformed_sheet_xlsx())
     with pytest.raises(CommandError, match="không phải tệp Excel"):
         call_command("import_sessions", str(path))
+
+
+# --- Names with direction overrides and control characters -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (BIDI_NAME, BIDI_REFUSED),
+        ("Nguyễn Thị \u2067Hoa\u2069", BIDI_REFUSED),
+        ("Nguyễn Thị\x07 Hoa", CONTROL_REFUSED),
+    ],
+    ids=["override", "isolate", "bell"],
+)
+def test_the_profile_refuses_a_name_with_direction_or_control_characters(name, message):
+    user = make_user("moi", role=CADRE)
+    units = make_units()
+    response = client_for(user).post("/learn/profile/", profile_data(units, name))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Cadre.objects.exists()
+
+
+def test_the_profile_still_takes_an_ordinary_name():
+    user = make_user("moi", role=CADRE)
+    units = make_units()
+    response = client_for(user).post("/learn/profile/", profile_data(units, "Lò Thị Mai"))
+    assert response.status_code == 302
+    assert Cadre.objects.get().full_name == "Lò Thị Mai"
+
+
+def cadre_form_data(unit, full_name: str) -> dict:
+    return {
+        "full_name": full_name, "ma_can_bo": "", "sex": "female", "birth_year": "1988",
+        "target_group": "key_cadre", "level": "commune", "agency": "", "unit": unit.pk,
+        "phone": "", "email": "", "consent_notice_version": "", "consent_at": "",
+        "ethnicity": "",
+    }  # fmt: skip
+
+
+def test_the_admins_cadre_form_refuses_a_name_with_a_direction_override():
+    world = make_registry_world()
+    client = client_for(world.central)
+    response = client.post(
+        reverse("courses_cadre:add"), cadre_form_data(world.units["00001"], BIDI_NAME)
+    )
+    assert response.status_code == 200
+    assert BIDI_REFUSED in response.content.decode()
+    assert not Cadre.objects.filter(full_name=BIDI_NAME).exists()
+    response = client.post(
+        reverse("courses_cadre:edit", args=[world.hoa.pk]),
+        cadre_form_data(world.units["00001"], BIDI_NAME),
+    )
+    assert response.status_code == 200
+    assert BIDI_REFUSED in response.content.decode()
+    world.hoa.refresh_from_db()
+    assert world.hoa.full_name == "Nguyễn Thị Hoa"
+
+
+def test_the_trainers_new_person_form_refuses_a_name_with_a_direction_override():
+    trainer = make_user("giang_vien", role=TRAINER)
+    units = make_units()
+    course = make_course(delivery="in_person", modules=0, quiz=False).course
+    session = make_session(course=course, unit=units.commune, trainers=[trainer])
+    response = client_for(trainer).post(
+        f"/trainer/sessions/{session.pk}/new-person/",
+        {"full_name": BIDI_NAME, "sex": "female", "birth_year": "", "target_group": "key_cadre",
+         "level": "commune", "agency": "", "phone": "", "present": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert BIDI_REFUSED in response.content.decode()
+    assert not Cadre.objects.exists()
+
+
+IMPORT_HEADER = (
+    "ma_can_bo,ho_ten,gioi_tinh,nam_sinh,dan_toc,nhom_doi_tuong,cap,co_quan,"
+    "ma_don_vi_hanh_chinh,so_dien_thoai,email\n"
+)
+
+
+def test_the_cadre_import_refuses_a_row_whose_name_has_a_direction_override():
+    world = make_registry_world()
+    client = client_for(world.central)
+    rows = f",{BIDI_NAME},Nữ,1980,,Khác,Xã,,00001,,\n,Người Tốt,Nữ,1980,,Khác,Xã,,00001,,\n"
+    upload = SimpleUploadedFile("can_bo.csv", (IMPORT_HEADER + rows).encode())
+    response = client.post("/admin/registry/import/", {"file": upload})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert BIDI_REFUSED in html
+    assert "Xác nhận nhập dữ liệu" not in html  # the file cannot be confirmed
+    assert not Cadre.objects.filter(full_name__in=[BIDI_NAME, "Người Tốt"]).exists()
+
+
+def test_a_user_cannot_give_themselves_a_name_with_a_direction_override():
+    trainer = make_user("giang_vien", role=TRAINER, first_name="Hà", last_name="Lê")
+    client = client_for(trainer)
+    response = client.post(
+        "/admin/account/",
+        {"name_email-first_name": "\u202eaH", "name_email-last_name": "Lê",
+         "name_email-email": "gv@example.org", "locale-preferred_language": "vi",
+         "locale-current_time_zone": "Asia/Ho_Chi_Minh", "theme-theme": "system",
+         "theme-density": "default", "theme-contrast": "system"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert BIDI_REFUSED in response.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.first_name == "Hà"
+
+
+def test_a_certificate_cannot_be_reissued_with_a_name_holding_a_direction_override():
+    from tests.builders import complete, make_certificate, seed_indicators
+
+    seed_indicators()
+    _user, cadre = make_learner("hocvien", full_name="Nguyễn Thị Hoa")
+    enrolment = complete(cadre, make_course(modules=0, quiz=False).course)
+    certificate = make_certificate(enrolment=enrolment, issue=True)
+    client = client_for(make_user("trung_uong", role=ADMIN))
+    response = client.post(
+        reverse("certificate_reissue", args=[certificate.pk]), {"full_name": BIDI_NAME},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert BIDI_REFUSED in response.content.decode()
+    cadre.refresh_from_db()
+    assert cadre.full_name == "Nguyễn Thị Hoa"
+    certificate.refresh_from_db()
+    assert certificate.status == "issued"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms.text import nfc, text_fold
+from lms.text import NameFieldsChecked, nfc, text_fold
 
 # The 54 ethnic groups of Vietnam with their GSO codes (Danh mục các dân tộc Việt Nam,
 # Tổng cục Thống kê). Names are proper nouns and stay in Vietnamese in every language.
@@ -60,7 +60,10 @@ def name_key(text: str) -> str:
     return text_fold(text)
 
 
-class Cadre(models.Model):
+class Cadre(NameFieldsChecked, models.Model):
+    # A name that prints as it reads: every form of the record refuses direction controls.
+    name_fields = ("full_name",)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
