@@ -47,7 +47,7 @@ from certificates.models import (
 from courses.counters.services import certified_learner_record, certified_learner_remove
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
-from lms.text import nfc
+from lms.text import name_problem, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -427,6 +427,8 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
     full_name = nfc(full_name)
     if not full_name:
         raise ValueError(_("The corrected name must not be empty."))
+    if problem := name_problem(full_name):
+        raise ValueError(problem)
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == CertificateStatus.REVOKED:

@@ -1,12 +1,56 @@
-"""The management command shared by the session and attendance imports."""
+"""What the file imports share: the check that an uploaded file can be read at all, and the
+management command of the session and attendance imports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from lms.spreadsheet import XLSX_EXTENSIONS
+
+
+def spreadsheet_problem(
+    source: str | Path | IO[bytes], *, name: str, walk: bool = True
+) -> str | None:
+    """Why the file cannot be read as the spreadsheet its name says, or None.
+
+    An XLSX is opened as the import will open it (its workbook, its first sheet and the
+    sheet's size, which the progress bar reads) and, with `walk`, every row of that sheet is
+    read and dropped, so that a sheet cut off or malformed halfway is found too. For a file
+    that is no zip, a zip without a workbook, malformed XML or values openpyxl refuses, the
+    zip, XML and openpyxl readers raise almost any kind of exception (BadZipFile, KeyError,
+    ParseError, ValueError, TypeError...); only those readers run here, so any exception but
+    a missing file means "not a readable workbook". A file-like source is left at its start.
+    Other files (CSV, an unknown type) are left to the import, which reports their problems
+    itself.
+    """
+    if Path(name).suffix.lower() not in XLSX_EXTENSIONS:
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            sheet.max_row  # noqa: B018 - what the import's row estimate reads first
+            if walk:
+                for _row in sheet.iter_rows(values_only=True):
+                    pass
+        finally:
+            workbook.close()
+    except FileNotFoundError:
+        raise
+    except Exception:  # see the docstring: anything the readers raise for a bad file
+        return _("The file cannot be read: it is not a valid Excel (.xlsx) file.")
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    return None
 
 
 class FileImportCommand(BaseCommand):
@@ -25,6 +69,12 @@ class FileImportCommand(BaseCommand):
     def handle(self, *args, **options):
         translation.activate("vi")
         path = options["file"]
+        try:
+            problem = spreadsheet_problem(path, name=path)
+        except FileNotFoundError as exc:
+            raise CommandError(_("File not found: {path}").format(path=path)) from exc
+        if problem:
+            raise CommandError(problem)
         try:
             result = self.importer(path, name=path, dry_run=options["dry_run"])
         except FileNotFoundError as exc:

@@ -1,6 +1,17 @@
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from lms.json_body import json_error_response
+
+NUL = "\x00"
+# Paths whose views answer JSON (the counters API, the verification's .json twin): a refusal
+# there is JSON too, whatever the client says it accepts.
+JSON_PATH_PREFIXES = ("/api/",)
+JSON_PATH_SUFFIXES = (".json",)
 
 
 class SecurityHeadersMiddleware:
@@ -27,6 +38,13 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def request_language(request) -> str:
+    """The language chosen with the site's language switch (its cookie), else Vietnamese."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    codes = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in codes else settings.LANGUAGE_CODE
+
+
 class LocaleMiddleware:
     """Vietnamese unless the person chose English on the site.
 
@@ -39,12 +57,69 @@ class LocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        codes = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in codes else settings.LANGUAGE_CODE
+        language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def wants_json(request) -> bool:
+    """Whether an answer to this request should be JSON: a JSON endpoint's path, a JSON
+    body, or a client that asks for JSON."""
+    path = request.path_info
+    if path.startswith(JSON_PATH_PREFIXES) or path.endswith(JSON_PATH_SUFFIXES):
+        return True
+    if request.content_type == "application/json":
+        return True
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _holds_nul(request) -> bool:
+    if NUL in request.path_info or NUL in request.path:
+        return True
+    if any(NUL in key or any(NUL in value for value in values)
+           for key, values in request.GET.lists()):  # fmt: skip
+        return True
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        return any(NUL in key or any(NUL in value for value in values)
+                   for key, values in request.POST.lists())  # fmt: skip
+    return False
+
+
+class NulCharacterMiddleware:
+    """Refuse with 400 a request whose path, query string or posted form holds U+0000.
+
+    No text the site stores or looks up can hold the character: PostgreSQL refuses it in any
+    query (psycopg raises before the query is sent) and SQLite's full-text search fails on
+    it, so a search, a certificate check or a filter given one ended in a server error.
+    Refused here, before any view runs, the client gets a 400 it can understand: JSON for
+    JSON endpoints and clients that ask for it, a short page otherwise (the site's templates
+    need what later middleware sets up), in the language the site would speak. Only
+    URL-encoded form bodies are read here; multipart bodies (uploads) are left to the forms
+    that read them, whose text fields refuse the character already.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request):
+            return self.refusal(request)
+        return self.get_response(request)
+
+    def refusal(self, request) -> HttpResponse:
+        with translation.override(request_language(request)):
+            message = _(
+                "The address or the form holds a NUL character, which is not allowed. "
+                "Remove it and try again."
+            )
+            if wants_json(request):
+                return json_error_response(message)
+            page = render_to_string(
+                "lms/bad_request.html",
+                {"message": message, "language": translation.get_language()},
+            )
+        return HttpResponse(page, status=400)

@@ -2,9 +2,16 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.text import NameFieldsChecked
 
-class User(AbstractUser):
-    """A person who logs in. Cadre details (sex, ethnicity, unit) live on the cadre record."""
+
+class User(NameFieldsChecked, AbstractUser):
+    """A person who logs in. Cadre details (sex, ethnicity, unit) live on the cadre record.
+    The first and last names refuse direction controls (lms.text.name_problem) in every
+    form: the Wagtail admin shows them to others (page owners, revisions, workflows), and
+    the profile form offers them as the learner's full name."""
+
+    name_fields = ("first_name", "last_name")
 
     province_code = models.CharField(
         _("province scope"),

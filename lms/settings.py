@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "lms.proxy.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the path, the query or the form: a NUL character is a 400.
+    "lms.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.LocaleMiddleware",

@@ -7,12 +7,10 @@ answer, 403 for what is not allowed).
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -35,6 +33,7 @@ from courses.learning.services import (
     quiz_attempt_submit,
 )
 from courses.registry.forms import ProfileForm
+from lms.json_body import JsonBodyError, json_error_response, load_json_body
 
 
 def _error(request, exc: LearningError):
@@ -211,9 +210,9 @@ def attempt_answer(request, attempt_id: int):
     try:
         if request.content_type == "application/json":
             try:
-                payload = json.loads(request.body or b"{}")
-            except ValueError:
-                return HttpResponseBadRequest(_("Malformed answer."))
+                payload = load_json_body(request)
+            except JsonBodyError as exc:
+                return json_error_response(exc)
             if not isinstance(payload, dict):
                 raise LearningError(_("Malformed answer."))
             question_id = payload.get("question")

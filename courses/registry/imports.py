@@ -37,6 +37,7 @@ from lms.spreadsheet import (
     normalise_phone,
     read_rows,
 )
+from lms.text import name_problem
 
 COLUMNS = [
     "ma_can_bo",
@@ -241,6 +242,8 @@ class _Checker:
             add(n, "ho_ten", _("Too long (at most %(max)s characters).") % {"max": 200})
         elif full_name and not any(ch.isalpha() for ch in full_name):
             add(n, "ho_ten", _("A name must contain letters."))
+        elif problem := name_problem(full_name):
+            add(n, "ho_ten", problem)
         key = name_key(full_name)
 
         sex = self._label(n, "gioi_tinh", v["gioi_tinh"], SEX, SEX_LABELS)

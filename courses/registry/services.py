@@ -29,6 +29,7 @@ from courses.registry.models import (
     UnitStructure,
 )
 from courses.registry.models.places import lineage_changed
+from lms.file_import import spreadsheet_problem
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
 from lms.storage import files_under, local_path
@@ -271,8 +272,8 @@ STORED_ERRORS = 5000
 
 
 def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CADRES) -> ImportJob:
-    """Store an uploaded file as a pending job; refuse files that are too large or of the
-    wrong type (ValidationError with a message for the user)."""
+    """Store an uploaded file as a pending job; refuse files that are too large, of the
+    wrong type or unreadable (ValidationError with a message for the user)."""
     limit = settings.MAX_IMPORT_UPLOAD_BYTES
     if uploaded.size > limit:
         raise ValidationError(
@@ -285,6 +286,13 @@ def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CA
         file_format(uploaded.name)
     except ImportFileError as exc:
         raise ValidationError(str(exc)) from exc
+    # A small file is checked in this request anyway: all its rows are read now. A large one
+    # is only opened; reading its rows is the worker's work.
+    problem = spreadsheet_problem(
+        uploaded, name=uploaded.name, walk=uploaded.size <= IMPORT_INLINE_MAX_BYTES
+    )
+    if problem:
+        raise ValidationError(problem)
     job = ImportJob(
         kind=kind,
         original_name=Path(uploaded.name).name[:255],

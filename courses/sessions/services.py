@@ -20,7 +20,7 @@ from courses.registry.models import AdminUnit, Cadre
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.signals import participant_present
-from lms.text import nfc
+from lms.text import name_problem, nfc
 
 # Changing one of these on a held session moves it to another counter cell or indicator.
 COUNTED_FIELDS = ("kind", "unit", "end_date")
@@ -250,6 +250,8 @@ def attendance_add_new_cadre(
     full_name = nfc(full_name)
     if not full_name:
         raise ValidationError({"full_name": _("Enter the full name.")}, code="required")
+    if problem := name_problem(full_name):
+        raise ValidationError({"full_name": problem}, code="name_characters")
     phone = nfc(phone).replace(" ", "")
     if phone and Cadre.objects.filter(phone=phone).exists():
         raise ValidationError(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms.text import nfc, text_fold
+from lms.text import NameFieldsChecked, nfc, text_fold
 
 from .places import place_of
 
@@ -62,7 +62,10 @@ def name_key(text: str) -> str:
     return text_fold(text)
 
 
-class Cadre(models.Model):
+class Cadre(NameFieldsChecked, models.Model):
+    # A name that prints as it reads: every form of the record refuses direction controls.
+    name_fields = ("full_name",)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
