@@ -200,6 +200,8 @@ class _Checker:
             )
         self.seen: dict[tuple, int] = {}  # (key kind, key) -> first row number
         self.max_year = max_birth_year()
+        # Translated once: a file of bad rows asks for it on every row.
+        self.required = _("Required.")
         self.key_labels = {
             "ma": (_("cadre id"), "ma_can_bo"),
             "phone": (_("phone number"), "so_dien_thoai"),
@@ -218,7 +220,7 @@ class _Checker:
 
         for column in REQUIRED:
             if not v[column]:
-                add(n, column, _("Required."))
+                add(n, column, self.required)
 
         ma = v["ma_can_bo"] or None
         if ma and len(ma) > 50:

@@ -269,7 +269,6 @@ def cadre_import(
 # Files up to this size are checked and written during the request; larger ones go to a
 # Celery worker and the page shows a progress bar.
 IMPORT_INLINE_MAX_BYTES = 256 * 1024
-STORED_ERRORS = 5000
 
 
 def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CADRES) -> ImportJob:
@@ -337,7 +336,7 @@ def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.error_count = len(result.errors)
-    job.errors = [e.as_list() for e in result.errors.sorted()[:STORED_ERRORS]]
+    job.errors = [e.as_list() for e in result.errors.sorted()[: settings.IMPORT_MAX_ERRORS]]
     job.summary = json.loads(json.dumps(result.summary()))
     if status in (ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.FAILED):
         job.finished_at = timezone.now()
