@@ -36,6 +36,7 @@ from lms.spreadsheet import (
     normalise_phone,
     read_rows,
 )
+from lms.spreadsheet_limits import InlineBudget
 
 COLUMNS = [
     "ma_can_bo",
@@ -403,17 +404,22 @@ def cadre_file_import(
     dry_run: bool = False,
     province_code: str | None = None,
     progress: ProgressCallback | None = None,
+    budget: InlineBudget | None = None,
 ) -> CadreImportResult:
     """Check every row of a cadre file and, unless `dry_run` or any row is bad, write them
     all in one transaction. `province_code` limits a province admin's file to their
-    province."""
+    province. The file is read within the import limits (a file over one is refused with
+    the reason) and, with a `budget`, raises InlineBudgetExceeded past it."""
     result = CadreImportResult(dry_run=dry_run)
     errors = result.errors
     try:
         checker = _Checker(errors=errors, province_code=province_code)
         creates: list[dict] = []
         updates: list[tuple[int, dict]] = []
-        for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
+        rows = read_rows(
+            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
+        )
+        for row in rows:
             result.rows += 1
             values, match = checker.check(row)
             if progress is not None and result.rows % PROGRESS_EVERY == 0:

@@ -17,16 +17,19 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from courses.registry.imports import COLUMNS
-from courses.registry.models import Cadre
+from courses.registry.models import Cadre, ImportJob, ImportStatus
 from courses.registry.services import cadre_import
 from courses.sessions.imports.attendance import COLUMNS as ATTENDANCE_COLUMNS
 from courses.sessions.imports.sessions import COLUMNS as SESSION_COLUMNS
 from courses.sessions.models import Attendance, TrainingSession
 from tests.builders import (
     make_unit_tree,
+    make_user,
     write_xlsx_stream,
     xlsx_long_shared_string,
     xlsx_many_rows,
@@ -56,14 +59,30 @@ def run(path, **kwargs):
     return cadre_import(source=path, name=str(path), **kwargs)
 
 
-def test_a_small_xlsx_of_600000_rows_is_refused_at_the_row_limit(units, tmp_path, settings):
+def test_a_small_xlsx_of_600000_rows_is_handed_to_a_worker_and_refused_at_the_row_limit(
+    client, units, tmp_path, tasks_inline, django_capture_on_commit_callbacks, settings
+):
     path = xlsx_many_rows(tmp_path / "ds.xlsx", 600_000, COLUMNS)
     assert path.stat().st_size < 100 * 1024, "the point: a tiny upload"
-    result = run(path)
-    assert refusals(result) == [f"{ROWS_REFUSED}: hãy chia thành nhiều tệp nhỏ hơn."]
-    assert len(result.errors.errors) <= settings.IMPORT_MAX_ERRORS + 1 < len(result.errors)
-    assert result.errors.more_text().startswith("… và ")
-    assert not result.written and Cadre.objects.count() == 0
+    client.force_login(make_user("central", role="Admin"))
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("courses_registry_import"),
+            {"file": SimpleUploadedFile("ds.xlsx", path.read_bytes())},
+        )
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("courses_registry_import_job", args=[job.pk])
+    # The request read only its budget of the file, then left the file to a worker.
+    assert (job.status, job.error_count, len(queued)) == (ImportStatus.VALIDATING, 0, 1)
+
+    queued[0]()  # the worker's turn
+    job.refresh_from_db()
+    assert job.status == ImportStatus.INVALID
+    assert job.errors[0][0] == 0 and job.errors[0][2].startswith(ROWS_REFUSED)
+    assert len(job.errors) <= settings.IMPORT_MAX_ERRORS < job.error_count
+    html = client.get(response["Location"]).content.decode()
+    assert ROWS_REFUSED in html and "lỗi khác" in html
+    assert not job.file and Cadre.objects.count() == 0
 
 
 def test_many_tiny_csv_rows_are_refused_by_the_session_import_and_extra_errors_only_counted(
