@@ -82,6 +82,8 @@ class FileImportCommand(BaseCommand):
         if result.errors:
             for error in result.errors.sorted():
                 self.stderr.write(str(error))
+            if result.errors.more:
+                self.stderr.write(result.errors.more_text())
             raise CommandError(
                 _("{errors} errors in {rows} rows: nothing was written.").format(
                     errors=len(result.errors), rows=result.rows

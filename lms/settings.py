@@ -308,6 +308,16 @@ MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 20 * 1024 * 1024)
 # checked but not confirmed, or left behind, is deleted by the clean-up this many hours after
 # the import last moved.
 IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
+# What one import may read (lms/spreadsheet_limits.py), whatever the size of the upload: a
+# small XLSX can hold millions of rows or unpack to gigabytes. A file over a limit is refused
+# with a reason naming it. Data rows, columns with a value, characters in one cell, bytes of
+# the XLSX parts once unpacked (counted from the zip's headers and again while reading), and
+# row errors kept for the report (the rest are only counted).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 1_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ERRORS = env_int("IMPORT_MAX_ERRORS", 5_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 

@@ -1,10 +1,11 @@
 """Spreadsheets in and out.
 
 In: the generic parts of a bulk import, shared by every kind of file (cadres, sessions,
-attendance): reading rows from CSV or XLSX, checking the header, normalising text to NFC,
-folding Vietnamese labels for matching, and collecting per-row errors. A kind of import
-declares its columns and turns each `Row` into values, adding `RowError`s to an `ErrorList` as
-it goes; nothing here touches the database.
+attendance): reading rows from CSV or XLSX within the import limits (lms.spreadsheet_limits;
+XLSX through lms.xlsx_stream), checking the header, normalising text to NFC, folding
+Vietnamese labels for matching, and collecting per-row errors. A kind of import declares its
+columns and turns each `Row` into values, adding `RowError`s to an `ErrorList` as it goes;
+nothing here touches the database.
 
 Out: the writers every export and import template uses, CSV (with a byte order mark) and
 XLSX, both neutralising the cells a spreadsheet would run as formulas.
@@ -22,16 +23,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from lms.spreadsheet_limits import (
+    EXCEL_MAX_ROWS,
+    ImportFileError,
+    ImportLimits,
+    InlineBudget,
+    Places,
+)
 from lms.text import nfc, text_fold
+from lms.xlsx_stream import xlsx_row_estimate, xlsx_rows
+
+__all__ = ["ImportFileError"]  # raised by every reader; its home is lms.spreadsheet_limits
 
 CSV_EXTENSIONS = {".csv", ".txt"}
 XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, no header, bad encoding)."""
 
 
 # --- Text --------------------------------------------------------------------------------------
@@ -110,26 +118,52 @@ class RowError:
         return f"{where}: {self.message}"
 
 
+def _error_limit() -> int:
+    return ImportLimits.from_settings().errors
+
+
 @dataclass
 class ErrorList:
+    """The errors of one file. The first `limit` row errors are kept (errors of the file as a
+    whole, row 0, always are), the others only counted: a file of a million bad rows must
+    not hold a million messages. `len()` counts them all, so that a kind of import can tell
+    whether a row added any."""
+
     errors: list[RowError] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
+    limit: int = field(default_factory=_error_limit)
+    more: int = 0  # errors counted but not kept
+    kept_row_errors: int = 0
 
     def add(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
         self.bad_rows.add(row)
+        if row == 0:
+            self.errors.append(RowError(row, column, message))
+        elif self.kept_row_errors < self.limit:
+            self.errors.append(RowError(row, column, message))
+            self.kept_row_errors += 1
+        else:
+            self.more += 1
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
     def __len__(self) -> int:
-        return len(self.errors)
+        return len(self.errors) + self.more
 
     def __iter__(self) -> Iterator[RowError]:
         return iter(self.errors)
 
     def sorted(self) -> list[RowError]:
         return sorted(self.errors, key=lambda e: (e.row, e.column))
+
+    def more_text(self) -> str:
+        """The line "… and N more errors." when some were only counted, else empty."""
+        if not self.more:
+            return ""
+        return _("… and %(more)s more errors.") % {
+            "more": number_format(self.more, force_grouping=True)
+        }
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -160,16 +194,42 @@ def _csv_dialect(first_line: str) -> type[csv.Dialect]:
     return Dialect
 
 
-def _iter_csv(stream: IO[bytes]) -> Iterator[list[Any]]:
+def _iter_csv(
+    stream: IO[bytes], limits: ImportLimits, places: Places
+) -> Iterator[tuple[int, list[Any]]]:
+    """(record number, cells) of each CSV record, within the limits.
+
+    The csv module holds a record whole, however many lines and cells it spans: the lines are
+    read at most `limits.record_chars` at a time, and a record longer than a row within the
+    limits can be is refused before it is complete."""
     # utf-8-sig drops a byte order mark if there is one.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="strict")
     not_utf8 = _("The file is not UTF-8 text: save it as 'CSV UTF-8'.")
+    longest, columns, cell_chars = limits.record_chars, limits.columns, limits.cell_chars
+    record = [1, 0]  # the number of the record being read, and its characters so far
+    readline = text.readline
+
+    def lines() -> Iterator[str]:
+        while line := readline(longest + 1):
+            record[1] += len(line)
+            if record[1] > longest:
+                raise limits.record_too_long(row=places.row(record[0]))
+            yield line
+
     try:
-        first = text.readline()
+        source = lines()
+        first = next(source, "")
         if "\x00" in first:
             # UTF-16 without a byte order mark ("Unicode text"): every other byte is 0.
             raise ImportFileError(not_utf8)
-        yield from csv.reader(itertools.chain([first], text), dialect=_csv_dialect(first))
+        reader = csv.reader(itertools.chain([first], source), dialect=_csv_dialect(first))
+        for number, cells in enumerate(reader, start=1):
+            if len(cells) > columns or (cells and max(map(len, cells)) > cell_chars):
+                _check_cells(cells, number, limits, places)
+            if number > EXCEL_MAX_ROWS:
+                raise limits.too_many_rows()
+            record[0], record[1] = number + 1, 0
+            yield number, cells
     except UnicodeDecodeError as exc:
         raise ImportFileError(not_utf8) from exc
     except csv.Error as exc:
@@ -179,19 +239,16 @@ def _iter_csv(stream: IO[bytes]) -> Iterator[list[Any]]:
             text.detach()
 
 
-def _iter_xlsx(stream: IO[bytes]) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise ImportFileError(_("The XLSX file cannot be read.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        workbook.close()
+def _check_cells(cells: list[str], number: int, limits: ImportLimits, places: Places) -> None:
+    """Refuse the first cell, from the left, that is too long or holds a value too far right
+    (as the XLSX reader meets them); the caller has seen that the record is wide or long."""
+    for position, cell in enumerate(cells, start=1):
+        if len(cell) > limits.cell_chars:
+            raise limits.cell_too_long(
+                row=places.row(number), column=places.column(position, str(position))
+            )
+        if position > limits.columns and cell.strip():
+            raise limits.too_many_columns(row=places.row(number), position=position)
 
 
 def _open(source: str | Path | IO[bytes]) -> tuple[IO[bytes], bool]:
@@ -207,20 +264,36 @@ def read_rows(
     columns: list[str],
     required: Iterable[str] = (),
     errors: ErrorList,
+    limits: ImportLimits | None = None,
+    budget: InlineBudget | None = None,
 ) -> Iterator[Row]:
     """Yield the data rows of a CSV or XLSX file as `Row`s keyed by the expected columns.
 
     The header must hold exactly `columns` (in any order, case and diacritics ignored);
     a missing or unknown column is a file error and no row is yielded. Empty rows are
     skipped. `name` is the file name, used to choose the format.
+
+    The file is read as a stream within `limits` (by default the settings'): past the last
+    row allowed, or at the first cell too long or too far right, ImportLimitError is raised
+    (an ImportFileError, which every import reports as the reason it refuses the file).
+    With a `budget` (the web request's), InlineBudgetExceeded is raised when the file turns
+    out larger than the budget, for the caller to hand it to a worker.
     """
     kind = file_format(name)
+    limits = limits or ImportLimits.from_settings()
+    if budget is not None and not budget.deadline:
+        budget.start()
+    places = Places()
     stream, owned = _open(source)
-    raw_rows = _iter_csv(stream) if kind == "csv" else _iter_xlsx(stream)
+    if kind == "csv":
+        raw_rows = _iter_csv(stream, limits, places)
+    else:
+        raw_rows = xlsx_rows(stream, limits=limits, budget=budget, places=places)
     try:
         header: list[Any] | None = None
-        for header in raw_rows:
+        for first, header in raw_rows:
             if any(clean_text(cell) for cell in header):
+                places.first = first
                 break
         else:
             header = None
@@ -230,15 +303,21 @@ def read_rows(
         positions = check_header(header, columns=columns, errors=errors)
         if positions is None:
             return
-        number = 1
-        for raw in raw_rows:
-            number += 1
+        places.names = {index + 1: column for column, index in positions.items()}
+        data_rows, max_rows, offset = 0, limits.rows, places.first - 1
+        for line, raw in raw_rows:
+            number = line - offset
             values = {
                 column: clean_text(raw[index]) if index < len(raw) else ""
                 for column, index in positions.items()
             }
             if not any(values.values()):
                 continue
+            data_rows += 1
+            if data_rows > max_rows:
+                raise limits.too_many_rows()
+            if budget is not None:
+                budget.check_row(data_rows)
             for column, value in values.items():
                 if "\x00" in value:  # no database text can hold it (PostgreSQL refuses it)
                     errors.add(number, column, _("This cell holds a NUL character."))
@@ -281,18 +360,19 @@ def check_header(header: list[Any], *, columns: list[str], errors: ErrorList) ->
 
 
 def count_data_rows(source: str | Path, *, name: str) -> int:
-    """A quick estimate of the number of data rows, for progress bars."""
-    if file_format(name) == "csv":
-        with open(source, "rb") as stream:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
-        return max(0, lines - 1) or 1
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(source, read_only=True)
+    """A quick estimate of the number of data rows, for progress bars: the lines of a CSV
+    file, the dimension an XLSX sheet declares; never more than the row limit, and never a
+    reason to fail (the import itself says what is wrong with the file)."""
+    limits = ImportLimits.from_settings()
     try:
-        return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-    finally:
-        workbook.close()
+        kind = file_format(name)
+    except ImportFileError:
+        return 1
+    with open(source, "rb") as stream:
+        if kind == "csv":
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+            return min(max(0, lines - 1), limits.rows) or 1
+        return xlsx_row_estimate(stream, limits=limits)
 
 
 # --- Writing -----------------------------------------------------------------------------------

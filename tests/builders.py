@@ -579,6 +579,155 @@ def make_sessions_world() -> SessionsWorld:
     )  # fmt: skip
 
 
+# --- Spreadsheet files, hostile ones included ---------------------------------------------
+
+_XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XLSX_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def xlsx_text_row(cells, row: int | None = None) -> bytes:
+    """One <row> of inline-string cells for write_xlsx_stream. Without `row` the cells carry
+    no reference (each the next column; None an empty cell); with it, each is placed by its
+    reference and None is left out."""
+    from xml.sax.saxutils import escape
+
+    parts = []
+    for index, value in enumerate(cells, start=1):
+        where = f' r="{_column_letters(index)}{row}"' if row else ""
+        if value is None:
+            parts.append("" if row else "<c/>")
+        else:
+            parts.append(f'<c{where} t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+    return ("<row>" + "".join(parts) + "</row>").encode("utf-8")
+
+
+def _column_letters(index: int) -> str:
+    name = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def write_xlsx_stream(path, rows, *, shared_strings=None):
+    """A minimal XLSX workbook written part by part: `rows` (an iterable of bytes, the XML
+    inside <sheetData>) and `shared_strings` (bytes inside <sst>) are streamed into the zip,
+    so that a test builds a sheet of millions of rows, or a string of hundreds of megabytes,
+    in a few hundred kilobytes and without holding it. Returns the path."""
+    import zipfile
+
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="rels" ContentType="applicat'
+            'ion/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" Conte'
+            'ntType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="app'
+            'lication/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_XLSX_PACKAGE_RELS}">'
+            f'<Relationship Id="rId1" Type="{_XLSX_RELS}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_XLSX_MAIN}" '
+            f'xmlns:r="{_XLSX_RELS}"><sheets><sheet name="import" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_XLSX_PACKAGE_RELS}">'
+            f'<Relationship Id="rId1" Type="{_XLSX_RELS}/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_XLSX_RELS}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'
+        ),
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_XLSX_MAIN}">'
+                        "<sheetData>".encode())  # fmt: skip
+            for chunk in rows:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w") as table:
+            table.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_XLSX_MAIN}">'
+                        .encode())  # fmt: skip
+            for chunk in shared_strings or ():
+                table.write(chunk)
+            table.write(b"</sst>")
+    return path
+
+
+def xlsx_many_rows(path, count: int, header):
+    """The header, then `count` rows of one short cell: 600,000 of them zip to under 100 KB,
+    3,000,000 to under 500 KB."""
+
+    def rows():
+        yield xlsx_text_row(header)
+        one = xlsx_text_row(["x"])
+        for start in range(0, count, 10_000):
+            yield one * min(10_000, count - start)
+
+    return write_xlsx_stream(path, rows())
+
+
+def xlsx_long_shared_string(path, chars: int, header):
+    """One shared string of `chars` letters, used by the cell below the header (a million
+    letters zip to about a kilobyte)."""
+
+    def table():
+        yield b"<si><t>"
+        for start in range(0, chars, 1_000_000):
+            yield b"A" * min(1_000_000, chars - start)
+        yield b"</t></si>"
+
+    return write_xlsx_stream(path, [xlsx_text_row(header), b'<row><c t="s"><v>0</v></c></row>'],
+                             shared_strings=table())  # fmt: skip
+
+
+def xlsx_zip_bomb(path, unpacked: int, header, *, declared: int | None = None):
+    """A sheet part that unpacks to about `unpacked` bytes (blank space between the header and
+    one row) in about a thousandth of that; with `declared`, the zip's headers claim that
+    size for the part instead."""
+
+    def rows():
+        yield xlsx_text_row(header)
+        for start in range(0, unpacked, 1_000_000):
+            yield b" " * min(1_000_000, unpacked - start)
+        yield xlsx_text_row(["x"])
+
+    write_xlsx_stream(path, rows())
+    if declared is not None:
+        zip_declare_size(path, "xl/worksheets/sheet1.xml", declared)
+    return path
+
+
+def zip_declare_size(path, member: str, size: int) -> None:
+    """Rewrite the unpacked size that the zip's local and central headers give for `member`
+    (its data and its CRC stay as they are)."""
+    import struct
+    import zipfile
+    from pathlib import Path
+
+    path = Path(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        offset = archive.getinfo(member).header_offset
+    struct.pack_into("<I", data, offset + 22, size)  # local file header
+    name = member.encode()
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == name:
+            struct.pack_into("<I", data, at + 24, size)  # central directory entry
+            break
+        at = data.find(b"PK\x01\x02", at + 46)
+    path.write_bytes(bytes(data))
+
+
 # --- Reading back, and a logged-in client ---------------------------------------------------
 
 

@@ -8,6 +8,7 @@ inside one transaction.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -37,6 +38,7 @@ from lms.spreadsheet import (
     normalise_phone,
     read_rows,
 )
+from lms.spreadsheet_limits import InlineBudget
 from lms.text import name_problem
 
 COLUMNS = [
@@ -164,6 +166,7 @@ COMPARE_FIELDS = [
 
 
 CadreImportResult = ImportResult
+logger = logging.getLogger(__name__)
 
 
 def load_units() -> dict[str, UnitInfo]:
@@ -191,18 +194,34 @@ def load_existing() -> list[Existing]:
 
 
 class _Checker:
-    """Turns rows into the values to write, adding errors; remembers who was seen."""
+    """Turns rows into the values to write, adding errors; remembers who was seen.
+
+    With a province scope, only the people of that province can be matched; of everyone
+    else the checker keeps only the keys (cadre ids, phones, e-mails), to refuse a row that
+    carries one. Such a row, like a row of a unit outside the province, gets one message
+    that names no one and no place (`out_of_scope`), in no particular column: the preview
+    must not tell a province admin where, or as whom, a phone or an id is registered."""
 
     def __init__(self, *, errors: ErrorList, province_code: str | None):
         self.errors = errors
         self.province_code = province_code
         self.units = load_units()
-        self.existing = load_existing()
         self.by_ma: dict[str, Existing] = {}
         self.by_phone: dict[str, Existing] = {}
         self.by_email: dict[str, Existing] = {}
         self.by_identity: dict[tuple, Existing] = {}
-        for person in self.existing:
+        self.outside_ma: set[str] = set()
+        self.outside_phones: set[str] = set()
+        self.outside_emails: set[str] = set()
+        for person in load_existing():
+            if province_code and person.province_2025 != province_code:
+                if person.ma_can_bo:
+                    self.outside_ma.add(person.ma_can_bo)
+                if person.phone:
+                    self.outside_phones.add(person.phone)
+                if person.email:
+                    self.outside_emails.add(person.email.lower())
+                continue
             if person.ma_can_bo:
                 self.by_ma.setdefault(person.ma_can_bo, person)
             if person.phone:
@@ -214,6 +233,12 @@ class _Checker:
             )
         self.seen: dict[tuple, int] = {}  # (key kind, key) -> first row number
         self.max_year = max_birth_year()
+        # Translated once: a file of bad rows asks for them on every row.
+        self.required = _("Required.")
+        # The one answer to a row that reaches outside the scope, whatever the reason.
+        self.out_of_scope = _(
+            "This person cannot be imported here; please contact the central administrator."
+        )
         self.key_labels = {
             "ma": (_("cadre id"), "ma_can_bo"),
             "phone": (_("phone number"), "so_dien_thoai"),
@@ -232,7 +257,7 @@ class _Checker:
 
         for column in REQUIRED:
             if not v[column]:
-                add(n, column, _("Required."))
+                add(n, column, self.required)
 
         ma = v["ma_can_bo"] or None
         if ma and len(ma) > 50:
@@ -276,6 +301,7 @@ class _Checker:
         if len(agency) > 255:
             add(n, "co_quan", _("Too long (at most %(max)s characters).") % {"max": 255})
 
+        outside = False  # the row reaches outside the import's scope
         unit = None
         code = v["ma_don_vi_hanh_chinh"]
         if code:
@@ -295,7 +321,7 @@ class _Checker:
                 ) % {"level": Level(level).label, "expected": expected, "code": code,
                      "actual": UnitLevel(unit.level).label})  # fmt: skip
             elif self.province_code and unit.province_2025 != self.province_code:
-                add(n, "ma_don_vi_hanh_chinh", _("This unit is outside your province."))
+                outside = True
 
         phone = ""
         if v["so_dien_thoai"]:
@@ -327,6 +353,16 @@ class _Checker:
                     % {"row": first, "key": label})  # fmt: skip
                 break
 
+        if (
+            (ma and ma in self.outside_ma)
+            or (phone and phone in self.outside_phones)
+            or (email and email in self.outside_emails)
+        ):
+            outside = True
+        if outside:
+            add(n, "", self.out_of_scope)
+            return None, None
+
         match = None
         if ma and ma in self.by_ma:
             match = self.by_ma[ma]
@@ -341,12 +377,9 @@ class _Checker:
             if first != n and len(self.errors) == before:
                 add(n, "ho_ten", _("The same person as row %(row)s (same %(key)s).")
                     % {"row": first, "key": self.key_labels["existing"][0]})  # fmt: skip
-            if ma and match.ma_can_bo and match.ma_can_bo != ma:
+            if ma and match.ma_can_bo and match.ma_can_bo != ma:  # someone in scope
                 add(n, "ma_can_bo", _("This person is already registered with the cadre id "
                                       "%(other)s.") % {"other": match.ma_can_bo})  # fmt: skip
-            if self.province_code and match.province_2025 != self.province_code:
-                add(n, "ho_ten", _("This person is registered in another province, outside "
-                                   "your scope."))  # fmt: skip
 
         if len(self.errors) != before:
             return None, None
@@ -419,17 +452,22 @@ def cadre_file_import(
     dry_run: bool = False,
     province_code: str | None = None,
     progress: ProgressCallback | None = None,
+    budget: InlineBudget | None = None,
 ) -> CadreImportResult:
     """Check every row of a cadre file and, unless `dry_run` or any row is bad, write them
     all in one transaction. `province_code` limits a province admin's file to their
-    province."""
+    province. The file is read within the import limits (a file over one is refused with
+    the reason) and, with a `budget`, raises InlineBudgetExceeded past it."""
     result = CadreImportResult(dry_run=dry_run)
     errors = result.errors
     try:
         checker = _Checker(errors=errors, province_code=province_code)
         creates: list[dict] = []
         updates: list[tuple[int, dict]] = []
-        for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
+        rows = read_rows(
+            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
+        )
+        for row in rows:
             result.rows += 1
             values, match = checker.check(row)
             if progress is not None and result.rows % PROGRESS_EVERY == 0:
@@ -457,10 +495,12 @@ def cadre_file_import(
         return result
     try:
         _write(creates, updates)
-    except IntegrityError as exc:
+    except IntegrityError:
+        # The database's own words name the key that clashed, which may be someone's outside
+        # the importer's scope: they go to the log, not to the report.
+        logger.exception("a cadre import clashed with the register")
         result.created = result.updated = 0
-        errors.add(0, "", _("The register changed while the file was imported; try again. "
-                            "(%(error)s)") % {"error": exc})  # fmt: skip
+        errors.add(0, "", _("The register changed while the file was imported; try again."))
         return result
     result.written = True
     return result

@@ -32,6 +32,7 @@ from courses.registry.models.places import lineage_changed
 from lms.file_import import spreadsheet_problem
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
+from lms.spreadsheet_limits import InlineBudget, InlineBudgetExceeded
 from lms.storage import files_under, local_path
 
 logger = logging.getLogger(__name__)
@@ -258,17 +259,25 @@ def cadre_import(
     dry_run: bool = False,
     province_code: str | None = None,
     progress: Callable[[int], None] | None = None,
+    budget: InlineBudget | None = None,
 ) -> CadreImportResult:
     """Check a cadre list and write it all, or nothing (see courses/registry/imports.py)."""
     return cadre_file_import(
-        source, name=name, dry_run=dry_run, province_code=province_code, progress=progress
-    )
+        source, name=name, dry_run=dry_run, province_code=province_code, progress=progress,
+        budget=budget,
+    )  # fmt: skip
 
 
 # Files up to this size are checked and written during the request; larger ones go to a
 # Celery worker and the page shows a progress bar.
 IMPORT_INLINE_MAX_BYTES = 256 * 1024
-STORED_ERRORS = 5000
+
+
+def import_inline_budget() -> InlineBudget:
+    """What the request itself may read of a small file: a few thousand rows, a few
+    megabytes unpacked, a few seconds. A small upload can still unpack to the XLSX limit or
+    hold rows by the hundred thousand; past the budget, the file goes to a worker."""
+    return InlineBudget(rows=5_000, uncompressed_bytes=8 * 1024 * 1024, seconds=5.0)
 
 
 def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CADRES) -> ImportJob:
@@ -312,9 +321,14 @@ def import_job_start(*, job: ImportJob, step: str) -> None:
     status = ImportStatus.VALIDATING if step == "validate" else ImportStatus.IMPORTING
     ImportJob.objects.filter(pk=job.pk).update(status=status, processed_rows=0)
     if job.file and job.file.size <= IMPORT_INLINE_MAX_BYTES:
-        (import_job_validate if step == "validate" else import_job_apply)(job_id=job.pk)
-    else:
-        transaction.on_commit(lambda: task.delay(job.pk))
+        run = import_job_validate if step == "validate" else import_job_apply
+        try:
+            run(job_id=job.pk, budget=import_inline_budget())
+            return
+        except InlineBudgetExceeded:
+            # Larger than it looks (nothing was written: the file is read before any write).
+            ImportJob.objects.filter(pk=job.pk).update(status=status, processed_rows=0)
+    transaction.on_commit(lambda: task.delay(job.pk))
 
 
 def _progress_writer(job_id: int) -> Callable[[int], None]:
@@ -324,7 +338,7 @@ def _progress_writer(job_id: int) -> Callable[[int], None]:
     return write
 
 
-def _run(job: ImportJob, *, dry_run: bool) -> CadreImportResult:
+def _run(job: ImportJob, *, dry_run: bool, budget: InlineBudget | None) -> CadreImportResult:
     with local_path(job.file.storage, job.file.name) as path:
         total = count_data_rows(path, name=job.original_name)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
@@ -334,6 +348,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> CadreImportResult:
             dry_run=dry_run,
             province_code=job.province_code or None,
             progress=_progress_writer(job.pk),
+            budget=budget,
         )
 
 
@@ -343,7 +358,7 @@ def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.error_count = len(result.errors)
-    job.errors = [e.as_list() for e in result.errors.sorted()[:STORED_ERRORS]]
+    job.errors = [e.as_list() for e in result.errors.sorted()[: settings.IMPORT_MAX_ERRORS]]
     job.summary = json.loads(json.dumps(result.summary()))
     if status in (ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.FAILED):
         job.finished_at = timezone.now()
@@ -366,13 +381,16 @@ def _fail(job: ImportJob, exc: Exception) -> None:
         logger.exception("could not delete the file of failed import %s", job.pk)
 
 
-def import_job_validate(*, job_id: int) -> ImportJob:
-    """Check every row (a dry run) and record the errors or the counts for the preview."""
+def import_job_validate(*, job_id: int, budget: InlineBudget | None = None) -> ImportJob:
+    """Check every row (a dry run) and record the errors or the counts for the preview.
+    With a `budget` (the request's), InlineBudgetExceeded leaves the job as it was."""
     job = ImportJob.objects.get(pk=job_id)
     if job.status not in (ImportStatus.PENDING, ImportStatus.VALIDATING):
         return job
     try:
-        result = _run(job, dry_run=True)
+        result = _run(job, dry_run=True, budget=budget)
+    except InlineBudgetExceeded:
+        raise
     except Exception as exc:
         _fail(job, exc)
         raise
@@ -380,9 +398,10 @@ def import_job_validate(*, job_id: int) -> ImportJob:
     return job
 
 
-def import_job_apply(*, job_id: int) -> ImportJob:
+def import_job_apply(*, job_id: int, budget: InlineBudget | None = None) -> ImportJob:
     """Write the checked file (all or nothing). Running it twice writes nothing more: the
-    second run finds every row unchanged."""
+    second run finds every row unchanged. With a `budget` (the request's),
+    InlineBudgetExceeded leaves the job as it was, before anything is written."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status not in (ImportStatus.VALIDATED, ImportStatus.IMPORTING):
@@ -391,7 +410,9 @@ def import_job_apply(*, job_id: int) -> ImportJob:
             status=ImportStatus.IMPORTING, processed_rows=0, updated_at=timezone.now()
         )
     try:
-        result = _run(job, dry_run=False)
+        result = _run(job, dry_run=False, budget=budget)
+    except InlineBudgetExceeded:
+        raise
     except Exception as exc:
         _fail(job, exc)
         raise

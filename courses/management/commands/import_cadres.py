@@ -30,6 +30,8 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors.sorted():
                 self.stderr.write(str(error))
+            if result.errors.more:
+                self.stderr.write(result.errors.more_text())
             raise CommandError(
                 _("%(errors)s errors in %(bad)s of %(rows)s rows: nothing was written.")
                 % {"errors": len(result.errors), "bad": len(result.errors.bad_rows),

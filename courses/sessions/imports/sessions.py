@@ -81,6 +81,8 @@ def _label_list(values) -> str:
 class _Checker:
     def __init__(self, errors: ErrorList):
         self.errors = errors
+        # Translated once: a file of bad rows asks for it on every row.
+        self.empty = _("This column must not be empty.")
         self.codes: dict[str, int] = {}
         self.courses: dict[str, list[CoursePage]] = {}
         self.units: dict[str, AdminUnit | None] = {}
@@ -89,7 +91,7 @@ class _Checker:
         ok = True
         for column in REQUIRED:
             if not row.values[column]:
-                self.errors.add(row.number, column, _("This column must not be empty."))
+                self.errors.add(row.number, column, self.empty)
                 ok = False
         return ok
 

@@ -247,7 +247,8 @@ def test_province_admin_file_is_limited_to_their_province(tmp_path, units):
         ",X,Nữ,1980,,Khác,Xã,,00001,0911111111,",
     ]
     result = run(csv_file(tmp_path, rows), province_code="01")
-    assert [(r, c) for r, c, _ in messages(result)] == [(3, "ma_don_vi_hanh_chinh"), (4, "ho_ten")]
+    refused = "Không thể nhập người này ở đây; xin liên hệ quản trị trung ương."
+    assert messages(result) == [(3, "", refused), (4, "", refused)]
 
 
 def test_command_reports_errors_in_vietnamese_and_exits_non_zero(tmp_path, units):

@@ -75,7 +75,7 @@ def test_province_admin_import_refuses_rows_of_another_province(client, world):
     client.force_login(world.hn_admin)
     response = upload(client, (HEADER + ",Người Hai,Nữ,1980,,Khác,Xã,,00688,,\n").encode())
     html = client.get(response["Location"]).content.decode()
-    assert "Đơn vị này không thuộc tỉnh bạn quản lý." in html
+    assert "Không thể nhập người này ở đây; xin liên hệ quản trị trung ương." in html
 
 
 def test_too_large_files_are_refused_with_a_vietnamese_message(client, world, settings):

@@ -1,0 +1,95 @@
+"""The cadre import tells a province admin nothing about people outside their province.
+
+A Lào Cai admin previews a file whose rows carry a Yên Bái person's phone, e-mail and cadre
+id, and a unit of Yên Bái: every such row is refused with one and the same message ("cannot
+be imported here; ask the central admin"), in the same column, and neither the preview page
+nor the stored report holds the other province's name or code, the cadre id, or the name on
+record. Otherwise one dry run could test thousands of numbers against the whole country and
+learn where, and as whom, each is registered. A central admin, whose scope covers everyone,
+still gets the precise reasons.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses.registry.imports import COLUMNS
+from courses.registry.models import Cadre, ImportJob, ImportStatus
+from courses.registry.services import cadre_import
+from tests.builders import make_cadre, make_units, make_user
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = "Không thể nhập người này ở đây; xin liên hệ quản trị trung ương."
+YB_NAME, YB_ID, YB_PHONE, YB_EMAIL = (
+    "Hoàng Thị Zzyến", "YB-0042", "0987001542", "zzyen.hoang@yenbai.example",
+)  # fmt: skip
+
+
+@pytest.fixture
+def provinces(db):
+    lao_cai = make_units(province_code="10", province_name="Tỉnh Lào Cai")
+    yen_bai = make_units(province_code="15", province_name="Tỉnh Yên Bái")
+    make_cadre(unit=yen_bai.commune, full_name=YB_NAME, ma_can_bo=YB_ID, phone=YB_PHONE,
+               email=YB_EMAIL, birth_year=1979)  # fmt: skip
+    return lao_cai, yen_bai
+
+
+def probing_file(lao_cai, yen_bai) -> bytes:
+    """Rows 2-4 each carry one key of the Yên Bái person (rows 2 and 3 with a new cadre id of
+    their own); row 5 names a Yên Bái commune."""
+    here, there = lao_cai.commune.code, yen_bai.commune.code
+    rows = [
+        f"LC-NEW-1,Người Một,Nữ,1980,,Khác,Xã,,{here},{YB_PHONE},",
+        f"LC-NEW-2,Người Hai,Nữ,1981,,Khác,Xã,,{here},,{YB_EMAIL.upper()}",
+        f"{YB_ID},Người Ba,Nữ,1982,,Khác,Xã,,{here},,",
+        f",Người Bốn,Nữ,1983,,Khác,Xã,,{there},,",
+    ]
+    return ("\n".join([",".join(COLUMNS), *rows]) + "\n").encode("utf-8")
+
+
+def assert_reveals_nothing(text: str) -> None:
+    for secret in (YB_NAME, YB_ID, "Yên Bái", "Yen Bai"):
+        assert secret not in text, f"{secret!r} reached a Lào Cai admin"
+
+
+def test_a_province_admin_preview_reveals_nothing_of_another_province(client, provinces):
+    lao_cai, yen_bai = provinces
+    client.force_login(make_user("lc_admin", role="Admin", province_code="10"))
+    before = list(Cadre.objects.values())
+    response = client.post(
+        reverse("courses_registry_import"),
+        {"file": SimpleUploadedFile("lao_cai.csv", probing_file(lao_cai, yen_bai))},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.INVALID
+    page = client.get(response["Location"]).content.decode()
+
+    assert_reveals_nothing(page)
+    report = repr(job.errors) + repr(job.summary) + job.message
+    assert_reveals_nothing(report)
+    assert "15" not in report, "the other province's code reached the report"
+    # One message per row, the same for every reason, in the same column.
+    assert [tuple(error) for error in job.errors] == [(n, "", REFUSED) for n in (2, 3, 4, 5)]
+    assert page.count(REFUSED) == 4
+    assert list(Cadre.objects.values()) == before
+
+
+def test_the_dry_run_of_a_province_scope_says_the_same_and_the_central_admin_learns_more(
+    provinces,
+):
+    lao_cai, yen_bai = provinces
+    data = probing_file(lao_cai, yen_bai)
+    scoped = cadre_import(source=io.BytesIO(data), name="lao_cai.csv", dry_run=True,
+                          province_code="10")  # fmt: skip
+    lines = [str(error) for error in scoped.errors.sorted()]
+    assert lines == [f"dòng {n}: {REFUSED}" for n in (2, 3, 4, 5)]
+
+    central = cadre_import(source=io.BytesIO(data), name="lao_cai.csv", dry_run=True)
+    messages = " ".join(error.message for error in central.errors.sorted())
+    assert f"Người này đã được đăng ký với mã cán bộ {YB_ID}." in messages
+    assert REFUSED not in messages
