@@ -147,6 +147,7 @@ class Existing(NamedTuple):
     agency: str
     unit_id: int | None
     province_2025: str
+    commune_2025: str
     phone: str
     email: str
 
@@ -361,7 +362,8 @@ class _Checker:
 
 def _merged(values: dict, match: Existing | None) -> dict:
     """The stored values after this row: blank optional cells keep what is stored. The place
-    columns are the unit's in both structures (a 2025 unit has blank 2023 codes)."""
+    columns are the unit's in both structures (a 2025 unit has blank 2023 codes); a person
+    who stays in a split 2023 commune keeps the 2025 commune an admin picked for them."""
     unit: CodeUnit = values["unit"]
     merged = {
         "ma_can_bo": values["ma_can_bo"],
@@ -386,6 +388,8 @@ def _merged(values: dict, match: Existing | None) -> dict:
         if merged["ethnicity"] is None:
             merged["ethnicity"] = NOT_STATED
         return merged
+    if match.unit_id == unit.id and unit.commune_code and not unit.commune_2025:
+        merged["commune_2025"] = match.commune_2025
     for name in ("ma_can_bo", "birth_year", "ethnicity", "agency", "phone", "email"):
         if merged[name] in (None, ""):
             merged[name] = getattr(match, name)

@@ -352,6 +352,23 @@ def test_a_person_moved_to_a_2025_unit_loses_the_2023_codes(tmp_path, reform):
     assert place(cadre) == ("", "", "", "15", "04375")
 
 
+def test_a_split_commune_keeps_the_2025_commune_an_admin_picked(tmp_path, reform):
+    """A 2023 commune split between two 2025 communes is undecided until an admin picks;
+    re-importing the person (another agency, the same unit) keeps the pick."""
+    from courses.registry.models import AdminUnitLineage
+
+    AdminUnitLineage.objects.create(old=reform["2023:04378"], new=reform["2025:02953"],
+                                    partial=True)  # fmt: skip
+    cadre = make_cadre(unit=reform["2023:04378"], full_name="Lò Văn Sùng", ma_can_bo="O-2",
+                       birth_year=1970, successor=reform["2025:04375"])  # fmt: skip
+    assert cadre.commune_2025 == "04375"
+    result = run(csv_file(tmp_path, ["O-2,Lò Văn Sùng,Nam,1970,,Khác,Xã,UBND xã,04378,,"]))
+    assert result.ok and result.updated == 1, messages(result)
+    cadre.refresh_from_db()
+    assert cadre.agency == "UBND xã"
+    assert place(cadre) == ("15", "136", "04378", "15", "04375")
+
+
 def test_a_district_in_a_2025_file_is_refused_and_nothing_is_written(tmp_path, reform):
     rows = [
         ",Lò Thị Nga,Nữ,1980,,Lãnh đạo,Tỉnh,,15,,",  # valid, yet not written
