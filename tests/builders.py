@@ -363,6 +363,51 @@ def make_unit_tree() -> dict[str, AdminUnit]:
     return units
 
 
+def make_reform_units() -> dict[str, AdminUnit]:
+    """Real units on both sides of the 2025 reform, keyed "<structure>:<code>":
+
+    2023: 10 Tỉnh Lào Cai > 087 Huyện Bảo Yên > 02953 Xã Nghĩa Đô;
+          15 Tỉnh Yên Bái > 136 Huyện Văn Yên > 04378 Xã Lang Thíp;
+          01 Thành phố Hà Nội > 001 Quận Ba Đình > 00001 Phường Phúc Xá.
+    2025: 15 Tỉnh Lào Cai > 02953 Xã Nghĩa Đô, 04375 Xã Mậu A;
+          01 Thành phố Hà Nội > 00004 Phường Ba Đình.
+    Lineage: 10 -> 15 and 15 -> 15 (Lào Cai and Yên Bái became Lào Cai), 01 -> 01,
+    02953 -> 02953, 04378 -> 04375, 00001 -> 00004. Code 15 is Yên Bái in 2023 and Lào Cai
+    in 2025; code 02953 is Nghĩa Đô in both.
+    """
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    units: dict[str, AdminUnit] = {}
+
+    def unit(structure, level, code, name, parent=None):
+        units[f"{structure}:{code}"] = make_unit(
+            structure, level, code, name, parent,
+            province_code=parent.province_code if parent else code,
+            district_code=code if level == UnitLevel.DISTRICT
+            else (parent.district_code if parent else ""),
+            commune_code=code if level == UnitLevel.COMMUNE else "",
+        )  # fmt: skip
+        return units[f"{structure}:{code}"]
+
+    lao_cai = unit(s23, UnitLevel.PROVINCE, "10", "Tỉnh Lào Cai")
+    bao_yen = unit(s23, UnitLevel.DISTRICT, "087", "Huyện Bảo Yên", lao_cai)
+    unit(s23, UnitLevel.COMMUNE, "02953", "Xã Nghĩa Đô", bao_yen)
+    yen_bai = unit(s23, UnitLevel.PROVINCE, "15", "Tỉnh Yên Bái")
+    van_yen = unit(s23, UnitLevel.DISTRICT, "136", "Huyện Văn Yên", yen_bai)
+    unit(s23, UnitLevel.COMMUNE, "04378", "Xã Lang Thíp", van_yen)
+    ha_noi = unit(s23, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    ba_dinh = unit(s23, UnitLevel.DISTRICT, "001", "Quận Ba Đình", ha_noi)
+    unit(s23, UnitLevel.COMMUNE, "00001", "Phường Phúc Xá", ba_dinh)
+    lao_cai_25 = unit(s25, UnitLevel.PROVINCE, "15", "Tỉnh Lào Cai")
+    unit(s25, UnitLevel.COMMUNE, "02953", "Xã Nghĩa Đô", lao_cai_25)
+    unit(s25, UnitLevel.COMMUNE, "04375", "Xã Mậu A", lao_cai_25)
+    ha_noi_25 = unit(s25, UnitLevel.PROVINCE, "01", "Thành phố Hà Nội")
+    unit(s25, UnitLevel.COMMUNE, "00004", "Phường Ba Đình", ha_noi_25)
+    for old, new in (("10", "15"), ("15", "15"), ("01", "01"), ("02953", "02953"),
+                     ("04378", "04375"), ("00001", "00004")):  # fmt: skip
+        AdminUnitLineage.objects.get_or_create(old=units[f"2023:{old}"], new=units[f"2025:{new}"])
+    return units
+
+
 def make_user(
     username: str | None = None, *, role: str | None = None, province_code: str = "",
     superuser: bool = False, **fields,

@@ -1,9 +1,13 @@
 """The cadre list import: columns, accepted labels, row checks, de-duplication and the
 all-or-nothing write.
 
+A file states its structure (2023 or 2025): its unit codes are looked up in that structure
+only (courses/registry/unit_codes.py), and every person gets the place of their unit in both
+structures, so a 2023 file and a 2025 file land side by side in the same register.
+
 Built for 40,000-row files: every lookup (units, existing cadres) is loaded once into dicts,
-rows are checked without a query, and the writes are `bulk_create`/`bulk_update` in batches
-inside one transaction.
+rows are checked without a query, and the writes are plain SQL in batches inside one
+transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.registry.models import (
-    AdminUnit,
     Cadre,
     Level,
     Sex,
@@ -26,11 +29,10 @@ from courses.registry.models import (
     UnitStructure,
 )
 from courses.registry.models.cadres import ETHNIC_GROUPS, NOT_STATED, name_key
-from courses.registry.models.places import lineage_maps, place_from_codes
+from courses.registry.unit_codes import CodeUnit, PlacedImportResult, UnitCodes, UnitTally
 from lms.spreadsheet import (
     ErrorList,
     ImportFileError,
-    ImportResult,
     LabelMatcher,
     ProgressCallback,
     Row,
@@ -109,12 +111,22 @@ MIN_AGE = 15
 BATCH = 2000
 PROGRESS_EVERY = 1000
 
-EXAMPLE_ROWS = [
-    ["HN-0001", "Nguyễn Thị Hoa", "Nữ", "1985", "Kinh", "Cán bộ chủ chốt", "Xã",
-     "Hội LHPN xã Phúc Xá", "00001", "0912345678", "hoa.nguyen@example.vn"],
-    ["", "Lò Văn Páo", "Nam", "1970", "Thái", "Trưởng thôn, bản", "Thôn, bản",
-     "Bản Na Sang", "03160", "", ""],
-]  # fmt: skip
+# The template's example rows, with real codes of each structure: Phường Phúc Xá (00001) and
+# Xã Mường Nhé (03160) in 2023; Phường Ba Đình (00004) and Xã Nghĩa Đô (02953) in 2025.
+EXAMPLE_ROWS = {
+    UnitStructure.S2023: [
+        ["HN-0001", "Nguyễn Thị Hoa", "Nữ", "1985", "Kinh", "Cán bộ chủ chốt", "Xã",
+         "Hội LHPN phường Phúc Xá", "00001", "0912345678", "hoa.nguyen@example.vn"],
+        ["", "Lò Văn Páo", "Nam", "1970", "Thái", "Trưởng thôn, bản", "Thôn, bản",
+         "Bản Na Sang", "03160", "", ""],
+    ],
+    UnitStructure.S2025: [
+        ["HN-0001", "Nguyễn Thị Hoa", "Nữ", "1985", "Kinh", "Cán bộ chủ chốt", "Xã",
+         "Hội LHPN phường Ba Đình", "00004", "0912345678", "hoa.nguyen@example.vn"],
+        ["", "Hoàng Văn Páo", "Nam", "1970", "Tày", "Trưởng thôn, bản", "Thôn, bản",
+         "Thôn Nghĩa Đô", "02953", "", ""],
+    ],
+}  # fmt: skip
 
 
 def max_birth_year() -> int:
@@ -123,17 +135,6 @@ def max_birth_year() -> int:
 
 def choices_text(labels: dict) -> str:
     return ", ".join(values[0] for values in labels.values())
-
-
-class UnitInfo(NamedTuple):
-    id: int
-    code: str
-    level: str
-    province_code: str
-    district_code: str
-    commune_code: str
-    province_2025: str
-    commune_2025: str
 
 
 class Existing(NamedTuple):
@@ -149,6 +150,7 @@ class Existing(NamedTuple):
     agency: str
     unit_id: int | None
     province_2025: str
+    commune_2025: str
     phone: str
     email: str
 
@@ -165,25 +167,8 @@ COMPARE_FIELDS = [
 ]  # fmt: skip
 
 
-CadreImportResult = ImportResult
+CadreImportResult = PlacedImportResult
 logger = logging.getLogger(__name__)
-
-
-def load_units() -> dict[str, UnitInfo]:
-    """The units by code, each with its place in both structures (one query, and one read of
-    the lineage map, for the whole file)."""
-    maps = lineage_maps()
-    rows = AdminUnit.objects.filter(structure=UnitStructure.S2023).values_list(
-        "id", "code", "level", "province_code", "district_code", "commune_code"
-    )
-    units = {}
-    for row in rows:
-        place = place_from_codes(
-            structure=UnitStructure.S2023, province_code=row[3], district_code=row[4],
-            commune_code=row[5], maps=maps,
-        )  # fmt: skip
-        units[row[1]] = UnitInfo(*row, place.province_2025, place.commune_2025)
-    return units
 
 
 def load_existing() -> list[Existing]:
@@ -202,10 +187,11 @@ class _Checker:
     that names no one and no place (`out_of_scope`), in no particular column: the preview
     must not tell a province admin where, or as whom, a phone or an id is registered."""
 
-    def __init__(self, *, errors: ErrorList, province_code: str | None):
+    def __init__(self, *, errors: ErrorList, province_code: str | None, structure: str):
         self.errors = errors
         self.province_code = province_code
-        self.units = load_units()
+        self.units = UnitCodes(structure)
+        self.tally = UnitTally(self.units)
         self.by_ma: dict[str, Existing] = {}
         self.by_phone: dict[str, Existing] = {}
         self.by_email: dict[str, Existing] = {}
@@ -304,15 +290,15 @@ class _Checker:
         outside = False  # the row reaches outside the import's scope
         unit = None
         code = v["ma_don_vi_hanh_chinh"]
-        if code:
+        if level == Level.DISTRICT and not self.units.has_districts:
+            add(n, "cap", self.units.no_districts_message())
+        elif code:
+            written = code
             if code.isdigit() and level in CODE_DIGITS:
                 code = code.zfill(CODE_DIGITS[level])
-            unit = self.units.get(code)
+            unit, reason = self.units.lookup(code, written=written)
             if unit is None:
-                add(n, "ma_don_vi_hanh_chinh", _(
-                    "Unknown administrative unit code “%(code)s”: give a code of the 2023 "
-                    "structure (2 digits for a province, 3 for a district, 5 for a commune)."
-                ) % {"code": code})  # fmt: skip
+                add(n, "ma_don_vi_hanh_chinh", reason)
             elif level and unit.level not in UNIT_LEVEL_FOR[level]:
                 expected = UnitLevel(sorted(UNIT_LEVEL_FOR[level])[0]).label
                 add(n, "ma_don_vi_hanh_chinh", _(
@@ -383,6 +369,7 @@ class _Checker:
 
         if len(self.errors) != before:
             return None, None
+        self.tally.add(unit, n)
         values = {
             "ma_can_bo": ma,
             "full_name": full_name,
@@ -410,8 +397,10 @@ class _Checker:
 
 
 def _merged(values: dict, match: Existing | None) -> dict:
-    """The stored values after this row: blank optional cells keep what is stored."""
-    unit: UnitInfo = values["unit"]
+    """The stored values after this row: blank optional cells keep what is stored. The place
+    columns are the unit's in both structures (a 2025 unit has blank 2023 codes); a person
+    who stays in a split 2023 commune keeps the 2025 commune an admin picked for them."""
+    unit: CodeUnit = values["unit"]
     merged = {
         "ma_can_bo": values["ma_can_bo"],
         "full_name": values["full_name"],
@@ -435,6 +424,8 @@ def _merged(values: dict, match: Existing | None) -> dict:
         if merged["ethnicity"] is None:
             merged["ethnicity"] = NOT_STATED
         return merged
+    if match.unit_id == unit.id and unit.commune_code and not unit.commune_2025:
+        merged["commune_2025"] = match.commune_2025
     for name in ("ma_can_bo", "birth_year", "ethnicity", "agency", "phone", "email"):
         if merged[name] in (None, ""):
             merged[name] = getattr(match, name)
@@ -449,19 +440,23 @@ def cadre_file_import(
     source: str | Path | IO[bytes],
     *,
     name: str,
+    structure: str,
     dry_run: bool = False,
     province_code: str | None = None,
     progress: ProgressCallback | None = None,
     budget: InlineBudget | None = None,
 ) -> CadreImportResult:
-    """Check every row of a cadre file and, unless `dry_run` or any row is bad, write them
-    all in one transaction. `province_code` limits a province admin's file to their
-    province. The file is read within the import limits (a file over one is refused with
-    the reason) and, with a `budget`, raises InlineBudgetExceeded past it."""
-    result = CadreImportResult(dry_run=dry_run)
+    """Check every row of a cadre file whose unit codes are of `structure` ("2023" or
+    "2025") and, unless `dry_run` or any row is bad, write them all in one transaction.
+    `province_code` (a 2025 province) limits a province admin's file to the units that lie
+    in it, in either structure. The file is read within the import limits (a file over one
+    is refused with the reason) and, with a `budget`, raises InlineBudgetExceeded past it.
+    The result lists the units the rows name, for the preview."""
+    result = CadreImportResult(dry_run=dry_run, structure=structure)
     errors = result.errors
+    checker = None
     try:
-        checker = _Checker(errors=errors, province_code=province_code)
+        checker = _Checker(errors=errors, province_code=province_code, structure=structure)
         creates: list[dict] = []
         updates: list[tuple[int, dict]] = []
         rows = read_rows(
@@ -485,6 +480,8 @@ def cadre_file_import(
         errors.add(0, "", str(exc))
     if progress is not None:
         progress(result.rows)
+    if checker is not None:
+        result.units = checker.tally.rows()
     if errors.errors == [] and result.rows == 0:
         errors.add(0, "", _("The file has a header but no rows."))
     if errors:
@@ -547,5 +544,6 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
                 cursor.executemany(sql, changed[start : start + BATCH])
 
 
-def template_rows() -> tuple[list[str], list[list[str]]]:
-    return COLUMNS, EXAMPLE_ROWS
+def template_rows(structure: str) -> tuple[list[str], list[list[str]]]:
+    """The template's header and example rows, whose codes are of `structure`."""
+    return COLUMNS, EXAMPLE_ROWS[structure]

@@ -256,15 +256,17 @@ def cadre_import(
     *,
     source: str | Path | IO[bytes],
     name: str,
+    structure: str,
     dry_run: bool = False,
     province_code: str | None = None,
     progress: Callable[[int], None] | None = None,
     budget: InlineBudget | None = None,
 ) -> CadreImportResult:
-    """Check a cadre list and write it all, or nothing (see courses/registry/imports.py)."""
+    """Check a cadre list whose unit codes are of `structure` and write it all, or nothing
+    (see courses/registry/imports.py)."""
     return cadre_file_import(
-        source, name=name, dry_run=dry_run, province_code=province_code, progress=progress,
-        budget=budget,
+        source, name=name, structure=structure, dry_run=dry_run, province_code=province_code,
+        progress=progress, budget=budget,
     )  # fmt: skip
 
 
@@ -280,9 +282,16 @@ def import_inline_budget() -> InlineBudget:
     return InlineBudget(rows=5_000, uncompressed_bytes=8 * 1024 * 1024, seconds=5.0)
 
 
-def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CADRES) -> ImportJob:
-    """Store an uploaded file as a pending job; refuse files that are too large, of the
-    wrong type or unreadable (ValidationError with a message for the user)."""
+def import_job_create(
+    *,
+    user,
+    uploaded: UploadedFile,
+    kind: str = ImportKind.CADRES,
+    structure: str = UnitStructure.S2025,
+) -> ImportJob:
+    """Store an uploaded file as a pending job, with the structure its unit codes are of
+    (the worker reads them in that structure); refuse files that are too large, of the wrong
+    type or unreadable (ValidationError with a message for the user)."""
     limit = settings.MAX_IMPORT_UPLOAD_BYTES
     if uploaded.size > limit:
         raise ValidationError(
@@ -304,6 +313,7 @@ def import_job_create(*, user, uploaded: UploadedFile, kind: str = ImportKind.CA
         raise ValidationError(problem)
     job = ImportJob(
         kind=kind,
+        structure=structure,
         original_name=Path(uploaded.name).name[:255],
         created_by=user,
         province_code=admin_province_code(user) or "",
@@ -345,6 +355,7 @@ def _run(job: ImportJob, *, dry_run: bool, budget: InlineBudget | None) -> Cadre
         return cadre_import(
             source=path,
             name=job.original_name,
+            structure=job.structure,
             dry_run=dry_run,
             province_code=job.province_code or None,
             progress=_progress_writer(job.pk),

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from courses.registry.imports import COLUMNS, EXAMPLE_ROWS
-from courses.registry.models import ImportJob, ImportKind, ImportStatus
+from courses.registry.imports import COLUMNS, template_rows
+from courses.registry.models import ImportJob, ImportKind, ImportStatus, UnitStructure
 from courses.registry.selectors import import_job_get
 from courses.registry.services import import_job_create, import_job_start
 from lms.roles import is_admin
-from lms.spreadsheet import template_csv, template_xlsx
+from lms.spreadsheet import template_csv, xlsx_bytes
 
 PREVIEW_ERRORS = 500
 
@@ -36,6 +36,19 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV UTF-8 or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    # The same code names different units in the two structures: the uploader says which
+    # one the file's codes are of, by name.
+    structure = forms.ChoiceField(
+        label=gettext_lazy("Administrative units of the file"),
+        choices=list(reversed(UnitStructure.choices)),  # the structure in force first
+        initial=UnitStructure.S2025,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "The codes in ma_don_vi_hanh_chinh are looked up in this structure only. Since "
+            "1 July 2025 the units are those of the 2025 structure; choose 2023 for a list "
+            "made before the reform."
+        ),
     )
 
 
@@ -66,8 +79,16 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
             recent_jobs=ImportJob.objects.filter(
                 created_by=self.request.user, kind=ImportKind.CADRES
             )[:10],
-            template_csv_url=reverse("courses_registry_import_template", args=["csv"]),
-            template_xlsx_url=reverse("courses_registry_import_template", args=["xlsx"]),
+            templates=[
+                (
+                    label,
+                    reverse("courses_registry_import_template", args=["xlsx"])
+                    + f"?structure={value}",
+                    reverse("courses_registry_import_template", args=["csv"])
+                    + f"?structure={value}",
+                )
+                for value, label in reversed(UnitStructure.choices)
+            ],
         )
         return context
 
@@ -75,7 +96,11 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
         uploaded = form.cleaned_data["file"]
         try:
             with transaction.atomic():
-                job = import_job_create(user=self.request.user, uploaded=uploaded)
+                job = import_job_create(
+                    user=self.request.user,
+                    uploaded=uploaded,
+                    structure=form.cleaned_data["structure"],
+                )
                 import_job_start(job=job, step="validate")
         except ValidationError as exc:
             form.add_error("file", exc)
@@ -111,8 +136,11 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = self.job
+        units = job.summary.get("units", [])
         context.update(
             job=job,
+            units=units,
+            more_units=max(0, job.summary.get("unit_count", 0) - len(units)),
             errors=job.errors[:PREVIEW_ERRORS],
             more_errors=max(0, job.error_count - PREVIEW_ERRORS),
             can_confirm=job.status == ImportStatus.VALIDATED,
@@ -131,18 +159,54 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
 
 class ImportTemplateView(View):
-    """The empty file to fill in, with the exact header and two example rows."""
+    """The empty file to fill in, with the exact header and two example rows whose codes
+    are of the structure asked for (`?structure=2023|2025`, default 2025). The file says
+    which structure it is for: in its name, and in the XLSX on a second sheet (the import
+    reads the first one only)."""
 
     def get(self, request, fmt):
         _require_import_permission(request)
+        structure = request.GET.get("structure", UnitStructure.S2025)
+        if structure not in UnitStructure.values:
+            raise Http404
+        columns, examples = template_rows(structure)
         if fmt == "csv":
-            response = HttpResponse(template_csv(COLUMNS, EXAMPLE_ROWS), content_type="text/csv")
+            response = HttpResponse(template_csv(columns, examples), content_type="text/csv")
         elif fmt == "xlsx":
             response = HttpResponse(
-                template_xlsx(COLUMNS, EXAMPLE_ROWS),
+                xlsx_bytes(
+                    [
+                        (f"can_bo_co_cau_{structure}", [columns, *examples]),
+                        ("huong_dan", [[line] for line in _template_notes(structure)]),
+                    ],
+                    text_rows=TEMPLATE_TEXT_ROWS,
+                ),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         else:
             raise Http404
-        response["Content-Disposition"] = f'attachment; filename="mau_nhap_can_bo.{fmt}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="mau_nhap_can_bo_co_cau_{structure}.{fmt}"'
+        )
         return response
+
+
+# As lms.spreadsheet.template_xlsx: the rows below the header are formatted as text, so that
+# codes and phone numbers typed in keep their leading zeros.
+TEMPLATE_TEXT_ROWS = 998
+
+
+def _template_notes(structure: str) -> list[str]:
+    """The XLSX template's second sheet: which structure the codes must be of."""
+    label = UnitStructure(structure).label
+    if structure == UnitStructure.S2023:
+        digits = _("ma_don_vi_hanh_chinh: 2 digits for a province, 3 for a district, 5 for a "
+                   "commune.")  # fmt: skip
+    else:
+        digits = _("ma_don_vi_hanh_chinh: 2 digits for a province, 5 for a commune (the 2025 "
+                   "structure has no districts).")  # fmt: skip
+    return [
+        _("Unit codes of the %(structure)s") % {"structure": label},
+        digits,
+        _("When you upload this file, choose: %(structure)s.") % {"structure": label},
+    ]

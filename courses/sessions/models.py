@@ -22,6 +22,18 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+def session_unit_refusal(*, structure: str, start_date) -> str:
+    """Why a session starting on `start_date` cannot take place in a unit of `structure`
+    ("" when it can): from 1 July 2025 only the 2025 units exist. The form (clean) and the
+    import (per row, before anything is written) say it in the same words."""
+    if structure == UnitStructure.S2023 and start_date >= REFORM_DATE:
+        return str(
+            _("A session held on or after 1 July 2025 takes place in a unit of the 2025 "
+              "structure; the 2023 structure no longer exists then.")
+        )  # fmt: skip
+    return ""
+
+
 class TrainingSession(models.Model):
     code = models.CharField(
         _("session code"), max_length=50, null=True, blank=True, unique=True,
@@ -82,16 +94,10 @@ class TrainingSession(models.Model):
     def clean(self):
         super().clean()
         unit = self.unit if self.unit_id else None
-        if (
-            unit is not None
-            and self.start_date
-            and unit.structure == UnitStructure.S2023
-            and self.start_date >= REFORM_DATE
-        ):
-            raise ValidationError(
-                {"unit": _("A session held on or after 1 July 2025 takes place in a unit of "
-                           "the 2025 structure; the 2023 structure no longer exists then.")}
-            )  # fmt: skip
+        if unit is not None and self.start_date:
+            refusal = session_unit_refusal(structure=unit.structure, start_date=self.start_date)
+            if refusal:
+                raise ValidationError({"unit": refusal})
 
     def sync_unit_codes(self) -> None:
         successor = self.successor.code if self.successor_id else ""

@@ -32,12 +32,16 @@ cell_text = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["Nữ", "nu", "Nam", "Kinh", "01", "Xã", "Tỉnh", "Trưởng thôn, bản",
                      "=1+1", "@SUM(A1)", "\u0000", "\ufeff", "x" * 300, "1985", "1850",
-                     "0912345678", "+84 912 345 678", "a@b.vn", "10000", "99999"]),
+                     "0912345678", "+84 912 345 678", "a@b.vn", "10000", "99999", "100", "10",
+                     "15", "Huyện"]),
     st.text(alphabet=st.characters(categories=["Mn", "Ll", "Lu", "Zs"]), max_size=20).map(
         lambda s: unicodedata.normalize("NFD", s)
     ),
 )  # fmt: skip
 row = st.lists(cell_text, min_size=0, max_size=len(COLUMNS) + 2)
+# make_units(10): Lào Cai 10 > 100 > 10000 (2023) and Lào Cai 15 > 10000 (2025); "10000" is
+# a commune in both, "100" a district only in 2023, "10" and "15" provinces of one each.
+structures = st.sampled_from(["2023", "2025"])
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
@@ -50,11 +54,13 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _import(data: bytes, *, name: str = "can_bo.csv", dry_run: bool = False):
+def _import(data: bytes, *, name: str = "can_bo.csv", dry_run: bool = False, structure="2025"):
     """One import in a savepoint that is rolled back, so examples do not see each other."""
     with transaction.atomic():
         before = Cadre.objects.count()
-        result = cadre_import(source=io.BytesIO(data), name=name, dry_run=dry_run)
+        result = cadre_import(
+            source=io.BytesIO(data), name=name, dry_run=dry_run, structure=structure
+        )
         after = Cadre.objects.count()
         transaction.set_rollback(True)
     return result, before, after
@@ -87,15 +93,19 @@ def test_any_bytes_as_an_xlsx_file_are_refused_cleanly(units, data):
 
 
 @SETTINGS
-@given(rows=st.lists(row, min_size=1, max_size=8), dry_run=st.booleans())
-def test_rows_of_random_cells_are_all_or_nothing(units, rows, dry_run):
-    result, before, after = _import(_csv(COLUMNS, rows), dry_run=dry_run)
+@given(rows=st.lists(row, min_size=1, max_size=8), dry_run=st.booleans(), structure=structures)
+def test_rows_of_random_cells_are_all_or_nothing(units, rows, dry_run, structure):
+    result, before, after = _import(_csv(COLUMNS, rows), dry_run=dry_run, structure=structure)
     if result.errors or dry_run:
         assert after == before
     else:
         assert after - before == result.created
     bad_rows = {e.row for e in result.errors.sorted()}
     assert all(0 <= n <= len(rows) + 1 for n in bad_rows)
+    # The preview names only units of the stated structure, each on rows without an error.
+    for _code, label, count, first in result.units:
+        assert label.endswith(f"({structure})") or f"({structure})," in label
+        assert count >= len(first) and not set(first) & bad_rows
 
 
 @SETTINGS

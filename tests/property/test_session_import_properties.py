@@ -6,7 +6,8 @@ Whatever a province puts in the cells - Vietnamese typed decomposed, formulas, c
 characters, huge text, numbers and dates as a spreadsheet stores them - the importer answers
 with per-row errors in Vietnamese, never an exception; a file with any bad row writes nothing
 (sessions, attendance, enrolments, achievements and counters are compared before and after);
-a valid file imports exactly its rows; and importing the same file again changes nothing.
+a valid file imports exactly its rows, in units of the structure the file states; and
+importing the same file again changes nothing.
 
 Each example runs in a savepoint that is rolled back, so examples do not see each other.
 """
@@ -52,8 +53,14 @@ FORMATS = st.sampled_from(["csv", "xlsx"])
 # --- The world every example imports into ----------------------------------------------------
 
 SLUGS = ["long-ghep-gioi", "binh-dang-gioi", "hoc-truc-tuyen", "giam-sat"]
-# make_units: Lào Cai 10 / 100 / 10000, Hà Giang 02 / 020 / 02000 (2023 GSO codes).
-UNIT_CODES = ["10", "100", "10000", "02", "020", "02000"]
+# make_units: Lào Cai 10 / 100 / 10000 and Hà Giang 02 / 020 / 02000 in 2023; Lào Cai 15 /
+# 10000 and Tuyên Quang 08 / 02000 in 2025.
+UNIT_CODES = {"2023": ["10", "100", "10000", "02", "020", "02000"],
+              "2025": ["15", "10000", "08", "02000"]}  # fmt: skip
+STRUCTURES = st.sampled_from(sorted(UNIT_CODES))
+# The days a session of each structure may start: a 2023 unit exists until 30 June 2025.
+DAYS = {"2023": (dt.date(2021, 1, 1), dt.date(2025, 6, 30)),
+        "2025": (dt.date(2021, 1, 1), dt.date(2030, 12, 31))}  # fmt: skip
 EXISTING_SESSIONS = ["B001", "B002", "B003", "B004"]
 OPEN_SESSIONS = ["B001", "B002", "B004"]  # B003 is cancelled
 # cadre key -> (ma_can_bo, phone); "em" shares "dung"'s phone and has no id: not findable.
@@ -155,20 +162,23 @@ class Outcome:
     messages: dict = field(default_factory=dict)  # language -> [(row, column, message)]
 
 
-def run_import(kind: str, data: bytes, name: str, *, dry_run: bool = False) -> Outcome:
-    """Import in Vietnamese inside a savepoint that is rolled back. When the file has errors,
-    the same file is checked again in English, so the test can tell that every message was
-    translated."""
+def run_import(
+    kind: str, data: bytes, name: str, *, dry_run: bool = False, structure: str = "2025"
+) -> Outcome:
+    """Import in Vietnamese inside a savepoint that is rolled back (a session file as one of
+    `structure`). When the file has errors, the same file is checked again in English, so
+    the test can tell that every message was translated."""
     importer, _columns = KINDS[kind]
+    options = {"structure": structure} if kind == "sessions" else {}
     with transaction.atomic():
         before = state()
         with translation.override("vi"):
-            result = importer(io.BytesIO(data), name=name, dry_run=dry_run)
+            result = importer(io.BytesIO(data), name=name, dry_run=dry_run, **options)
         after = state()
         messages = {"vi": [e.as_list() for e in result.errors.sorted()]}
         if messages["vi"]:
             with translation.override("en"):
-                english = importer(io.BytesIO(data), name=name, dry_run=True)
+                english = importer(io.BytesIO(data), name=name, dry_run=True, **options)
             messages["en"] = [e.as_list() for e in english.errors.sorted()]
         transaction.set_rollback(True)
     return Outcome(result, before, after, messages)
@@ -256,18 +266,20 @@ def date_text(day: dt.date, style: int):
 
 
 @st.composite
-def session_row(draw, *, typed: bool = False):
-    """(cells, expected) for one valid row; `typed`: dates may be spreadsheet dates."""
+def session_row(draw, *, structure: str, typed: bool = False):
+    """(cells, expected) for one valid row of a file of `structure`; `typed`: dates may be
+    spreadsheet dates."""
     code = draw(session_code)
     kind = draw(st.sampled_from(SessionKind.values))
     status = draw(st.sampled_from(list(STATUS_LABELS)))
-    start = draw(st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2030, 12, 31)))
+    first, last = DAYS[structure]
+    start = draw(st.dates(min_value=first, max_value=last))
     days = draw(st.none() | st.integers(0, 10))
     end = start if days is None else start + dt.timedelta(days=days)
     styles = st.integers(0, 3 if typed else 2)
     title = draw(words.filter(lambda t: clean_text(t)))
     venue = draw(st.just("") | words)
-    unit = draw(st.sampled_from(UNIT_CODES))
+    unit = draw(st.sampled_from(UNIT_CODES[structure]))
     cells = [
         code,
         draw(st.sampled_from([kind, kind.upper(), kind.replace("_", " ")])),
@@ -280,14 +292,14 @@ def session_row(draw, *, typed: bool = False):
         draw(st.sampled_from(STATUS_LABELS[status])),
     ]
     expected = SimpleNamespace(code=code, kind=kind, slug=cells[2], title=clean_text(title),
-                               start=start, end=end, unit=unit, venue=clean_text(venue),
-                               status=status)  # fmt: skip
+                               start=start, end=end, unit=unit, structure=structure,
+                               venue=clean_text(venue), status=status)  # fmt: skip
     return cells, expected
 
 
-def session_file(*, typed=False, min_size=1):
-    return st.lists(session_row(typed=typed), min_size=min_size, max_size=6,
-                    unique_by=lambda r: r[1].code)  # fmt: skip
+def session_file(*, structure: str, typed=False, min_size=1):
+    return st.lists(session_row(structure=structure, typed=typed), min_size=min_size,
+                    max_size=6, unique_by=lambda r: r[1].code)  # fmt: skip
 
 
 def session_valid_cell(column: str):
@@ -298,13 +310,13 @@ def session_valid_cell(column: str):
         "tieu_de": words,
         "ngay_bat_dau": st.sampled_from(["2026-03-10", "10/03/2026"]),
         "ngay_ket_thuc": st.sampled_from(["", "2026-03-12", "1/4/2026"]),
-        "ma_don_vi_hanh_chinh": st.sampled_from(UNIT_CODES),
+        "ma_don_vi_hanh_chinh": st.sampled_from(UNIT_CODES["2025"] + ["100", "10"]),
         "dia_diem": words,
         "trang_thai": st.sampled_from(sum(STATUS_LABELS.values(), [])),
     }[column]
 
 
-# One certainly bad row: name -> (column, value put in it).
+# One certainly bad row: name -> (column, value put in it; or, by structure, the value).
 SESSION_BREAKS = {
     "code too long": ("ma_buoi", "M" * 51),
     "unknown kind": ("loai", "tap_huan_khac"),
@@ -320,6 +332,9 @@ SESSION_BREAKS = {
     "bad end": ("ngay_ket_thuc", "2026-13-01"),
     "end before start": ("ngay_ket_thuc", "2020-12-31"),
     "unknown unit": ("ma_don_vi_hanh_chinh", "99999"),
+    "unit of the other structure": ("ma_don_vi_hanh_chinh", {"2023": "15", "2025": "10"}),
+    "district in 2025": ("ma_don_vi_hanh_chinh", {"2023": "1000", "2025": "100"}),
+    "2023 unit after the reform": ("ma_don_vi_hanh_chinh", {"2023": "10000", "2025": "99"}),
     "venue too long": ("dia_diem", "Nhà văn hóa " * 24),
     "unknown status": ("trang_thai", "hoãn lại"),
     "duplicate code": ("ma_buoi", None),  # the code of the row above
@@ -330,9 +345,14 @@ def assert_sessions_match(expected_rows) -> None:
     for exp in expected_rows:
         session = TrainingSession.objects.select_related("course", "unit").get(code=exp.code)
         assert (session.kind, session.course.slug, session.title, session.start_date,
-                session.end_date, session.unit.code, session.venue, session.status) == (
-            exp.kind, exp.slug, exp.title, exp.start, exp.end, exp.unit, exp.venue, exp.status
+                session.end_date, session.unit.code, session.unit.structure, session.venue,
+                session.status) == (
+            exp.kind, exp.slug, exp.title, exp.start, exp.end, exp.unit, exp.structure,
+            exp.venue, exp.status
         )  # fmt: skip
+
+
+COLUMNS_END = session_import.COLUMNS.index("ngay_ket_thuc")
 
 
 # --- Valid attendance rows --------------------------------------------------------------------
@@ -478,9 +498,17 @@ def test_spreadsheet_typed_cells_give_clean_errors_or_a_whole_import(world, kind
         assert_clean_vietnamese_errors(outcome, data_rows=len(rows))
 
 
+@st.composite
+def structured_session_file(draw, **options):
+    """(structure, rows of session_file of that structure)."""
+    structure = draw(STRUCTURES)
+    return structure, draw(session_file(structure=structure, **options))
+
+
 @SETTINGS
-@given(rows=session_file(typed=True), fmt=st.sampled_from(["csv", "xlsx"]))
-def test_a_valid_session_file_imports_exactly_its_rows_and_again_changes_nothing(world, rows, fmt):
+@given(file=structured_session_file(typed=True), fmt=st.sampled_from(["csv", "xlsx"]))
+def test_a_valid_session_file_imports_exactly_its_rows_and_again_changes_nothing(world, file, fmt):
+    structure, rows = file
     cells = [c for c, _e in rows]
     if fmt == "csv":
         cells = [[str(v) if isinstance(v, dt.datetime) else v for v in row] for row in cells]
@@ -489,14 +517,18 @@ def test_a_valid_session_file_imports_exactly_its_rows_and_again_changes_nothing
     with transaction.atomic():
         before = state()
         with translation.override("vi"):
-            first = session_import.session_file_import(io.BytesIO(data), name=name)
+            first = session_import.session_file_import(
+                io.BytesIO(data), name=name, structure=structure
+            )
             assert not first.errors, first.errors.sorted()
             assert (first.rows, first.created) == (len(rows), len(rows) - len(existing))
             assert first.updated + first.unchanged == len(existing)
             after = state()
             assert len(after["sessions"]) == len(before["sessions"]) + first.created
             assert_sessions_match([e for _c, e in rows])
-            second = session_import.session_file_import(io.BytesIO(data), name=name)
+            second = session_import.session_file_import(
+                io.BytesIO(data), name=name, structure=structure
+            )
         assert not second.errors
         assert (second.created, second.updated, second.unchanged) == (0, 0, len(rows))
         assert state() == after, "importing the same file again changed something"
@@ -528,12 +560,15 @@ def test_a_valid_attendance_file_imports_exactly_its_rows_and_again_changes_noth
 
 
 @SETTINGS
-@given(rows=session_file(min_size=1), where=st.integers(0, 6),
+@given(file=structured_session_file(min_size=1), where=st.integers(0, 6),
        breaks=st.sampled_from(sorted(SESSION_BREAKS)), fmt=FORMATS)  # fmt: skip
-def test_one_bad_session_row_among_good_ones_writes_nothing(world, rows, where, breaks, fmt):
+def test_one_bad_session_row_among_good_ones_writes_nothing(world, file, where, breaks, fmt):
+    structure, rows = file
     cells = [list(c) for c, _e in rows]
     where = min(where, len(cells))
     column, value = SESSION_BREAKS[breaks]
+    if isinstance(value, dict):
+        value = value[structure]
     index = session_import.COLUMNS.index(column)
     if breaks == "duplicate code":
         assume(where > 0)
@@ -541,9 +576,12 @@ def test_one_bad_session_row_among_good_ones_writes_nothing(world, rows, where, 
     bad = list(cells[where - 1] if where else cells[0])
     bad[0] = f"X-{breaks[:10]}-{where}" if column != "ma_buoi" else bad[0]
     bad[index] = value
+    if breaks == "2023 unit after the reform":
+        start, end = session_import.COLUMNS.index("ngay_bat_dau"), COLUMNS_END
+        bad[start], bad[end] = "2026-03-10", ""
     cells.insert(where, bad)
     data, name = file_bytes(fmt, session_import.COLUMNS, cells)
-    outcome = run_import("sessions", data, name)
+    outcome = run_import("sessions", data, name, structure=structure)
     line = where + 2
     assert outcome.result.errors, f"{breaks}: the bad row was accepted"
     assert {row for row, _c, _m in outcome.messages["vi"]} == {line}, outcome.messages["vi"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.registry.models.units import UnitStructure
 from lms.storage import private_storage
 
 
@@ -49,6 +50,11 @@ class ImportJob(models.Model):
         _("file"), upload_to=import_file_name, storage=private_storage, blank=True
     )
     original_name = models.CharField(_("file name"), max_length=255)
+    # The structure the file's unit codes are of, chosen at upload: codes are looked up in it
+    # only (the same code names different units in 2023 and 2025).
+    structure = models.CharField(
+        _("structure"), max_length=4, choices=UnitStructure.choices, default=UnitStructure.S2025
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("uploaded by"),

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from courses.registry.models import Cadre
-from courses.sessions.imports.sessions import ImportResult
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.services import attendance_mark
 from lms.spreadsheet import (
     ErrorList,
     ImportFileError,
+    ImportResult,
     LabelMatcher,
     Row,
     normalise_phone,

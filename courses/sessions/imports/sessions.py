@@ -4,7 +4,9 @@ Columns: ma_buoi, loai, khoa_hoc, tieu_de, ngay_bat_dau, ngay_ket_thuc, ma_don_v
 dia_diem, trang_thai. A session is matched by its code (ma_buoi), so importing the same file
 again changes nothing. `khoa_hoc` is the course page's slug, `loai` a kind code, `trang_thai`
 planned / held / cancelled or the Vietnamese label (kế hoạch, đã tổ chức, đã hủy, with or
-without diacritics), dates YYYY-MM-DD or DD/MM/YYYY, `ma_don_vi_hanh_chinh` a 2023 GSO code.
+without diacritics), dates YYYY-MM-DD or DD/MM/YYYY, `ma_don_vi_hanh_chinh` a GSO code of
+the structure the file states (2023 or 2025; courses/registry/unit_codes.py reads the units
+once per file). A session on or after 1 July 2025 cannot take place in a 2023 unit.
 
 Every row is checked first; the file is written, in one transaction and through the session
 services (so counters and completions follow), only if no row has an error.
@@ -21,13 +23,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
-from courses.registry.models import AdminUnit, UnitStructure
-from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
+from courses.registry.models import AdminUnit
+from courses.registry.unit_codes import PlacedImportResult, UnitCodes, UnitTally
+from courses.sessions.models import (
+    SessionKind,
+    SessionStatus,
+    TrainingSession,
+    session_unit_refusal,
+)
 from courses.sessions.services import session_create, session_update
 from lms.spreadsheet import (
     ErrorList,
     ImportFileError,
-    ImportResult,
     LabelMatcher,
     Row,
     read_rows,
@@ -79,13 +86,14 @@ def _label_list(values) -> str:
 
 
 class _Checker:
-    def __init__(self, errors: ErrorList):
+    def __init__(self, errors: ErrorList, *, structure: str):
         self.errors = errors
         # Translated once: a file of bad rows asks for it on every row.
         self.empty = _("This column must not be empty.")
         self.codes: dict[str, int] = {}
         self.courses: dict[str, list[CoursePage]] = {}
-        self.units: dict[str, AdminUnit | None] = {}
+        self.units = UnitCodes(structure)
+        self.tally = UnitTally(self.units)
 
     def _required(self, row: Row) -> bool:
         ok = True
@@ -99,13 +107,6 @@ class _Checker:
         if slug not in self.courses:
             self.courses[slug] = list(CoursePage.objects.filter(slug=slug)[:2])
         return self.courses[slug]
-
-    def unit(self, code: str) -> AdminUnit | None:
-        if code not in self.units:
-            self.units[code] = AdminUnit.objects.filter(
-                structure=UnitStructure.S2023, code=code
-            ).first()
-        return self.units[code]
 
     def check(self, row: Row) -> dict | None:
         n, v, add = row.number, row.values, self.errors.add
@@ -162,13 +163,13 @@ class _Checker:
             add(n, "ngay_ket_thuc", _("The end date cannot be before the start date."))
         unit = None
         if v["ma_don_vi_hanh_chinh"]:
-            unit = self.unit(v["ma_don_vi_hanh_chinh"])
+            unit, reason = self.units.lookup(v["ma_don_vi_hanh_chinh"])
             if unit is None:
-                add(
-                    n,
-                    "ma_don_vi_hanh_chinh",
-                    _("Unknown administrative unit code (2023 GSO code expected)."),
-                )
+                add(n, "ma_don_vi_hanh_chinh", reason)
+            elif start is not None:
+                refusal = session_unit_refusal(structure=unit.structure, start_date=start)
+                if refusal:
+                    add(n, "ma_don_vi_hanh_chinh", refusal)
         if len(v["dia_diem"]) > 255:
             add(n, "dia_diem", _("The venue is too long (at most 255 characters)."))
         status = SessionStatus.PLANNED
@@ -185,6 +186,7 @@ class _Checker:
                 )
         if len(self.errors) > before:
             return None
+        self.tally.add(unit, n)
         return {
             "code": code,
             "kind": kind,
@@ -206,7 +208,7 @@ def _differs(session: TrainingSession, values: dict) -> bool:
             session.title != values["title"],
             session.start_date != values["start_date"],
             session.end_date != values["end_date"],
-            session.unit_id != values["unit"].pk,
+            session.unit_id != values["unit"].id,
             session.venue != values["venue"],
             session.status != values["status"],
         )
@@ -214,13 +216,14 @@ def _differs(session: TrainingSession, values: dict) -> bool:
 
 
 def session_file_import(
-    source: str | Path | IO[bytes], *, name: str, dry_run: bool = False
-) -> ImportResult:
-    """Check every row of a session file and, unless `dry_run` or any row is bad, write
-    them all in one transaction."""
-    result = ImportResult(dry_run=dry_run)
+    source: str | Path | IO[bytes], *, name: str, structure: str, dry_run: bool = False
+) -> PlacedImportResult:
+    """Check every row of a session file whose unit codes are of `structure` ("2023" or
+    "2025") and, unless `dry_run` or any row is bad, write them all in one transaction. The
+    result lists the units the rows name, for the preview."""
+    result = PlacedImportResult(dry_run=dry_run, structure=structure)
     errors = result.errors
-    checker = _Checker(errors)
+    checker = _Checker(errors, structure=structure)
     rows: list[dict] = []
     try:
         for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
@@ -230,6 +233,7 @@ def session_file_import(
                 rows.append(values)
     except ImportFileError as exc:
         errors.add(0, "", str(exc))
+    result.units = checker.tally.rows()
     if not errors and result.rows == 0:
         errors.add(0, "", _("The file has a header but no rows."))
     if errors:
@@ -248,8 +252,11 @@ def session_file_import(
         plan.append((values, session))
     if dry_run:
         return result
+    # The services save model rows: the units the plan names, in one query.
+    units = AdminUnit.objects.in_bulk({values["unit"].id for values, _session in plan})
     with transaction.atomic():
         for values, session in plan:
+            values = {**values, "unit": units[values["unit"].id]}
             if session is None:
                 session_create(**values)
             else:

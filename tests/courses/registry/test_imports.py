@@ -1,5 +1,6 @@
 """The cadre list import (`import_cadres` and the service behind it): formats, labels,
-validation, de-duplication, all-or-nothing and re-import."""
+validation, de-duplication, all-or-nothing and re-import; then the structure a file states
+(its codes are read in that structure only) and the preview of the units its codes name."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.management import CommandError, call_command
 from courses.registry.imports import COLUMNS
 from courses.registry.models import Cadre, Level, Sex, TargetGroup
 from courses.registry.services import cadre_import
-from tests.builders import make_cadre, make_unit_tree
+from tests.builders import make_cadre, make_reform_units, make_unit_tree
 
 HEADER = ",".join(COLUMNS)
 
@@ -41,6 +42,9 @@ def xlsx_file(tmp_path, rows, name="can_bo.xlsx"):
 
 
 def run(path, **kwargs):
+    """The import of a file of the 2023 structure (the make_unit_tree codes), unless
+    `structure` is given."""
+    kwargs.setdefault("structure", "2023")
     return cadre_import(source=path, name=str(path), **kwargs)
 
 
@@ -154,7 +158,10 @@ def test_unknown_unit_codes_and_wrong_level(tmp_path, units):
         (2, "ma_don_vi_hanh_chinh"),
         (3, "ma_don_vi_hanh_chinh"),
     ]
-    assert "99999" in messages(result)[0][2] and "Mã đơn vị hành chính" in messages(result)[0][2]
+    assert messages(result)[0][2] == (
+        "Không có đơn vị mã “99999” trong cơ cấu 2023. Hãy ghi 2 chữ số cho tỉnh, 3 chữ số "
+        "cho huyện, 5 chữ số cho xã."
+    )
 
 
 @pytest.mark.parametrize("year", ["1800", "1929", "2030", "abc", "19 80"])
@@ -255,7 +262,7 @@ def test_command_reports_errors_in_vietnamese_and_exits_non_zero(tmp_path, units
     path = csv_file(tmp_path, [ROW_HOA, ",Người Một,Nữ,1800,,Khác,Xã,,00001,,"])
     err = io.StringIO()
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_cadres", str(path), stderr=err)
+        call_command("import_cadres", str(path), "--structure", "2023", stderr=err)
     assert "dòng 3, nam_sinh: Năm sinh" in err.getvalue()
     assert "không ghi gì" in str(excinfo.value)
     assert Cadre.objects.count() == 0
@@ -264,10 +271,10 @@ def test_command_reports_errors_in_vietnamese_and_exits_non_zero(tmp_path, units
 def test_command_dry_run_and_real_run(tmp_path, units):
     path = csv_file(tmp_path, [ROW_HOA, ROW_PAO])
     out = io.StringIO()
-    call_command("import_cadres", str(path), "--dry-run", stdout=out)
+    call_command("import_cadres", str(path), "--dry-run", "--structure", "2023", stdout=out)
     assert Cadre.objects.count() == 0
     assert "2 mới" in out.getvalue()
-    call_command("import_cadres", str(path), stdout=out)
+    call_command("import_cadres", str(path), "--structure", "2023", stdout=out)
     assert Cadre.objects.count() == 2
 
 
@@ -290,3 +297,199 @@ def test_a_utf16_file_is_refused_as_not_utf8(tmp_path, units):
         "Tệp không phải văn bản UTF-8: hãy lưu tệp dưới dạng 'CSV UTF-8'."
     ]
     assert Cadre.objects.count() == 0
+
+
+# --- The structure a file states ----------------------------------------------------------------
+
+
+@pytest.fixture
+def reform(db):
+    return make_reform_units()
+
+
+def place(cadre):
+    return (cadre.province_code, cadre.district_code, cadre.commune_code, cadre.province_2025,
+            cadre.commune_2025)  # fmt: skip
+
+
+def test_a_2025_file_and_a_2023_file_import_side_by_side(tmp_path, reform):
+    """The same code 15 is Lào Cai in the 2025 file and Yên Bái in the 2023 one; each person
+    gets the place of their own unit, and a 2025 unit has no 2023 codes."""
+    new = csv_file(tmp_path, [
+        "N-1,Lò Thị Nga,Nữ,1980,Tày,Lãnh đạo,Tỉnh,Hội LHPN tỉnh,15,,",
+        "N-2,Hoàng Văn Páo,Nam,1975,Tày,Trưởng thôn bản,Thôn bản,,02953,,",
+    ], name="co_cau_2025.csv")  # fmt: skip
+    old = csv_file(tmp_path, [
+        "O-1,Hà Thị Lan,Nữ,1978,Kinh,Lãnh đạo,Tỉnh,Hội LHPN tỉnh,15,,",
+        "O-2,Lò Văn Sùng,Nam,1970,Dao,Cán bộ chủ chốt,Xã,,04378,,",
+        "O-3,Vàng Thị Mai,Nữ,1990,Mông,Cán bộ chủ chốt,Xã,,02953,,",
+    ], name="co_cau_2023.csv")  # fmt: skip
+
+    first = run(new, structure="2025")
+    second = run(old, structure="2023")
+
+    assert first.ok and second.ok, (messages(first), messages(second))
+    assert (first.created, second.created) == (2, 3)
+    by_id = {c.ma_can_bo: c for c in Cadre.objects.select_related("unit")}
+    assert by_id["N-1"].unit == reform["2025:15"]
+    assert place(by_id["N-1"]) == ("", "", "", "15", "")
+    assert by_id["O-1"].unit == reform["2023:15"]
+    assert place(by_id["O-1"]) == ("15", "", "", "15", "")
+    assert by_id["N-2"].unit == reform["2025:02953"]
+    assert place(by_id["N-2"]) == ("", "", "", "15", "02953")
+    assert place(by_id["O-2"]) == ("15", "136", "04378", "15", "04375")
+    assert by_id["O-3"].unit == reform["2023:02953"]
+    assert place(by_id["O-3"]) == ("10", "087", "02953", "15", "02953")
+
+
+def test_a_person_moved_to_a_2025_unit_loses_the_2023_codes(tmp_path, reform):
+    make_cadre(unit=reform["2023:04378"], full_name="Lò Văn Sùng", ma_can_bo="O-2",
+               birth_year=1970)  # fmt: skip
+    result = run(csv_file(tmp_path, ["O-2,Lò Văn Sùng,Nam,1970,,Khác,Xã,,04375,,"]),
+                 structure="2025")  # fmt: skip
+    assert result.ok and result.updated == 1, messages(result)
+    cadre = Cadre.objects.get()
+    assert cadre.unit == reform["2025:04375"]
+    assert place(cadre) == ("", "", "", "15", "04375")
+
+
+def test_a_split_commune_keeps_the_2025_commune_an_admin_picked(tmp_path, reform):
+    """A 2023 commune split between two 2025 communes is undecided until an admin picks;
+    re-importing the person (another agency, the same unit) keeps the pick."""
+    from courses.registry.models import AdminUnitLineage
+
+    AdminUnitLineage.objects.create(old=reform["2023:04378"], new=reform["2025:02953"],
+                                    partial=True)  # fmt: skip
+    cadre = make_cadre(unit=reform["2023:04378"], full_name="Lò Văn Sùng", ma_can_bo="O-2",
+                       birth_year=1970, successor=reform["2025:04375"])  # fmt: skip
+    assert cadre.commune_2025 == "04375"
+    result = run(csv_file(tmp_path, ["O-2,Lò Văn Sùng,Nam,1970,,Khác,Xã,UBND xã,04378,,"]))
+    assert result.ok and result.updated == 1, messages(result)
+    cadre.refresh_from_db()
+    assert cadre.agency == "UBND xã"
+    assert place(cadre) == ("15", "136", "04378", "15", "04375")
+
+
+def test_a_district_in_a_2025_file_is_refused_and_nothing_is_written(tmp_path, reform):
+    rows = [
+        ",Lò Thị Nga,Nữ,1980,,Lãnh đạo,Tỉnh,,15,,",  # valid, yet not written
+        ",Hà Văn Hùng,Nam,1975,,Lãnh đạo,Huyện,,087,,",
+        ",Lò Văn Sùng,Nam,1970,,Lãnh đạo,Tỉnh,,136,,",
+    ]
+    result = run(csv_file(tmp_path, rows), structure="2025")
+    no_districts = "Cơ cấu 2025 không có cấp huyện; hãy nhập tệp này theo cơ cấu 2023."
+    assert messages(result) == [
+        (3, "cap", no_districts),
+        (4, "ma_don_vi_hanh_chinh", no_districts + " (Mã này thuộc cơ cấu 2023: Huyện Văn "
+         "Yên — Tỉnh Yên Bái (2023), nay thuộc Tỉnh Lào Cai.)"),
+    ]  # fmt: skip
+    assert not result.written and Cadre.objects.count() == 0
+    # The same rows as a 2023 file: the district person is welcome.
+    assert run(csv_file(tmp_path, rows[:2], name="b.csv")).created == 2
+
+
+def test_an_unknown_code_and_a_code_of_the_other_structure_are_explained(tmp_path, reform):
+    rows = [
+        ",Lò Thị Nga,Nữ,1980,,Khác,Xã,,02953,,",  # valid, yet not written
+        ",Người Một,Nữ,1980,,Khác,Xã,,99999,,",
+        ",Người Hai,Nữ,1980,,Lãnh đạo,Tỉnh,,10,,",  # Lào Cai of 2023: not a 2025 province
+    ]
+    result = run(csv_file(tmp_path, rows), structure="2025")
+    assert messages(result) == [
+        (3, "ma_don_vi_hanh_chinh", "Không có đơn vị mã “99999” trong cơ cấu 2025. Hãy ghi 2 "
+         "chữ số cho tỉnh, 5 chữ số cho xã."),
+        (4, "ma_don_vi_hanh_chinh", "Không có đơn vị mã “10” trong cơ cấu 2025. Mã này thuộc "
+         "cơ cấu 2023: Tỉnh Lào Cai (2023), nay thuộc Tỉnh Lào Cai. Có phải tệp này cần nhập "
+         "theo cơ cấu 2023?"),
+    ]  # fmt: skip
+    assert Cadre.objects.count() == 0
+
+    result = run(csv_file(tmp_path, [",Người Ba,Nữ,1980,,Khác,Xã,,04375,,"], name="b.csv"))
+    assert messages(result) == [
+        (2, "ma_don_vi_hanh_chinh", "Không có đơn vị mã “04375” trong cơ cấu 2023. Mã này "
+         "thuộc cơ cấu 2025: Xã Mậu A — Tỉnh Lào Cai (2025). Có phải tệp này cần nhập theo "
+         "cơ cấu 2025?"),
+    ]  # fmt: skip
+    assert Cadre.objects.count() == 0
+
+
+def test_a_lao_cai_admin_imports_old_yen_bai_communes_but_not_another_province(tmp_path, reform):
+    """A province admin's scope is a 2025 province: the 2023 units that went into it are
+    theirs (Yên Bái's communes for Lào Cai), whichever structure the file is of."""
+    rows = [",Lò Văn Sùng,Nam,1970,,Khác,Xã,,04378,,", ",Hà Thị Lan,Nữ,1978,,Khác,Xã,,00001,,"]
+    result = run(csv_file(tmp_path, rows), province_code="15")
+    assert messages(result) == [
+        (3, "ma_don_vi_hanh_chinh", "Đơn vị này không thuộc tỉnh bạn quản lý.")
+    ]
+    result = run(csv_file(tmp_path, rows[:1], name="b.csv"), province_code="15")
+    assert result.ok and result.written
+    assert Cadre.objects.get().unit == reform["2023:04378"]
+    rows_2025 = [
+        ",Hoàng Văn Páo,Nam,1975,,Khác,Xã,,02953,,",
+        ",Trần Thị Hà,Nữ,1980,,Khác,Xã,,00004,,",
+    ]
+    result = run(csv_file(tmp_path, rows_2025, name="c.csv"), structure="2025", province_code="15")
+    assert [(r, c) for r, c, _m in messages(result)] == [(3, "ma_don_vi_hanh_chinh")]
+
+
+def test_the_preview_names_each_unit_with_its_province_and_structure(tmp_path, reform):
+    rows = [
+        ",Lò Thị Nga,Nữ,1980,,Lãnh đạo,Tỉnh,,15,,",
+        ",Hoàng Văn Páo,Nam,1975,,Khác,Xã,,02953,,",
+        ",Vàng Thị Mai,Nữ,1990,,Khác,Xã,,2953,,",  # a spreadsheet dropped the leading zero
+    ]
+    result = run(csv_file(tmp_path, rows), structure="2025", dry_run=True)
+    assert result.units == [
+        ["15", "Tỉnh Lào Cai (2025)", 1, [2]],
+        ["02953", "Xã Nghĩa Đô — Tỉnh Lào Cai (2025)", 2, [3, 4]],
+    ]
+    assert result.summary()["structure"] == "2025"
+    result = run(csv_file(tmp_path, rows[:2], name="b.csv"), dry_run=True)
+    assert result.units == [
+        ["15", "Tỉnh Yên Bái (2023), nay thuộc Tỉnh Lào Cai", 1, [2]],
+        ["02953", "Xã Nghĩa Đô — Tỉnh Lào Cai (2023), nay thuộc Tỉnh Lào Cai", 1, [3]],
+    ]
+    assert Cadre.objects.count() == 0
+
+
+def test_the_command_takes_the_structure_defaults_to_2025_and_previews_the_units(tmp_path, reform):
+    path = csv_file(tmp_path, [",Lò Thị Nga,Nữ,1980,,Lãnh đạo,Tỉnh,,15,,"])
+    out = io.StringIO()
+    call_command("import_cadres", str(path), "--dry-run", stdout=out)
+    assert "15 → Tỉnh Lào Cai (2025): 1 dòng (2)" in out.getvalue()
+    out = io.StringIO()
+    call_command("import_cadres", str(path), "--dry-run", "--structure", "2023", stdout=out)
+    assert "15 → Tỉnh Yên Bái (2023), nay thuộc Tỉnh Lào Cai: 1 dòng (2)" in out.getvalue()
+    assert Cadre.objects.count() == 0
+    call_command("import_cadres", str(path), stdout=io.StringIO())
+    assert Cadre.objects.get().unit == reform["2025:15"]
+    with pytest.raises(CommandError):
+        call_command("import_cadres", str(path), "--structure", "2024")
+
+
+def test_the_units_are_read_once_not_per_row(tmp_path, reform):
+    """The query count of a check does not grow with the rows, unknown codes included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        rows = [f",Người {n},Nữ,1980,,Khác,Xã,,{'02953' if n % 2 else '9999' + str(n % 10)},,"
+                for n in range(count)]  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            result = run(csv_file(tmp_path, rows, name=f"{count}.csv"), structure="2025",
+                         dry_run=True)  # fmt: skip
+        assert result.errors and result.units
+        return len(captured)
+
+    queries(4)  # the lineage map is now in the cache, as it is between imports
+    assert queries(4) == queries(40)
+
+
+def test_the_template_examples_are_of_its_structure():
+    from courses.registry.imports import template_rows
+
+    for structure in ("2023", "2025"):
+        columns, examples = template_rows(structure)
+        assert columns == COLUMNS
+        codes = [row[COLUMNS.index("ma_don_vi_hanh_chinh")] for row in examples]
+        assert codes == {"2023": ["00001", "03160"], "2025": ["00004", "02953"]}[structure]

@@ -1,9 +1,12 @@
-"""The registry's import pages: for admins only, the template downloads, an upload checked
-then confirmed (by a real worker above the inline limit), within the admin's province."""
+"""The registry's import pages: for admins only, the template downloads (one per structure),
+an upload of a stated structure checked, previewed with the units its codes name, then
+confirmed (by a real worker above the inline limit), within the admin's province."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -19,11 +22,13 @@ HEADER = (
 )
 
 
-def upload(client, content: bytes, name="ds.csv"):
+def upload(client, content: bytes, name="ds.csv", structure="2023"):
+    """Upload a file of `structure` (the registry world's codes are of 2023)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return client.post(
-        reverse("courses_registry_import"), {"file": SimpleUploadedFile(name, content)}
+        reverse("courses_registry_import"),
+        {"file": SimpleUploadedFile(name, content), "structure": structure},
     )
 
 
@@ -41,8 +46,40 @@ def test_template_downloads_have_the_exact_columns(client, world):
     csv_bytes = client.get(reverse("courses_registry_import_template", args=["csv"])).content
     assert csv_bytes.startswith(b"\xef\xbb\xbf" + HEADER.strip().encode())
     xlsx = client.get(reverse("courses_registry_import_template", args=["xlsx"])).content
-    sheet = load_workbook(io.BytesIO(xlsx)).active
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
     assert ",".join(c.value for c in sheet[1]) + "\n" == HEADER
+
+
+@pytest.mark.parametrize(("structure", "codes"),
+                         [("2025", ["00004", "02953"]), ("2023", ["00001", "03160"])])  # fmt: skip
+def test_each_template_says_its_structure(client, world, structure, codes):
+    """The default template is of 2025; each names its structure in the file name and, in
+    the XLSX, on a second sheet, and its examples give codes of that structure."""
+    client.force_login(world.hn_admin)
+    query = "" if structure == "2025" else f"?structure={structure}"
+    url = reverse("courses_registry_import_template", args=["csv"]) + query
+    response = client.get(url)
+    assert f"co_cau_{structure}.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    assert [row[8] for row in rows] == codes
+    url = reverse("courses_registry_import_template", args=["xlsx"]) + query
+    response = client.get(url)
+    assert f"co_cau_{structure}.xlsx" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert [row[8].value for row in book.worksheets[0].iter_rows(min_row=2, max_row=3)] == codes
+    notes = " ".join(str(c.value) for row in book["huong_dan"].iter_rows() for c in row if c.value)
+    assert f"cơ cấu {structure}" in notes
+    bad = reverse("courses_registry_import_template", args=["csv"]) + "?structure=2024"
+    assert client.get(bad).status_code == 404
+
+
+def test_the_upload_form_asks_for_the_structure_by_name_2025_first(client, world):
+    client.force_login(world.hn_admin)
+    html = client.get(reverse("courses_registry_import")).content.decode()
+    assert "cơ cấu 2025 (tỉnh, xã)" in html and "cơ cấu 2023 (tỉnh, huyện, xã)" in html
+    radios = re.findall(r'<input[^>]*name="structure"[^>]*>', html)
+    assert ['value="2025"' in r for r in radios] == [True, False]
+    assert "checked" in radios[0] and "checked" not in radios[1]
 
 
 def test_upload_preview_with_errors_then_nothing_written(client, world):
@@ -69,6 +106,58 @@ def test_upload_preview_then_confirm_writes_the_rows(client, world):
     # Another admin cannot open this job.
     client.force_login(world.hg_admin)
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_the_preview_names_the_units_then_the_rows_land_in_the_stated_structure(client, world):
+    """A 2025 file: the job keeps its structure, the preview shows what each code means,
+    and the confirmed rows are in the 2025 unit (no 2023 codes)."""
+    client.force_login(world.hn_admin)
+    content = (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00004,,\n"
+               ",Người Hai,Nữ,1981,,Lãnh đạo,Tỉnh,,01,,\n").encode()  # fmt: skip
+    response = upload(client, content, structure="2025")
+    job = ImportJob.objects.get()
+    assert job.structure == "2025" and job.summary["structure"] == "2025"
+    page = client.get(response["Location"]).content.decode()
+    assert "Xác nhận nhập dữ liệu" in page
+    assert "Mã đơn vị được đọc theo cơ cấu 2025 (tỉnh, xã)." in page
+    assert "Phường Ba Đình — Thành phố Hà Nội (2025)" in page
+    assert "Thành phố Hà Nội (2025)" in page
+    client.post(response["Location"])
+    one = Cadre.objects.get(full_name="Người Một")
+    assert one.unit == world.units["2025:00004"]
+    assert (one.province_code, one.province_2025, one.commune_2025) == ("", "01", "00004")
+
+
+def test_the_same_codes_as_a_2023_file_preview_the_2023_units(client, world):
+    client.force_login(world.hn_admin)
+    response = upload(client, (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00004,,\n").encode())
+    page = client.get(response["Location"]).content.decode()
+    assert "Phường Trúc Bạch — Thành phố Hà Nội (2023), nay thuộc Thành phố Hà Nội" in page
+    assert ImportJob.objects.get().structure == "2023"
+
+
+def test_the_worker_reads_the_codes_in_the_job_structure(world, tmp_path):
+    """The Celery task checks the stored file in the structure stored on the job."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from courses.registry.models import ImportStatus
+    from courses.registry.services import import_job_create
+    from courses.registry.tasks import import_job_validate_task
+
+    content = (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00001,,\n").encode()
+    jobs = {
+        structure: import_job_create(
+            user=world.central, uploaded=SimpleUploadedFile("ds.csv", content),
+            structure=structure,
+        )
+        for structure in ("2023", "2025")
+    }  # fmt: skip
+    for job in jobs.values():
+        import_job_validate_task(job.pk)
+        job.refresh_from_db()
+    assert jobs["2023"].status == ImportStatus.VALIDATED
+    assert jobs["2025"].status == ImportStatus.INVALID
+    assert "Không có đơn vị mã “00001” trong cơ cấu 2025" in jobs["2025"].errors[0][2]
 
 
 def test_province_admin_import_refuses_rows_of_another_province(client, world):
