@@ -56,7 +56,7 @@ def refusals(result) -> list[str]:
 
 
 def run(path, **kwargs):
-    return cadre_import(source=path, name=str(path), **kwargs)
+    return cadre_import(source=path, name=str(path), **{"structure": "2023", **kwargs})
 
 
 def test_a_small_xlsx_of_600000_rows_is_handed_to_a_worker_and_refused_at_the_row_limit(
@@ -68,7 +68,7 @@ def test_a_small_xlsx_of_600000_rows_is_handed_to_a_worker_and_refused_at_the_ro
     with django_capture_on_commit_callbacks() as queued:
         response = client.post(
             reverse("courses_registry_import"),
-            {"file": SimpleUploadedFile("ds.xlsx", path.read_bytes())},
+            {"file": SimpleUploadedFile("ds.xlsx", path.read_bytes()), "structure": "2023"},
         )
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("courses_registry_import_job", args=[job.pk])

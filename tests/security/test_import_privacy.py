@@ -1,8 +1,9 @@
 """The cadre import tells a province admin nothing about people outside their province.
 
-A Lào Cai admin previews a file whose rows carry a Yên Bái person's phone, e-mail and cadre
-id, and a unit of Yên Bái: every such row is refused with one and the same message ("cannot
-be imported here; ask the central admin"), in the same column, and neither the preview page
+A Lào Cai admin (2025: old Lào Cai and old Yên Bái) previews a 2023-structure file whose
+rows carry a Hà Giang person's phone, e-mail and cadre id, and a unit of Hà Giang: every such
+row is refused with one and the same message ("cannot be imported here; ask the central
+admin"), in the same column, and neither the preview page
 nor the stored report holds the other province's name or code, the cadre id, or the name on
 record. Otherwise one dry run could test thousands of numbers against the whole country and
 learn where, and as whom, each is registered. A central admin, whose scope covers everyone,
@@ -33,7 +34,7 @@ YB_NAME, YB_ID, YB_PHONE, YB_EMAIL = (
 @pytest.fixture
 def provinces(db):
     lao_cai = make_units(province_code="10", province_name="Tỉnh Lào Cai")
-    yen_bai = make_units(province_code="15", province_name="Tỉnh Yên Bái")
+    yen_bai = make_units(province_code="02", province_name="Tỉnh Hà Giang")
     make_cadre(unit=yen_bai.commune, full_name=YB_NAME, ma_can_bo=YB_ID, phone=YB_PHONE,
                email=YB_EMAIL, birth_year=1979)  # fmt: skip
     return lao_cai, yen_bai
@@ -53,17 +54,20 @@ def probing_file(lao_cai, yen_bai) -> bytes:
 
 
 def assert_reveals_nothing(text: str) -> None:
-    for secret in (YB_NAME, YB_ID, "Yên Bái", "Yen Bai"):
+    for secret in (YB_NAME, YB_ID, "Hà Giang", "Ha Giang", "Tuyên Quang"):
         assert secret not in text, f"{secret!r} reached a Lào Cai admin"
 
 
 def test_a_province_admin_preview_reveals_nothing_of_another_province(client, provinces):
     lao_cai, yen_bai = provinces
-    client.force_login(make_user("lc_admin", role="Admin", province_code="10"))
+    client.force_login(make_user("lc_admin", role="Admin", province_code="15"))
     before = list(Cadre.objects.values())
     response = client.post(
         reverse("courses_registry_import"),
-        {"file": SimpleUploadedFile("lao_cai.csv", probing_file(lao_cai, yen_bai))},
+        {
+            "file": SimpleUploadedFile("lao_cai.csv", probing_file(lao_cai, yen_bai)),
+            "structure": "2023",
+        },
     )
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.INVALID
@@ -72,7 +76,8 @@ def test_a_province_admin_preview_reveals_nothing_of_another_province(client, pr
     assert_reveals_nothing(page)
     report = repr(job.errors) + repr(job.summary) + job.message
     assert_reveals_nothing(report)
-    assert "15" not in report, "the other province's code reached the report"
+    for code in (yen_bai.commune.code, "'02'", "'08'"):
+        assert code not in report, "the other province's code reached the report"
     # One message per row, the same for every reason, in the same column.
     assert [tuple(error) for error in job.errors] == [(n, "", REFUSED) for n in (2, 3, 4, 5)]
     assert page.count(REFUSED) == 4
@@ -85,11 +90,13 @@ def test_the_dry_run_of_a_province_scope_says_the_same_and_the_central_admin_lea
     lao_cai, yen_bai = provinces
     data = probing_file(lao_cai, yen_bai)
     scoped = cadre_import(source=io.BytesIO(data), name="lao_cai.csv", dry_run=True,
-                          province_code="10")  # fmt: skip
+                          province_code="15", structure="2023")  # fmt: skip
     lines = [str(error) for error in scoped.errors.sorted()]
     assert lines == [f"dòng {n}: {REFUSED}" for n in (2, 3, 4, 5)]
 
-    central = cadre_import(source=io.BytesIO(data), name="lao_cai.csv", dry_run=True)
+    central = cadre_import(
+        source=io.BytesIO(data), name="lao_cai.csv", dry_run=True, structure="2023"
+    )
     messages = " ".join(error.message for error in central.errors.sorted())
     assert f"Người này đã được đăng ký với mã cán bộ {YB_ID}." in messages
     assert REFUSED not in messages

@@ -163,7 +163,7 @@ def test_an_uploaded_import_is_kept_privately_until_confirmed_and_then_deleted(c
     content = (HEADER + ",Người Một,Nữ,1980,,Khác,Xã,,00001,0987654321,\n").encode()
     response = client.post(
         reverse("courses_registry_import"),
-        {"file": SimpleUploadedFile("danh-sach-xa-phuc-xa.csv", content)},
+        {"file": SimpleUploadedFile("danh-sach-xa-phuc-xa.csv", content), "structure": "2023"},
     )
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("courses_registry_import_job", args=[job.pk])
@@ -206,7 +206,7 @@ def test_files_stored_before_go_to_the_private_storage_and_keep_working(
     old_export = default_storage.save(f"exports/{export.pk}.zip", ContentFile(b"PK zip"))
     BulkExport.objects.filter(pk=export.pk).update(file=old_export)
     job = ImportJob.objects.create(kind="cadres", original_name="ds.csv", created_by=world.central,
-                                   status=ImportStatus.VALIDATED)  # fmt: skip
+                                   status=ImportStatus.VALIDATED, structure="2023")  # fmt: skip
     row = ",Người Hai,Nữ,1981,,Khác,Xã,,00001,0987654322,\n"
     old_import = default_storage.save(
         "imports/2025/05/ds.csv", ContentFile((HEADER + row).encode())

@@ -52,7 +52,10 @@ def uploaded(client, admin, name: str, full_name: str) -> ImportJob:
     """A file uploaded in the admin and checked: waiting for the admin to confirm it."""
     client.force_login(admin)
     content = f"{HEADER},{full_name},Nữ,1980,,Khác,Xã,,00001,,\n".encode()
-    client.post(reverse("courses_registry_import"), {"file": SimpleUploadedFile(name, content)})
+    client.post(
+        reverse("courses_registry_import"),
+        {"file": SimpleUploadedFile(name, content), "structure": "2023"},
+    )
     job = ImportJob.objects.get(original_name=name)
     assert job.status == ImportStatus.VALIDATED and job.file
     return job
