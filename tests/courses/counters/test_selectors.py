@@ -48,9 +48,7 @@ def test_filters_by_sex_level_ethnicity_and_period(world):
     # Filtered month charts: national (CounterNationalMonth) and one province (CounterRollup).
     male = CounterFilters(sex="male")
     assert month_chart(male) == [(dt.date(2022, 3, 1), 1)]
-    assert month_chart(male, scope=world.lao_cai.scope) == [
-        (dt.date(2022, 3, 1), 1)
-    ]
+    assert month_chart(male, scope=world.lao_cai.scope) == [(dt.date(2022, 3, 1), 1)]
     assert month_chart(CounterFilters(level="district")) == [(dt.date(2023, 7, 1), 1)]
     assert month_chart(CounterFilters(ethnicity="08", sex="female")) == []
 
