@@ -10,6 +10,7 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from courses.counters import receivers as counter_receivers  # noqa: F401  (connects)
         from courses.learning import receivers  # noqa: F401  (connects the signal receivers)
         from courses.registry.models import AdminUnitLineage
         from courses.registry.models.places import lineage_changed

@@ -16,6 +16,7 @@ DEMO_STEPS = [
     "content.demo.load_stories",
     "content.demo.load_courses",
     "courses.demo.programme.load_programme",
+    "courses.demo.programme_2026.load_programme_2026",
     "courses.demo.people.load_people",
 ]
 

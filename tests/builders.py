@@ -319,6 +319,27 @@ def make_units(
                  province_2025=province_2025, commune_2025=commune_2025)  # fmt: skip
 
 
+def make_split_commune(
+    units: Units, *, code: str, name: str, successors: tuple[tuple[str, str], ...]
+) -> tuple[AdminUnit, list[AdminUnit]]:
+    """A 2023 commune in the district of `units` that was split between several 2025 communes
+    (code, name) of its 2025 province, a lineage "partly" to each (get or create): a record
+    there has no 2025 commune until an admin picks one. Returns the 2023 commune and the 2025
+    ones, in the order given."""
+    s23, s25 = UnitStructure.S2023, UnitStructure.S2025
+    old = make_unit(s23, UnitLevel.COMMUNE, code, name, units.district,
+                    province_code=units.province.code, district_code=units.district.code,
+                    commune_code=code)  # fmt: skip
+    new = []
+    for new_code, new_name in successors:
+        unit = make_unit(s25, UnitLevel.COMMUNE, new_code, new_name, units.province_2025,
+                         province_code=units.province_2025.code,
+                         commune_code=new_code)  # fmt: skip
+        AdminUnitLineage.objects.get_or_create(old=old, new=unit, defaults={"partial": True})
+        new.append(unit)
+    return old, new
+
+
 def make_unit_tree() -> dict[str, AdminUnit]:
     """A small unit tree in both structures, enough for the registry tests:
 

@@ -17,7 +17,7 @@ through `certified_learner_record` / `certified_learner_remove`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -246,6 +246,39 @@ def achievement_remove(*, code: str, cadre: Cadre | None = None, session=None) -
     if deleted:
         counter_cell_add(indicator=indicator, key=key, delta=-1)
     return bool(deleted)
+
+
+# The place columns a record (Cadre, TrainingSession) shares with its achievements and cells.
+PLACE_COLUMNS = ("province_code", "district_code", "commune_code", "province_2025", "commune_2025")
+
+
+def achievements_move(*, cadre: Cadre | None = None, session=None) -> int:
+    """Count a record's achievements at the record's place as it is now (inside the caller's
+    transaction, after the record was saved). Returns how many moved.
+
+    An achievement copies its place when it is achieved; when the record moves afterwards (an
+    admin picks the new commune of a split 2023 commune, or corrects the unit), each achievement
+    of it that is elsewhere leaves its old cell (-1), takes the record's place columns and
+    joins the new cell (+1), rollups included, so the totals stay the same and a recount
+    finds no drift. The month, level, sex and ethnicity it was counted with stay as they were.
+    Running it again moves nothing.
+    """
+    record = cadre if cadre is not None else session
+    if record is None:
+        return 0
+    lookup = {"cadre_id": record.pk} if cadre is not None else {"session_id": record.pk}
+    place = {column: getattr(record, column) for column in PLACE_COLUMNS}
+    moved = 0
+    for achievement in Achievement.objects.select_for_update().filter(**lookup).order_by("pk"):
+        old = achievement_key(achievement)
+        new = replace(old, **place)
+        if new == old:
+            continue
+        Achievement.objects.filter(pk=achievement.pk).update(**place)
+        counter_cell_add(indicator=achievement.indicator_id, key=old, delta=-1)
+        counter_cell_add(indicator=achievement.indicator_id, key=new, delta=1)
+        moved += 1
+    return moved
 
 
 def certified_learner_record(*, cadre: Cadre, at: dt.datetime) -> bool:

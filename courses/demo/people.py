@@ -19,7 +19,7 @@ from courses.sessions.models import TrainingSession
 from lms.roles import ADMIN, CADRE, TRAINER
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - demo accounts only, documented in the README
-DEMO_PROVINCE = "10"  # Lào Cai (2023 structure)
+DEMO_PROVINCE = "15"  # Lào Cai (2025 structure): the province admin's scope
 
 ACCOUNTS = [
     # username, first name, last name, role, province scope, superuser
@@ -53,9 +53,10 @@ def load_people() -> Iterable[str]:
             created.append(username)
         user.groups.add(Group.objects.get(name=role))
     learner = User.objects.get(username="hocvien")
+    # A commune cadre of today's Lào Cai: a commune of the 2025 structure.
     commune = (
         AdminUnit.objects.filter(
-            structure=UnitStructure.S2023, level=UnitLevel.COMMUNE, province_code=DEMO_PROVINCE
+            structure=UnitStructure.S2025, level=UnitLevel.COMMUNE, province_code=DEMO_PROVINCE
         )
         .order_by("code")
         .first()
@@ -78,7 +79,10 @@ def load_people() -> Iterable[str]:
         },
     )
     trainer = User.objects.get(username="giangvien")
-    sessions = TrainingSession.objects.filter(province_code=DEMO_PROVINCE).order_by("pk")[:5]
+    # Five sessions of the province, the latest first (those of 2026, one still planned).
+    sessions = TrainingSession.objects.filter(province_2025=DEMO_PROVINCE).order_by(
+        "-start_date", "pk"
+    )[:5]
     for session in sessions:
         session.trainers.add(trainer)
     yield (

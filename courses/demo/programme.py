@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from courses.counters import services as svc
 from courses.counters.models import Achievement, Indicator
-from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitLevel, UnitStructure
 from courses.registry.models.cadres import name_key
-from courses.registry.models.places import place_of
+from courses.registry.models.places import REFORM_DATE, place_of
 from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
 
@@ -48,6 +48,7 @@ COURSE_FOR_KIND = {
 FALLBACK_UNITS = [
     ("02", "Tỉnh Hà Giang", "026", "Huyện Đồng Văn",
      [("00715", "Xã Lũng Cú"), ("00718", "Xã Má Lé"), ("00724", "Xã Lũng Táo")]),
+    ("02", "Tỉnh Hà Giang", "024", "Thành phố Hà Giang", [("00688", "Phường Quang Trung")]),
     ("02", "Tỉnh Hà Giang", "027", "Huyện Mèo Vạc",
      [("00772", "Xã Thượng Phùng"), ("00775", "Xã Pải Lủng"), ("00778", "Xã Xín Cái")]),
     ("04", "Tỉnh Cao Bằng", "042", "Huyện Bảo Lâm",
@@ -69,6 +70,34 @@ FALLBACK_UNITS = [
     ("17", "Tỉnh Hòa Bình", "150", "Huyện Đà Bắc",
      [("04834", "Xã Nánh Nghê"), ("04840", "Xã Giáp Đắt"), ("04846", "Xã Mường Chiềng")]),
 ]  # fmt: skip
+# The 2025 units those went into, and the lineage (real codes too): each 2023 province went
+# wholly into one 2025 province, each commune into one 2025 commune, except Phường Quang Trung,
+# split between two wards (its records wait for an admin to pick one).
+FALLBACK_PROVINCES_2025 = {
+    "02": ("08", "Tỉnh Tuyên Quang"), "04": ("04", "Tỉnh Cao Bằng"), "10": ("15", "Tỉnh Lào Cai"),
+    "11": ("11", "Tỉnh Điện Biên"), "12": ("12", "Tỉnh Lai Châu"), "14": ("14", "Tỉnh Sơn La"),
+    "15": ("15", "Tỉnh Lào Cai"), "17": ("25", "Tỉnh Phú Thọ"),
+}  # fmt: skip
+FALLBACK_COMMUNES_2025 = {
+    "00688": [("00691", "Phường Hà Giang 2"), ("00694", "Phường Hà Giang 1")],
+    "00715": [("00715", "Xã Lũng Cú")], "00718": [("00715", "Xã Lũng Cú")],
+    "00724": [("00715", "Xã Lũng Cú")], "00772": [("00778", "Xã Sơn Vĩ")],
+    "00775": [("00721", "Xã Đồng Văn")], "00778": [("00778", "Xã Sơn Vĩ")],
+    "01291": [("01324", "Xã Cốc Pàng")], "01294": [("01294", "Xã Lý Bôn")],
+    "01296": [("01297", "Xã Nam Quang")], "02686": [("02686", "Xã A Mú Sung")],
+    "02689": [("02686", "Xã A Mú Sung")], "02692": [("02701", "Xã Y Tý")],
+    "02752": [("02752", "Xã Pha Long")], "02755": [("02752", "Xã Pha Long")],
+    "02758": [("02761", "Xã Mường Khương")], "03154": [("03158", "Xã Sín Thầu")],
+    "03155": [("03158", "Xã Sín Thầu")], "03157": [("03160", "Xã Mường Nhé")],
+    "03394": [("03394", "Xã Sin Suối Hồ")], "03400": [("03405", "Xã Tả Lèng")],
+    "03405": [("03405", "Xã Tả Lèng")], "03682": [("03688", "Xã Mường Chiên")],
+    "03685": [("03688", "Xã Mường Chiên")], "03688": [("03688", "Xã Mường Chiên")],
+    "03724": [("03724", "Xã Bình Thuận")], "03727": [("03727", "Xã Mường É")],
+    "03730": [("03724", "Xã Bình Thuận")], "04378": [("04381", "Xã Lâm Giang")],
+    "04381": [("04381", "Xã Lâm Giang")], "04384": [("04387", "Xã Châu Quế")],
+    "04834": [("04846", "Xã Đức Nhàn")], "04840": [("04849", "Xã Tân Pheo")],
+    "04846": [("04846", "Xã Đức Nhàn")],
+}  # fmt: skip
 PROVINCES = sorted({row[0] for row in FALLBACK_UNITS})
 COMMUNES_PER_PROVINCE = 12
 
@@ -81,20 +110,36 @@ GIVEN = ["Thị Mai", "Thị Dung", "Văn Sáng", "Thị Pà", "Văn Chứ", "Th
 def _communes() -> list[AdminUnit]:
     """Communes of the demo provinces: from the loaded registry if present, else created."""
     units = AdminUnit.objects.filter(structure=UnitStructure.S2023, level=UnitLevel.COMMUNE)
+    if not units.filter(province_code__in=PROVINCES).exists():
+        fallback_units_create()
     picked: list[AdminUnit] = []
     for province in PROVINCES:
         picked += list(
             units.filter(province_code=province).order_by("code")[:COMMUNES_PER_PROVINCE]
         )
-    if picked:
-        return picked
-    s2023 = UnitStructure.S2023
+    return picked
+
+
+def fallback_units_create() -> None:
+    """The FALLBACK_UNITS in both structures, with their lineage (get or create), for a
+    database where `load_admin_units` has not run: the places of the demo's records then
+    follow in both structures as they would with the whole list."""
+    s2023, s2025 = UnitStructure.S2023, UnitStructure.S2025
+    provinces_2025 = {}
+    for code, (code_2025, name) in FALLBACK_PROVINCES_2025.items():
+        provinces_2025[code], _ = AdminUnit.objects.get_or_create(
+            structure=s2025, code=code_2025,
+            defaults={"level": UnitLevel.PROVINCE, "name": name, "province_code": code_2025,
+                      "valid_from": REFORM_DATE},
+        )  # fmt: skip
     for province_code, province_name, district_code, district_name, communes in FALLBACK_UNITS:
         province, _ = AdminUnit.objects.get_or_create(
             structure=s2023, code=province_code,
             defaults={"level": UnitLevel.PROVINCE, "name": province_name,
                       "province_code": province_code},
         )  # fmt: skip
+        province_2025 = provinces_2025[province_code]
+        AdminUnitLineage.objects.get_or_create(old=province, new=province_2025)
         district, _ = AdminUnit.objects.get_or_create(
             structure=s2023, code=district_code,
             defaults={"level": UnitLevel.DISTRICT, "name": district_name, "parent": province,
@@ -107,11 +152,22 @@ def _communes() -> list[AdminUnit]:
                           "province_code": province_code, "district_code": district_code,
                           "commune_code": code},
             )  # fmt: skip
-            picked.append(commune)
-    return picked
+            successors = FALLBACK_COMMUNES_2025[code]
+            for new_code, new_name in successors:
+                new, _ = AdminUnit.objects.get_or_create(
+                    structure=s2025, code=new_code,
+                    defaults={"level": UnitLevel.COMMUNE, "name": new_name,
+                              "parent": province_2025, "province_code": province_2025.code,
+                              "commune_code": new_code, "valid_from": REFORM_DATE},
+                )  # fmt: skip
+                AdminUnitLineage.objects.get_or_create(
+                    old=commune, new=new, defaults={"partial": len(successors) > 1}
+                )
 
 
-def _courses() -> dict[str, object] | None:
+def courses_for_kinds() -> dict[str, object] | None:
+    """The demo course of each kind of session (the first course if its own is missing);
+    None before any course exists."""
     from content.models import CoursePage
 
     fallback = CoursePage.objects.order_by("pk").first()
@@ -133,7 +189,7 @@ def load_programme() -> Iterable[str]:
     if TrainingSession.objects.filter(code__startswith=PREFIX).exists():
         yield "programme: demo sessions already loaded"
         return
-    courses = _courses()
+    courses = courses_for_kinds()
     if courses is None:
         yield "programme: no course page yet, demo sessions skipped"
         return

@@ -28,7 +28,8 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
-from courses.registry.models.places import lineage_changed
+from courses.registry.models.places import Place, lineage_changed, lineage_maps
+from courses.registry.signals import place_changed
 from lms.file_import import spreadsheet_problem
 from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
@@ -234,6 +235,77 @@ def village_create(*, commune: AdminUnit, name: str) -> AdminUnit:
     unit = village_prepare(unit=AdminUnit(parent=commune, name=name.strip()))
     unit.save()
     return unit
+
+
+# --- Places of records: the new commune of a split 2023 commune --------------------------------
+
+
+def record_place(record) -> Place:
+    """The place a record (Cadre, TrainingSession) stores in its place columns."""
+    return Place(
+        province_code=record.province_code,
+        district_code=record.district_code,
+        commune_code=record.commune_code,
+        province_2025=record.province_2025,
+        commune_2025=record.commune_2025,
+    )
+
+
+def successor_check(*, unit: AdminUnit | None, successor: AdminUnit) -> None:
+    """Refuse a new commune that the record's 2023 commune did not go into (ValidationError
+    with a message for the admin). The candidates are the lineage's."""
+    commune = unit.commune_code if unit is not None else ""
+    if (
+        not commune
+        or unit.structure != UnitStructure.S2023
+        or successor.structure != UnitStructure.S2025
+        or successor.level != UnitLevel.COMMUNE
+        or successor.code not in lineage_maps().commune_candidates(commune)
+    ):
+        raise ValidationError(
+            {"successor": _("%(successor)s is not one of the new communes that this commune "
+                            "went into: pick one of those listed.")
+             % {"successor": successor.name}},
+            code="not_a_candidate",
+        )  # fmt: skip
+
+
+def successor_follow_unit(*, record) -> None:
+    """Keep the new commune picked for a record only while its unit's 2023 commune went into
+    it: after the unit changed to another commune it is dropped (and the record is back on the
+    to-do list if that commune was split too)."""
+    if record.successor_id is None:
+        return
+    unit = record.unit
+    old = unit is not None and unit.structure == UnitStructure.S2023
+    commune = unit.commune_code if old else ""
+    if record.successor.code not in lineage_maps().commune_candidates(commune):
+        record.successor = None
+
+
+def cadre_successor_pick(*, cadre: Cadre, successor: AdminUnit) -> Cadre:
+    """Record the new commune an admin picked for a cadre of a split 2023 commune; the cadre's
+    place and everything it counts for move there, in one transaction."""
+    with transaction.atomic():
+        locked = Cadre.objects.select_for_update().get(pk=cadre.pk)
+        successor_check(unit=locked.unit, successor=successor)
+        locked.successor = successor
+        locked.save()
+        place_changed.send(sender=Cadre, cadre=locked)
+    return locked
+
+
+def cadre_save(*, cadre: Cadre) -> Cadre:
+    """Save a cadre changed in memory (an admin's edit form). When that moves them to another
+    place (their unit changed), everything they count for moves with them, in the same
+    transaction (see successor_follow_unit for the new commune picked for the old unit)."""
+    with transaction.atomic():
+        stored = Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+        successor_follow_unit(record=cadre)
+        cadre.save()
+        if stored is not None and record_place(stored) != record_place(cadre):
+            place_changed.send(sender=Cadre, cadre=cadre)
+    return cadre
 
 
 # --- Cadres ------------------------------------------------------------------------------------

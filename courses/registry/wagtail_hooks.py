@@ -19,6 +19,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
 
 from courses.registry.imports import (
     LEVEL_LABELS,
@@ -36,7 +37,13 @@ from courses.registry.scope import (
     units_assignable_by,
     units_visible_to,
 )
-from courses.registry.services import village_prepare
+from courses.registry.services import cadre_save, village_prepare
+from courses.registry.undecided import (
+    INDEX_URL_NAME,
+    SuccessorPickView,
+    UndecidedIndexView,
+    UndecidedMenuItem,
+)
 from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
 from lms import admin_menu
 from lms.roles import is_admin
@@ -217,7 +224,15 @@ class CadreIndexView(generic.IndexView):
 
 
 class CadreEditView(ScopedSingleObjectMixin, CadreScopeMixin, generic.EditView):
+    """Saving goes through the registry's service, so a cadre moved to another unit takes
+    what they count for along (see cadre_save)."""
+
     scope = "edit"
+
+    def save_instance(self):
+        cadre = cadre_save(cadre=self.form.instance)
+        log(instance=cadre, action="wagtail.edit", user=self.request.user)
+        return cadre
 
 
 class CadreDeleteView(ScopedSingleObjectMixin, CadreScopeMixin, generic.DeleteView):
@@ -429,4 +444,30 @@ def register_registry_import_menu_item():
         reverse("courses_registry_import"),
         icon_name="upload",
         order=admin_menu.IMPORT_CADRES,
+    )
+
+
+# --- New communes not decided: the admins' to-do list (courses/registry/undecided.py) ---------
+
+
+@hooks.register("register_admin_urls")
+def register_undecided_urls():
+    return [
+        path("registry/undecided/", UndecidedIndexView.as_view(), name=INDEX_URL_NAME),
+        path(
+            "registry/undecided/cadres/<int:pk>/",
+            SuccessorPickView.as_view(),
+            name="courses_registry_undecided_cadre",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_undecided_menu_item():
+    return UndecidedMenuItem(
+        _("New commune not decided"),
+        reverse(INDEX_URL_NAME),
+        name="undecided-places",
+        icon_name="site",
+        order=admin_menu.UNDECIDED_PLACES,
     )

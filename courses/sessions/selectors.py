@@ -7,8 +7,9 @@ from django.db.models import Q, QuerySet
 
 from courses.registry.models import Cadre
 from courses.registry.models.cadres import name_key
+from courses.registry.selectors import UNDECIDED, UNIT_PATH
 from courses.sessions.models import Attendance, TrainingSession
-from lms.roles import TRAINER, admin_province_code, has_role, is_central_admin
+from lms.roles import TRAINER, admin_province_code, has_role, is_admin, is_central_admin
 
 
 def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
@@ -29,6 +30,20 @@ def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
     if not condition:
         return sessions.none()
     return sessions.filter(condition)
+
+
+def sessions_undecided(*, user) -> QuerySet[TrainingSession]:
+    """The sessions within the admin's scope held in a split 2023 commune whose new commune is
+    not decided (none for anyone but admins), grouped by place, the latest first."""
+    sessions = (
+        TrainingSession.objects.filter(UNDECIDED)
+        .select_related(UNIT_PATH)
+        .order_by("province_2025", "commune_code", "-start_date", "pk")
+    )
+    if is_central_admin(user):
+        return sessions
+    province = admin_province_code(user) if is_admin(user) else None
+    return sessions.filter(province_2025=province) if province else sessions.none()
 
 
 def sessions_of_province(*, province_code: str | None) -> QuerySet[TrainingSession]:

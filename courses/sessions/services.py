@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from content.models import CoursePage
 from courses.registry.models import AdminUnit, Cadre
+from courses.registry.services import record_place, successor_check, successor_follow_unit
+from courses.registry.signals import place_changed
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.signals import participant_present
@@ -82,7 +84,9 @@ def session_create(
 def session_update(*, session: TrainingSession, **fields) -> bool:
     """Change a session's fields (and status, if given). True if anything changed.
 
-    A held session whose kind, unit or end date changes is counted again in its new cell.
+    A held session whose kind, unit or end date changes is counted again in its new cell;
+    a session whose place changes announces it (place_changed), so nothing it counts for
+    stays behind.
     """
     unknown = set(fields) - set(SESSION_FIELDS) - {"status", "trainers"}
     if unknown:
@@ -102,6 +106,7 @@ def session_update(*, session: TrainingSession, **fields) -> bool:
     }
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        place = record_place(locked)
         recount = locked.status == SessionStatus.HELD and any(
             name in changed for name in COUNTED_FIELDS
         )
@@ -112,10 +117,14 @@ def session_update(*, session: TrainingSession, **fields) -> bool:
             achievements_for_session(session=locked)
         for name, value in changed.items():
             setattr(locked, name, value)
+        if "unit" in changed:
+            successor_follow_unit(record=locked)
         _session_check(locked)
         if recount:
             locked.status = SessionStatus.HELD
         locked.save()
+        if record_place(locked) != place:
+            place_changed.send(sender=TrainingSession, session=locked)
         if recount:
             achievements_for_session(session=locked)
         if recount or (locked.status == SessionStatus.HELD and "course" in changed):
@@ -130,6 +139,18 @@ def session_update(*, session: TrainingSession, **fields) -> bool:
             changed["status"] = status
     session.refresh_from_db()
     return bool(changed)
+
+
+def session_successor_pick(*, session: TrainingSession, successor: AdminUnit) -> TrainingSession:
+    """Record the new commune an admin picked for a session held in a split 2023 commune; the
+    session's place, and its count if it was held, move there in one transaction."""
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        successor_check(unit=locked.unit, successor=successor)
+        locked.successor = successor
+        locked.save()
+        place_changed.send(sender=TrainingSession, session=locked)
+    return locked
 
 
 def session_status_set(*, session: TrainingSession, status: str) -> bool:

@@ -12,6 +12,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -23,10 +26,17 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from courses.registry.hooks import UNDECIDED_PLACE_RECORDS
 from courses.registry.scope import units_assignable_by
+from courses.registry.undecided import SuccessorPickView, UndecidedRecords
 from courses.sessions.models import TrainingSession
-from courses.sessions.selectors import sessions_visible_to
-from courses.sessions.services import session_create, session_delete, session_update
+from courses.sessions.selectors import sessions_undecided, sessions_visible_to
+from courses.sessions.services import (
+    session_create,
+    session_delete,
+    session_successor_pick,
+    session_update,
+)
 from lms import admin_menu
 from lms.roles import ADMIN, TRAINER, admin_province_code, is_admin
 
@@ -179,3 +189,36 @@ class TrainingSessionViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_session_viewset():
     return TrainingSessionViewSet()
+
+
+# --- Sessions on the registry's to-do list "new commune not decided" ------------------------
+
+
+def _session_describe(session: TrainingSession) -> str:
+    return f"{session.title} ({date_format(session.start_date, 'SHORT_DATE_FORMAT')})"
+
+
+UNDECIDED_SESSIONS = UndecidedRecords(
+    label=capfirst(TrainingSession._meta.verbose_name),
+    records=lambda user: sessions_undecided(user=user),
+    describe=_session_describe,
+    detail_url_name="courses_trainingsession:inspect",
+    pick=lambda session, successor: session_successor_pick(session=session, successor=successor),
+    pick_url_name="courses_registry_undecided_session",
+)
+
+
+@hooks.register(UNDECIDED_PLACE_RECORDS)
+def register_undecided_sessions():
+    return UNDECIDED_SESSIONS
+
+
+@hooks.register("register_admin_urls")
+def register_undecided_session_urls():
+    return [
+        path(
+            "registry/undecided/sessions/<int:pk>/",
+            SuccessorPickView.as_view(kind=UNDECIDED_SESSIONS),
+            name="courses_registry_undecided_session",
+        ),
+    ]

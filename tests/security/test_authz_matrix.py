@@ -306,6 +306,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "admin/counters/export.pdf": [Case("/admin/counters/export.pdf", ADMINS_ONLY)],
     # courses: the registry import
     "admin/registry/import/": [Case("/admin/registry/import/", ADMINS_ONLY)],
+    # courses: the admins' to-do list of records whose new commune is not decided
+    "admin/registry/undecided/": [Case("/admin/registry/undecided/", ADMINS_ONLY)],
     # courses: enrolling others from the Wagtail admin (previews list people in scope only)
     "admin/learning/enrol/": [
         Case("/admin/learning/enrol/", TRAINERS_AND_ADMINS),
@@ -366,6 +368,10 @@ RULES: dict[str, Rule] = {
     # The registry import: the admin who uploaded the file, and central admins.
     "courses_registry_import_job": Rule(scoped(SEES, trainer=NO_PERM)),
     "courses_registry_import_template": Rule(ADMINS_ONLY),
+    # Picking the new commune of one record: the world's records are all in whole communes,
+    # so nobody finds one to pick for (scope: tests/courses/registry/test_undecided.py).
+    "courses_registry_undecided_cadre": Rule(r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, GONE, GONE, GONE)),
+    "courses_registry_undecided_session": Rule(r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, GONE, GONE, GONE)),
     # Certificates in the admin: the admins of the holder's province.
     "certificate_detail": Rule(scoped(SEES, trainer=HIDDEN)),
     "certificate_download": Rule(scoped(SEES, trainer=HIDDEN)),

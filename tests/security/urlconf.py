@@ -163,12 +163,12 @@ def _models() -> dict[str, type]:
     from certificates.models import BulkExport, Certificate
     from content.models import CoursePage, LessonPage, Quiz
     from courses.learning.models import QuizAttempt
-    from courses.registry.models import ImportJob
+    from courses.registry.models import Cadre, ImportJob
     from courses.sessions.models import TrainingSession
 
     models = [
         Group, EditingSession, Redirect, Document, Image, BulkExport, Certificate, CoursePage,
-        LessonPage, Quiz, ImportJob, QuizAttempt, TrainingSession, get_user_model(),
+        LessonPage, Quiz, ImportJob, QuizAttempt, TrainingSession, Cadre, get_user_model(),
     ]  # fmt: skip
     for name in (
         "Collection", "CollectionViewRestriction", "Page", "PageViewRestriction", "Revision",
@@ -199,6 +199,8 @@ def kwarg_model_tables() -> tuple[dict[str, type], dict[str, type]]:
         "certificate_reissue": m["Certificate"], "certificate_download": m["Certificate"],
         "certificate_export": m["BulkExport"], "certificate_export_file": m["BulkExport"],
         "courses_registry_import_job": m["ImportJob"], "training_sessions:": m["TrainingSession"],
+        "courses_registry_undecided_cadre": m["Cadre"],
+        "courses_registry_undecided_session": m["TrainingSession"],
         "certificates:download": m["Certificate"],
         "wagtailadmin_api:pages:": m["Page"], "wagtailadmin_api:images:": m["Image"],
         "wagtailadmin_api:documents:": m["Document"],

@@ -4,7 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from courses.counters.selectors import BREAKDOWNS, CounterFilters, counter_figures
+from courses.counters.selectors import AREA_LABELS, BREAKDOWNS, CounterFilters, counter_figures
+from courses.registry.models import UnitStructure
 
 
 class Command(BaseCommand):
@@ -23,10 +24,13 @@ class Command(BaseCommand):
             data = [figure.as_api() for figure in figures]
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
+        self.stdout.write(str(UnitStructure(options["structure"]).label))
         for figure in figures:
             target = "—" if figure.target is None else f"{figure.target:,}".replace(",", ".")
             percent = "" if figure.percent is None else f" ({figure.percent} %)"
             value = f"{figure.value:,}".replace(",", ".")
             self.stdout.write(f"{figure.code:<26} {value:>9} / {target:<9}{percent}  {figure.name}")
             for key, value in figure.by.items():
-                self.stdout.write(f"    {key or '-'}: {value}")
+                # The lines that are not a unit (recorded in the new units, not decided) say so.
+                label = f" ({AREA_LABELS[key]})" if key in AREA_LABELS and key else ""
+                self.stdout.write(f"    {key or '-'}{label}: {value}")
