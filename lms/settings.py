@@ -364,6 +364,8 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no request to other hosts: embeds are disabled
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "mp3", "mp4", "m4a", "ogg"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Draftail, refusing with a form error a value that is not its JSON (content/rich_text.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 
 # --- The programme --------------------------------------------------------------------------
 ISSUING_ORGANISATION = env("ISSUING_ORGANISATION", "Hội Liên hiệp Phụ nữ Việt Nam")
