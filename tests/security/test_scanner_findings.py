@@ -2,7 +2,8 @@
 as the requests that showed it.
 
 The server errors came from requests no browser sends through the site's own pages; a scanner,
-a broken client or someone probing the site does.
+a broken client or someone probing the site does. The other findings: the HTTP methods that the
+pages announced.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from wagtail.models import get_page_models
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from content.models import CourseIndexPage, LessonPage
-from tests.builders import course_index, logged_in, make_course, make_user
+from tests.builders import course_index, home_page, logged_in, make_course, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,23 @@ def test_a_rich_text_block_that_is_not_contentstate_is_a_form_error(editor, valu
     assert editor.post(url, page_form(lesson, body=body)).status_code == 302
     saved = LessonPage.objects.get(pk=lesson.pk).get_latest_revision_as_object().body
     assert [block.block_type for block in saved] == ["paragraph"]
+
+
+# --- Findings other than server errors -------------------------------------------------------
+
+
+def test_pages_allow_only_the_methods_that_read_them():
+    """Wapiti's `methods` module: OPTIONS on a page announced DELETE, PATCH, PUT (and POST),
+    Wagtail's default for any page, which the pages answered like a GET. No page takes a form,
+    so every page of the site is read only."""
+    models = [model for model in get_page_models() if model._meta.app_label == "content"]
+    assert models
+    for model in models:
+        assert sorted(model.allowed_http_method_names()) == ["GET", "HEAD", "OPTIONS"], model
+
+    home = home_page()
+    client = Client()
+    assert client.get(home.url).status_code == 200
+    assert client.options(home.url)["Allow"] == "GET, HEAD, OPTIONS"
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(home.url).status_code == 405
