@@ -340,6 +340,9 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie (the quiz's autosave and Wagtail's admin take the token from
+# the page), so scripts are not given it either.
+CSRF_COOKIE_HTTPONLY = True
 # Pages are never framed; Wagtail's own preview views mark themselves SAMEORIGIN.
 X_FRAME_OPTIONS = "DENY"
 # The site talks to no other host, so everything is 'self'. The Wagtail admin needs inline

@@ -3,7 +3,7 @@ as the requests that showed it.
 
 The server errors came from requests no browser sends through the site's own pages; a scanner,
 a broken client or someone probing the site does. The other findings: the HTTP methods that the
-pages announced.
+pages announced, and the CSRF cookie open to scripts.
 """
 
 from __future__ import annotations
@@ -113,3 +113,10 @@ def test_pages_allow_only_the_methods_that_read_them():
     assert client.options(home.url)["Allow"] == "GET, HEAD, OPTIONS"
     for method in (client.post, client.put, client.patch, client.delete):
         assert method(home.url).status_code == 405
+
+
+def test_the_csrf_cookie_is_not_given_to_scripts():
+    """Wapiti's `cookieflags` module: the csrftoken cookie lacked HttpOnly. The scripts that
+    send the token (the quiz's autosave, Wagtail's admin) read it from the page."""
+    response = Client().get(reverse("login"))
+    assert response.cookies["csrftoken"]["httponly"] is True
