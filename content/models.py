@@ -5,6 +5,8 @@ CourseIndexPage -> CoursePage -> ModulePage -> LessonPage;
 StorySeriesPage -> StoryVolumePage -> StoryPage.
 """
 
+from http import HTTPMethod
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +23,11 @@ from wagtail.search import index
 from content.blocks import LessonBodyBlock, StoryBodyBlock
 from content.text import html_to_text
 from lms.text import text_fold
+
+# Pages are only read: no page takes a form (the learner's forms post to the /learn/ views).
+# Wagtail's default also allows POST, PUT, PATCH and DELETE on every page, answers them like a
+# GET and announces them in the Allow header; here they get 405.
+READ_ONLY = [HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS]
 
 
 class OneQueryRestrictionsMixin:
@@ -63,6 +70,8 @@ def stream_text(value) -> list[str]:
 
 class HomePage(Page):
     """The site's root page."""
+
+    allowed_http_methods = READ_ONLY
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -109,6 +118,8 @@ class HomePage(Page):
 class StandardPage(Page):
     """About, help, contact."""
 
+    allowed_http_methods = READ_ONLY
+
     body = RichTextField(_("body"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]
@@ -122,6 +133,8 @@ class StandardPage(Page):
 
 class CourseIndexPage(Page):
     """The catalogue. Its subtree requires login: a restriction is created with the page."""
+
+    allowed_http_methods = READ_ONLY
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -263,6 +276,8 @@ class CoursePageForm(WagtailAdminPageForm):
 
 
 class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
+    allowed_http_methods = READ_ONLY
+
     summary = models.TextField(_("summary"), blank=True)
     target_groups = models.JSONField(
         _("target groups"), default=list, blank=True, help_text=_("Codes of TargetGroup.")
@@ -360,6 +375,8 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
 
 
 class ModulePage(OneQueryRestrictionsMixin, Page):
+    allowed_http_methods = READ_ONLY
+
     summary = models.TextField(_("summary"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("summary")]
@@ -378,6 +395,8 @@ class ModulePage(OneQueryRestrictionsMixin, Page):
 
 
 class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
+    allowed_http_methods = READ_ONLY
+
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"), blank=True)
 
@@ -429,6 +448,8 @@ class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
 
 
 class StorySeriesPage(Page):
+    allowed_http_methods = READ_ONLY
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -465,6 +486,8 @@ class StoryVolumePageForm(WagtailAdminPageForm):
 
 
 class StoryVolumePage(Page):
+    allowed_http_methods = READ_ONLY
+
     volume_number = models.PositiveSmallIntegerField(
         _("volume number"), validators=[MinValueValidator(1)]
     )
@@ -531,6 +554,8 @@ class StoryVolumePage(Page):
 
 
 class StoryPage(FoldedSearchMixin, Page):
+    allowed_http_methods = READ_ONLY
+
     community = models.CharField(
         _("community"),
         max_length=255,

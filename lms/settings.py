@@ -352,6 +352,9 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie (the quiz's autosave and Wagtail's admin take the token from
+# the page), so scripts are not given it either.
+CSRF_COOKIE_HTTPONLY = True
 # Pages are never framed; Wagtail's own preview views mark themselves SAMEORIGIN.
 X_FRAME_OPTIONS = "DENY"
 # The site talks to no other host, so everything is 'self'. The Wagtail admin needs inline
@@ -376,6 +379,8 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no request to other hosts: embeds are disabled
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "mp3", "mp4", "m4a", "ogg"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Draftail, refusing with a form error a value that is not its JSON (content/rich_text.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 
 # --- The programme --------------------------------------------------------------------------
 ISSUING_ORGANISATION = env("ISSUING_ORGANISATION", "Hội Liên hiệp Phụ nữ Việt Nam")
