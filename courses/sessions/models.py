@@ -83,6 +83,14 @@ class TrainingSession(models.Model):
                 name="session_dates_in_order",
             ),
         ]
+        indexes = [
+            # The sessions whose new commune is not decided (few), counted by the admin menu.
+            models.Index(
+                fields=["province_2025"],
+                condition=~models.Q(commune_code="") & models.Q(commune_2025=""),
+                name="session_undecided_commune",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

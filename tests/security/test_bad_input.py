@@ -227,7 +227,9 @@ def test_an_unreadable_xlsx_gets_a_vietnamese_form_error_and_nothing_is_written(
     world = make_registry_world()
     cadres = Cadre.objects.count()
     upload = SimpleUploadedFile("can_bo.xlsx", content)
-    response = client_for(world.central).post("/admin/registry/import/", {"file": upload})
+    response = client_for(world.central).post(
+        "/admin/registry/import/", {"file": upload, "structure": "2023"}
+    )
     assert response.status_code == 200
     assert XLSX_REFUSED in response.content.decode()
     assert not ImportJob.objects.exists()
@@ -324,7 +326,7 @@ def test_the_cadre_import_refuses_a_row_whose_name_has_a_direction_override():
     client = client_for(world.central)
     rows = f",{BIDI_NAME},Nữ,1980,,Khác,Xã,,00001,,\n,Người Tốt,Nữ,1980,,Khác,Xã,,00001,,\n"
     upload = SimpleUploadedFile("can_bo.csv", (IMPORT_HEADER + rows).encode())
-    response = client.post("/admin/registry/import/", {"file": upload})
+    response = client.post("/admin/registry/import/", {"file": upload, "structure": "2023"})
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
     assert BIDI_REFUSED in html

@@ -285,7 +285,9 @@ def test_an_oversized_import_file_is_refused_with_a_clear_vietnamese_message(peo
     big = SimpleUploadedFile(
         "can_bo.csv", b"ma_can_bo,ho_ten\n" + b"x,y\n" * 400_000, content_type="text/csv"
     )
-    response = people["central"].post("/admin/registry/import/", {"file": big}, follow=True)
+    response = people["central"].post(
+        "/admin/registry/import/", {"file": big, "structure": "2023"}, follow=True
+    )
     body = response.content.decode()
     assert "vượt quá mức cho phép 1 MB" in body, body[-2000:]
     from courses.registry.models import ImportJob

@@ -131,6 +131,13 @@ class Cadre(NameFieldsChecked, models.Model):
             # The village-heads target is a share of the registry: counted by target group.
             models.Index(fields=["target_group", "province_code"]),
             models.Index(fields=["target_group", "province_2025"]),
+            # The records whose new commune is not decided (few): the admin menu counts them
+            # on every admin page.
+            models.Index(
+                fields=["province_2025"],
+                condition=~models.Q(commune_code="") & models.Q(commune_2025=""),
+                name="cadre_undecided_commune",
+            ),
         ]
 
     def __str__(self) -> str:
