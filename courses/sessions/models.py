@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.registry.models import UnitStructure
-from courses.registry.models.places import REFORM_DATE, place_of
+from courses.registry.models.places import REFORM_DATE, place_sync
 
 
 class SessionKind(models.TextChoices):
@@ -108,13 +108,7 @@ class TrainingSession(models.Model):
                 raise ValidationError({"unit": refusal})
 
     def sync_unit_codes(self) -> None:
-        successor = self.successor.code if self.successor_id else ""
-        place = place_of(self.unit, successor=successor)
-        self.province_code = place.province_code
-        self.district_code = place.district_code
-        self.commune_code = place.commune_code
-        self.province_2025 = place.province_2025
-        self.commune_2025 = place.commune_2025
+        place_sync(self)
 
 
 class Attendance(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.text import NameFieldsChecked, nfc, text_fold
 
-from .places import place_of
+from .places import place_sync
 
 # The 54 ethnic groups of Vietnam with their GSO codes (Danh mục các dân tộc Việt Nam,
 # Tổng cục Thống kê). Names are proper nouns and stay in Vietnamese in every language.
@@ -150,10 +150,4 @@ class Cadre(NameFieldsChecked, models.Model):
         super().save(*args, **kwargs)
 
     def sync_unit_codes(self) -> None:
-        successor = self.successor.code if self.successor_id else ""
-        place = place_of(self.unit, successor=successor)
-        self.province_code = place.province_code
-        self.district_code = place.district_code
-        self.commune_code = place.commune_code
-        self.province_2025 = place.province_2025
-        self.commune_2025 = place.commune_2025
+        place_sync(self)

@@ -153,3 +153,11 @@ def place_of(
         successor=successor,
         maps=maps,
     )
+
+
+def place_sync(record) -> None:
+    """Copy the place of `record.unit` (and of the successor an admin picked, if any) into
+    the record's five place columns: what Cadre and TrainingSession do on save."""
+    successor = record.successor.code if record.successor_id else ""
+    for name, value in place_of(record.unit, successor=successor).as_fields().items():
+        setattr(record, name, value)
