@@ -97,8 +97,11 @@ def test_a_worker_killed_mid_task_still_leaves_the_certificate_issued(course):
     from tests.conftest import require_real_services
 
     require_real_services("the killed-worker test")
-    unit = make_units().commune
-    SerialCounter.objects.create(province_code=unit.province_code, year=time.localtime().tm_year)
+    units = make_units()
+    unit = units.commune
+    # Serials are counted per 2025 province: the cadre's, not the 2023 unit's code.
+    province = units.province_2025.province_code
+    SerialCounter.objects.create(province_code=province, year=time.localtime().tm_year)
     worker = WorkerProcess(concurrency=1).start()
     holding = threading.Event()
     release = threading.Event()
@@ -107,7 +110,7 @@ def test_a_worker_killed_mid_task_still_leaves_the_certificate_issued(course):
         # Another transaction holds the serial counter, so the worker's task blocks in the
         # middle of issuing: it has started, locked the certificate, and waits.
         with transaction.atomic():
-            SerialCounter.objects.select_for_update().get(province_code=unit.province_code)
+            SerialCounter.objects.select_for_update().get(province_code=province)
             holding.set()
             release.wait(timeout=60)
         connections.close_all()

@@ -92,7 +92,8 @@ def issued_certificates(count: int) -> tuple[object, list[Certificate]]:
 
 
 def request_export(env: dict, commune) -> int:
-    args = {"commune": commune.commune_code, "province": "10"}
+    # Certificates are numbered and scoped in the 2025 province (Lào Cai 15 took in Lào Cai 10).
+    args = {"commune": commune.commune_code, "province": "15"}
     result = django_run(REQUEST, {**env, "FAULT_ARGS": json.dumps(args)}, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     return int(result.stdout.strip().splitlines()[-1])

@@ -158,7 +158,7 @@ def test_an_import_over_the_row_limit_writes_nothing_and_within_it_writes_every_
         translation.override("vi"),
         transaction.atomic(),
     ):
-        result = cadre_import(source=io.BytesIO(data), name=f"can_bo.{kind}")
+        result = cadre_import(source=io.BytesIO(data), name=f"can_bo.{kind}", structure="2023")
         written = Cadre.objects.count()
         transaction.set_rollback(True)
     if count > max_rows:
