@@ -12,8 +12,15 @@ class CoursesConfig(AppConfig):
 
         from courses.counters import receivers as counter_receivers  # noqa: F401  (connects)
         from courses.learning import receivers  # noqa: F401  (connects the signal receivers)
-        from courses.registry.models import AdminUnitLineage
-        from courses.registry.models.places import lineage_changed
+        from courses.registry.models import AdminUnitLineage, Cadre
+        from courses.registry.models.places import lineage_changed, undecided_changed
+        from courses.registry.signals import place_changed
+        from courses.sessions.models import TrainingSession
 
         post_save.connect(lineage_changed, sender=AdminUnitLineage, dispatch_uid="lineage-save")
         post_delete.connect(lineage_changed, sender=AdminUnitLineage, dispatch_uid="lineage-del")
+        for model in (Cadre, TrainingSession):
+            name = model.__name__
+            post_save.connect(undecided_changed, sender=model, dispatch_uid=f"undecided-{name}")
+            post_delete.connect(undecided_changed, sender=model, dispatch_uid=f"undecided-d{name}")
+        place_changed.connect(undecided_changed, dispatch_uid="undecided-place")

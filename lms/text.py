@@ -9,6 +9,7 @@ searched as two different strings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -62,7 +63,15 @@ _UNIT_PREFIXES = re.compile(
 def vi_sort_key(text: str | None) -> tuple:
     """A key that sorts Vietnamese names as a Vietnamese reader expects: by letters of the
     Vietnamese alphabet (D before Đ, O before Ô before Ơ), then by tones, ignoring the
-    "Tỉnh"/"Thành phố"/"Xã"/"Phường" prefix of a unit's name and the case."""
+    "Tỉnh"/"Thành phố"/"Xã"/"Phường" prefix of a unit's name and the case.
+
+    Keys are remembered per process: the names sorted are a bounded set (units, courses) and
+    a page that lists the provinces sorts the same names on every request."""
+    return _vi_sort_key(text or "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _vi_sort_key(text: str) -> tuple:
     name = _UNIT_PREFIXES.sub("", nfc(text).lower(), count=1)
     letters: list[int] = []
     tones: list[int] = []
@@ -78,7 +87,7 @@ def vi_sort_key(text: str | None) -> tuple:
         letter = unicodedata.normalize("NFC", base)
         letters.append(_LETTER_RANK.get(letter, len(_ALPHABET) + ord(letter[:1] or " ")))
         tones.append(tone)
-    return (letters, tones, name)
+    return (tuple(letters), tuple(tones), name)
 
 
 def name_problem(text: str | None) -> str | None:

@@ -53,7 +53,7 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
-from courses.registry.models.places import lineage_maps
+from courses.registry.models.places import province_lineage
 from lms.cache import generation
 from lms.text import vi_sort_key
 
@@ -189,7 +189,7 @@ NOWHERE = Area(targets_2023=(), empty=True)
 
 def _area(filters: CounterFilters, scope_province: str | None) -> Area:
     """The area of the filters within the scope (a 2025 province, or None)."""
-    maps = lineage_maps()
+    maps = province_lineage()
     if filters.province and filters.structure == UnitStructure.S2023:
         if scope_province and maps.province_2025(filters.province) != scope_province:
             return NOWHERE
@@ -245,7 +245,7 @@ def counters_province_in_scope(
         return True
     if structure == UnitStructure.S2025:
         return province == scope_province
-    return lineage_maps().province_2025(province) == scope_province
+    return province_lineage().province_2025(province) == scope_province
 
 
 def _month_range(indicator: Indicator, filters: CounterFilters) -> tuple[dt.date | None, ...]:
@@ -558,7 +558,7 @@ def province_choices(*, structure: str, scope_province: str | None) -> list[tupl
         if structure == UnitStructure.S2025:
             codes = {scope_province}
         else:
-            codes = set(lineage_maps().provinces_2023(scope_province))
+            codes = set(province_lineage().provinces_2023(scope_province))
     codes.discard("")
     return sorted(((code, own.get(code, code)) for code in codes), key=lambda c: vi_sort_key(c[1]))
 

@@ -29,6 +29,7 @@ from courses.registry.models import (
     UnitStructure,
 )
 from courses.registry.models.cadres import ETHNIC_GROUPS, NOT_STATED, name_key
+from courses.registry.models.places import undecided_changed
 from courses.registry.unit_codes import CodeUnit, PlacedImportResult, UnitCodes, UnitTally
 from lms.spreadsheet import (
     ErrorList,
@@ -542,6 +543,7 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
             sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
             for start in range(0, len(changed), BATCH):
                 cursor.executemany(sql, changed[start : start + BATCH])
+        transaction.on_commit(undecided_changed)  # no save() signals here
 
 
 def template_rows(structure: str) -> tuple[list[str], list[list[str]]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from courses.registry.models import AdminUnit, Cadre, UnitStructure
-from courses.registry.models.places import lineage_maps
+from courses.registry.models.places import province_lineage
 from lms.roles import admin_province_code, is_central_admin
 
 
@@ -69,7 +69,7 @@ def units_in_province(province_2025: str) -> QuerySet[AdminUnit]:
 
 
 def units_in_province_q(province_2025: str) -> Q:
-    old = lineage_maps().provinces_2023(province_2025)
+    old = province_lineage().provinces_2023(province_2025)
     return Q(structure=UnitStructure.S2025, province_code=province_2025) | Q(
         structure=UnitStructure.S2023, province_code__in=old
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
@@ -37,6 +38,7 @@ from wagtail.log_actions import log
 
 from courses.registry.hooks import UNDECIDED_PLACE_RECORDS
 from courses.registry.models import AdminUnit, Cadre
+from courses.registry.models.places import UNDECIDED_GENERATION
 from courses.registry.selectors import (
     SuccessorCandidate,
     cadres_undecided,
@@ -44,6 +46,7 @@ from courses.registry.selectors import (
     unit_path,
 )
 from courses.registry.services import cadre_successor_pick
+from lms.cache import generation
 from lms.roles import is_admin
 
 INDEX_URL_NAME = "courses_registry_undecided"
@@ -83,9 +86,20 @@ def undecided_kinds() -> list[UndecidedRecords]:
     return [CADRES, *(fn() for fn in hooks.get_hooks(UNDECIDED_PLACE_RECORDS))]
 
 
+# How long the menu's count is kept. A save, a delete or a pick moves the generation at once;
+# a bulk import, which writes by SQL, shows in the count within this many seconds.
+UNDECIDED_COUNT_SECONDS = 30
+
+
 def undecided_count(user) -> int:
-    """How many records the user has to pick a new commune for (one COUNT per kind)."""
-    return sum(kind.records(user).count() for kind in undecided_kinds())
+    """How many records the user has to pick a new commune for (one COUNT per kind), kept
+    briefly per user: the admin menu shows it on every page."""
+    key = f"registry:undecided:{generation(UNDECIDED_GENERATION)}:{user.pk}"
+    count = cache.get(key)
+    if count is None:
+        count = sum(kind.records(user).count() for kind in undecided_kinds())
+        cache.set(key, count, UNDECIDED_COUNT_SECONDS)
+    return count
 
 
 def _require_admin(request) -> None:

@@ -20,7 +20,7 @@ from courses.counters.models import Achievement
 from courses.counters.recount import counters_drift
 from courses.counters.selectors import UNDECIDED, CounterFilters, counter_figures
 from courses.registry.models import AdminUnit, Cadre
-from courses.registry.services import cadre_successor_pick
+from courses.registry.services import cadre_import, cadre_successor_pick
 from courses.sessions.models import SessionKind, SessionStatus
 from tests.builders import (
     Units,
@@ -157,6 +157,33 @@ def test_the_menu_counts_the_records_waiting_in_the_admins_scope(client, split):
 
     assert menu_shows(split.admin_lc, "Chưa xác định xã mới (1)")
     assert menu_shows(split.central, "Chưa xác định xã mới (2)")
+
+
+def test_the_menus_kept_count_follows_an_import_and_a_pick_at_once(
+    client, split, tmp_path, django_capture_on_commit_callbacks
+):
+    """The count is kept between pages; an import (written by SQL, without save signals)
+    and a pick show on the next page all the same."""
+    from courses.registry.imports import COLUMNS
+
+    def menu_label(user) -> str:
+        client.force_login(user)
+        html = client.get(reverse("wagtailadmin_home")).content.decode()
+        prefix = json.dumps("Chưa xác định xã mới")[:-1]  # the sidebar's props, in JSON
+        return json.loads(re.search(re.escape(prefix) + r'[^"]*"', html).group(0))
+
+    assert menu_label(split.admin_lc) == "Chưa xác định xã mới"
+    path = tmp_path / "can_bo.csv"
+    row = ",Sùng Thị Mỷ,Nữ,1990,Hmông,Cán bộ chủ chốt,Xã,,02650,,"
+    path.write_text("\n".join([",".join(COLUMNS), row]) + "\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cadre_import(source=path, name=str(path), structure="2023")
+    assert result.written, result.errors.sorted()
+    assert menu_label(split.admin_lc) == "Chưa xác định xã mới (1)"
+    cadre = Cadre.objects.get(full_name="Sùng Thị Mỷ")
+    with django_capture_on_commit_callbacks(execute=True):
+        cadre_successor_pick(cadre=cadre, successor=split.a)
+    assert menu_label(split.admin_lc) == "Chưa xác định xã mới"
 
 
 def test_a_province_admin_neither_sees_nor_picks_another_provinces_record(client, split):
