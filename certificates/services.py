@@ -262,7 +262,10 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
                 "issued_at", "attempts", "updated_at",
             ]
         )  # fmt: skip
-        certified_learner_record(cadre=certificate.enrolment.cadre, at=now)
+        # Counted in the month of the completion it certifies, as the trained counts are.
+        certified_learner_record(
+            cadre=certificate.enrolment.cadre, at=certificate.enrolment.completed_at or now
+        )
         CertificateEvent.objects.create(
             certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
         )

@@ -193,7 +193,9 @@ def achievement_record(
     cadre: Cadre | None = None,
     session=None,
 ) -> bool:
-    """Count a person or a session once for an indicator. True if it was new."""
+    """Count a person or a session once for an indicator, in the cell of its earliest
+    moment: True if it was new. A person counted already, but whose new achievement happened
+    earlier (history entered late), moves to the earlier month (-1 there, +1 here)."""
     indicator = indicator_id(code)
     if indicator is None:
         return False
@@ -205,9 +207,31 @@ def achievement_record(
         **key.as_filter(),
     }
     if not _achievement_insert(values):
-        return False  # counted already, perhaps by a concurrent transaction
+        # Counted already, perhaps by a concurrent transaction (now committed: the insert
+        # waited for it).
+        _achievement_move_earlier(indicator=indicator, key=key, at=at, cadre=cadre,
+                                  session=session)  # fmt: skip
+        return False
     counter_cell_add(indicator=indicator, key=key, delta=1)
     return True
+
+
+def _achievement_move_earlier(*, indicator: int, key: CellKey, at: dt.datetime, cadre, session):
+    lookup = {"cadre": cadre} if cadre is not None else {"session": session}
+    current = (
+        Achievement.objects.select_for_update()
+        .filter(indicator_id=indicator, achieved_at__gt=at, **lookup)
+        .first()
+    )
+    if current is None or current.month <= key.month:
+        if current is not None:
+            Achievement.objects.filter(pk=current.pk).update(achieved_at=at)
+        return
+    old = achievement_key(current)
+    new = replace(old, month=key.month)
+    Achievement.objects.filter(pk=current.pk).update(achieved_at=at, month=key.month)
+    counter_cell_add(indicator=indicator, key=old, delta=-1)
+    counter_cell_add(indicator=indicator, key=new, delta=1)
 
 
 def _achievement_insert(values: dict) -> bool:

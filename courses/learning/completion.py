@@ -11,6 +11,10 @@ conditional UPDATE (`... WHERE completed_at IS NULL`), so of two transactions co
 same enrolment at once, PostgreSQL makes the second wait for the first's row lock and then
 finds nothing to update. In the same transaction it records the achievements for the counters
 and sends `enrolment_completed` (the certificates app creates the pending certificate).
+
+A completion is dated by what it records, not by when it was entered: in person, the end of
+the session (attendance of 2023 entered in 2026 completes in 2023); online, the moment the
+last requirement was met. Where both paths are met, the earlier one.
 """
 
 from __future__ import annotations
@@ -81,21 +85,32 @@ def enrolment_complete(
     return True
 
 
-def online_requirements_met(*, enrolment: Enrolment) -> bool:
+def online_requirements_met(*, enrolment: Enrolment) -> dt.datetime | None:
+    """The moment the online rule was met (the last lesson done or the final quiz passed,
+    whichever came last), or None if it is not met."""
     course = enrolment.course
     lesson_ids = set(course.lesson_pages().values_list("pk", flat=True))
-    done = set(
+    done = dict(
         LessonProgress.objects.filter(enrolment=enrolment, lesson_id__in=lesson_ids).values_list(
-            "lesson_id", flat=True
+            "lesson_id", "completed_at"
         )
     )
-    if lesson_ids - done:
-        return False
+    if lesson_ids - set(done):
+        return None
+    moments = list(done.values())
     if course.final_quiz_id:
-        return QuizAttempt.objects.filter(
-            enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True
-        ).exists()
-    return True
+        passed = (
+            QuizAttempt.objects.filter(
+                enrolment=enrolment, quiz_id=course.final_quiz_id, passed=True
+            )
+            .order_by("submitted_at")
+            .values_list("submitted_at", flat=True)
+            .first()
+        )
+        if passed is None:
+            return None
+        moments.append(passed)
+    return max(moments, default=None) or timezone.now()
 
 
 def in_person_requirements_met(*, enrolment: Enrolment) -> TrainingSession | None:
@@ -114,18 +129,21 @@ def in_person_requirements_met(*, enrolment: Enrolment) -> TrainingSession | Non
 
 
 def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
-    """Complete the enrolment if either allowed path is met. True if it completed now."""
+    """Complete the enrolment if either allowed path is met, dated by the earlier path met.
+    True if it completed now."""
     if enrolment.completed_at is not None:
         return False
     course = enrolment.course
-    if path_allowed(course=course, via=CompletionPath.ONLINE) and online_requirements_met(
-        enrolment=enrolment
-    ):
-        return enrolment_complete(enrolment=enrolment, via=CompletionPath.ONLINE)
+    met: list[tuple[dt.datetime, str, TrainingSession | None]] = []
+    if path_allowed(course=course, via=CompletionPath.ONLINE):
+        moment = online_requirements_met(enrolment=enrolment)
+        if moment is not None:
+            met.append((moment, CompletionPath.ONLINE, None))
     if path_allowed(course=course, via=CompletionPath.IN_PERSON):
         session = in_person_requirements_met(enrolment=enrolment)
         if session is not None:
-            return enrolment_complete(
-                enrolment=enrolment, via=CompletionPath.IN_PERSON, session=session
-            )
-    return False
+            met.append((session.ended_at, CompletionPath.IN_PERSON, session))
+    if not met:
+        return False
+    at, via, session = min(met, key=lambda m: m[0])
+    return enrolment_complete(enrolment=enrolment, via=via, session=session, at=at)

@@ -5,8 +5,6 @@ transactions; the ledger (counters) does the writing."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from courses.counters.models import Achievement
 from courses.counters.services import (
     ME_PARTICIPANTS,
@@ -47,11 +45,10 @@ def achievements_for_attendance(*, session: TrainingSession, cadre: Cadre, prese
     if session.kind != SessionKind.MONITORING:
         return
     if present and session.status == SessionStatus.HELD:
-        at = timezone.now()
         achievement_record(
             code=ME_PARTICIPANTS,
-            key=cell_key_for_cadre(cadre, session.end_date),
-            at=at,
+            key=cell_key_for_cadre(cadre, session.ended_at),
+            at=session.ended_at,
             cadre=cadre,
         )
     elif not present:
@@ -89,7 +86,7 @@ def achievements_for_session(*, session: TrainingSession) -> None:
         ).first()
         if current is not None and achievement_key(current) != key:
             achievement_remove(code=code, session=session)  # moved to another unit or month
-        achievement_record(code=code, key=key, at=timezone.now(), session=session)
+        achievement_record(code=code, key=key, at=session.ended_at, session=session)
     present = session.attendance.filter(present=True).select_related("cadre").order_by("cadre_id")
     counts_people = held and session.kind == SessionKind.MONITORING
     for row in present:

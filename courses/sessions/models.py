@@ -1,8 +1,11 @@
 """In-person training sessions and their attendance."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.registry.models import UnitStructure
@@ -109,6 +112,14 @@ class TrainingSession(models.Model):
 
     def sync_unit_codes(self) -> None:
         place_sync(self)
+
+    @property
+    def ended_at(self) -> dt.datetime:
+        """The moment the session counts as over: noon, local time, of its last day. What it
+        completes and counts is dated by it (a session held in 2023 and entered in 2026 is
+        history of 2023); noon lies inside that day in any conversion."""
+        noon = dt.datetime.combine(self.end_date, dt.time(12, 0))
+        return timezone.make_aware(noon)
 
 
 class Attendance(models.Model):
