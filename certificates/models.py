@@ -106,6 +106,8 @@ class CertificateEventKind(models.TextChoices):
     REISSUED = "reissued", _("re-issue requested after a name correction")
     REVOKED = "revoked", _("revoked")
     FAILED = "failed", _("failed")
+    WITHDRAWN = "withdrawn", _("revoked: the completion it certified was taken back")
+    RESTORED = "restored", _("restored: the course was completed again")
 
 
 class CertificateEvent(models.Model):

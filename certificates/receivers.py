@@ -3,9 +3,13 @@ connection to the broker."""
 
 from django.dispatch import receiver
 
-from certificates.services import certificate_create_pending, certificates_requeue_request
+from certificates.services import (
+    certificate_create_pending,
+    certificate_withdraw,
+    certificates_requeue_request,
+)
 from courses.learning.models import Enrolment
-from courses.learning.signals import enrolment_completed
+from courses.learning.signals import enrolment_completed, enrolment_uncompleted
 from lms.celery import broker_connected
 
 
@@ -13,6 +17,14 @@ from lms.celery import broker_connected
 def create_pending_certificate(sender, enrolment: Enrolment, **kwargs) -> None:
     """Inside the completion's transaction: the pending row commits with the completion."""
     certificate_create_pending(enrolment=enrolment)
+
+
+@receiver(
+    enrolment_uncompleted, sender=Enrolment, dispatch_uid="certificates_withdrawn_on_uncompletion"
+)
+def withdraw_certificate(sender, enrolment: Enrolment, reason: str, by=None, **kwargs) -> None:
+    """Inside the transaction that took the completion back."""
+    certificate_withdraw(enrolment=enrolment, reason=reason, by=by)
 
 
 @receiver(broker_connected, dispatch_uid="certificates_requeue_on_connect")

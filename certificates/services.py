@@ -75,7 +75,40 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate:
     )
     if created:
         transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
+    elif _withdrawn(certificate):
+        # Completed again after its completion was taken back: issued again, same serial and
+        # code, with the new completion date.
+        certificate.status = CertificateStatus.PENDING
+        certificate.status_reason = ""
+        certificate.queued_at = timezone.now()
+        certificate.save(update_fields=["status", "status_reason", "queued_at", "updated_at"])
+        CertificateEvent.objects.create(certificate=certificate, kind=CertificateEventKind.RESTORED)
+        transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
     return certificate
+
+
+def _withdrawn(certificate: Certificate) -> bool:
+    """Revoked because its completion was taken back (not by an admin's decision)."""
+    if certificate.status != CertificateStatus.REVOKED:
+        return False
+    last = certificate.events.order_by("-pk").values_list("kind", flat=True).first()
+    return last == CertificateEventKind.WITHDRAWN
+
+
+def certificate_withdraw(*, enrolment: Enrolment, reason: str, by=None) -> None:
+    """The completion a certificate stood for was taken back (inside that transaction): a
+    certificate never issued goes; an issued one is revoked with the reason, its serial kept,
+    and the certified count follows. The row lock makes a worker issuing it at this moment
+    either finish first (then it is revoked) or find nothing to issue."""
+    certificate = Certificate.objects.select_for_update().filter(enrolment=enrolment).first()
+    if certificate is None or certificate.status == CertificateStatus.REVOKED:
+        return
+    if not certificate.serial:
+        certificate.delete()
+        return
+    certificate_revoke(
+        certificate=certificate, reason=reason, by=by, kind=CertificateEventKind.WITHDRAWN
+    )
 
 
 def certificate_queue(*, certificate_id: int) -> bool:
@@ -402,7 +435,9 @@ def verification_logs_purge(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
-def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Certificate:
+def certificate_revoke(
+    *, certificate: Certificate, reason: str, by=None, kind: str = CertificateEventKind.REVOKED
+) -> Certificate:
     reason = nfc(reason)
     if not reason:
         raise ValueError(_("A reason is required to revoke a certificate."))
@@ -413,9 +448,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by=None) -> Cer
         certificate.status = CertificateStatus.REVOKED
         certificate.status_reason = reason
         certificate.save(update_fields=["status", "status_reason", "updated_at"])
-        CertificateEvent.objects.create(
-            certificate=certificate, kind=CertificateEventKind.REVOKED, reason=reason, by=by
-        )
+        CertificateEvent.objects.create(certificate=certificate, kind=kind, reason=reason, by=by)
         cadre_id = certificate.enrolment.cadre_id
         still_certified = Certificate.objects.filter(
             enrolment__cadre_id=cadre_id, status=CertificateStatus.ISSUED

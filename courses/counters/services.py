@@ -272,6 +272,29 @@ def achievement_remove(*, code: str, cadre: Cadre | None = None, session=None) -
     return bool(deleted)
 
 
+def achievement_redate(*, code: str, cadre: Cadre, at: dt.datetime) -> bool:
+    """Count a person's achievement in the month of `at` (their earliest completion once a
+    later or earlier one went away): -1 in the old cell, +1 in the new one. True if moved."""
+    indicator = indicator_id(code)
+    if indicator is None:
+        return False
+    current = (
+        Achievement.objects.select_for_update().filter(indicator_id=indicator, cadre=cadre).first()
+    )
+    if current is None:
+        return False
+    month = month_of(at)
+    if current.month == month:
+        if current.achieved_at != at:
+            Achievement.objects.filter(pk=current.pk).update(achieved_at=at)
+        return False
+    old = achievement_key(current)
+    Achievement.objects.filter(pk=current.pk).update(achieved_at=at, month=month)
+    counter_cell_add(indicator=indicator, key=old, delta=-1)
+    counter_cell_add(indicator=indicator, key=replace(old, month=month), delta=1)
+    return True
+
+
 # The place columns a record (Cadre, TrainingSession) shares with its achievements and cells.
 PLACE_COLUMNS = ("province_code", "district_code", "commune_code", "province_2025", "commune_2025")
 

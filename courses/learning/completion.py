@@ -23,17 +23,21 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from content.models import CoursePage, Delivery
 from courses.counters.services import (
     CADRES_TRAINED,
     VILLAGE_HEADS_TRAINED,
     achievement_record,
+    achievement_redate,
+    achievement_remove,
     cell_key_for_cadre,
 )
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
-from courses.learning.signals import enrolment_completed
-from courses.registry.models import Level, TargetGroup
+from courses.learning.signals import enrolment_completed, enrolment_uncompleted
+from courses.registry.models import Cadre, Level, TargetGroup
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 
 # Leaders and key cadres of province, district and commune count as trained cadres.
@@ -69,9 +73,14 @@ def enrolment_complete(
     session: TrainingSession | None = None,
     at: dt.datetime | None = None,
 ) -> bool:
-    """Mark the enrolment complete. True if this call completed it, False if it already was."""
+    """Mark the enrolment complete. True if this call completed it, False if it already was.
+
+    The person's registry row is locked first: a completion and the withdrawal of another
+    one of the same person (which asks whether any other completion still counts them) take
+    their turns, in the same lock order (person, then enrolment)."""
     at = at or timezone.now()
     with transaction.atomic():
+        _person_lock(enrolment.cadre_id)
         updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
             completed_at=at, completed_via=via, completed_session=session
         )
@@ -128,11 +137,8 @@ def in_person_requirements_met(*, enrolment: Enrolment) -> TrainingSession | Non
     return row.session if row else None
 
 
-def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
-    """Complete the enrolment if either allowed path is met, dated by the earlier path met.
-    True if it completed now."""
-    if enrolment.completed_at is not None:
-        return False
+def _paths_met(enrolment: Enrolment) -> list[tuple[dt.datetime, str, TrainingSession | None]]:
+    """Each allowed path the enrolment meets now, with the moment it was met."""
     course = enrolment.course
     met: list[tuple[dt.datetime, str, TrainingSession | None]] = []
     if path_allowed(course=course, via=CompletionPath.ONLINE):
@@ -143,7 +149,76 @@ def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
         session = in_person_requirements_met(enrolment=enrolment)
         if session is not None:
             met.append((session.ended_at, CompletionPath.IN_PERSON, session))
+    return met
+
+
+def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
+    """Complete the enrolment if either allowed path is met, dated by the earlier path met.
+    True if it completed now."""
+    if enrolment.completed_at is not None:
+        return False
+    met = _paths_met(enrolment)
     if not met:
         return False
     at, via, session = min(met, key=lambda m: m[0])
     return enrolment_complete(enrolment=enrolment, via=via, session=session, at=at)
+
+
+def _person_lock(cadre_id: int) -> None:
+    list(Cadre.objects.select_for_update().filter(pk=cadre_id).values_list("pk", flat=True))
+
+
+def completion_withdraw(*, cadre: Cadre, session: TrainingSession, by=None) -> bool:
+    """A presence at `session` was taken back (called in that change's transaction, after the
+    attendance row changed). If it is what completed the person's enrolment on the session's
+    course, the enrolment stands on another path still met (dated by it) or is taken back:
+    its counts go down (or move to the person's next earliest completion) and
+    `enrolment_uncompleted` lets the certificates app withdraw or revoke the certificate.
+    True if a completion was taken back."""
+    with transaction.atomic():
+        _person_lock(cadre.pk)
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .select_related("course")
+            .filter(cadre=cadre, course_id=session.course_id)
+            .first()
+        )
+        if enrolment is None or enrolment.completed_session_id != session.pk:
+            return False  # not completed, or completed by another path or session
+        met = _paths_met(enrolment)
+        if met:
+            at, via, other = min(met, key=lambda m: m[0])
+            Enrolment.objects.filter(pk=enrolment.pk).update(
+                completed_at=at, completed_via=via, completed_session=other
+            )
+            _person_counts_follow(cadre)
+            return False
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            completed_at=None, completed_via="", completed_session=None
+        )
+        _person_counts_follow(cadre)
+        reason = _("Presence at “{session}” was taken back.").format(session=session.title)
+        enrolment_uncompleted.send(sender=Enrolment, enrolment=enrolment, reason=reason, by=by)
+        log(
+            instance=cadre,
+            action="courses.completion_withdrawn",
+            user=by,
+            data={"course": enrolment.course.title, "session": session.title},
+        )
+    return True
+
+
+def _person_counts_follow(cadre: Cadre) -> None:
+    """After a completion went or changed date: the person counts as trained from their
+    earliest remaining completion, or not at all."""
+    first = (
+        Enrolment.objects.filter(cadre=cadre, completed_at__isnull=False)
+        .order_by("completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    for code in (CADRES_TRAINED, VILLAGE_HEADS_TRAINED):
+        if first is None:
+            achievement_remove(code=code, cadre=cadre)
+        else:
+            achievement_redate(code=code, cadre=cadre, at=first)

@@ -9,3 +9,7 @@ outside work with `transaction.on_commit`.
 from django.dispatch import Signal
 
 enrolment_completed = Signal()
+# Sent inside the transaction that takes a completion back (the presence that made it was
+# withdrawn and no other path holds), with `enrolment=` (its completion fields as they were),
+# `reason=` (in Vietnamese, for the certificate's history) and `by=`.
+enrolment_uncompleted = Signal()

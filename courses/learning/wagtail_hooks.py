@@ -125,3 +125,12 @@ def register_enrol_menu_item():
         icon_name="group",
         order=admin_menu.ENROL_LEARNERS,
     )
+
+
+@hooks.register("register_log_actions")
+def register_completion_log_actions(actions):
+    actions.register_action(
+        "courses.completion_withdrawn",
+        gettext_lazy("Completion withdrawn"),
+        gettext_lazy("Completion withdrawn: a presence that completed a course was taken back"),
+    )

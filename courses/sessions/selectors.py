@@ -10,6 +10,7 @@ from courses.registry.models.cadres import name_key
 from courses.registry.selectors import UNDECIDED, UNIT_PATH
 from courses.sessions.models import Attendance, TrainingSession
 from lms.roles import TRAINER, admin_province_code, has_role, is_admin, is_central_admin
+from lms.spreadsheet import normalise_phone
 
 
 def sessions_visible_to(*, user) -> QuerySet[TrainingSession]:
@@ -81,20 +82,38 @@ def session_cadre_scope(*, user, session: TrainingSession) -> QuerySet[Cadre]:
 def session_cadre_search(
     *, user, session: TrainingSession, query: str, limit: int = 20
 ) -> list[Cadre]:
-    """Registry records matching a name (diacritics ignored), a cadre id or a phone number,
-    who are not yet on the session's list."""
+    """Registry records who are not yet on the session's list, matching the search: by name
+    (diacritics ignored) or part of a phone number among the people of the session's own
+    commune (or district or province, for a session held at that level); beyond it, within the
+    user's scope, only by a whole phone number or a cadre id, which say who the person is. So a
+    hurried trainer is not offered a namesake from the other end of the province."""
     query = " ".join((query or "").split())
     if len(query) < 2:
         return []
     key = name_key(query)
     digits = query.replace(" ", "").replace(".", "")
-    condition = Q(name_key__contains=key) | Q(ma_can_bo__iexact=query)
+    nearby = Q(name_key__contains=key)
     if digits.isdigit() and len(digits) >= 6:
-        condition |= Q(phone__contains=digits)
+        nearby |= Q(phone__contains=digits)
+    anywhere = Q(ma_can_bo__iexact=query)
+    phone = normalise_phone(query)
+    if phone:
+        anywhere |= Q(phone=phone)
     return list(
         session_cadre_scope(user=user, session=session)
-        .filter(condition)
+        .filter((nearby & _near_session(session)) | anywhere)
         .exclude(attendance__session=session)
         .select_related("unit")
         .order_by("name_key", "pk")[:limit]
     )
+
+
+def _near_session(session: TrainingSession) -> Q:
+    """The people of the session's smallest unit, in the structure it names."""
+    if session.commune_2025:
+        return Q(commune_2025=session.commune_2025)
+    if session.commune_code:
+        return Q(commune_code=session.commune_code)
+    if session.district_code:
+        return Q(district_code=session.district_code)
+    return Q(province_2025=session.province_2025)

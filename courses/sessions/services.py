@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
@@ -21,7 +22,8 @@ from courses.registry.services import record_place, successor_check, successor_f
 from courses.registry.signals import place_changed
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
-from courses.sessions.signals import participant_present
+from courses.sessions.signals import participant_present, participant_withdrawn
+from lms.roles import is_admin
 from lms.text import name_problem, nfc
 
 # Changing one of these on a held session moves it to another counter cell or indicator.
@@ -167,12 +169,18 @@ def session_status_set(*, session: TrainingSession, status: str) -> bool:
         if locked.status == status:
             session.status = status
             return False
+        was_held = locked.status == SessionStatus.HELD
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         session.status = status
         achievements_for_session(session=locked)
         if status == SessionStatus.HELD:
             session_completions_evaluate(session=locked)
+        elif was_held:
+            for row in locked.attendance.filter(present=True).select_related("cadre"):
+                participant_withdrawn.send(
+                    sender=TrainingSession, session=locked, cadre=row.cadre, by=None
+                )
     return True
 
 
@@ -184,6 +192,39 @@ def session_completions_evaluate(*, session: TrainingSession) -> None:
         participant_present.send(
             sender=TrainingSession, session=session, cadre=row.cadre, by=row.marked_by
         )
+
+
+def _attendance_check(session: TrainingSession, by) -> None:
+    """Refuse a change of a cancelled session's attendance, and of a signed-off session's
+    unless an admin makes it (`by` None: a command or an import run by an admin)."""
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(
+            _("This session was cancelled: its attendance cannot be changed."), code="cancelled"
+        )
+    if session.signed_off_at is not None and by is not None and not is_admin(by):
+        raise ValidationError(
+            _(
+                "This session was signed off by its trainer: only an admin can change "
+                "its attendance."
+            ),
+            code="signed_off",
+        )
+
+
+def session_sign_off(*, session: TrainingSession, by) -> bool:
+    """The trainer confirms a held session's attendance as final; after that only an admin
+    changes it. True if it was signed off now."""
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status != SessionStatus.HELD:
+            raise ValidationError(_("Only a held session can be signed off."), code="not_held")
+        if locked.signed_off_at is not None:
+            return False
+        locked.signed_off_at = timezone.now()
+        locked.signed_off_by = by
+        locked.save(update_fields=["signed_off_at", "signed_off_by", "updated_at"])
+        session.signed_off_at, session.signed_off_by = locked.signed_off_at, by
+    return True
 
 
 def attendance_mark(
@@ -200,10 +241,7 @@ def attendance_mark(
     Creates or updates the participant's row; the counters follow in the same transaction,
     and at a held session a present participant's enrolment is evaluated for completion.
     """
-    if session.status == SessionStatus.CANCELLED:
-        raise ValidationError(
-            _("This session was cancelled: its attendance cannot be changed."), code="cancelled"
-        )
+    _attendance_check(session, by)
     if score is not None and not 0 <= score <= 100:
         raise ValidationError(
             {"post_test_score": _("The post-test score must be between 0 and 100.")},
@@ -231,22 +269,27 @@ def attendance_mark(
             achievements_for_attendance(session=session, cadre=cadre, present=present)
         if present and session.status == SessionStatus.HELD:
             participant_present.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
+        elif was_present and not present and session.status == SessionStatus.HELD:
+            participant_withdrawn.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
     return attendance
 
 
-def attendance_remove(*, session: TrainingSession, cadre: Cadre) -> bool:
+def attendance_remove(*, session: TrainingSession, cadre: Cadre, by=None) -> bool:
     """Take a participant off a session's list (added by mistake). True if they were on it.
 
-    A completion already recorded stays: certificates are not withdrawn by this."""
-    if session.status == SessionStatus.CANCELLED:
-        raise ValidationError(
-            _("This session was cancelled: its attendance cannot be changed."), code="cancelled"
-        )
+    What their presence completed is reconsidered (participant_withdrawn), as when their
+    presence is taken back."""
+    _attendance_check(session, by)
     with transaction.atomic():
-        deleted, _rows = Attendance.objects.filter(session=session, cadre=cadre).delete()
-        if deleted:
-            achievements_for_attendance(session=session, cadre=cadre, present=False)
-    return bool(deleted)
+        row = Attendance.objects.select_for_update().filter(session=session, cadre=cadre).first()
+        if row is None:
+            return False
+        was_present = row.present
+        row.delete()
+        achievements_for_attendance(session=session, cadre=cadre, present=False)
+        if was_present and session.status == SessionStatus.HELD:
+            participant_withdrawn.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
+    return True
 
 
 def attendance_add_new_cadre(

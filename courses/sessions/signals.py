@@ -3,8 +3,14 @@ react without sessions importing it.
 
 `participant_present` is sent inside the transaction that records it, with `session=` (a held
 session), `cadre=` (a participant marked present) and `by=` (who marked them, or None).
+
+`participant_withdrawn` is sent inside the transaction that takes a presence back: at a held
+session a participant marked absent or taken off the list, or a held session that stops being
+held (each participant who was present); same arguments. What that presence completed is
+reconsidered by the completion engine.
 """
 
 from django.dispatch import Signal
 
 participant_present = Signal()
+participant_withdrawn = Signal()

@@ -12,5 +12,6 @@ urlpatterns = [
     path("sessions/<int:pk>/add/", views.session_participant_add, name="add"),
     path("sessions/<int:pk>/new-person/", views.session_new_cadre, name="new_cadre"),
     path("sessions/<int:pk>/held/", views.session_mark_held, name="held"),
+    path("sessions/<int:pk>/sign-off/", views.session_sign_off_view, name="sign_off"),
     path("sessions/<int:pk>/sign-in-sheet.pdf", views.session_signin_sheet, name="signin_sheet"),
 ]

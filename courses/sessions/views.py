@@ -36,10 +36,11 @@ from courses.sessions.selectors import (
 from courses.sessions.services import (
     attendance_add_new_cadre,
     attendance_mark,
+    session_sign_off,
     session_status_set,
 )
 from courses.sessions.signin_sheet import signin_sheet_render
-from lms.roles import is_trainer_or_admin
+from lms.roles import is_admin, is_trainer_or_admin
 from lms.spreadsheet import normalise_phone
 from lms.text import nfc
 
@@ -108,7 +109,8 @@ class NewCadreForm(forms.Form):
     """A person not in the registry yet, added on the spot at a session."""
 
     full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=200)
-    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=Sex.choices)
+    # Nothing is pre-selected that the form cannot know: a hurried entry must choose.
+    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=[("", "—"), *Sex.choices])
     birth_year = forms.TypedChoiceField(
         label=gettext_lazy("Birth year"),
         choices=_birth_year_choices,
@@ -117,9 +119,9 @@ class NewCadreForm(forms.Form):
         required=False,
     )
     target_group = forms.ChoiceField(
-        label=gettext_lazy("Target group"), choices=TargetGroup.choices
+        label=gettext_lazy("Target group"), choices=[("", "—"), *TargetGroup.choices]
     )
-    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=Level.choices)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=[("", "—"), *Level.choices])
     agency = forms.CharField(label=gettext_lazy("Agency"), max_length=255, required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
     present = forms.BooleanField(label=gettext_lazy("Present"), required=False, initial=True)
@@ -155,6 +157,21 @@ def _session_or_404(request, pk: int) -> TrainingSession:
     return session
 
 
+def _attendance_editable(request, session: TrainingSession) -> bool:
+    """Open unless cancelled, or signed off (then for admins only)."""
+    if session.status == SessionStatus.CANCELLED:
+        return False
+    return session.signed_off_at is None or is_admin(request.user)
+
+
+def _attendance_locked_reason(session: TrainingSession) -> str:
+    if session.status == SessionStatus.CANCELLED:
+        return _("This session was cancelled: its attendance cannot be changed.")
+    return _(
+        "This session was signed off by its trainer: only an admin can change its attendance."
+    )
+
+
 def _detail_url(session: TrainingSession) -> str:
     return reverse("training_sessions:detail", args=[session.pk])
 
@@ -179,13 +196,11 @@ def session_list(request):
 @login_required
 def session_detail(request, pk: int):
     session = _session_or_404(request, pk)
-    editable = session.status != SessionStatus.CANCELLED
+    editable = _attendance_editable(request, session)
     rows = session_attendance(session=session)
     if request.method == "POST":
         if not editable:
-            messages.error(
-                request, _("This session was cancelled: its attendance cannot be changed.")
-            )
+            messages.error(request, _attendance_locked_reason(session))
             return redirect(_detail_url(session))
         form = AttendanceSheetForm(request.POST, rows=rows)
         if form.is_valid():
@@ -221,6 +236,8 @@ def session_detail(request, pk: int):
             "query": query,
             "results": results,
             "can_mark_held": session.status == SessionStatus.PLANNED,
+            "can_sign_off": session.status == SessionStatus.HELD and not session.signed_off_at,
+            "locked_reason": "" if editable else _attendance_locked_reason(session),
             "present_count": sum(1 for row in form.rows if row.present),
         },
     )
@@ -251,8 +268,8 @@ def session_participant_add(request, pk: int):
 @login_required
 def session_new_cadre(request, pk: int):
     session = _session_or_404(request, pk)
-    if session.status == SessionStatus.CANCELLED:
-        messages.error(request, _("This session was cancelled: its attendance cannot be changed."))
+    if not _attendance_editable(request, session):
+        messages.error(request, _attendance_locked_reason(session))
         return redirect(_detail_url(session))
     if request.method == "POST":
         form = NewCadreForm(request.POST)
@@ -299,6 +316,21 @@ def session_mark_held(request, pk: int):
     else:
         session_status_set(session=session, status=SessionStatus.HELD)
         messages.success(request, _("The session is marked as held."))
+    return redirect(_detail_url(session))
+
+
+@login_required
+@require_POST
+def session_sign_off_view(request, pk: int):
+    session = _session_or_404(request, pk)
+    try:
+        session_sign_off(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The attendance is signed off: from now on only an admin can change it.")
+        )
     return redirect(_detail_url(session))
 
 

@@ -170,3 +170,56 @@ def test_cancelled_session_sheet_is_read_only(world, trainer, session):
     client.post(url("detail", session), {f"present_{row.pk}": "on"})
     row.refresh_from_db()
     assert not row.present
+
+
+def test_the_search_finds_names_in_the_sessions_commune_and_others_only_by_phone_or_id(
+    world, trainer, session
+):
+    from tests.builders import make_units
+
+    elsewhere = make_units(province_code="10", commune_code="10099").commune
+    near = make_cadre(unit=world.lao_cai.commune, full_name="Hoàng Thị Dung", birth_year=1988,
+                      phone="0912345678")  # fmt: skip
+    far = make_cadre(unit=elsewhere, full_name="Hoàng Thị Dung", birth_year=1990,
+                     phone="0987654321", ma_can_bo="LC-77")  # fmt: skip
+    client = logged_in(trainer)
+    html = client.get(url("detail", session), {"q": "hoang thi dung"}).content.decode()
+    assert html.count("Hoàng Thị Dung</strong>") == 1  # the namesake of the commune only
+    assert "1988" in html and "SĐT …678" in html  # told apart by birth year and phone
+    assert f'value="{near.pk}"' in html and f'value="{far.pk}"' not in html
+    for query in ("0987 654 321", "LC-77"):
+        html = client.get(url("detail", session), {"q": query}).content.decode()
+        assert f'value="{far.pk}"' in html, query
+    assert (
+        f'value="{far.pk}"'
+        not in client.get(url("detail", session), {"q": "654321"}).content.decode()
+    )
+
+
+def test_the_new_person_form_preselects_nothing_it_cannot_know(world, trainer, session):
+    client = logged_in(trainer)
+    html = client.get(url("new_cadre", session)).content.decode()
+    for name in ("sex", "target_group", "level"):
+        assert '<option value="" selected>—</option>' in html.split(f'name="{name}"')[1][:400], name
+    response = client.post(url("new_cadre", session), {"full_name": "Sùng Thị Mỷ"})
+    assert response.status_code == 200
+    assert not Cadre.objects.exists()
+
+
+def test_a_trainer_signs_off_and_then_cannot_change_the_sheet(world, trainer, session):
+    from courses.sessions.services import session_status_set
+
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    row = attendance_mark(session=session, cadre=cadre, present=True)
+    session_status_set(session=session, status=SessionStatus.HELD)
+    client = logged_in(trainer)
+    assert "Ký xác nhận điểm danh" in client.get(url("detail", session)).content.decode()
+    client.post(url("sign_off", session))
+    session.refresh_from_db()
+    assert session.signed_off_by == trainer
+    html = client.get(url("detail", session)).content.decode()
+    assert "chỉ quản trị viên mới thay đổi được điểm danh" in html
+    client.post(url("detail", session), {})  # untick everyone
+    row.refresh_from_db()
+    assert row.present
+    assert enrolment_of(cadre, world.in_person).is_complete
