@@ -167,9 +167,7 @@ def _attendance_editable(request, session: TrainingSession) -> bool:
 def _attendance_locked_reason(session: TrainingSession) -> str:
     if session.status == SessionStatus.CANCELLED:
         return _("This session was cancelled: its attendance cannot be changed.")
-    return _(
-        "This session was signed off by its trainer: only an admin can change its attendance."
-    )
+    return _("This session was signed off by its trainer: only an admin can change its attendance.")
 
 
 def _detail_url(session: TrainingSession) -> str:
