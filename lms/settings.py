@@ -268,7 +268,10 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 # Vietnamese for library strings that the libraries' own catalogues lack (e.g. Wagtail's
 # upload limits); each app keeps its own catalogue in <app>/locale.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    *sorted(p for p in (BASE_DIR / "locale" / "upstream").iterdir() if p.is_dir()),
+]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
