@@ -268,7 +268,14 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 # Vietnamese for library strings that the libraries' own catalogues lack (e.g. Wagtail's
 # upload limits); each app keeps its own catalogue in <app>/locale.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own apps are listed again before locale/upstream/ so that their wording keeps
+# winning over the libraries' catalogues (LOCALE_PATHS outrank every app's locale/), as it did
+# while those were only app directories (same as the vi-admin branch).
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    *(BASE_DIR / app / "locale" for app in ("lms", "content", "courses", "certificates")),
+    *sorted(p for p in (BASE_DIR / "locale" / "upstream").iterdir() if p.is_dir()),
+]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
