@@ -266,19 +266,15 @@ PASSWORD_RESET_RATE_WINDOW = env_int("PASSWORD_RESET_RATE_WINDOW", 3600)
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-# Where Vietnamese comes from, first found wins (Django reads LOCALE_PATHS before any app's
-# own locale/ directory, for the django domain and for djangojs, which the admin's jsi18n view
-# reads too):
-# - locale/: the project's Vietnamese for library strings (e.g. Wagtail's upload limits);
-# - <app>/locale for the project's apps, listed again here so that their wording keeps winning
-#   over the libraries' catalogues below, as it did while those were only app directories;
-# - locale/upstream/<app>/: the complete Vietnamese of every Wagtail and Django catalogue the
-#   admin uses, kept in the repository so that it survives upgrades (README: "The admin in
-#   Vietnamese"; `make messages-upstream` refreshes them after an upgrade).
+# Vietnamese for library strings that the libraries' own catalogues lack (e.g. Wagtail's
+# upload limits); each app keeps its own catalogue in <app>/locale.
+# The project's own apps are listed again before locale/upstream/ so that their wording keeps
+# winning over the libraries' catalogues (LOCALE_PATHS outrank every app's locale/), as it did
+# while those were only app directories (same as the vi-admin branch).
 LOCALE_PATHS = [
     BASE_DIR / "locale",
     *(BASE_DIR / app / "locale" for app in ("lms", "content", "courses", "certificates")),
-    *sorted(path for path in (BASE_DIR / "locale" / "upstream").iterdir() if path.is_dir()),
+    *sorted(p for p in (BASE_DIR / "locale" / "upstream").iterdir() if p.is_dir()),
 ]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
