@@ -11,6 +11,7 @@ the catalogue to complete is known (locale/upstream/<app>/vi).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -70,45 +71,57 @@ def english_words(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _pattern(msgid: str) -> re.Pattern | None:
+def _literal(msgid: str) -> str:
+    return re.sub(PLACEHOLDER, "", re.sub(r"<[^>]+>", "", msgid)).strip()
+
+
+def _pattern(msgid: str) -> re.Pattern:
     """The message as a pattern for the screen's text: placeholders match anything."""
     text = re.sub(r"<[^>]+>", "", msgid).strip()
-    if len(re.sub(PLACEHOLDER, "", text).strip()) < 3:
-        return None
-    parts = [re.escape(part) for part in PLACEHOLDER.split(text)]
+    parts = [re.escape(part).replace("\\ ", r"\s+") for part in PLACEHOLDER.split(text)]
     return re.compile(".+?".join(parts), re.I)
 
 
 @functools.cache
-def _english_messages() -> list[tuple[str, list[re.Pattern]]]:
-    """Each upstream catalogue's label and its English messages, as patterns."""
+def _untranslated_messages() -> list[tuple[str, list[tuple[str, re.Pattern]]]]:
+    """Each upstream catalogue's label and the English messages our catalogue of it does not
+    translate yet, as (literal text, pattern)."""
     catalogues = []
     for catalogue in upstream_catalogues():
+        ours = messages_read(catalogue.po) if catalogue.po.exists() else []
+        done = {(m.msgctxt, m.msgid) for m in ours if m.msgstr and not m.fuzzy}
         patterns = []
         for message in messages_read(catalogue.template):
+            if (message.msgctxt, message.msgid) in done:
+                continue
             for msgid in filter(None, (message.msgid, message.msgid_plural)):
-                if (pattern := _pattern(msgid)) is not None:
-                    patterns.append(pattern)
+                if len(_literal(msgid)) >= 3:
+                    patterns.append((_literal(msgid), _pattern(msgid)))
         catalogues.append((catalogue.label, patterns))
     return catalogues
 
 
 def catalogues_of(word: str, line: str) -> list[str]:
-    """The upstream catalogues whose English message this line (or a cell of it) is; if none,
-    those with a message that is the word itself (e.g. a model's name put into a sentence)."""
-    cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
-    whole = [
-        label
-        for label, patterns in _english_messages()
-        if any(p.fullmatch(cell) for p in patterns for cell in cells)
+    """The upstream catalogues with an untranslated message that is this line (or a cell of
+    it); else one that is part of it (a sentence made of two messages, a time span inside a
+    translated sentence); else one that is the word itself (a model's name in a sentence)."""
+    cells = [cell.strip().rstrip("*:").strip() for cell in line.split("\t") if cell.strip()]
+    steps = [
+        lambda literal, pattern: any(
+            pattern.fullmatch(cell) and 2 * len(literal) >= len(cell) for cell in cells
+        ),
+        lambda literal, pattern: len(literal) >= 6 and any(pattern.search(c) for c in cells),
+        lambda literal, pattern: pattern.fullmatch(word),
     ]
-    if whole:
-        return whole
-    return [
-        f"{label} (the word)"
-        for label, patterns in _english_messages()
-        if any(p.fullmatch(word) for p in patterns)
-    ]
+    for found in steps:
+        labels = [
+            label
+            for label, patterns in _untranslated_messages()
+            if any(found(literal, pattern) for literal, pattern in patterns)
+        ]
+        if labels:
+            return labels
+    return []
 
 
 def _png() -> bytes:
@@ -146,6 +159,17 @@ def _world():
     return tree, revision
 
 
+def _settle(page) -> None:
+    """The page loaded and the sidebar (drawn by script) is on it; then, at best, no request
+    left in flight (a slow machine may keep one going: the text is read all the same)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_load_state("load")
+    page.locator(".sidebar-menu-item").first.wait_for()
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+
+
 def _open_footer_actions(page) -> str:
     """The editor's footer menu (publish, submit, approve...), left open for the screenshot."""
     toggle = page.locator("footer [data-w-dropdown-target=toggle], footer button[aria-haspopup]")
@@ -157,7 +181,7 @@ def _open_footer_actions(page) -> str:
 def _open_each_submenu(page) -> str:
     """The sidebar's submenus (reports, settings, help) and the account menu, one at a time:
     their items are only on the screen while they are open."""
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     texts = []
     triggers = page.locator(
         ".sidebar-sub-menu-item > button, .sidebar-footer button[aria-expanded]"
@@ -174,7 +198,7 @@ def _open_each_submenu(page) -> str:
 
 
 def _screen_text(page) -> str:
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     placeholders = page.eval_on_selector_all(
         "input[placeholder]:visible, textarea[placeholder]:visible",
         "els => els.map(e => e.placeholder)",
