@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 APPS := lms content courses certificates
 export DJANGO_SETTINGS_MODULE := lms.settings
 
-.PHONY: run test proof install lint worker bench serve migrate demo messages clean
+.PHONY: run test proof install lint worker bench serve migrate demo messages messages-upstream clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ messages: install
 		(cd $$app && DEBUG=$${DEBUG:-1} PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
 	done
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+
+# After upgrading Wagtail or Django: merge their new English messages into locale/upstream/
+# (new ones empty, changed ones fuzzy), compile, and print the Vietnamese coverage per catalogue.
+messages-upstream: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py messages_upstream
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
