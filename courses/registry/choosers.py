@@ -178,7 +178,6 @@ class AdminUnitChooserViewSet(ChooserViewSet):
     icon = "site"
     choose_one_text = _("Choose an administrative unit")
     choose_another_text = _("Choose another unit")
-    edit_item_text = _("Edit")
     page_title = _("Choose an administrative unit")
     per_page = PER_PAGE
     preserve_url_parameters = ["multiple", "levels", "structure"]

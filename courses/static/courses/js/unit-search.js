@@ -11,7 +11,7 @@
   "use strict";
 
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) {
       return values[key] === undefined ? "" : String(values[key]);
     });
   }
