@@ -132,7 +132,7 @@ class UnitChooseMixin:
                 get_url=lambda unit: self.append_preserved_url_parameters(self._chosen_url(unit)),
                 link_attrs={"data-chooser-modal-choice": True},
             ),
-            Column("level", label=_("Level"), accessor="get_level_display"),
+            Column("level", label=_("Level"), accessor=lambda unit: unit.get_level_display()),
             Column("structure", label=_("Structure"), accessor="structure"),
         ]
 

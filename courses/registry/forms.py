@@ -171,7 +171,7 @@ class ProfileForm(forms.ModelForm):
         field.widget = forms.Select(
             choices=[("", "—"), *((unit.pk, unit.name) for unit in matches[:CANDIDATES_SHOWN])]
         )
-        field.label = _("Which one?")
+        self["commune"].label = _("Which one?")  # the bound field is made already
         self.add_error(
             "commune_name", _("Several communes or wards match this name: pick yours below.")
         )
