@@ -88,7 +88,7 @@ class ProfileForm(forms.ModelForm):
                 structure=UnitStructure.S2025, level=UnitLevel.COMMUNE, code=cadre.commune_2025
             ).first()
             if commune is not None:
-                self.fields["commune"].initial = commune.pk
+                self.fields["commune"].initial = str(commune.pk)
                 self.fields["commune_name"].initial = commune.name
             self.fields["consent"].initial = bool(cadre.consent_at)
         elif user is not None and not self.instance.pk:
