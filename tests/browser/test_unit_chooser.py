@@ -33,7 +33,7 @@ def test_journey_a_province_admin_picks_a_commune_by_name_in_the_cadre_form(jour
     make_user("tinh_laocai", role=ADMIN, province_code="15")
     j = journey("unit-chooser-admin-cadre-form")
     admin = j.person()
-    admin.login("tinh_laocai", next_path="/admin/registry/cadres/add/")
+    admin.login("tinh_laocai", next_path="/admin/registry/cadres/new/")
     page = admin.page
     page.fill("#id_full_name", "Phạm Thị Thu")
     page.select_option("#id_sex", "female")
