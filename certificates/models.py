@@ -186,6 +186,17 @@ class BulkExport(models.Model):
         related_name="+",
         verbose_name=_("training session"),
     )
+    # The commune, picked by name in either structure (a 2025 commune also takes the records
+    # of the 2023 communes that went into it). `commune_code` is a 2023 commune code given by
+    # exports asked for before communes were picked by name.
+    commune = models.ForeignKey(
+        "courses.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
     commune_code = models.CharField(_("commune code"), max_length=5, blank=True)
     # The scope of the admin who asked, applied again when the file is built.
     province_code = models.CharField(_("province code"), max_length=2, blank=True)

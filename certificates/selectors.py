@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from certificates.models import BulkExport, Certificate, CertificateStatus
+from courses.registry.models import UnitStructure
 from lms.roles import admin_province_code, is_central_admin
 
 PUBLIC_STATUSES = (CertificateStatus.ISSUED, CertificateStatus.REVOKED)
@@ -51,6 +52,10 @@ def certificates_for_export(*, export: BulkExport) -> QuerySet[Certificate]:
             enrolment__course_id=session.course_id,
             enrolment__cadre__attendance__session=session,
         )
+    elif export.commune_id:
+        commune = export.commune
+        column = "commune_2025" if commune.structure == UnitStructure.S2025 else "commune_code"
+        queryset = queryset.filter(**{f"enrolment__cadre__{column}": commune.code})
     elif export.commune_code:
         queryset = queryset.filter(enrolment__cadre__commune_code=export.commune_code)
     else:

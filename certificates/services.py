@@ -494,13 +494,20 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
 
 
 def bulk_export_request(
-    *, format: str, by, session=None, commune_code: str = "", province_code: str = ""
+    *,
+    format: str,
+    by,
+    session=None,
+    commune=None,
+    commune_code: str = "",
+    province_code: str = "",
 ) -> BulkExport:
     from certificates.tasks import build_bulk_export
 
     export = BulkExport.objects.create(
         format=format,
         session=session,
+        commune=commune,
         commune_code=commune_code,
         province_code=province_code or "",
         requested_by=by,

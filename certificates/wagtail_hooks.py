@@ -24,6 +24,9 @@ from certificates import services
 from certificates.models import Certificate, ExportFormat, ExportStatus
 from certificates.selectors import bulk_exports_for_admin, certificates_for_admin
 from certificates.views import pdf_response
+from courses.registry.choosers import unit_chooser
+from courses.registry.models import AdminUnit, UnitLevel
+from courses.registry.selectors import units_choosable_by
 from courses.sessions.selectors import sessions_of_province
 from lms import admin_menu
 from lms.roles import admin_province_code, is_admin
@@ -161,8 +164,10 @@ class ExportForm(forms.Form):
         queryset=sessions_of_province(province_code=None).none(),
         required=False,
     )
-    commune_code = forms.CharField(
-        label=gettext_lazy("or commune code"), max_length=5, required=False
+    # Picked by name in the unit chooser (courses/registry/choosers.py), within the admin's
+    # scope: a commune of either structure.
+    commune = forms.ModelChoiceField(
+        label=gettext_lazy("or commune"), queryset=AdminUnit.objects.none(), required=False
     )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ExportFormat.choices)
 
@@ -171,11 +176,13 @@ class ExportForm(forms.Form):
         self.fields["session"].queryset = sessions_of_province(
             province_code=admin_province_code(user)
         )
+        self.fields["commune"].queryset = units_choosable_by(user).filter(level=UnitLevel.COMMUNE)
+        unit_chooser(self.fields["commune"], levels=[UnitLevel.COMMUNE])
 
     def clean(self):
         data = super().clean()
-        if not data.get("session") and not (data.get("commune_code") or "").strip():
-            raise forms.ValidationError(_("Choose a training session or enter a commune code."))
+        if not data.get("session") and data.get("commune") is None:
+            raise forms.ValidationError(_("Choose a training session or a commune."))
         return data
 
 
@@ -188,7 +195,7 @@ def export_create(request):
             format=form.cleaned_data["format"],
             by=request.user,
             session=form.cleaned_data["session"],
-            commune_code=(form.cleaned_data["commune_code"] or "").strip(),
+            commune=form.cleaned_data["commune"],
             province_code=admin_province_code(request.user) or "",
         )
         return redirect("certificate_export", pk=export.pk)

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.typed_table_block",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "courses.users_app.UsersAppConfig",  # wagtail.users, with the province scope picked by name
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

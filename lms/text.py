@@ -60,10 +60,18 @@ _UNIT_PREFIXES = re.compile(
 )
 
 
+def unit_name_fold(text: str | None) -> str:
+    """A unit's name folded (text_fold) without its "Tỉnh"/"Xã"/"Phường"... prefix: "Xã
+    Nghĩa Đô", "nghia do" and "XA NGHIA DO" all give "nghia do"."""
+    return text_fold(_UNIT_PREFIXES.sub("", nfc(text).lower(), count=1))
+
+
 def vi_sort_key(text: str | None) -> tuple:
-    """A key that sorts Vietnamese names as a Vietnamese reader expects: by letters of the
-    Vietnamese alphabet (D before Đ, O before Ô before Ơ), then by tones, ignoring the
-    "Tỉnh"/"Thành phố"/"Xã"/"Phường" prefix of a unit's name and the case.
+    """A key that sorts Vietnamese names as a Vietnamese reader expects: word by word (so
+    "Xã An Bình" comes before "Xã An Phú" and "Xã Anh Sơn", a shorter word before a longer
+    one it begins), each word by the letters of the Vietnamese alphabet (D before Đ, O before
+    Ô before Ơ), then by its tone, ignoring the "Tỉnh"/"Thành phố"/"Xã"/"Phường" prefix of
+    a unit's name and the case.
 
     Keys are remembered per process: the names sorted are a bounded set (units, courses) and
     a page that lists the provinces sorts the same names on every request."""
@@ -73,21 +81,24 @@ def vi_sort_key(text: str | None) -> tuple:
 @functools.lru_cache(maxsize=65536)
 def _vi_sort_key(text: str) -> tuple:
     name = _UNIT_PREFIXES.sub("", nfc(text).lower(), count=1)
-    letters: list[int] = []
-    tones: list[int] = []
-    for char in name:
-        parts = unicodedata.normalize("NFD", char)
-        tone = 0
-        base = ""
-        for part in parts:
-            if part in _TONES:
-                tone = _TONES[part]
-            else:
-                base += part
-        letter = unicodedata.normalize("NFC", base)
-        letters.append(_LETTER_RANK.get(letter, len(_ALPHABET) + ord(letter[:1] or " ")))
-        tones.append(tone)
-    return (tuple(letters), tuple(tones), name)
+    words: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for word in name.split(" "):
+        letters: list[int] = []
+        tones: list[int] = []
+        for char in word:
+            parts = unicodedata.normalize("NFD", char)
+            tone = 0
+            base = ""
+            for part in parts:
+                if part in _TONES:
+                    tone = _TONES[part]
+                else:
+                    base += part
+            letter = unicodedata.normalize("NFC", base)
+            letters.append(_LETTER_RANK.get(letter, len(_ALPHABET) + ord(letter[:1] or " ")))
+            tones.append(tone)
+        words.append((tuple(letters), tuple(tones)))
+    return (tuple(words), name)
 
 
 def name_problem(text: str | None) -> str | None:

@@ -78,6 +78,8 @@ urlpatterns = [
     path("api/", include("courses.counters.urls")),
     path("trainer/", include("courses.sessions.urls")),
     path("learn/", include("courses.learning.urls")),
+    # Finding an administrative unit by name (the profile's search box).
+    path("places/", include("courses.registry.urls")),
 ]
 
 if settings.DEBUG:

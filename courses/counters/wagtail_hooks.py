@@ -5,13 +5,16 @@ the home page (registered for content.hooks.HOME_PAGE_PANELS).
 Imported from courses/wagtail_hooks.py with one line.
 """
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -20,6 +23,8 @@ from content.hooks import HOME_PAGE_PANELS
 from courses.counters import views
 from courses.counters.models import Indicator, IndicatorTarget
 from courses.counters.selectors import SMALL_CELL, counters_public_summary
+from courses.registry.models import UnitStructure
+from courses.registry.selectors import province_choices as unit_province_choices
 from lms import admin_menu
 from lms.roles import ADMIN, is_admin, is_central_admin
 
@@ -56,13 +61,42 @@ class IndicatorViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class IndicatorTargetForm(WagtailAdminModelForm):
+    """The province of a target is picked by name: the provinces of the 2023 structure, in
+    which the programme set its targets (courses/counters/selectors.py reads them so)."""
+
+    province_code = forms.ChoiceField(label=_("province"))
+
+    class Meta:
+        model = IndicatorTarget
+        fields = ["indicator", "province_code", "target"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = unit_province_choices(structure=UnitStructure.S2023)
+        current = self.instance.province_code if self.instance.pk else ""
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["province_code"].choices = [("", "—"), *choices]
+
+
+def _target_province(target: IndicatorTarget) -> str:
+    names = dict(unit_province_choices(structure=UnitStructure.S2023))
+    return names.get(target.province_code, target.province_code)
+
+
 class IndicatorTargetViewSet(ModelViewSet):
     model = IndicatorTarget
     icon = "site"
     menu_label = _("Province targets")
     form_fields = ["indicator", "province_code", "target"]
-    list_display = ["indicator", "province_code", "target"]
+    list_display = [
+        "indicator", Column("province", label=_("province"), accessor=_target_province), "target",
+    ]  # fmt: skip
     list_filter = ["indicator"]
+
+    def get_form_class(self, for_update=False):
+        return IndicatorTargetForm
 
 
 class IndicatorViewSetGroup(ModelViewSetGroup):

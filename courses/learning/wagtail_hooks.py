@@ -24,8 +24,9 @@ from content.hooks import COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACT
 from content.models import CoursePage
 from courses.learning import panels
 from courses.learning.services import enrolments_bulk_create
-from courses.registry.models import Cadre, Level, TargetGroup
-from courses.registry.scope import cadres_visible_to
+from courses.registry.choosers import unit_chooser
+from courses.registry.models import AdminUnit, Cadre, Level, TargetGroup, UnitLevel
+from courses.registry.selectors import cadres_in_unit, cadres_visible_to, units_choosable_by
 from lms import admin_menu
 from lms.roles import is_trainer_or_admin
 
@@ -43,13 +44,14 @@ class EnrolFilterForm(forms.Form):
     person = forms.CharField(
         label=gettext_lazy("One person: cadre id or phone"), required=False, max_length=50
     )
-    province_code = forms.CharField(
-        label=gettext_lazy("Province code"), required=False, max_length=2
+    # Picked by name in the unit chooser (courses/registry/choosers.py), in either structure:
+    # a 2025 unit also finds the records of the 2023 units that went into it.
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Province, district or commune"),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Everyone recorded in this unit or in the units below it."),
     )
-    district_code = forms.CharField(
-        label=gettext_lazy("District code"), required=False, max_length=3
-    )
-    commune_code = forms.CharField(label=gettext_lazy("Commune code"), required=False, max_length=5)
     level = forms.ChoiceField(
         label=gettext_lazy("Level"), required=False, choices=[("", "—"), *Level.choices]
     )
@@ -58,11 +60,18 @@ class EnrolFilterForm(forms.Form):
         choices=[("", "—"), *TargetGroup.choices],
     )  # fmt: skip
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_choosable_by(user).exclude(level=UnitLevel.VILLAGE)
+        unit_chooser(
+            self.fields["unit"],
+            levels=[UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE],
+        )
+
     def clean(self):
         data = super().clean()
-        filters = ("person", "province_code", "district_code", "commune_code", "level",
-                   "target_group")  # fmt: skip
-        if not any((data.get(name) or "").strip() for name in filters):
+        filters = ("person", "level", "target_group")
+        if data.get("unit") is None and not any((data.get(name) or "").strip() for name in filters):
             raise forms.ValidationError(
                 _("Choose at least one filter, or one person: enrolling everyone is not allowed.")
             )
@@ -74,17 +83,19 @@ class EnrolFilterForm(forms.Form):
         person = (data.get("person") or "").strip()
         if person:
             cadres = cadres.filter(ma_can_bo=person) | cadres.filter(phone=person)
-        for name in ("province_code", "district_code", "commune_code", "level", "target_group"):
+        if data.get("unit") is not None:
+            cadres = cadres_in_unit(cadres, data["unit"])
+        for name in ("level", "target_group"):
             value = (data.get(name) or "").strip()
             if value:
                 cadres = cadres.filter(**{name: value})
-        return cadres.order_by("name_key", "pk")
+        return cadres.select_related("unit").order_by("name_key", "pk")
 
 
 def enrol_view(request):
     if not is_trainer_or_admin(request.user):
         raise PermissionDenied
-    form = EnrolFilterForm(request.POST or None)
+    form = EnrolFilterForm(request.POST or None, user=request.user)
     context = {
         "form": form,
         "preview": None,

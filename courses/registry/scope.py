@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from courses.registry.models import AdminUnit, Cadre, UnitStructure
 from courses.registry.models.places import province_lineage
-from lms.roles import admin_province_code, is_central_admin
+from lms.roles import admin_province_code, is_admin, is_central_admin, is_trainer_or_admin
 
 
 def cadres_visible_to(user) -> QuerySet[Cadre]:
@@ -91,3 +91,19 @@ def units_visible_to(user) -> QuerySet[AdminUnit]:
 def units_assignable_by(user) -> QuerySet[AdminUnit]:
     """Units a record may be attached to by `user`: either structure, within scope."""
     return units_visible_to(user)
+
+
+def units_choosable_by(user) -> QuerySet[AdminUnit]:
+    """The units `user` may pick in a chooser (a record's unit, a filter, an export).
+
+    Admins: their scope (units_visible_to; a province admin: the units of their 2025 province
+    and the 2023 units that went into it). Trainers who are not admins: every unit, since the
+    official lists are public and trainers only filter the participants of their own
+    sessions with them. Others: none."""
+    if user is None or not user.is_authenticated:
+        return AdminUnit.objects.none()
+    if is_admin(user):
+        return units_visible_to(user)
+    if is_trainer_or_admin(user):
+        return AdminUnit.objects.all()
+    return AdminUnit.objects.none()

@@ -35,6 +35,7 @@ from lms.roles import admin_province_code
 from lms.spreadsheet import ImportFileError, count_data_rows, file_format
 from lms.spreadsheet_limits import InlineBudget, InlineBudgetExceeded
 from lms.storage import files_under, local_path
+from lms.text import text_fold
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ logger = logging.getLogger(__name__)
 
 VALID_TO_2023 = datetime.date(2025, 6, 30)
 VALID_FROM_2025 = datetime.date(2025, 7, 1)
-UNIT_FIELDS = ["level", "name", "parent_id", "province_code", "district_code", "commune_code",
-               "valid_from", "valid_to"]  # fmt: skip
+UNIT_FIELDS = ["level", "name", "name_key", "parent_id", "province_code", "district_code",
+               "commune_code", "valid_from", "valid_to"]  # fmt: skip
 
 
 def _package_data() -> tuple[list[dict], list[dict], dict]:
@@ -79,6 +80,7 @@ def _wanted_units(legacy: list[dict], current: list[dict]) -> list[dict]:
                 "level": level,
                 "code": code,
                 "name": name,
+                "name_key": text_fold(name),
                 "parent": parent,
                 "province_code": province,
                 "district_code": district,

@@ -6,22 +6,33 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from courses.registry.imports import COLUMNS, template_rows
-from courses.registry.models import ImportJob, ImportKind, ImportStatus, UnitStructure
-from courses.registry.selectors import import_job_get
+from courses.registry.models import (
+    AdminUnit,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    UnitLevel,
+    UnitStructure,
+)
+from courses.registry.selectors import import_job_get, unit_label, units_ordered, units_search
 from courses.registry.services import import_job_create, import_job_start
 from lms.roles import is_admin
 from lms.spreadsheet import template_csv, xlsx_bytes
+from lms.text import nfc
 
 PREVIEW_ERRORS = 500
 
@@ -210,3 +221,58 @@ def _template_notes(structure: str) -> list[str]:
         digits,
         _("When you upload this file, choose: %(structure)s.") % {"structure": label},
     ]
+
+
+# --- Finding a unit by name, for the public search box (courses/js/unit-search.js) ----------
+
+UNIT_SEARCH_PAGE = 20
+
+
+@login_required
+@require_GET
+def unit_search_json(request):
+    """GET /places/units/?q=nghia+do&province=15&level=commune&structure=2025&page=1
+
+    The units whose name holds the words typed (with or without diacritics, any case), in
+    Vietnamese order, UNIT_SEARCH_PAGE at a time: id, name, label (path and structure),
+    province and structure of each. For signed-in people only (the learner's profile); the
+    official lists of units are public, so nothing here depends on who asks."""
+    structure = request.GET.get("structure") or UnitStructure.S2025
+    if structure not in UnitStructure.values:
+        return JsonResponse({"error": _("Unknown structure.")}, status=400)
+    level = request.GET.get("level") or UnitLevel.COMMUNE
+    if level not in UnitLevel.values or level == UnitLevel.VILLAGE:
+        return JsonResponse({"error": _("Unknown level.")}, status=400)
+    province = request.GET.get("province", "")
+    if province and not (province.isdigit() and len(province) <= 2):
+        return JsonResponse({"error": _("Unknown province.")}, status=400)
+    query = nfc(request.GET.get("q", ""))[:100]
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    units = units_search(
+        units=AdminUnit.objects.all(),
+        query=query,
+        structure=structure,
+        levels=[level],
+        province=province,
+    )
+    page = Paginator(units_ordered(units), UNIT_SEARCH_PAGE).get_page(page_number)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": unit.pk,
+                    "name": unit.name,
+                    "label": unit_label(unit),
+                    "province": unit.province_code,
+                    "structure": unit.structure,
+                }
+                for unit in page.object_list
+            ],
+            "page": page.number,
+            "has_next": page.has_next(),
+            "count": page.paginator.count,
+        }
+    )

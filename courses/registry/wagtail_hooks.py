@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
+from courses.registry.choosers import admin_unit_chooser_viewset, unit_chooser
 from courses.registry.imports import (
     LEVEL_LABELS,
     MIN_BIRTH_YEAR,
@@ -108,8 +109,9 @@ class CadreForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        self.fields["unit"].queryset = units_assignable_by(user).order_by("code")
+        self.fields["unit"].queryset = units_assignable_by(user)
         self.fields["unit"].required = True
+        unit_chooser(self.fields["unit"])
         target = self.instance if self.instance.pk else None
         if not can_see_ethnicity(user, target):
             del self.fields["ethnicity"]
@@ -325,11 +327,12 @@ class VillageForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
-            units_assignable_by(self.for_user).filter(level=UnitLevel.COMMUNE).order_by("code")
+        self.fields["parent"].queryset = units_assignable_by(self.for_user).filter(
+            level=UnitLevel.COMMUNE
         )
         self.fields["parent"].required = True
         self.fields["parent"].label = _("commune")
+        unit_chooser(self.fields["parent"], levels=[UnitLevel.COMMUNE])
 
     def clean(self):
         cleaned = super().clean()
@@ -412,6 +415,12 @@ class RegistryViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
     return RegistryViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_admin_unit_chooser():
+    """The administrative-unit chooser of every admin form (courses/registry/choosers.py)."""
+    return admin_unit_chooser_viewset
 
 
 @hooks.register("register_admin_urls")

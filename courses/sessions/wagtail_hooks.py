@@ -26,6 +26,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from courses.registry.choosers import unit_chooser
 from courses.registry.hooks import UNDECIDED_PLACE_RECORDS
 from courses.registry.scope import units_assignable_by
 from courses.registry.undecided import SuccessorPickView, UndecidedRecords
@@ -76,7 +77,8 @@ class TrainingSessionForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        self.fields["unit"].queryset = units_assignable_by(user).order_by("code")
+        self.fields["unit"].queryset = units_assignable_by(user)
+        unit_chooser(self.fields["unit"])
         trainers = get_user_model().objects.filter(groups__name=TRAINER, is_active=True)
         province = admin_province_code(user) if user is not None else None
         if province:

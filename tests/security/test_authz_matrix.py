@@ -191,6 +191,10 @@ SEES = {
     # API tokens: one's own only (nobody here may manage other people's).
     "token:admin_same": {"admin_same"}, "token:admin_other": {"admin_other"},
 }  # fmt: skip
+# Choosing a unit in the admin's unit chooser: the admins who see it, and trainers.
+CHOOSES_UNIT = {
+    label: roles | {"trainer"} for label, roles in SEES.items() if label.startswith("unit:")
+}
 # Changing and deleting: only admins; units of the official lists are read-only, villages not.
 EDITS = {label: roles - {"trainer"} for label, roles in SEES.items()} | {
     "unit:commune10": set(),
@@ -311,13 +315,18 @@ EXPECTATIONS: dict[str, list[Case]] = {
     # courses: enrolling others from the Wagtail admin (previews list people in scope only)
     "admin/learning/enrol/": [
         Case("/admin/learning/enrol/", TRAINERS_AND_ADMINS),
+        # The unit is picked in the unit chooser, which posts its id: another province's is
+        # not one of a province admin's choices (a form error, nobody listed).
         Case("/admin/learning/enrol/", STAFF, method="post",
-             data=lambda w: {"course": w.tree.course.pk, "province_code": "20"}),
+             data=lambda w: {"course": w.tree.course.pk, "unit": w.extra["unit:commune20"].pk}),
         Case("/admin/learning/enrol/", STAFF, method="post",
              data=lambda w: {"course": w.tree.course.pk, "person": "0901110004"}),
         Case("/admin/learning/enrol/", STAFF, method="post",
              data=lambda w: {"course": w.tree.course.pk, "level": "commune"}),
     ],
+    # courses: finding a unit by name (the profile's search box): the official lists are
+    # public, for anyone signed in.
+    "places/units/": [Case("/places/units/?q=xa", LOGGED_IN), Case("/places/units/?q=thon&structure=2023", LOGGED_IN)],
     # certificates
     "certificates/mine/": [Case("/certificates/mine/", LOGGED_IN)],
     "admin/certificate-exports/": [
@@ -403,6 +412,13 @@ RULES: dict[str, Rule] = {
     "courses_adminunit:history_results": Rule(scoped(SEES)),
     "courses_adminunit:usage": Rule(scoped(SEES)),
     "courses_adminunit:inspect": Rule(scoped(SEES)),
+    # The unit chooser of the admin forms (courses/registry/choosers.py): admins choose within
+    # their scope, trainers among every unit (the official lists are public; they filter their
+    # own participants with them); a unit outside the scope is a 404.
+    "courses_adminunit_chooser:choose": Rule(STAFF),
+    "courses_adminunit_chooser:choose_results": Rule(STAFF),
+    "courses_adminunit_chooser:chosen_multiple": Rule(STAFF),
+    "courses_adminunit_chooser:chosen": Rule(scoped(CHOOSES_UNIT, admins=HIDDEN)),
     # Sessions in the admin are for admins; trainers run theirs under /trainer/.
     "courses_trainingsession:index": Rule(ADMINS_ONLY),
     "courses_trainingsession:index_results": Rule(ADMINS_ONLY),

@@ -69,8 +69,8 @@ def assert_refused_as_page(response):
 def profile_data(units, full_name: str) -> dict:
     return {
         "full_name": full_name, "sex": "female", "birth_year": "1985",
-        "target_group": "key_cadre", "level": "commune", "province": units.province.pk,
-        "unit_code": units.commune.code, "consent": "on",
+        "target_group": "key_cadre", "level": "commune", "province": units.scope,
+        "commune_name": units.commune_2025.name, "consent": "on",
     }  # fmt: skip
 
 

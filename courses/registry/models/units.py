@@ -7,6 +7,8 @@ by admins under a commune of either structure, and share its structure.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.text import text_fold
+
 
 class UnitStructure(models.TextChoices):
     S2023 = "2023", _("2023 structure (province, district, commune)")
@@ -27,6 +29,9 @@ class AdminUnit(models.Model):
     # "<commune code>-<n>" as they have no national code.
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=200)
+    # The name folded (lms.text.text_fold: no diacritics, đ -> d, lower case), kept on the row
+    # so that a search by name ("nghia do", "Nghĩa Đô", "NGHIA DO") is one indexed query.
+    name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -54,6 +59,13 @@ class AdminUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.name_key = text_fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class AdminUnitLineage(models.Model):

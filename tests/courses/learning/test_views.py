@@ -73,8 +73,10 @@ def test_profile_creates_the_registry_record_with_consent(client, tree):
             "birth_year": "1985",
             "target_group": "key_cadre",
             "level": "commune",
-            "province": units.province.pk,
-            "unit_code": units.commune.code,
+            # Picked by name in the 2025 structure: the province from the select, the commune
+            # typed (found without JavaScript when the form is sent).
+            "province": units.province_2025.code,
+            "commune_name": units.commune_2025.name,
             "phone": "0912345678",
             "consent": "on",
             "next": "/learn/",
@@ -83,8 +85,10 @@ def test_profile_creates_the_registry_record_with_consent(client, tree):
     assert response.status_code == 302, response.content.decode()
     cadre = user.cadre
     assert cadre.full_name == "Nguyễn Thị Hoa"
-    assert cadre.unit == units.commune
-    assert cadre.province_code == units.province.code
+    # The profile records the learner in the 2025 structure, the one in force (it asked for a
+    # 2023 province and code before units were picked by name).
+    assert cadre.unit == units.commune_2025
+    assert (cadre.province_2025, cadre.commune_2025) == (units.scope, units.commune_2025.code)
     assert cadre.consent_at is not None and cadre.consent_notice_version
 
 

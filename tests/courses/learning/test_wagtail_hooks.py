@@ -20,6 +20,8 @@ def people():
         "commune_lc": [make_cadre(unit=lao_cai.commune, level="commune") for _ in range(3)],
         "district_lc": make_cadre(unit=lao_cai.district, level="district"),
         "commune_hg": make_cadre(unit=ha_giang.commune, level="commune"),
+        "lao_cai": lao_cai,
+        "ha_giang": ha_giang,
     }
 
 
@@ -27,7 +29,8 @@ def test_province_admin_enrols_all_commune_cadres_of_a_district(client, people):
     tree = make_course()
     admin = make_user(role=ADMIN, province_code="15")
     client.force_login(admin)
-    form = {"course": tree.course.pk, "district_code": "080", "level": "commune"}
+    # The district is picked by name in the unit chooser, which posts the unit's id.
+    form = {"course": tree.course.pk, "unit": people["lao_cai"].district.pk, "level": "commune"}
     preview = client.post(URL, {**form, "confirm": "0"})
     assert preview.status_code == 200
     assert "3 người" in preview.content.decode() or "3 people" in preview.content.decode()
@@ -42,7 +45,11 @@ def test_province_admin_enrols_all_commune_cadres_of_a_district(client, people):
 def test_a_province_admin_cannot_enrol_people_of_another_province(client, people):
     tree = make_course()
     client.force_login(make_user(role=ADMIN, province_code="15"))
-    client.post(URL, {"course": tree.course.pk, "province_code": "02", "confirm": "1"})
+    # Hà Giang (2023) is not among the Lào Cai admin's units: not one of the choices.
+    response = client.post(
+        URL, {"course": tree.course.pk, "unit": people["ha_giang"].province.pk, "confirm": "1"}
+    )
+    assert response.status_code == 200 and "Hà Giang" not in response.content.decode()
     assert not Enrolment.objects.exists()
 
 

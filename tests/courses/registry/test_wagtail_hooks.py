@@ -150,7 +150,9 @@ def form_data(unit, **extra):
 
 def test_province_admin_creates_cadres_only_in_their_province(client, world):
     client.force_login(world.hn_admin)
-    html = client.get(url("add")).content.decode()
+    # The unit is picked in the unit chooser, which offers the units of the admin's province.
+    assert reverse("courses_adminunit_chooser:choose") in client.get(url("add")).content.decode()
+    html = client.get(reverse("courses_adminunit_chooser:choose_results")).content.decode()
     assert "Phường Phúc Xá" in html and "Phường Quang Trung" not in html
     response = client.post(url("add"), form_data(world.units["00688"]))
     assert response.status_code == 200  # the form again, with an error on unit
