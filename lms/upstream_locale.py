@@ -47,10 +47,13 @@ def _package_dir(name: str) -> Path | None:
 
 def upstream_catalogues() -> list[Catalogue]:
     """Every catalogue with an English template among Django and the installed libraries."""
+    from django.apps import apps
+
     sources = [("django", _package_dir("django") / "conf")]
-    sources += [
-        (name, _package_dir(name)) for name in settings.INSTALLED_APPS if name not in PROJECT_APPS
-    ]
+    # By the app's package name: an entry may be an AppConfig of another module (the project's
+    # users app config stands in for wagtail.users, whose catalogue it uses).
+    names = [config.name for config in apps.get_app_configs()]
+    sources += [(name, _package_dir(name)) for name in names if name not in PROJECT_APPS]
     catalogues = []
     for app, directory in sources:
         if directory is None:
