@@ -6,10 +6,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.registry.models import (
+    CONSENT_NOTICE_VERSION,
+    AdminUnit,
+    Cadre,
+    ConsentMethod,
+    UnitLevel,
+    UnitStructure,
+)
 from lms.text import nfc
 
-CONSENT_NOTICE_VERSION = "2026-11"
+__all__ = ["CONSENT_NOTICE_VERSION", "ProfileForm"]
 
 
 class ProfileForm(forms.ModelForm):
@@ -93,6 +100,7 @@ class ProfileForm(forms.ModelForm):
         if not cadre.consent_at:
             cadre.consent_at = timezone.now()
             cadre.consent_notice_version = CONSENT_NOTICE_VERSION
+            cadre.consent_method = ConsentMethod.ONLINE
         if commit:
             cadre.save()
         return cadre
