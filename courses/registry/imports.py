@@ -274,6 +274,10 @@ class _Checker:
         self.errors = errors
         self.warnings = warnings if warnings is not None else WarningList()
         self.labels = labels if labels is not None else {}
+        # Only the rows whose reasons are kept need their label (a file of a million bad
+        # rows must not hold a million of them), and a unit's text is built once.
+        self.label_limit = self.errors.limit + self.warnings.limit
+        self.unit_texts: dict[str, str] = {}
         self.consent_version = consent_notice_version
         self.attested_by_id = attested_by_id
         self.consent_recorded = 0
@@ -576,11 +580,15 @@ class _Checker:
     def _remember(self, n: int, name: str, unit: CodeUnit | None, v: dict) -> None:
         """The name and unit the report shows next to this row's reasons. A unit outside
         the importer's scope is left out: the report names no other province."""
+        if len(self.labels) >= self.label_limit:
+            return
         if unit is not None:
             if self.province_code and unit.province_2025 != self.province_code:
                 text = ""
             else:
-                text = f"{unit.code} — {self.units.label(unit)}"
+                text = self.unit_texts.get(unit.code)
+                if text is None:
+                    text = self.unit_texts[unit.code] = f"{unit.code} — {self.units.label(unit)}"
         elif self.province_code:
             text = ""
         else:

@@ -99,6 +99,8 @@ class _Checker:
         self.errors = errors
         self.warnings = warnings if warnings is not None else WarningList()
         self.labels = labels if labels is not None else {}
+        # Only the rows whose reasons are kept need their label.
+        self.label_limit = self.errors.limit + self.warnings.limit
         self.province_code = province_code
         self.sessions: dict[str, TrainingSession] = {}
         self.by_ma: dict[str, Person] = {}
@@ -294,6 +296,8 @@ class _Checker:
         """What the report shows next to this row's reasons: the person (or, not found, the
         id or phone the row gives) and the session with its unit; nothing for a row that
         reaches outside the importer's scope."""
+        if len(self.labels) >= self.label_limit:
+            return
         if n in self.refused:
             self.labels[n] = ("", "")
             return
