@@ -1,5 +1,6 @@
-"""What the file imports share: the check that an uploaded file can be read at all, and the
-management command of the session and attendance imports."""
+"""What the file imports share: the check that an uploaded file can be read at all, what a
+command prints of an import (its errors and warnings, the counts) and the report it can
+write, and the management command of the session and attendance imports."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lms.spreadsheet import XLSX_EXTENSIONS
+from lms.import_report import import_report_xlsx
+from lms.spreadsheet import XLSX_EXTENSIONS, ImportResult, warning_text
 
 
 def spreadsheet_problem(
@@ -53,8 +55,50 @@ def spreadsheet_problem(
     return None
 
 
+def problems_write(command: BaseCommand, result: ImportResult) -> None:
+    """Each error, then each warning ("cảnh báo: dòng 5, …"), on the command's stderr."""
+    for error in result.errors.sorted():
+        command.stderr.write(str(error))
+    if result.errors.more:
+        command.stderr.write(result.errors.more_text())
+    for warning in result.warnings.sorted():
+        command.stderr.write(warning_text(warning))
+    if result.warnings.more:
+        command.stderr.write(result.warnings.more_text())
+
+
+def report_write(result: ImportResult, path: str) -> None:
+    """The import's report (lms.import_report) as an XLSX file at `path`."""
+    notes = [result.errors.more_text(), result.warnings.more_text()]
+    content = import_report_xlsx(
+        errors=result.errors.sorted(), warnings=result.warnings.sorted(),
+        labels=result.labels, notes=notes,
+    )  # fmt: skip
+    Path(path).write_bytes(content)
+
+
+def counts_text(result: ImportResult) -> str:
+    """The counts line: 40 rows, 30 new, 5 updated, 3 unchanged, 2 left out, 4 warnings."""
+    message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
+        rows=result.rows,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    if result.skipped:
+        message += " " + _("{skipped} rows left out (see the warnings).").format(
+            skipped=result.skipped
+        )
+    if result.warnings:
+        message += " " + _("{warnings} warnings.").format(warnings=len(result.warnings))
+    if result.dry_run:
+        message += " " + _("Dry run: nothing was written.")
+    return message
+
+
 class FileImportCommand(BaseCommand):
-    """`manage.py import_X FILE [--dry-run]`: all or nothing, each bad row on stderr, exit 1.
+    """`manage.py import_X FILE [--dry-run] [--report FILE.xlsx]`: all or nothing, each bad
+    row on stderr and exit 1; warnings are printed too, and alone they let the file in.
 
     Subclasses set `importer`, a callable (path, name=..., dry_run=...) -> result with
     `errors`, `rows`, `created`, `updated`, `unchanged` and `dry_run`. A file whose rows
@@ -71,6 +115,11 @@ class FileImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV (UTF-8) or XLSX file")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--report",
+            metavar="FILE.xlsx",
+            help="also write the errors and warnings, with each row's name, to this XLSX file",
+        )
         if self.structures:
             parser.add_argument(
                 "--structure",
@@ -99,22 +148,13 @@ class FileImportCommand(BaseCommand):
         if options["dry_run"]:
             for line in self.preview_lines(result):
                 self.stdout.write(line)
+        problems_write(self, result)
+        if options["report"]:
+            report_write(result, options["report"])
         if result.errors:
-            for error in result.errors.sorted():
-                self.stderr.write(str(error))
-            if result.errors.more:
-                self.stderr.write(result.errors.more_text())
             raise CommandError(
                 _("{errors} errors in {rows} rows: nothing was written.").format(
                     errors=len(result.errors), rows=result.rows
                 )
             )
-        message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
-            rows=result.rows,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-        )
-        if result.dry_run:
-            message += " " + _("Dry run: nothing was written.")
-        self.stdout.write(self.style.SUCCESS(message))
+        self.stdout.write(self.style.SUCCESS(counts_text(result)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import itertools
 import re
@@ -166,6 +167,25 @@ class ErrorList:
         }
 
 
+@dataclass
+class WarningList(ErrorList):
+    """The warnings of one file: kept and counted as errors are, but they refuse nothing;
+    the file is written with them, and the preview and the report list them."""
+
+    def more_text(self) -> str:
+        if not self.more:
+            return ""
+        return _("… and %(more)s more warnings.") % {
+            "more": number_format(self.more, force_grouping=True)
+        }
+
+
+def warning_text(warning: RowError) -> str:
+    """A warning as a command prints it: "cảnh báo: dòng 5, ho_ten: …" (a line that does
+    not start like an error's, so that a script counting errors is not misled)."""
+    return _("warning: %(where)s") % {"where": str(warning)}
+
+
 # --- Reading -----------------------------------------------------------------------------------
 
 
@@ -264,12 +284,14 @@ def read_rows(
     columns: list[str],
     required: Iterable[str] = (),
     errors: ErrorList,
+    optional: Iterable[str] = (),
     limits: ImportLimits | None = None,
     budget: InlineBudget | None = None,
 ) -> Iterator[Row]:
     """Yield the data rows of a CSV or XLSX file as `Row`s keyed by the expected columns.
 
-    The header must hold exactly `columns` (in any order, case and diacritics ignored);
+    The header must hold exactly `columns` (in any order, case and diacritics ignored),
+    and may hold the `optional` ones too (a row of a file without one reads it as "");
     a missing or unknown column is a file error and no row is yielded. Empty rows are
     skipped. `name` is the file name, used to choose the format.
 
@@ -300,10 +322,12 @@ def read_rows(
         if header is None:
             errors.add(0, "", _("The file is empty: the first row must be the header."))
             return
-        positions = check_header(header, columns=columns, errors=errors)
+        optional = list(optional)
+        positions = check_header(header, columns=columns, optional=optional, errors=errors)
         if positions is None:
             return
         places.names = {index + 1: column for column, index in positions.items()}
+        absent = {column: "" for column in optional if column not in positions}
         data_rows, max_rows, offset = 0, limits.rows, places.first - 1
         for line, raw in raw_rows:
             number = line - offset
@@ -313,6 +337,8 @@ def read_rows(
             }
             if not any(values.values()):
                 continue
+            if absent:
+                values.update(absent)
             data_rows += 1
             if data_rows > max_rows:
                 raise limits.too_many_rows()
@@ -329,9 +355,14 @@ def read_rows(
             stream.close()
 
 
-def check_header(header: list[Any], *, columns: list[str], errors: ErrorList) -> dict | None:
-    """Map each expected column to its position, or add file errors and return None."""
-    wanted = {fold(column): column for column in columns}
+def check_header(
+    header: list[Any], *, columns: list[str], errors: ErrorList, optional: Iterable[str] = ()
+) -> dict | None:
+    """Map each expected column (and each `optional` one the header holds) to its position,
+    or add file errors and return None. The messages name the expected columns only: an
+    optional one is mentioned where it is documented, not in every header error."""
+    optional = list(optional)
+    wanted = {fold(column): column for column in [*columns, *optional]}
     positions: dict[str, int] = {}
     unknown = []
     for index, cell in enumerate(header):
@@ -515,6 +546,27 @@ def normalise_email(text: str) -> str | None:
     return text
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """A date written YYYY-MM-DD or DD/MM/YYYY (or a spreadsheet date, which clean_text
+    gives as "YYYY-MM-DD 00:00:00"); None if it is not a real date."""
+    match = _ISO_DATE.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _VN_DATE.match(text)
+        if not match:
+            return None
+        day, month, year = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
 ProgressCallback = Callable[[int], None]
 
 
@@ -523,13 +575,21 @@ ProgressCallback = Callable[[int], None]
 
 @dataclass
 class ImportResult:
-    """What an import did (or, with errors or a dry run, would have done)."""
+    """What an import did (or, with errors or a dry run, would have done).
+
+    `errors` refuse the whole file; `warnings` are reported and the file is written with
+    them; `skipped` counts the rows a warning left out. `labels` gives, for the rows that
+    have an error or a warning, the person or thing the row is about and its unit, as the
+    report shows them next to the reason (lms.import_report)."""
 
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
     errors: ErrorList = field(default_factory=ErrorList)
+    warnings: WarningList = field(default_factory=WarningList)
+    labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     written: bool = False
     dry_run: bool = False
 
@@ -543,6 +603,8 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
             "written": self.written,
         }

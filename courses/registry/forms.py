@@ -6,12 +6,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.registry.models import AdminUnit, Cadre, UnitLevel, UnitStructure
+from courses.registry.models import (
+    CONSENT_NOTICE_VERSION,
+    AdminUnit,
+    Cadre,
+    ConsentMethod,
+    UnitLevel,
+    UnitStructure,
+)
 from courses.registry.selectors import province_choices, units_search, units_sorted
 from courses.registry.services import cadre_save
 from lms.text import nfc, unit_name_fold
 
-CONSENT_NOTICE_VERSION = "2026-11"
+__all__ = ["CONSENT_NOTICE_VERSION", "ProfileForm"]
+
 # Communes offered in the select when a typed name matches several.
 CANDIDATES_SHOWN = 30
 
@@ -186,6 +194,7 @@ class ProfileForm(forms.ModelForm):
         if not cadre.consent_at:
             cadre.consent_at = timezone.now()
             cadre.consent_notice_version = CONSENT_NOTICE_VERSION
+            cadre.consent_method = ConsentMethod.ONLINE
         if commit:
             # Through the registry's service: a learner who moves takes what they count for.
             if cadre.pk:

@@ -1,9 +1,24 @@
-"""The cadre list import: columns, accepted labels, row checks, de-duplication and the
-all-or-nothing write.
+"""The cadre list import: columns, accepted labels, row checks, matching people, consent,
+and the all-or-nothing write.
 
 A file states its structure (2023 or 2025): its unit codes are looked up in that structure
 only (courses/registry/unit_codes.py), and every person gets the place of their unit in both
 structures, so a 2023 file and a 2025 file land side by side in the same register.
+
+Matching people. A row is the registered person with its cadre id, else its phone, else its
+email, else its name key (name without diacritics, birth year, unit). Namesakes are common
+in ethnic-minority communes, so the name key never joins two records whose cadre id, phone
+or email are both given and differ: those are two people, imported as such with a warning
+("có thể trùng") that names both rows, or the row and the registered person. The same cadre
+id, phone or email twice in one file, or the name key twice with nothing to tell the two
+apart, is an error. Errors refuse the whole file; warnings are reported and the file is
+written with them.
+
+Consent. Ethnicity is sensitive: it is stored only for a person who consented. A file may
+carry the date each person signed the province's paper consent form (`ngay_dong_y`); those
+dates count only when the importer attests the notice version they signed
+(`consent_notice_version`), and are then recorded as paper consent attested by the
+importer. Without consent, the row is imported with its ethnicity left out (a warning).
 
 Built for 40,000-row files: every lookup (units, existing cadres) is loaded once into dicts,
 rows are checked without a query, and the writes are plain SQL in batches inside one
@@ -12,7 +27,9 @@ transaction.
 
 from __future__ import annotations
 
+import datetime
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -21,7 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.registry.models import (
+    CONSENT_NOTICE_VERSION,
     Cadre,
+    ConsentMethod,
     Level,
     Sex,
     TargetGroup,
@@ -37,8 +56,10 @@ from lms.spreadsheet import (
     LabelMatcher,
     ProgressCallback,
     Row,
+    WarningList,
     normalise_email,
     normalise_phone,
+    parse_date,
     read_rows,
 )
 from lms.spreadsheet_limits import InlineBudget
@@ -58,6 +79,12 @@ COLUMNS = [
     "email",
 ]
 REQUIRED = ["ho_ten", "gioi_tinh", "nhom_doi_tuong", "cap", "ma_don_vi_hanh_chinh"]
+# Columns a file may leave out: the date the person signed the paper consent form.
+OPTIONAL_COLUMNS = ["ngay_dong_y"]
+# The template shows every column, the optional ones last.
+TEMPLATE_COLUMNS = [*COLUMNS, *OPTIONAL_COLUMNS]
+# Consent forms of the programme (2021-2030) are not older than its start.
+FIRST_CONSENT_DATE = datetime.date(2021, 1, 1)
 
 # Labels accepted in a file for each stored value (diacritics, case and punctuation are
 # ignored, so "Trưởng thôn, bản", "truong_thon_ban" and "TRUONG THON BAN" are the same). The
@@ -117,15 +144,17 @@ PROGRESS_EVERY = 1000
 EXAMPLE_ROWS = {
     UnitStructure.S2023: [
         ["HN-0001", "Nguyễn Thị Hoa", "Nữ", "1985", "Kinh", "Cán bộ chủ chốt", "Xã",
-         "Hội LHPN phường Phúc Xá", "00001", "0912345678", "hoa.nguyen@example.vn"],
+         "Hội LHPN phường Phúc Xá", "00001", "0912345678", "hoa.nguyen@example.vn",
+         "15/03/2024"],
         ["", "Lò Văn Páo", "Nam", "1970", "Thái", "Trưởng thôn, bản", "Thôn, bản",
-         "Bản Na Sang", "03160", "", ""],
+         "Bản Na Sang", "03160", "", "", ""],
     ],
     UnitStructure.S2025: [
         ["HN-0001", "Nguyễn Thị Hoa", "Nữ", "1985", "Kinh", "Cán bộ chủ chốt", "Xã",
-         "Hội LHPN phường Ba Đình", "00004", "0912345678", "hoa.nguyen@example.vn"],
+         "Hội LHPN phường Ba Đình", "00004", "0912345678", "hoa.nguyen@example.vn",
+         "15/03/2026"],
         ["", "Hoàng Văn Páo", "Nam", "1970", "Tày", "Trưởng thôn, bản", "Thôn, bản",
-         "Thôn Nghĩa Đô", "02953", "", ""],
+         "Thôn Nghĩa Đô", "02953", "", "", ""],
     ],
 }  # fmt: skip
 
@@ -154,22 +183,65 @@ class Existing(NamedTuple):
     commune_2025: str
     phone: str
     email: str
+    consent_at: datetime.datetime | None
+    consent_notice_version: str
+    consent_method: str
+    consent_attested_by_id: int | None
 
 
 EXISTING_FIELDS = list(Existing._fields)
+CONSENT_FIELDS = [
+    "consent_at", "consent_notice_version", "consent_method", "consent_attested_by_id",
+]  # fmt: skip
 WRITE_FIELDS = [
     "ma_can_bo", "full_name", "name_key", "sex", "birth_year", "ethnicity", "target_group",
     "level", "agency", "unit_id", "province_code", "district_code", "commune_code",
-    "province_2025", "commune_2025", "phone", "email",
+    "province_2025", "commune_2025", "phone", "email", *CONSENT_FIELDS,
 ]  # fmt: skip
 COMPARE_FIELDS = [
     "ma_can_bo", "full_name", "sex", "birth_year", "ethnicity", "target_group", "level",
-    "agency", "unit_id", "phone", "email",
+    "agency", "unit_id", "phone", "email", *CONSENT_FIELDS,
 ]  # fmt: skip
+STRONG_KEYS = ("ma", "phone", "email")
 
 
-CadreImportResult = PlacedImportResult
+@dataclass
+class CadreImportResult(PlacedImportResult):
+    """A cadre import's result, with what it did about consent: the people whose paper
+    consent it records, and the rows whose ethnicity it leaves out for want of consent."""
+
+    consent_notice_version: str = ""
+    consent_recorded: int = 0
+    ethnicity_withheld: int = 0
+
+    def summary(self) -> dict:
+        return {
+            **super().summary(),
+            "consent_notice_version": self.consent_notice_version,
+            "consent_recorded": self.consent_recorded,
+            "ethnicity_withheld": self.ethnicity_withheld,
+        }
+
+
 logger = logging.getLogger(__name__)
+
+
+def _differs(one: tuple[str, str, str], other: tuple[str, str, str]) -> str | None:
+    """The first strong key (cadre id, phone, email) that both sides give and that differs,
+    or None: a different one on both sides means two people, whatever their names."""
+    for kind, mine, theirs in zip(STRONG_KEYS, one, other, strict=True):
+        if mine and theirs and mine != theirs:
+            return kind
+    return None
+
+
+def _strong(person: Existing) -> tuple[str, str, str]:
+    return (person.ma_can_bo or "", person.phone or "", (person.email or "").lower())
+
+
+def _consent_moment(day: datetime.date) -> datetime.datetime:
+    """The start of the day the form was signed, in the project's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def load_existing() -> list[Existing]:
@@ -188,15 +260,37 @@ class _Checker:
     that names no one and no place (`out_of_scope`), in no particular column: the preview
     must not tell a province admin where, or as whom, a phone or an id is registered."""
 
-    def __init__(self, *, errors: ErrorList, province_code: str | None, structure: str):
+    def __init__(
+        self,
+        *,
+        errors: ErrorList,
+        province_code: str | None,
+        structure: str,
+        warnings: WarningList | None = None,
+        labels: dict | None = None,
+        consent_notice_version: str = "",
+        attested_by_id: int | None = None,
+    ):
         self.errors = errors
+        self.warnings = warnings if warnings is not None else WarningList()
+        self.labels = labels if labels is not None else {}
+        # Only the rows whose reasons are kept need their label (a file of a million bad
+        # rows must not hold a million of them), and a unit's text is built once.
+        self.label_limit = self.errors.limit + self.warnings.limit
+        self.unit_texts: dict[str, str] = {}
+        self.consent_version = consent_notice_version
+        self.attested_by_id = attested_by_id
+        self.consent_recorded = 0
+        self.ethnicity_withheld = 0
+        self.unattested_dates = False
         self.province_code = province_code
         self.units = UnitCodes(structure)
         self.tally = UnitTally(self.units)
         self.by_ma: dict[str, Existing] = {}
         self.by_phone: dict[str, Existing] = {}
         self.by_email: dict[str, Existing] = {}
-        self.by_identity: dict[tuple, Existing] = {}
+        # Namesakes: several registered people may share a name key.
+        self.by_identity: dict[tuple, list[Existing]] = {}
         self.outside_ma: set[str] = set()
         self.outside_phones: set[str] = set()
         self.outside_emails: set[str] = set()
@@ -216,10 +310,14 @@ class _Checker:
             if person.email:
                 self.by_email.setdefault(person.email.lower(), person)
             self.by_identity.setdefault(
-                (person.name_key, person.birth_year, person.unit_id), person
-            )
+                (person.name_key, person.birth_year, person.unit_id), []
+            ).append(person)
         self.seen: dict[tuple, int] = {}  # (key kind, key) -> first row number
+        # name key -> [(row number, (its cadre id, phone, email), the registered person it
+        # matched or None)], the rows seen so far
+        self.seen_identity: dict[tuple, list[tuple[int, tuple[str, str, str], int | None]]] = {}
         self.max_year = max_birth_year()
+        self.today = timezone.localdate()
         # Translated once: a file of bad rows asks for them on every row.
         self.required = _("Required.")
         # The one answer to a row that reaches outside the scope, whatever the reason.
@@ -233,6 +331,12 @@ class _Checker:
             "identity": (_("name, birth year and unit"), "ho_ten"),
             "existing": (_("registered person"), "ho_ten"),
         }
+        self.withheld = _(
+            "No consent is recorded for this person: their ethnicity is not stored (it "
+            "counts as not stated). Give the date they signed the consent form in "
+            "ngay_dong_y and attest the notice version to store it."
+        )
+        self.bad_date = _("Invalid date: write it as DD/MM/YYYY or YYYY-MM-DD.")
 
     # -- one row ----------------------------------------------------------------------------
 
@@ -241,6 +345,7 @@ class _Checker:
         n = row.number
         add = self.errors.add
         before = len(self.errors)
+        warned_before = len(self.warnings)
 
         for column in REQUIRED:
             if not v[column]:
@@ -322,23 +427,45 @@ class _Checker:
             if not email:
                 add(n, "email", _("Not a valid email address."))
 
-        # De-duplication keys, in order: cadre id, phone, email, (name, birth year, unit).
-        keys = []
-        if ma:
-            keys.append(("ma", ma))
-        if phone:
-            keys.append(("phone", phone))
-        if email:
-            keys.append(("email", email))
-        if key and unit is not None:
-            keys.append(("identity", (key, birth_year, unit.id)))
-        for kind, value in keys:
+        consent_day = None
+        if v["ngay_dong_y"]:
+            consent_day = parse_date(v["ngay_dong_y"])
+            if consent_day is None:
+                add(n, "ngay_dong_y", self.bad_date)
+            elif not FIRST_CONSENT_DATE <= consent_day <= self.today:
+                add(n, "ngay_dong_y", _("A consent date lies between %(first)s and today.")
+                    % {"first": FIRST_CONSENT_DATE.strftime("%d/%m/%Y")})  # fmt: skip
+                consent_day = None
+            elif not self.consent_version:
+                self.unattested_dates = True
+                consent_day = None
+
+        strong = (ma or "", phone, email)
+        # The same cadre id, phone or email twice in the file: the same person twice.
+        duplicate = False
+        for kind, value in zip(STRONG_KEYS, strong, strict=True):
+            if not value:
+                continue
             first = self.seen.setdefault((kind, value), n)
             if first != n:
                 label, column = self.key_labels[kind]
                 add(n, column, _("The same person as row %(row)s (same %(key)s).")
                     % {"row": first, "key": label})  # fmt: skip
+                duplicate = True
                 break
+        # The same name key: the same person, unless a strong key tells them apart.
+        identity = (key, birth_year, unit.id) if key and unit is not None else None
+        earlier = None
+        pairs = []  # (earlier row, the key that tells them apart, its registered match)
+        if identity is not None and not duplicate:
+            earlier = self.seen_identity.setdefault(identity, [])
+            for other, other_strong, other_match in earlier:
+                kind = _differs(strong, other_strong)
+                if kind is None:
+                    add(n, "ho_ten", _("The same person as row %(row)s (same %(key)s).")
+                        % {"row": other, "key": self.key_labels["identity"][0]})  # fmt: skip
+                    break
+                pairs.append((other, kind, other_match))
 
         if (
             (ma and ma in self.outside_ma)
@@ -348,17 +475,34 @@ class _Checker:
             outside = True
         if outside:
             add(n, "", self.out_of_scope)
+            self._remember(n, full_name, None, v)
+            if earlier is not None:
+                earlier.append((n, strong, None))
             return None, None
 
         match = None
+        namesakes: list[Existing] = []  # registered, with a strong key that differs
         if ma and ma in self.by_ma:
             match = self.by_ma[ma]
         elif phone and phone in self.by_phone:
             match = self.by_phone[phone]
         elif email and email in self.by_email:
             match = self.by_email[email]
-        elif key and unit is not None and (key, birth_year, unit.id) in self.by_identity:
-            match = self.by_identity[(key, birth_year, unit.id)]
+        elif identity is not None and identity in self.by_identity:
+            same = []
+            for person in self.by_identity[identity]:
+                if _differs(strong, _strong(person)) is None:
+                    same.append(person)
+                else:
+                    namesakes.append(person)
+            if len(same) == 1:
+                match = same[0]
+            elif same:
+                add(n, "ho_ten", _(
+                    "Several registered people have this name, birth year and unit: give "
+                    "the cadre id, phone number or email of the one this row is about."
+                ))  # fmt: skip
+                namesakes = []
         if match is not None:
             first = self.seen.setdefault(("existing", match.id), n)
             if first != n and len(self.errors) == before:
@@ -367,9 +511,36 @@ class _Checker:
             if ma and match.ma_can_bo and match.ma_can_bo != ma:  # someone in scope
                 add(n, "ma_can_bo", _("This person is already registered with the cadre id "
                                       "%(other)s.") % {"other": match.ma_can_bo})  # fmt: skip
+        for person in namesakes:
+            self._namesake_warning(n, strong, person)
+        if earlier is not None:
+            earlier.append((n, strong, match.id if match is not None else None))
+        for other, kind, other_match in pairs:
+            if match is not None and other_match is not None:
+                continue  # two people registered as such already (a file imported again)
+            self.warnings.add(n, "ho_ten", _(
+                "Two people who may be duplicates: rows %(other)s and %(row)s have the "
+                "same name, birth year and unit but a different %(key)s, so they are "
+                "imported as two people."
+            ) % {"other": other, "row": n, "key": self.key_labels[kind][0]})  # fmt: skip
+
+        # Consent: the person's own, or the paper form this file gives a date for.
+        consented = match is not None and match.consent_at is not None
+        consent_at = None
+        if consent_day is not None and not consented:
+            consent_at = _consent_moment(consent_day)
+        if ethnicity not in (None, NOT_STATED) and not (consented or consent_at):
+            self.warnings.add(n, "dan_toc", self.withheld)
+            self.ethnicity_withheld += 1
+            ethnicity = None  # not stored: a new person's is "not stated"
 
         if len(self.errors) != before:
+            self._remember(n, full_name, unit, v)
             return None, None
+        if warned_before != len(self.warnings):
+            self._remember(n, full_name, unit, v)
+        if consent_at is not None:
+            self.consent_recorded += 1
         self.tally.add(unit, n)
         values = {
             "ma_can_bo": ma,
@@ -384,8 +555,54 @@ class _Checker:
             "unit": unit,
             "phone": phone,
             "email": email,
+            "consent_at": consent_at,
         }
         return values, match
+
+    def _namesake_warning(self, n: int, strong: tuple, person: Existing) -> None:
+        """The row and a registered person share the name key but not a strong key: a new
+        person, and a warning that says which registered one it may duplicate (in scope:
+        the checker only matches people of the importer's province)."""
+        kind = _differs(strong, _strong(person))
+        label = self.key_labels[kind][0]
+        if person.ma_can_bo:
+            who = _("cadre id %(id)s") % {"id": person.ma_can_bo}
+        elif person.phone:
+            who = _("phone number ending in %(digits)s") % {"digits": person.phone[-3:]}
+        else:
+            who = _("registered without cadre id or phone number")
+        self.warnings.add(n, "ho_ten", _(
+            "A person who may be a duplicate of one already registered (%(who)s): the same "
+            "name, birth year and unit but a different %(key)s, so this row is imported as a "
+            "new person."
+        ) % {"who": who, "key": label})  # fmt: skip
+
+    def _remember(self, n: int, name: str, unit: CodeUnit | None, v: dict) -> None:
+        """The name and unit the report shows next to this row's reasons. A unit outside
+        the importer's scope is left out: the report names no other province."""
+        if len(self.labels) >= self.label_limit:
+            return
+        if unit is not None:
+            if self.province_code and unit.province_2025 != self.province_code:
+                text = ""
+            else:
+                text = self.unit_texts.get(unit.code)
+                if text is None:
+                    text = self.unit_texts[unit.code] = f"{unit.code} — {self.units.label(unit)}"
+        elif self.province_code:
+            text = ""
+        else:
+            text = v["ma_don_vi_hanh_chinh"]
+        self.labels[n] = (name, text)
+
+    def file_warnings(self) -> None:
+        """The warnings of the file as a whole, once the rows are read."""
+        if self.unattested_dates:
+            self.warnings.add(0, "ngay_dong_y", _(
+                "The file gives consent dates (ngay_dong_y) but the notice version was not "
+                "attested: no consent was recorded, and ethnicity is stored only for people "
+                "who had consented before."
+            ))  # fmt: skip
 
     def _label(self, n, column, text, matcher, labels) -> str | None:
         if not text:
@@ -397,10 +614,12 @@ class _Checker:
         return value
 
 
-def _merged(values: dict, match: Existing | None) -> dict:
+def _merged(values: dict, match: Existing | None, consent: dict) -> dict:
     """The stored values after this row: blank optional cells keep what is stored. The place
     columns are the unit's in both structures (a 2025 unit has blank 2023 codes); a person
-    who stays in a split 2023 commune keeps the 2025 commune an admin picked for them."""
+    who stays in a split 2023 commune keeps the 2025 commune an admin picked for them. A
+    consent the file records (`consent`: how, which notice, attested by whom) is added to a
+    person who had none; one already stored is kept."""
     unit: CodeUnit = values["unit"]
     merged = {
         "ma_can_bo": values["ma_can_bo"],
@@ -420,7 +639,16 @@ def _merged(values: dict, match: Existing | None) -> dict:
         "commune_2025": unit.commune_2025,
         "phone": values["phone"],
         "email": values["email"],
+        "consent_at": None,
+        "consent_notice_version": "",
+        "consent_method": "",
+        "consent_attested_by_id": None,
     }
+    if values["consent_at"] is not None:
+        merged.update(consent, consent_at=values["consent_at"])
+    elif match is not None:
+        for name in CONSENT_FIELDS:
+            merged[name] = getattr(match, name)
     if match is None:
         if merged["ethnicity"] is None:
             merged["ethnicity"] = NOT_STATED
@@ -446,23 +674,41 @@ def cadre_file_import(
     province_code: str | None = None,
     progress: ProgressCallback | None = None,
     budget: InlineBudget | None = None,
+    consent_notice_version: str = "",
+    attested_by_id: int | None = None,
 ) -> CadreImportResult:
     """Check every row of a cadre file whose unit codes are of `structure` ("2023" or
     "2025") and, unless `dry_run` or any row is bad, write them all in one transaction.
     `province_code` (a 2025 province) limits a province admin's file to the units that lie
-    in it, in either structure. The file is read within the import limits (a file over one
+    in it, in either structure. `consent_notice_version`, when the importer attests it (the
+    current notice's), makes the file's consent dates count as paper consent, attested by
+    the user `attested_by_id`. The file is read within the import limits (a file over one
     is refused with the reason) and, with a `budget`, raises InlineBudgetExceeded past it.
-    The result lists the units the rows name, for the preview."""
-    result = CadreImportResult(dry_run=dry_run, structure=structure)
+    The result lists the units the rows name, for the preview, and the warnings."""
+    if consent_notice_version and consent_notice_version != CONSENT_NOTICE_VERSION:
+        raise ValueError(f"unknown consent notice version {consent_notice_version!r}")
+    result = CadreImportResult(
+        dry_run=dry_run, structure=structure, consent_notice_version=consent_notice_version
+    )
     errors = result.errors
     checker = None
+    consent = {
+        "consent_notice_version": consent_notice_version,
+        "consent_method": ConsentMethod.PAPER,
+        "consent_attested_by_id": attested_by_id,
+    }
     try:
-        checker = _Checker(errors=errors, province_code=province_code, structure=structure)
+        checker = _Checker(
+            errors=errors, province_code=province_code, structure=structure,
+            warnings=result.warnings, labels=result.labels,
+            consent_notice_version=consent_notice_version, attested_by_id=attested_by_id,
+        )  # fmt: skip
         creates: list[dict] = []
         updates: list[tuple[int, dict]] = []
         rows = read_rows(
-            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
-        )
+            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors,
+            optional=OPTIONAL_COLUMNS, budget=budget,
+        )  # fmt: skip
         for row in rows:
             result.rows += 1
             values, match = checker.check(row)
@@ -470,7 +716,7 @@ def cadre_file_import(
                 progress(result.rows)
             if values is None:
                 continue
-            merged = _merged(values, match)
+            merged = _merged(values, match, consent)
             if match is None:
                 creates.append(merged)
             elif any(merged[f] != getattr(match, f) for f in COMPARE_FIELDS):
@@ -482,7 +728,10 @@ def cadre_file_import(
     if progress is not None:
         progress(result.rows)
     if checker is not None:
+        checker.file_warnings()
         result.units = checker.tally.rows()
+        result.consent_recorded = checker.consent_recorded
+        result.ethnicity_withheld = checker.ethnicity_withheld
     if errors.errors == [] and result.rows == 0:
         errors.add(0, "", _("The file has a header but no rows."))
     if errors:
@@ -519,6 +768,12 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
     if connection.vendor != "postgresql":
         stamp = connection.ops.adapt_datetimefield_value(now)
         defaults["created_at"] = defaults["updated_at"] = stamp
+    if connection.vendor != "postgresql":
+        # Plain SQL gets no field conversion: aware datetimes go in as the ORM stores them.
+        adapt = connection.ops.adapt_datetimefield_value
+        for values in [*creates, *(values for _pk, values in updates)]:
+            if values["consent_at"] is not None:
+                values["consent_at"] = adapt(values["consent_at"])
     rows = [tuple(values.get(n, defaults[n]) for n in names) for values in creates]
     set_names = [*WRITE_FIELDS, "updated_at"]
     assignments = ", ".join(
@@ -547,5 +802,6 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
 
 
 def template_rows(structure: str) -> tuple[list[str], list[list[str]]]:
-    """The template's header and example rows, whose codes are of `structure`."""
-    return COLUMNS, EXAMPLE_ROWS[structure]
+    """The template's header (the optional consent column last) and example rows, whose
+    codes are of `structure`."""
+    return TEMPLATE_COLUMNS, EXAMPLE_ROWS[structure]

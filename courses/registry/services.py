@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -323,6 +324,22 @@ def cadre_rename(*, cadre_id: int, full_name: str) -> tuple[str, str]:
     return old_name, cadre.full_name
 
 
+def cadre_id_assign(*, cadre_id: int, ma_can_bo: str) -> None:
+    """Store the cadre id an attendance sheet gives for a person registered without one
+    (found by their phone). Refused with a ValidationError when their record has an id by
+    now; the database refuses an id someone else holds (IntegrityError). Inside the
+    caller's transaction."""
+    updated = (
+        Cadre.objects.filter(pk=cadre_id)
+        .filter(Q(ma_can_bo__isnull=True) | Q(ma_can_bo=""))
+        .update(ma_can_bo=ma_can_bo, updated_at=timezone.now())
+    )
+    if not updated:
+        raise ValidationError(
+            _("This person is registered with another cadre id."), code="has_cadre_id"
+        )
+
+
 # --- Cadre imports -------------------------------------------------------------------------------
 
 
@@ -335,12 +352,17 @@ def cadre_import(
     province_code: str | None = None,
     progress: Callable[[int], None] | None = None,
     budget: InlineBudget | None = None,
+    consent_notice_version: str = "",
+    attested_by_id: int | None = None,
 ) -> CadreImportResult:
     """Check a cadre list whose unit codes are of `structure` and write it all, or nothing
-    (see courses/registry/imports.py)."""
+    (see courses/registry/imports.py). With `consent_notice_version` the importer (the
+    user `attested_by_id`) attests that the file's consent dates are of signed forms of
+    that notice."""
     return cadre_file_import(
         source, name=name, structure=structure, dry_run=dry_run, province_code=province_code,
-        progress=progress, budget=budget,
+        progress=progress, budget=budget, consent_notice_version=consent_notice_version,
+        attested_by_id=attested_by_id,
     )  # fmt: skip
 
 
@@ -362,10 +384,12 @@ def import_job_create(
     uploaded: UploadedFile,
     kind: str = ImportKind.CADRES,
     structure: str = UnitStructure.S2025,
+    consent_notice_version: str = "",
 ) -> ImportJob:
     """Store an uploaded file as a pending job, with the structure its unit codes are of
-    (the worker reads them in that structure); refuse files that are too large, of the wrong
-    type or unreadable (ValidationError with a message for the user)."""
+    (the worker reads them in that structure) and the consent notice version the uploader
+    attested ("" = none); refuse files that are too large, of the wrong type or unreadable
+    (ValidationError with a message for the user)."""
     limit = settings.MAX_IMPORT_UPLOAD_BYTES
     if uploaded.size > limit:
         raise ValidationError(
@@ -391,6 +415,7 @@ def import_job_create(
         original_name=Path(uploaded.name).name[:255],
         created_by=user,
         province_code=admin_province_code(user) or "",
+        consent_notice_version=consent_notice_version,
     )
     job.file.save(Path(uploaded.name).name, uploaded, save=False)
     job.save()
@@ -434,6 +459,8 @@ def _run(job: ImportJob, *, dry_run: bool, budget: InlineBudget | None) -> Cadre
             province_code=job.province_code or None,
             progress=_progress_writer(job.pk),
             budget=budget,
+            consent_notice_version=job.consent_notice_version,
+            attested_by_id=job.created_by_id,
         )
 
 
@@ -444,6 +471,11 @@ def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
     job.processed_rows = result.rows
     job.error_count = len(result.errors)
     job.errors = [e.as_list() for e in result.errors.sorted()[: settings.IMPORT_MAX_ERRORS]]
+    job.warning_count = len(result.warnings)
+    job.warnings = [w.as_list() for w in result.warnings.sorted()[: settings.IMPORT_MAX_ERRORS]]
+    # The report's names and units, for the rows whose reasons are kept.
+    kept = {row for row, _column, _message in [*job.errors, *job.warnings] if row}
+    job.row_labels = {str(row): list(label) for row, label in result.labels.items() if row in kept}
     job.summary = json.loads(json.dumps(result.summary()))
     if status in (ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.FAILED):
         job.finished_at = timezone.now()
@@ -513,8 +545,9 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete uploaded files (names, phones, ethnicity) that nothing needs any more: those of
     imports untouched for IMPORT_FILE_RETENTION_HOURS (an import not yet confirmed by then
     expires, and the admin uploads the file again), and any file of the imports folder that
-    no import refers to and is as old (a row rolled back after its file was stored). Running
-    it again deletes nothing more. Returns how many files went."""
+    no import refers to and is as old (a row rolled back after its file was stored); the
+    names and units an import's report shows next to its reasons go at the same time.
+    Running it again deletes nothing more. Returns how many files went."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_FILE_RETENTION_HOURS)
     storage = ImportJob._meta.get_field("file").storage
@@ -530,6 +563,8 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
             pk__in=[pk for pk, _name, status in rows if status in _UNCONFIRMED]
         ).update(status=ImportStatus.EXPIRED, finished_at=now)
         ImportJob.objects.filter(pk__in=[pk for pk, _name, _status in rows]).update(file="")
+        # The report's names go with the file: the counts and the reasons stay.
+        ImportJob.objects.filter(updated_at__lt=cutoff).exclude(row_labels={}).update(row_labels={})
     doomed = {name for _pk, name, _status in rows}
     referenced = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
     for name in files_under(storage, "imports"):

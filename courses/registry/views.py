@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from courses.registry.imports import COLUMNS, template_rows
+from courses.registry.imports import COLUMNS, OPTIONAL_COLUMNS, template_rows
 from courses.registry.models import (
+    CONSENT_NOTICE_VERSION,
     AdminUnit,
     ImportJob,
     ImportKind,
@@ -30,6 +31,7 @@ from courses.registry.models import (
 )
 from courses.registry.selectors import import_job_get, unit_label, units_ordered, units_search
 from courses.registry.services import import_job_create, import_job_start
+from lms.import_report import import_report_xlsx, report_file_name
 from lms.roles import is_admin
 from lms.spreadsheet import template_csv, xlsx_bytes
 from lms.text import nfc
@@ -61,6 +63,23 @@ class ImportUploadForm(forms.Form):
             "made before the reform."
         ),
     )
+    # The paper consent forms stay with the province; the uploader vouches for them.
+    consent_attested = forms.BooleanField(
+        label="",  # names the notice version: set per request, translated (see __init__)
+        required=False,
+        help_text=gettext_lazy(
+            "Without this, no consent is recorded and ethnicity is stored only for people who "
+            "had consented before; the rest of the file imports all the same."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent_attested"].label = _(
+            "I attest that each person with a date in the column ngay_dong_y signed, on that "
+            "date, the consent form of notice version %(version)s, and that the province "
+            "keeps the signed forms."
+        ) % {"version": CONSENT_NOTICE_VERSION}
 
 
 class CadreImportView(WagtailAdminTemplateMixin, FormView):
@@ -86,6 +105,8 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         context.update(
             columns=COLUMNS,
+            optional_columns=OPTIONAL_COLUMNS,
+            consent_notice_version=CONSENT_NOTICE_VERSION,
             max_megabytes=f"{settings.MAX_IMPORT_UPLOAD_BYTES / 1024 / 1024:g}",
             recent_jobs=ImportJob.objects.filter(
                 created_by=self.request.user, kind=ImportKind.CADRES
@@ -111,12 +132,24 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
                     user=self.request.user,
                     uploaded=uploaded,
                     structure=form.cleaned_data["structure"],
+                    consent_notice_version=(
+                        CONSENT_NOTICE_VERSION if form.cleaned_data["consent_attested"] else ""
+                    ),
                 )
                 import_job_start(job=job, step="validate")
         except ValidationError as exc:
             form.add_error("file", exc)
             return self.form_invalid(form)
         return redirect("courses_registry_import_job", pk=job.pk)
+
+
+def _labelled(items: list, labels: dict) -> list[list]:
+    """[row, column, message, name, unit]: each stored reason with the name and unit of its
+    row (blank once the retention period has cleared them)."""
+    return [
+        [row, column, message, *(labels.get(str(row)) or ["", ""])[:2]]
+        for row, column, message in items
+    ]
 
 
 class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
@@ -152,8 +185,11 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
             job=job,
             units=units,
             more_units=max(0, job.summary.get("unit_count", 0) - len(units)),
-            errors=job.errors[:PREVIEW_ERRORS],
+            errors=_labelled(job.errors[:PREVIEW_ERRORS], job.row_labels),
             more_errors=max(0, job.error_count - PREVIEW_ERRORS),
+            warnings=_labelled(job.warnings[:PREVIEW_ERRORS], job.row_labels),
+            more_warnings=max(0, job.warning_count - PREVIEW_ERRORS),
+            has_report=bool(job.errors or job.warnings),
             can_confirm=job.status == ImportStatus.VALIDATED,
             refresh=job.is_running,
             retention_hours=settings.IMPORT_FILE_RETENTION_HOURS,
@@ -167,6 +203,36 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         with transaction.atomic():
             import_job_start(job=self.job, step="apply")
         return redirect("courses_registry_import_job", pk=self.job.pk)
+
+
+class ImportReportView(View):
+    """The report of an import as XLSX: every error and warning kept, with the row's name
+    and unit next to the reason. Works for an import job of any kind; the names come from
+    the uploaded file and are kept only as long as the file's retention."""
+
+    def get(self, request, pk):
+        _require_import_permission(request)
+        job = import_job_get(user=request.user, pk=pk)
+        if job is None or not (job.errors or job.warnings):
+            raise Http404
+        notes = []
+        if job.error_count > len(job.errors):
+            notes.append(_("… and %(more)s more errors.") % {
+                "more": job.error_count - len(job.errors)})  # fmt: skip
+        if job.warning_count > len(job.warnings):
+            notes.append(_("… and %(more)s more warnings.") % {
+                "more": job.warning_count - len(job.warnings)})  # fmt: skip
+        content = import_report_xlsx(
+            errors=job.errors, warnings=job.warnings, labels=job.row_labels, notes=notes
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{report_file_name(job.original_name)}"'
+        )
+        return response
 
 
 class ImportTemplateView(View):

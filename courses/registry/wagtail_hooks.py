@@ -45,7 +45,12 @@ from courses.registry.undecided import (
     UndecidedIndexView,
     UndecidedMenuItem,
 )
-from courses.registry.views import CadreImportView, ImportJobView, ImportTemplateView
+from courses.registry.views import (
+    CadreImportView,
+    ImportJobView,
+    ImportReportView,
+    ImportTemplateView,
+)
 from lms import admin_menu
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
@@ -299,7 +304,7 @@ class CadreViewSet(ModelViewSet):
     inspect_view_fields = [
         "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group", "level",
         "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
-        "created_at", "updated_at",
+        "consent_method", "consent_attested_by", "created_at", "updated_at",
     ]  # fmt: skip
 
     def get_form_class(self, for_update=False):
@@ -431,6 +436,11 @@ def register_registry_import_urls():
             "registry/import/<int:pk>/",
             ImportJobView.as_view(),
             name="courses_registry_import_job",
+        ),
+        path(
+            "registry/import/<int:pk>/report.xlsx",
+            ImportReportView.as_view(),
+            name="courses_registry_import_report",
         ),
         path(
             "registry/import/template.<str:fmt>",

@@ -7,7 +7,9 @@ characters, huge text, numbers and dates as a spreadsheet stores them - the impo
 with per-row errors in Vietnamese, never an exception; a file with any bad row writes nothing
 (sessions, attendance, enrolments, achievements and counters are compared before and after);
 a valid file imports exactly its rows, in units of the structure the file states; and
-importing the same file again changes nothing.
+importing the same file again changes nothing. Warnings never stop a file: the rows of a
+cancelled session are left out and the rest imports, and a cadre id known only to the sheet
+is taken as the one person its phone identifies.
 
 Each example runs in a savepoint that is rolled back, so examples do not see each other.
 """
@@ -61,8 +63,10 @@ STRUCTURES = st.sampled_from(sorted(UNIT_CODES))
 # The days a session of each structure may start: a 2023 unit exists until 30 June 2025.
 DAYS = {"2023": (dt.date(2021, 1, 1), dt.date(2025, 6, 30)),
         "2025": (dt.date(2021, 1, 1), dt.date(2030, 12, 31))}  # fmt: skip
-EXISTING_SESSIONS = ["B001", "B002", "B003", "B004"]
-OPEN_SESSIONS = ["B001", "B002", "B004"]  # B003 is cancelled
+EXISTING_SESSIONS = ["B001", "B002", "B003", "B004", "B005"]
+# Held sessions take attendance; B003 is cancelled (its rows are left out), B005 planned
+# (its rows are an error: mark it held first).
+OPEN_SESSIONS = ["B001", "B002", "B004"]
 # cadre key -> (ma_can_bo, phone); "em" shares "dung"'s phone and has no id: not findable.
 PEOPLE = {
     "an": ("CB01", "0912000001"),
@@ -82,11 +86,13 @@ def world(db):
     world.sessions = {
         "B001": make_session(course=world.in_person, unit=commune, code="B001",
                              status=SessionStatus.HELD),
-        "B002": make_session(course=world.post_test, unit=commune, code="B002"),
+        "B002": make_session(course=world.post_test, unit=commune, code="B002",
+                             status=SessionStatus.HELD),
         "B003": make_session(course=world.in_person, unit=commune, code="B003",
                              status=SessionStatus.CANCELLED),
         "B004": make_session(course=world.blended, unit=world.ha_giang.commune, code="B004",
                              kind=SessionKind.VILLAGE, status=SessionStatus.HELD),
+        "B005": make_session(course=world.post_test, unit=commune, code="B005"),
     }  # fmt: skip
     world.people = {
         key: make_cadre(unit=commune, full_name=f"Người {key}", ma_can_bo=ma, phone=phone)
@@ -406,11 +412,20 @@ def attendance_valid_cell(column: str):
 
 
 # One certainly bad row: name -> cells changed in a row for a person not otherwise in the file.
+# A cancelled session's row is no longer one: it is left out with a warning (see
+# test_rows_of_a_cancelled_session_never_stop_the_file). An unknown cadre id is an error only
+# when no phone settles it: with a phone that identifies one person without an id, it is
+# that person (test_an_id_known_only_to_the_sheet_is_the_person_its_phone_identifies).
 ATTENDANCE_BREAKS = {
     "unknown session": {"ma_buoi": "KHONG-CO"},
-    "cancelled session": {"ma_buoi": "B003"},
+    "planned session": {"ma_buoi": "B005"},
     "no session": {"ma_buoi": ""},
-    "unknown cadre id": {"ma_can_bo": "CB-999"},
+    "unknown cadre id": {"ma_can_bo": "CB-999", "so_dien_thoai": ""},
+    "unknown id, phone of someone with another id": {
+        "ma_can_bo": "CB-999",
+        "so_dien_thoai": "0912000001",
+    },
+    "unknown id, shared phone": {"ma_can_bo": "CB-999", "so_dien_thoai": "0912000009"},
     "neither id nor phone": {"ma_can_bo": "", "so_dien_thoai": ""},
     "invalid phone": {"ma_can_bo": "", "so_dien_thoai": "12345"},
     "unknown phone": {"ma_can_bo": "", "so_dien_thoai": "0987654321"},
@@ -449,7 +464,8 @@ def test_any_bytes_give_clean_errors_or_a_whole_import(world, kind, data, fmt):
         assert_clean_vietnamese_errors(outcome, data_rows=lines)
     else:
         assert result.written and result.rows > 0
-        assert result.created + result.updated + result.unchanged == result.rows
+        # Every row is accounted for; the rows a warning left out too.
+        assert result.created + result.updated + result.unchanged + result.skipped == result.rows
 
 
 def check_all_or_nothing(kind: str, table: str, columns: list[str], rows, dry_run: bool):
@@ -464,7 +480,8 @@ def check_all_or_nothing(kind: str, table: str, columns: list[str], rows, dry_ru
     else:
         added = len(outcome.after[table]) - len(outcome.before[table])
         assert added == result.created
-        assert result.created + result.updated + result.unchanged == result.rows
+        # Every row is accounted for; the rows a warning left out too.
+        assert result.created + result.updated + result.unchanged + result.skipped == result.rows
     if result.errors:
         assert_clean_vietnamese_errors(outcome, data_rows=len(rows))
 
@@ -674,3 +691,65 @@ def test_a_nul_character_in_a_cell_is_a_clean_error(world, kind, column, utf16):
     assert outcome.after == outcome.before
     lines = data.count(b"\n") + data.count(b"\r") + 1
     assert_clean_vietnamese_errors(outcome, data_rows=lines)
+
+
+# --- Warnings never stop a file ----------------------------------------------------------------
+
+
+@SETTINGS
+@given(rows=attendance_file(min_size=1), cancelled=st.lists(st.sampled_from(FINDABLE + ["?"]),
+       min_size=1, max_size=4), where=st.lists(st.integers(0, 8), min_size=4, max_size=4),
+       fmt=FORMATS)  # fmt: skip
+def test_rows_of_a_cancelled_session_never_stop_the_file(world, rows, cancelled, where, fmt):
+    """Rows of the cancelled B003, wherever they are and whatever they hold (someone the
+    registry does not know, "?", included), are left out with a warning each; the other
+    rows import exactly as they would alone."""
+    cells = [list(c) for c, _e in rows]
+    for n, person in enumerate(cancelled):
+        bad = attendance_cells("B003", person) if person != "?" else ["B003", "X", "", "có lẽ", ""]
+        cells.insert(min(where[n], len(cells)), bad)
+    data, name = file_bytes(fmt, attendance_import.COLUMNS, cells)
+    with transaction.atomic():
+        with translation.override("vi"):
+            result = attendance_import.attendance_file_import(io.BytesIO(data), name=name)
+        assert not result.errors, result.errors.sorted()
+        assert result.written and result.skipped == len(cancelled)
+        left_out = [w for w in result.warnings.sorted() if w.column == "ma_buoi"]
+        assert len(left_out) == len(cancelled)
+        assert all("đã bị hủy" in w.message for w in left_out)
+        assert result.created + result.updated + result.unchanged == len(rows)
+        assert not Attendance.objects.filter(session=world.sessions["B003"]).exists()
+        assert_attendance_matches(world, [e for _c, e in rows])
+        transaction.set_rollback(True)
+
+
+@SETTINGS
+@given(sessions=st.lists(st.sampled_from(OPEN_SESSIONS), min_size=1, max_size=3, unique=True),
+       new_id=st.text(alphabet=string.ascii_uppercase + string.digits + "-", min_size=1,
+                      max_size=12).filter(lambda t: t not in {m for m, _p in PEOPLE.values()}),
+       phone_text=st.sampled_from(phone_texts("0912000002")), dry_run=st.booleans())  # fmt: skip
+def test_an_id_known_only_to_the_sheet_is_the_person_its_phone_identifies(
+    world, sessions, new_id, phone_text, dry_run
+):
+    """Bình is registered by phone only. Rows that give her phone (however written) with a
+    cadre id the registry does not know are hers, each with a warning, and the id is stored
+    on her record (unless a dry run); nobody else is touched."""
+    rows = [[code, new_id, phone_text, "1", ""] for code in sessions]
+    binh = world.people["binh"]
+    with transaction.atomic():
+        before = state()
+        result = attendance_import.attendance_file_import(
+            io.BytesIO(csv_bytes(attendance_import.COLUMNS, rows)), name="a.csv", dry_run=dry_run
+        )
+        assert not result.errors, result.errors.sorted()
+        assert [w.row for w in result.warnings.sorted()] == list(range(2, len(rows) + 2))
+        binh.refresh_from_db()
+        if dry_run:
+            assert binh.ma_can_bo is None and state() == before
+        else:
+            assert binh.ma_can_bo == new_id
+            marked = Attendance.objects.filter(cadre=binh, present=True)
+            assert set(marked.values_list("session__code", flat=True)) == set(sessions)
+            others = Cadre.objects.exclude(pk=binh.pk).values_list("ma_can_bo", flat=True)
+            assert new_id not in set(others)
+        transaction.set_rollback(True)

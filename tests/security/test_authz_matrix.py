@@ -376,6 +376,8 @@ RULES: dict[str, Rule] = {
     "training_sessions:held": Rule(LOGGED_IN_POST_ONLY, post_refused=refused_outside({"session:10": {"trainer"} | P10, "session:20": P20})),
     # The registry import: the admin who uploaded the file, and central admins.
     "courses_registry_import_job": Rule(scoped(SEES, trainer=NO_PERM)),
+    # Its report (the world's import has a warning, so there is one): the same people.
+    "courses_registry_import_report": Rule(scoped(SEES, trainer=NO_PERM)),
     "courses_registry_import_template": Rule(ADMINS_ONLY),
     # Picking the new commune of one record: the world's records are all in whole communes,
     # so nobody finds one to pick for (scope: tests/courses/registry/test_undecided.py).

@@ -100,3 +100,35 @@ def test_the_dry_run_of_a_province_scope_says_the_same_and_the_central_admin_lea
     messages = " ".join(error.message for error in central.errors.sorted())
     assert f"Người này đã được đăng ký với mã cán bộ {YB_ID}." in messages
     assert REFUSED not in messages
+
+
+def test_the_report_and_the_warnings_reveal_nothing_of_another_province(client, provinces):
+    """The XLSX report (and the names and units kept for it) of the probing file names no
+    one and no place of the other province; a namesake of the Hà Giang person in a Lào Cai
+    commune is a new person with no warning that would point at her."""
+    from openpyxl import load_workbook
+
+    lao_cai, yen_bai = provinces
+    client.force_login(make_user("lc_admin", role="Admin", province_code="15"))
+    namesake = f",{YB_NAME},Nữ,1979,,Khác,Xã,,{lao_cai.commune.code},,\n".encode()
+    client.post(
+        reverse("courses_registry_import"),
+        {
+            "file": SimpleUploadedFile("lao_cai.csv", probing_file(lao_cai, yen_bai) + namesake),
+            "structure": "2023",
+        },
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.INVALID
+    kept = repr(job.row_labels) + repr(job.warnings)
+    assert_reveals_nothing(kept.replace(YB_NAME, ""))  # the namesake row is the admin's own
+    assert yen_bai.commune.code not in kept
+    response = client.get(reverse("courses_registry_import_report", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    lines = " | ".join(cells)
+    for secret in (YB_ID, "Hà Giang", "Ha Giang", "Tuyên Quang", yen_bai.commune.code):
+        assert secret not in lines, f"{secret!r} reached the report"
+    assert lines.count(REFUSED) == 4
+    # Only the admin's own row carries the name, and no warning points at anyone.
+    assert [w for w in job.warnings if "có thể trùng" in w[2]] == []

@@ -199,6 +199,7 @@ def kwarg_model_tables() -> tuple[dict[str, type], dict[str, type]]:
         "certificate_reissue": m["Certificate"], "certificate_download": m["Certificate"],
         "certificate_export": m["BulkExport"], "certificate_export_file": m["BulkExport"],
         "courses_registry_import_job": m["ImportJob"], "training_sessions:": m["TrainingSession"],
+        "courses_registry_import_report": m["ImportJob"],
         "courses_registry_undecided_cadre": m["Cadre"],
         "courses_registry_undecided_session": m["TrainingSession"],
         "certificates:download": m["Certificate"],

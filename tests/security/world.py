@@ -358,11 +358,12 @@ def world_extend(world: World) -> None:
         bulk_export_request(format=ExportFormat.PDF, by=users["admin_other"],
                             session=world.session20, province_code="20"),
     )  # fmt: skip
-    # A checked cadre import of province 10, waiting for its admin to confirm it.
+    # A checked cadre import of province 10, waiting for its admin to confirm it; with a
+    # warning (an ethnicity without consent), so that its report can be downloaded.
     csv_text = (
         "ma_can_bo,ho_ten,gioi_tinh,nam_sinh,dan_toc,nhom_doi_tuong,cap,co_quan,"
         "ma_don_vi_hanh_chinh,so_dien_thoai,email\n"
-        f",Nguyễn Thị Nhập Mới,Nữ,1990,,Khác,Xã,,{world.p10.commune.code},,\n"
+        f",Nguyễn Thị Nhập Mới,Nữ,1990,Kinh,Khác,Xã,,{world.p10.commune.code},,\n"
     )
     job = import_job_create(
         user=users["admin_same"],

@@ -1,13 +1,15 @@
 """The registry's tables: administrative units in both structures, cadres, import jobs."""
 
-from .cadres import Cadre, Ethnicity, Level, Sex, TargetGroup
+from .cadres import CONSENT_NOTICE_VERSION, Cadre, ConsentMethod, Ethnicity, Level, Sex, TargetGroup
 from .imports import ImportJob, ImportKind, ImportStatus
 from .units import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
 
 __all__ = [
+    "CONSENT_NOTICE_VERSION",
     "AdminUnit",
     "AdminUnitLineage",
     "Cadre",
+    "ConsentMethod",
     "Ethnicity",
     "ImportJob",
     "ImportKind",

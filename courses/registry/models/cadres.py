@@ -28,6 +28,19 @@ ETHNIC_GROUPS = [
 
 NOT_STATED = ""
 
+# The version of the notice people agree to (what is kept, why, who sees it). A person's
+# consent records the version they were shown; a new notice gets a new version.
+CONSENT_NOTICE_VERSION = "2026-11"
+
+
+class ConsentMethod(models.TextChoices):
+    """How a person's consent was given: ethnicity is stored only with one of these."""
+
+    ONLINE = "online", _("given online by the person (profile)")
+    PAPER = "paper", _("on paper, collected by the province (attested at import)")
+    TRAINER = "trainer", _("in person, attested by the trainer")
+
+
 Ethnicity = models.TextChoices(
     "Ethnicity",
     [("NOT_STATED", (NOT_STATED, _("not stated")))]
@@ -119,6 +132,15 @@ class Cadre(NameFieldsChecked, models.Model):
         _("consent notice version"), max_length=20, blank=True
     )
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_method = models.CharField(
+        _("consent given"), max_length=10, choices=ConsentMethod.choices, blank=True
+    )
+    # Who vouched for a consent the person did not give here themself: the admin who
+    # imported the paper forms, or the trainer who registered the person on the spot.
+    consent_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("consent attested by"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -66,6 +66,15 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     # [[row, column, message], ...], the first few thousand.
     errors = models.JSONField(default=list, blank=True)
+    # The same for warnings: reported, but they do not stop the file.
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    # {"<row>": [name, unit]} for the rows of the errors and warnings kept, for the report.
+    # Names are personal data: cleared with the file's retention (import_files_purge).
+    row_labels = models.JSONField(default=dict, blank=True)
+    # The consent notice version the uploader attested for the file's consent dates
+    # ("" = not attested: no consent is recorded, so no ethnicity is stored).
+    consent_notice_version = models.CharField(max_length=20, blank=True)
     # {"created": n, "updated": n, "unchanged": n}
     summary = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)

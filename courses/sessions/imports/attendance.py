@@ -1,23 +1,35 @@
 """Import of attendance (CSV or XLSX), all or nothing.
 
 Columns: ma_buoi, ma_can_bo, so_dien_thoai, co_mat, dat. The session is found by its code;
-the person by ma_can_bo, or, when that cell is empty, by phone number. `co_mat` (present)
-and `dat` (passed the post-test) take 1/0, có/không or x/blank; a blank `dat` means no
-post-test result. Importing the same file again changes nothing.
+the person by ma_can_bo, or, when that cell is empty, by phone number. A cadre id the
+registry does not know yet, next to a phone number that identifies exactly one person, is
+that person (a warning says so) and the id is stored on their record; if their record holds
+another id, the row is an error. `co_mat` (present) and `dat` (passed the post-test) take
+1/0, có/không or x/blank; a blank `dat` means no post-test result. Importing the same file
+again changes nothing.
 
-Every row is checked first; the file is written, in one transaction and through
-`attendance_mark` (so counters and completions follow), only if no row has an error.
+Attendance belongs to a held session: the rows of a cancelled session are left out with a
+warning (the rest of the file imports); a row of a session still planned is an error that
+says to mark the session held first.
+
+Every row is checked first, against the sessions and people the file names, read in a few
+queries for the whole file (not one per row); the file is written, in one transaction and
+through `attendance_mark` (so counters and completions follow), only if no row has an error.
+With `province_code` (a province admin's file), a session or a person outside that 2025
+province gets the one answer that names no one and no place, as in the cadre import.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from courses.registry.models import Cadre
+from courses.registry.services import cadre_id_assign
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.services import attendance_mark
 from lms.spreadsheet import (
@@ -26,12 +38,16 @@ from lms.spreadsheet import (
     ImportResult,
     LabelMatcher,
     Row,
+    WarningList,
     normalise_phone,
     read_rows,
 )
 
 COLUMNS = ["ma_buoi", "ma_can_bo", "so_dien_thoai", "co_mat", "dat"]
 REQUIRED = ["ma_buoi"]
+# Keys per query when the file's sessions and people are read (well below any backend's
+# limit on parameters).
+CHUNK = 500
 
 FLAGS = LabelMatcher(
     {
@@ -39,6 +55,8 @@ FLAGS = LabelMatcher(
         "0": ["không", "no", "false", "không đạt", "vắng"],
     }
 )
+# check() says so of a row that a warning leaves out.
+SKIP = "skip"
 
 
 def parse_flag(text: str) -> bool | None:
@@ -51,70 +69,203 @@ def parse_flag(text: str) -> bool | None:
     return value == "1"
 
 
+class Person(NamedTuple):
+    id: int
+    ma_can_bo: str | None
+    phone: str
+    full_name: str
+    birth_year: int | None
+    province_2025: str
+
+
+PERSON_FIELDS = list(Person._fields)
+
+
+def _chunks(values: set[str]):
+    ordered = sorted(values)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
 class _Checker:
-    def __init__(self, errors: ErrorList):
+    def __init__(
+        self,
+        errors: ErrorList,
+        *,
+        warnings: WarningList | None = None,
+        labels: dict | None = None,
+        province_code: str | None = None,
+    ):
         self.errors = errors
-        self.sessions: dict[str, TrainingSession | None] = {}
+        self.warnings = warnings if warnings is not None else WarningList()
+        self.labels = labels if labels is not None else {}
+        # Only the rows whose reasons are kept need their label.
+        self.label_limit = self.errors.limit + self.warnings.limit
+        self.province_code = province_code
+        self.sessions: dict[str, TrainingSession] = {}
+        self.by_ma: dict[str, Person] = {}
+        self.by_phone: dict[str, list[Person]] = {}
+        self.phones: dict[str, str | None] = {}  # cell -> normalised phone
         self.seen: dict[tuple[int, int], int] = {}
+        # Cadre ids this file stores on people registered without one.
+        self.id_for: dict[int, tuple[str, int]] = {}  # person -> (id, first row)
+        self.owner_of: dict[str, tuple[int, int]] = {}  # id -> (person, first row)
+        self.refused: set[int] = set()  # rows given the out-of-scope answer
+        self.out_of_scope = _(
+            "This person cannot be imported here; please contact the central administrator."
+        )
 
-    def session(self, code: str) -> TrainingSession | None:
-        if code not in self.sessions:
-            self.sessions[code] = (
-                TrainingSession.objects.filter(code=code).select_related("course").first()
-            )
-        return self.sessions[code]
+    # -- everything the file names, read once ----------------------------------------------------
 
-    def person(self, row: Row) -> Cadre | None:
-        n, v, add = row.number, row.values, self.errors.add
-        if v["ma_can_bo"]:
-            cadre = Cadre.objects.filter(ma_can_bo=v["ma_can_bo"]).first()
-            if cadre is None:
-                add(
-                    n,
-                    "ma_can_bo",
-                    _(
-                        "No one in the registry has this cadre id. Leave it empty to find "
-                        "the person by phone number."
-                    ),
-                )
-            return cadre
-        if not v["so_dien_thoai"]:
-            add(n, "ma_can_bo", _("Give the cadre id (ma_can_bo) or the phone number."))
+    def phone(self, text: str) -> str | None:
+        if text not in self.phones:
+            self.phones[text] = normalise_phone(text)
+        return self.phones[text]
+
+    def load(self, rows: list[Row]) -> None:
+        codes = {row.values["ma_buoi"] for row in rows} - {""}
+        ids = {row.values["ma_can_bo"] for row in rows} - {""}
+        phones = {self.phone(row.values["so_dien_thoai"]) for row in rows} - {None}
+        for chunk in _chunks(codes):
+            for session in TrainingSession.objects.filter(code__in=chunk).select_related(
+                "course", "unit"
+            ):
+                self.sessions[session.code] = session
+        for chunk in _chunks(ids):
+            for values in Cadre.objects.filter(ma_can_bo__in=chunk).values_list(*PERSON_FIELDS):
+                person = Person(*values)
+                self.by_ma[person.ma_can_bo] = person
+        for chunk in _chunks(phones):
+            people = Cadre.objects.filter(phone__in=chunk).order_by("pk")
+            for values in people.values_list(*PERSON_FIELDS):
+                person = Person(*values)
+                self.by_phone.setdefault(person.phone, []).append(person)
+
+    def _refuse(self, n: int) -> None:
+        """The one answer to a row that reaches outside the scope, whatever the reason."""
+        self.errors.add(n, "", self.out_of_scope)
+        self.refused.add(n)
+
+    def _outside(self, province_2025: str) -> bool:
+        return bool(self.province_code) and province_2025 != self.province_code
+
+    # -- one row -------------------------------------------------------------------------------
+
+    def _by_phone(self, n: int, phone: str) -> list[Person] | None:
+        """The people in scope with this phone; None (after the out-of-scope answer) when
+        only people outside the scope have it."""
+        everyone = self.by_phone.get(phone, [])
+        found = [p for p in everyone if not self._outside(p.province_2025)]
+        if not found and everyone:
+            self._refuse(n)
             return None
-        phone = normalise_phone(v["so_dien_thoai"])
+        return found
+
+    def person(self, row: Row) -> Person | None:
+        n, v, add = row.number, row.values, self.errors.add
+        ma = v["ma_can_bo"]
+        if ma and ma in self.by_ma:
+            person = self.by_ma[ma]
+            if self._outside(person.province_2025):
+                self._refuse(n)
+                return None
+            return person
+        if not v["so_dien_thoai"]:
+            if ma:
+                add(n, "ma_can_bo", _(
+                    "No one in the registry has this cadre id. Give the person's phone "
+                    "number too, to find them by it."
+                ))  # fmt: skip
+            else:
+                add(n, "ma_can_bo", _("Give the cadre id (ma_can_bo) or the phone number."))
+            return None
+        phone = self.phone(v["so_dien_thoai"])
         if phone is None:
             add(n, "so_dien_thoai", _("Invalid phone number."))
             return None
-        found = list(Cadre.objects.filter(phone=phone)[:2])
+        found = self._by_phone(n, phone)
+        if found is None:
+            return None
         if not found:
-            add(n, "so_dien_thoai", _("No one in the registry has this phone number."))
+            if ma:
+                add(n, "ma_can_bo", _("No one in the registry has this cadre id or this phone "
+                                      "number."))  # fmt: skip
+            else:
+                add(n, "so_dien_thoai", _("No one in the registry has this phone number."))
             return None
         if len(found) > 1:
-            add(
-                n,
-                "so_dien_thoai",
-                _("Several people in the registry have this phone number: give the cadre id."),
-            )
+            if ma:
+                add(n, "so_dien_thoai", _(
+                    "No one in the registry has this cadre id, and several people have this "
+                    "phone number: check the cadre id."
+                ))  # fmt: skip
+            else:
+                add(n, "so_dien_thoai", _(
+                    "Several people in the registry have this phone number: give the cadre id."
+                ))  # fmt: skip
             return None
-        return found[0]
+        person = found[0]
+        if ma and not self._take_id(n, ma, person):
+            return None
+        return person
 
-    def check(self, row: Row) -> tuple[TrainingSession, Cadre, bool, bool | None] | None:
+    def _take_id(self, n: int, ma: str, person: Person) -> bool:
+        """A cadre id unknown to the registry, for the one person with the row's phone:
+        stored on their record if it holds none (a warning); an error if it holds another
+        one, or if the file gives the id to two people or two ids to one person."""
+        add = self.errors.add
+        if person.ma_can_bo:
+            add(n, "ma_can_bo", _(
+                "No one in the registry has this cadre id, and the person with this phone "
+                "number (%(name)s) is registered with the cadre id %(other)s."
+            ) % {"name": person.full_name, "other": person.ma_can_bo})  # fmt: skip
+            return False
+        owner = self.owner_of.get(ma)
+        if owner is not None and owner[0] != person.id:
+            add(n, "ma_can_bo", _("Row %(row)s gives this cadre id to another person.")
+                % {"row": owner[1]})  # fmt: skip
+            return False
+        given = self.id_for.get(person.id)
+        if given is not None and given[0] != ma:
+            add(n, "ma_can_bo", _("Row %(row)s gives this person another cadre id (%(other)s).")
+                % {"row": given[1], "other": given[0]})  # fmt: skip
+            return False
+        self.owner_of.setdefault(ma, (person.id, n))
+        self.id_for.setdefault(person.id, (ma, n))
+        born = f" ({person.birth_year})" if person.birth_year else ""
+        self.warnings.add(n, "ma_can_bo", _(
+            "No one in the registry had the cadre id %(id)s; the person was found by phone "
+            "number: %(name)s%(born)s. The cadre id is stored on their record."
+        ) % {"id": ma, "name": person.full_name, "born": born})  # fmt: skip
+        return True
+
+    def check(self, row: Row) -> tuple[TrainingSession, Person, bool, bool | None] | str | None:
+        """The values to write; SKIP for a row a warning leaves out; None for a bad row."""
         n, v, add = row.number, row.values, self.errors.add
-        before = len(self.errors)
+        before, warned = len(self.errors), len(self.warnings)
         session = None
         if not v["ma_buoi"]:
             add(n, "ma_buoi", _("This column must not be empty."))
         else:
-            session = self.session(v["ma_buoi"])
+            session = self.sessions.get(v["ma_buoi"])
             if session is None:
                 add(n, "ma_buoi", _("No session has this code: import the sessions first."))
+            elif self._outside(session.province_2025):
+                self._refuse(n)
+                self._remember(n, None, None, v)
+                return None
             elif session.status == SessionStatus.CANCELLED:
-                add(
-                    n,
-                    "ma_buoi",
-                    _("This session was cancelled: its attendance cannot be changed."),
-                )
-        cadre = self.person(row)
+                self.warnings.add(n, "ma_buoi", _(
+                    "This session was cancelled: the row is left out."
+                ))  # fmt: skip
+                self._remember(n, None, session, v)
+                return SKIP
+            elif session.status == SessionStatus.PLANNED:
+                add(n, "ma_buoi", _(
+                    "This session is still planned: mark it held first (status “held”), then "
+                    "import its attendance."
+                ))  # fmt: skip
+        person = self.person(row)
         present = parse_flag(v["co_mat"])
         if present is None:
             add(n, "co_mat", _("Write 1 or 0, có or không, or x or leave it empty."))
@@ -123,8 +274,8 @@ class _Checker:
             add(n, "dat", _("Write 1 or 0, có or không, or x or leave it empty."))
         if passed and present is False:
             add(n, "dat", _("A person who was not present cannot have passed the post-test."))
-        if session is not None and cadre is not None:
-            key = (session.pk, cadre.pk)
+        if session is not None and person is not None:
+            key = (session.pk, person.id)
             if key in self.seen:
                 add(
                     n,
@@ -135,28 +286,61 @@ class _Checker:
                 )
             else:
                 self.seen[key] = n
+        if len(self.errors) > before or len(self.warnings) > warned:
+            self._remember(n, person, session, v)
         if len(self.errors) > before:
             return None
-        return session, cadre, present, passed
+        return session, person, present, passed
+
+    def _remember(self, n: int, person: Person | None, session, v: dict) -> None:
+        """What the report shows next to this row's reasons: the person (or, not found, the
+        id or phone the row gives) and the session with its unit; nothing for a row that
+        reaches outside the importer's scope."""
+        if len(self.labels) >= self.label_limit:
+            return
+        if n in self.refused:
+            self.labels[n] = ("", "")
+            return
+        name = person.full_name if person is not None else (v["ma_can_bo"] or v["so_dien_thoai"])
+        where = ""
+        if session is not None and not self._outside(session.province_2025):
+            where = f"{session.code} — {session.unit.name}"
+        self.labels[n] = (name, where)
 
 
 def attendance_file_import(
-    source: str | Path | IO[bytes], *, name: str, dry_run: bool = False, by=None
+    source: str | Path | IO[bytes],
+    *,
+    name: str,
+    dry_run: bool = False,
+    by=None,
+    province_code: str | None = None,
 ) -> ImportResult:
-    """Check every row of an attendance file and, unless `dry_run` or any row is bad, write
-    them all in one transaction."""
+    """Check every row of an attendance file and, unless `dry_run` or any row has an error,
+    write them all in one transaction (the rows of cancelled sessions left out, with a
+    warning). `province_code` (a 2025 province) limits the file to that province's sessions
+    and people."""
     result = ImportResult(dry_run=dry_run)
     errors = result.errors
-    checker = _Checker(errors)
-    rows = []
+    checker = _Checker(
+        errors, warnings=result.warnings, labels=result.labels, province_code=province_code
+    )
+    rows: list[Row] = []
+    checked = []
     try:
         for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
             result.rows += 1
-            checked = checker.check(row)
-            if checked is not None:
-                rows.append(checked)
+            rows.append(row)
     except ImportFileError as exc:
         errors.add(0, "", str(exc))
+    if not errors:
+        checker.load(rows)
+        for row in rows:
+            values = checker.check(row)
+            if values == SKIP:
+                result.skipped += 1
+            elif values is not None:
+                checked.append(values)
     if not errors and result.rows == 0:
         errors.add(0, "", _("The file has a header but no rows."))
     if errors:
@@ -164,13 +348,13 @@ def attendance_file_import(
     existing = {
         (a.session_id, a.cadre_id): a
         for a in Attendance.objects.filter(
-            session_id__in={s.pk for s, _c, _p, _d in rows},
-            cadre_id__in={c.pk for _s, c, _p, _d in rows},
+            session_id__in={s.pk for s, _c, _p, _d in checked},
+            cadre_id__in={c.id for _s, c, _p, _d in checked},
         )
     }
     plan = []
-    for session, cadre, present, passed in rows:
-        current = existing.get((session.pk, cadre.pk))
+    for session, person, present, passed in checked:
+        current = existing.get((session.pk, person.id))
         if current is None:
             result.created += 1
         elif (current.present, current.passed) != (present, passed):
@@ -179,13 +363,24 @@ def attendance_file_import(
             result.unchanged += 1
             continue
         score = current.post_test_score if current is not None else None
-        plan.append((session, cadre, present, passed, score))
+        plan.append((session, person.id, present, passed, score))
     if dry_run:
         return result
-    with transaction.atomic():
-        for session, cadre, present, passed, score in plan:
-            attendance_mark(
-                session=session, cadre=cadre, present=present, passed=passed, score=score, by=by
-            )
+    cadres = Cadre.objects.in_bulk({pk for _s, pk, _p, _d, _sc in plan})
+    try:
+        with transaction.atomic():
+            for pk, (ma, _row) in checker.id_for.items():
+                cadre_id_assign(cadre_id=pk, ma_can_bo=ma)
+            for session, pk, present, passed, score in plan:
+                attendance_mark(
+                    session=session, cadre=cadres[pk], present=present, passed=passed,
+                    score=score, by=by,
+                )  # fmt: skip
+    except (IntegrityError, ValidationError):
+        # Someone took the id, or changed a session, since the file was checked: nothing
+        # was written; the reasons may concern people outside the scope, so they stay out.
+        result.created = result.updated = result.unchanged = 0
+        errors.add(0, "", _("The register changed while the file was imported; try again."))
+        return result
     result.written = True
     return result

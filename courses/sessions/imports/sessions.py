@@ -14,8 +14,6 @@ services (so counters and completions follow), only if no row has an error.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from pathlib import Path
 from typing import IO
 
@@ -37,6 +35,7 @@ from lms.spreadsheet import (
     ImportFileError,
     LabelMatcher,
     Row,
+    parse_date,
     read_rows,
 )
 
@@ -61,24 +60,6 @@ STATUSES = LabelMatcher(
         SessionStatus.CANCELLED: ["đã hủy", "đã huỷ", "hủy", "huỷ"],
     }
 )
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date written YYYY-MM-DD or DD/MM/YYYY (or a spreadsheet date); None if invalid."""
-    match = _ISO.match(text)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        match = _VN.match(text)
-        if not match:
-            return None
-        day, month, year = (int(part) for part in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _label_list(values) -> str:

@@ -1,6 +1,8 @@
 """The cadre list import (`import_cadres` and the service behind it): formats, labels,
 validation, de-duplication, all-or-nothing and re-import; then the structure a file states
-(its codes are read in that structure only) and the preview of the units its codes name."""
+(its codes are read in that structure only) and the preview of the units its codes name;
+then namesakes (a different cadre id, phone or email makes two people, with a warning),
+warnings beside errors, consent, and the report."""
 
 from __future__ import annotations
 
@@ -11,11 +13,19 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.registry.imports import COLUMNS
-from courses.registry.models import Cadre, Level, Sex, TargetGroup
+from courses.registry.models import CONSENT_NOTICE_VERSION, Cadre, Level, Sex, TargetGroup
 from courses.registry.services import cadre_import
 from tests.builders import make_cadre, make_reform_units, make_unit_tree
 
 HEADER = ",".join(COLUMNS)
+# A file that gives the date each person signed the paper consent form.
+CONSENT_HEADER = HEADER + ",ngay_dong_y"
+SIGNED = "01/03/2026"
+
+
+def consented(rows, day=SIGNED):
+    """The rows with a consent date in the optional last column (CONSENT_HEADER)."""
+    return [f"{row},{day}" for row in rows]
 
 
 def csv_file(tmp_path, rows, *, bom=False, header=HEADER, name="can_bo.csv"):
@@ -28,12 +38,12 @@ def csv_file(tmp_path, rows, *, bom=False, header=HEADER, name="can_bo.csv"):
     return path
 
 
-def xlsx_file(tmp_path, rows, name="can_bo.xlsx"):
+def xlsx_file(tmp_path, rows, name="can_bo.xlsx", header=COLUMNS):
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(COLUMNS)
+    sheet.append(header)
     for row in rows:
         sheet.append(row)
     path = tmp_path / name
@@ -52,6 +62,13 @@ def messages(result):
     return [(e.row, e.column, e.message) for e in result.errors.sorted()]
 
 
+def warnings(result):
+    return [(w.row, w.column, w.message) for w in result.warnings.sorted()]
+
+
+ATTESTED = {"consent_notice_version": CONSENT_NOTICE_VERSION}
+
+
 @pytest.fixture
 def units(db):
     return make_unit_tree()
@@ -65,7 +82,9 @@ ROW_PAO = ",Lò Văn Páo,nam,1970,thai,truong_thon_ban,thon_ban,,00004,,"
 
 
 def test_valid_file_is_written_with_labels_matched_and_values_normalised(tmp_path, units):
-    result = run(csv_file(tmp_path, [ROW_HOA, ROW_PAO]))
+    # Ethnicity is stored with consent only (see the consent tests below): these two signed.
+    path = csv_file(tmp_path, consented([ROW_HOA, ROW_PAO]), header=CONSENT_HEADER)
+    result = run(path, **ATTESTED)
 
     assert result.ok and result.written
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
@@ -85,13 +104,14 @@ def test_valid_file_is_written_with_labels_matched_and_values_normalised(tmp_pat
 
 
 def test_ethnicity_by_name_or_code_and_not_stated(tmp_path, units):
-    rows = [
+    rows = consented([
         ",Hoàng Thị A,Nữ,1980,08,Khác,Xã,,00001,,",
         ",Hoàng Thị B,Nữ,1980,h'mông,Khác,Xã,,00001,,",
         ",Hoàng Thị C,Nữ,1980,5,Khác,Xã,,00001,,",
         ",Hoàng Thị D,Nữ,1980,,Khác,Xã,,00001,,",
-    ]
-    assert run(csv_file(tmp_path, rows)).ok
+    ])  # fmt: skip
+    # Ethnicity is stored with consent only: these four signed the form.
+    assert run(csv_file(tmp_path, rows, header=CONSENT_HEADER), **ATTESTED).ok
     got = dict(Cadre.objects.values_list("full_name", "ethnicity"))
     assert got == {"Hoàng Thị A": "08", "Hoàng Thị B": "08", "Hoàng Thị C": "05", "Hoàng Thị D": ""}
 
@@ -122,10 +142,11 @@ def test_semicolon_separated_csv_is_accepted(tmp_path, units):
 def test_xlsx_with_numbers_that_lost_their_leading_zero(tmp_path, units):
     path = xlsx_file(
         tmp_path,
-        [["", "Lê Thị Mai", "Nữ", 1990, 1, "Khác", "Xã", "", 1, 912345678, ""],
-         ["", "Lê Văn Nam", "Nam", 1991.0, "Kinh", "Lãnh đạo", "Tỉnh", "", 2, "", ""]],
+        [["", "Lê Thị Mai", "Nữ", 1990, 1, "Khác", "Xã", "", 1, 912345678, "", "2026-03-01"],
+         ["", "Lê Văn Nam", "Nam", 1991.0, "Kinh", "Lãnh đạo", "Tỉnh", "", 2, "", "", ""]],
+        header=[*COLUMNS, "ngay_dong_y"],
     )  # fmt: skip
-    result = run(path)
+    result = run(path, **ATTESTED)  # Mai signed the consent form: her ethnicity is stored
     assert result.ok, messages(result)
     mai = Cadre.objects.get(full_name="Lê Thị Mai")
     assert (mai.unit.code, mai.phone, mai.ethnicity) == ("00001", "0912345678", "01")
@@ -491,6 +512,245 @@ def test_the_template_examples_are_of_its_structure():
 
     for structure in ("2023", "2025"):
         columns, examples = template_rows(structure)
-        assert columns == COLUMNS
+        # The template also shows the optional consent date column, last.
+        assert columns == [*COLUMNS, "ngay_dong_y"]
         codes = [row[COLUMNS.index("ma_don_vi_hanh_chinh")] for row in examples]
         assert codes == {"2023": ["00001", "03160"], "2025": ["00004", "02953"]}[structure]
+
+
+# --- Namesakes: a different cadre id, phone or email makes two people ---------------------------
+
+# Two women of the same name, born the same year, in the same commune (common in
+# ethnic-minority communes), told apart by their phones.
+MAI_1 = ",Lò Thị Mai,Nữ,1988,,Cán bộ chủ chốt,Xã,,00001,0912000101,"
+MAI_2 = ",Lo Thi Mai,Nữ,1988,,Trưởng thôn bản,Xã,,00001,0912000102,"
+# How the report names their unit.
+PHUC_XA = "00001 — Phường Phúc Xá — Thành phố Hà Nội (2023), nay thuộc Thành phố Hà Nội"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "key"),
+    [
+        (MAI_1, MAI_2, "số điện thoại"),
+        ("M-1" + MAI_1.replace("0912000101", ""), "M-2" + MAI_2.replace("0912000102", ""),
+         "mã cán bộ"),
+        (MAI_1.replace("0912000101,", "0912000101,a@x.vn"),
+         MAI_2.replace("0912000102,", ",b@x.vn"), "thư điện tử"),
+    ],
+    ids=["phone", "cadre id", "email"],
+)  # fmt: skip
+def test_namesakes_told_apart_by_a_strong_key_are_two_people_with_a_warning(
+    tmp_path, units, first, second, key
+):
+    """Before, the two rows were "the same person as row 2" and nothing was imported."""
+    result = run(csv_file(tmp_path, [first, second]))
+
+    assert result.ok and result.written, messages(result)
+    assert result.created == 2
+    assert Cadre.objects.filter(name_key="lo thi mai").count() == 2
+    assert warnings(result) == [
+        (3, "ho_ten", "Hai người có thể trùng: dòng 2 và dòng 3 cùng họ tên, năm sinh và đơn vị "
+         f"nhưng khác {key}, nên được nhập là hai người."),
+    ]  # fmt: skip
+    # The report shows each warned row's name and unit.
+    assert result.labels[3] == ("Lo Thi Mai", PHUC_XA)
+    # Importing the same file again: each row is its own person, nothing changes, no warning.
+    again = run(csv_file(tmp_path, [first, second], name="again.csv"))
+    assert again.ok and (again.created, again.unchanged) == (0, 2)
+    assert warnings(again) == []
+
+
+def test_a_row_and_a_registered_namesake_with_another_phone_are_two_people(tmp_path, units):
+    registered = make_cadre(unit=units["00001"], full_name="Lò Thị Mai", birth_year=1988,
+                            phone="0912000101", ma_can_bo="HN-77")  # fmt: skip
+    result = run(csv_file(tmp_path, [MAI_2]))
+
+    assert result.ok and result.created == 1 and result.updated == 0
+    assert Cadre.objects.count() == 2
+    registered.refresh_from_db()
+    assert registered.phone == "0912000101" and registered.target_group == "key_cadre"
+    assert warnings(result) == [
+        (2, "ho_ten", "Người có thể trùng với một người đã có trong danh sách (mã cán bộ HN-77): "
+         "cùng họ tên, năm sinh và đơn vị nhưng khác số điện thoại, nên dòng này được nhập là "
+         "một người mới."),
+    ]  # fmt: skip
+
+
+def test_without_a_strong_key_on_one_side_the_name_key_still_matches(tmp_path, units):
+    """A registered person without phone, and a row with one: the same person (as before);
+    the row adds the phone."""
+    registered = make_cadre(unit=units["00001"], full_name="Lò Thị Mai", birth_year=1988)
+    result = run(csv_file(tmp_path, [MAI_1]))
+    assert result.ok and (result.created, result.updated) == (0, 1)
+    assert warnings(result) == []
+    registered.refresh_from_db()
+    assert registered.phone == "0912000101"
+
+
+def test_a_row_that_could_be_either_of_two_registered_namesakes_is_an_error(tmp_path, units):
+    make_cadre(unit=units["00001"], full_name="Lò Thị Mai", birth_year=1988, phone="0912000101")
+    make_cadre(unit=units["00001"], full_name="Lò Thị Mai", birth_year=1988, phone="0912000102")
+    result = run(csv_file(tmp_path, [",Lò Thị Mai,Nữ,1988,,Khác,Xã,,00001,,"]))
+    assert messages(result) == [
+        (2, "ho_ten", "Có nhiều người đã đăng ký trùng họ tên, năm sinh và đơn vị này: hãy ghi "
+         "mã cán bộ, số điện thoại hoặc thư điện tử của người mà dòng này nói đến."),
+    ]  # fmt: skip
+    assert Cadre.objects.count() == 2
+
+
+def test_a_namesake_without_a_strong_key_beside_two_told_apart_is_an_error(tmp_path, units):
+    """Rows 2 and 3 differ by phone; row 4 has none: it may be either, so it is the same
+    person as row 2 (the first it cannot be told apart from), an error as before."""
+    rows = [MAI_1, MAI_2, ",Lò Thị Mai,Nữ,1988,,Khác,Xã,,00001,,"]
+    result = run(csv_file(tmp_path, rows))
+    assert messages(result) == [
+        (4, "ho_ten", "Cùng một người với dòng 2 (trùng họ tên, năm sinh và đơn vị)."),
+    ]
+    assert not result.written and Cadre.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "where"),
+    [
+        ([MAI_1, MAI_2.replace("0912000102", "0912000101")], (3, "so_dien_thoai")),
+        (["X-1" + MAI_1, "X-1" + MAI_2], (3, "ma_can_bo")),
+        ([MAI_1.replace("0912000101,", "0912000101,a@x.vn"),
+          ",Hà Văn Nam,Nam,1970,,Khác,Xã,,00004,,A@X.VN"], (3, "email")),
+    ],
+    ids=["phone", "cadre id", "email"],
+)  # fmt: skip
+def test_the_same_strong_key_twice_in_a_file_stays_an_error(tmp_path, units, rows, where):
+    result = run(csv_file(tmp_path, rows))
+    assert [(r, c) for r, c, _m in messages(result)] == [where]
+    assert "Cùng một người với dòng 2" in messages(result)[0][2]
+    assert Cadre.objects.count() == 0
+
+
+def test_a_truly_bad_row_still_refuses_the_whole_file_and_the_warnings_are_listed(tmp_path, units):
+    rows = [MAI_1, MAI_2, ",Người Ba,Nữ,1800,,Khác,Xã,,00001,,"]
+    result = run(csv_file(tmp_path, rows))
+    assert [(r, c) for r, c, _m in messages(result)] == [(4, "nam_sinh")]
+    assert [(r, c) for r, c, _m in warnings(result)] == [(3, "ho_ten")]
+    assert not result.written and Cadre.objects.count() == 0
+    assert result.labels[4] == ("Người Ba", PHUC_XA)
+
+
+def test_namesakes_and_registered_people_add_no_query_per_row(tmp_path, units):
+    """Matching reads the register once: the query count does not grow with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        make_cadre(unit=units["00001"], full_name="Lò Thị Mai", birth_year=1988,
+                   phone=f"09120009{n:02d}")  # fmt: skip
+
+    def queries(count):
+        rows = [f",Lò Thị Mai,Nữ,1988,Thái,Khác,Xã,,00001,0912{n:06d},{n}@x.vn"
+                for n in range(count)]  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            result = run(csv_file(tmp_path, rows, name=f"{count}.csv"), dry_run=True)
+        assert result.ok and result.warnings
+        return len(captured)
+
+    queries(4)  # the lineage map is now in the cache, as it is between imports
+    assert queries(4) == queries(40)
+
+
+# --- Consent --------------------------------------------------------------------------------
+
+
+def test_attested_consent_dates_are_recorded_as_paper_consent_and_ethnicity_is_stored(
+    tmp_path, units
+):
+    from courses.registry.models import ConsentMethod
+    from tests.builders import make_user
+
+    admin = make_user("nhap_lieu")
+    rows = [
+        "HN-1,Nguyễn Thị Hoa,Nữ,1985,Kinh,Khác,Xã,,00001,,,01/03/2026",
+        ",Lò Văn Páo,Nam,1970,Thái,Khác,Xã,,00004,,,2026-02-15",
+        ",Hà Thị Lan,Nữ,1979,Tày,Khác,Xã,,00004,,,",  # no consent: ethnicity left out
+    ]
+    result = run(csv_file(tmp_path, rows, header=CONSENT_HEADER), **ATTESTED,
+                 attested_by_id=admin.pk)  # fmt: skip
+
+    assert result.ok and result.written and result.created == 3
+    assert (result.consent_recorded, result.ethnicity_withheld) == (2, 1)
+    hoa = Cadre.objects.get(ma_can_bo="HN-1")
+    assert hoa.ethnicity == "01"
+    assert hoa.consent_method == ConsentMethod.PAPER
+    assert hoa.consent_notice_version == CONSENT_NOTICE_VERSION
+    assert hoa.consent_attested_by == admin
+    from django.utils import timezone
+
+    assert timezone.localtime(hoa.consent_at).date().isoformat() == "2026-03-01"
+    pao = Cadre.objects.get(full_name="Lò Văn Páo")
+    assert timezone.localtime(pao.consent_at).date().isoformat() == "2026-02-15"
+    lan = Cadre.objects.get(full_name="Hà Thị Lan")
+    assert (lan.ethnicity, lan.consent_at, lan.consent_method) == ("", None, "")
+    assert warnings(result) == [
+        (4, "dan_toc", "Chưa ghi nhận sự đồng ý của người này: dân tộc không được lưu (được "
+         "tính là không rõ). Hãy ghi ngày người này ký giấy đồng ý vào cột ngay_dong_y và xác "
+         "nhận phiên bản thông báo để lưu dân tộc."),
+    ]  # fmt: skip
+    # Again: nothing changes (the consent recorded is kept, not recorded a second time).
+    again = run(csv_file(tmp_path, rows, header=CONSENT_HEADER, name="b.csv"), **ATTESTED,
+                attested_by_id=admin.pk)  # fmt: skip
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert again.consent_recorded == 0
+
+
+def test_without_attestation_the_dates_are_not_recorded_and_ethnicity_is_left_out(tmp_path, units):
+    rows = consented(["HN-1,Nguyễn Thị Hoa,Nữ,1985,Kinh,Khác,Xã,,00001,,"])
+    result = run(csv_file(tmp_path, rows, header=CONSENT_HEADER))
+    assert result.ok and result.written and result.created == 1
+    hoa = Cadre.objects.get()
+    assert (hoa.ethnicity, hoa.consent_at) == ("", None)
+    assert [(r, c) for r, c, _m in warnings(result)] == [(0, "ngay_dong_y"), (2, "dan_toc")]
+    assert "chưa xác nhận phiên bản thông báo" in warnings(result)[0][2]
+
+
+def test_a_person_who_consented_before_gets_the_ethnicity_of_the_file(tmp_path, units):
+    from django.utils import timezone
+
+    make_cadre(unit=units["00001"], full_name="Nguyễn Thị Hoa", ma_can_bo="HN-1",
+               consent_at=timezone.now(), consent_notice_version=CONSENT_NOTICE_VERSION,
+               consent_method="online")  # fmt: skip
+    result = run(csv_file(tmp_path, ["HN-1,Nguyễn Thị Hoa,Nữ,1985,Tày,Khác,Xã,,00001,,"]))
+    assert result.ok and result.updated == 1 and warnings(result) == []
+    cadre = Cadre.objects.get()
+    assert cadre.ethnicity == "02" and cadre.consent_method == "online"
+
+
+@pytest.mark.parametrize("day", ["31/02/2026", "hôm qua", "01/01/2099", "01/01/2019"])
+def test_a_bad_consent_date_is_an_error(tmp_path, units, day):
+    rows = consented([ROW_PAO], day=day)
+    result = run(csv_file(tmp_path, rows, header=CONSENT_HEADER), **ATTESTED)
+    assert [(r, c) for r, c, _m in messages(result)] == [(2, "ngay_dong_y")]
+    assert Cadre.objects.count() == 0
+
+
+def test_command_prints_warnings_exits_zero_and_writes_the_report(tmp_path, units):
+    from openpyxl import load_workbook
+
+    from tests.builders import make_user
+
+    make_user("tinh_hn")
+    path = csv_file(tmp_path, consented([MAI_1, MAI_2.replace("1988,,", "1988,Thái,")]),
+                    header=CONSENT_HEADER)  # fmt: skip
+    report = tmp_path / "bao_cao.xlsx"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_cadres", str(path), "--structure", "2023", "--consent-notice",
+                 CONSENT_NOTICE_VERSION, "--attested-by", "tinh_hn", "--report", str(report),
+                 stdout=out, stderr=err)  # fmt: skip
+    assert "cảnh báo: dòng 3, ho_ten: Hai người có thể trùng: dòng 2 và dòng 3" in err.getvalue()
+    assert "2 mới" in out.getvalue() and "1 cảnh báo" in out.getvalue()
+    assert Cadre.objects.filter(consent_attested_by__username="tinh_hn").count() == 2
+    assert Cadre.objects.get(phone="0912000102").ethnicity == "03"
+    sheet = load_workbook(report).worksheets[0]
+    lines = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert lines[0] == ["Loại", "Dòng", "Cột", "Họ tên", "Đơn vị", "Lý do"]
+    assert lines[1][:5] == ["cảnh báo", 3, "ho_ten", "Lo Thi Mai",
+                            PHUC_XA]  # fmt: skip
+    with pytest.raises(CommandError):
+        call_command("import_cadres", str(path), "--consent-notice", "2020-01")

@@ -22,13 +22,13 @@ HEADER = (
 )
 
 
-def upload(client, content: bytes, name="ds.csv", structure="2023"):
+def upload(client, content: bytes, name="ds.csv", structure="2023", **fields):
     """Upload a file of `structure` (the registry world's codes are of 2023)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return client.post(
         reverse("courses_registry_import"),
-        {"file": SimpleUploadedFile(name, content), "structure": structure},
+        {"file": SimpleUploadedFile(name, content), "structure": structure, **fields},
     )
 
 
@@ -42,12 +42,14 @@ def test_import_pages_are_for_admins_only(client, world, role):
 
 
 def test_template_downloads_have_the_exact_columns(client, world):
+    """The import columns, then the optional consent date column (ngay_dong_y)."""
     client.force_login(world.hn_admin)
+    template_header = HEADER.strip() + ",ngay_dong_y"
     csv_bytes = client.get(reverse("courses_registry_import_template", args=["csv"])).content
-    assert csv_bytes.startswith(b"\xef\xbb\xbf" + HEADER.strip().encode())
+    assert csv_bytes.startswith(b"\xef\xbb\xbf" + template_header.encode() + b"\r\n")
     xlsx = client.get(reverse("courses_registry_import_template", args=["xlsx"])).content
     sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
-    assert ",".join(c.value for c in sheet[1]) + "\n" == HEADER
+    assert ",".join(c.value for c in sheet[1]) == template_header
 
 
 @pytest.mark.parametrize(("structure", "codes"),
@@ -213,3 +215,86 @@ def test_large_file_is_checked_and_imported_by_a_real_worker(
     wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE,
              timeout=60, message="the worker did not write the file")  # fmt: skip
     assert Cadre.objects.filter(full_name__startswith="Người Số").count() == 300
+
+
+# --- Warnings, the report and consent in the admin ----------------------------------------------
+
+NAMESAKES = (
+    HEADER + ",Vàng Thị Dua,Nữ,1988,Thái,Khác,Xã,,00001,0912000101,\n"
+    ",Vang Thi Dua,Nữ,1988,Thái,Trưởng thôn bản,Xã,,00001,0912000102,\n"
+)
+
+
+def test_namesakes_preview_with_a_warning_then_confirm_writes_both(client, world):
+    """The two namesakes (different phones) are two people: the preview lists the warning,
+    with each row's name, and offers the confirmation and the report."""
+    client.force_login(world.hn_admin)
+    response = upload(client, NAMESAKES.encode())
+    job = ImportJob.objects.get()
+    assert job.status == "validated" and job.warning_count == 3  # 1 namesake, 2 ethnicities
+    page = client.get(response["Location"]).content.decode()
+    assert "Xác nhận nhập dữ liệu" in page
+    assert "Hai người có thể trùng: dòng 2 và dòng 3" in page
+    assert "Vang Thi Dua" in page  # the row's name next to the reason
+    assert "2 dòng có ghi dân tộc của người chưa đồng ý: dân tộc không được lưu." in page
+    assert reverse("courses_registry_import_report", args=[job.pk]) in page
+    client.post(response["Location"])
+    assert Cadre.objects.filter(name_key="vang thi dua").count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã nhập" in page and "Hai người có thể trùng" in page
+
+
+def test_the_report_downloads_as_xlsx_with_names_and_units_for_its_uploader_only(client, world):
+    client.force_login(world.hn_admin)
+    content = NAMESAKES + ",Người Ba,Nữ,1800,,Khác,Xã,,00001,,\n"
+    upload(client, content.encode())
+    job = ImportJob.objects.get()
+    assert job.status == "invalid"
+    url = reverse("courses_registry_import_report", args=[job.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="bao_cao_ds.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    lines = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert lines[0] == ["Loại", "Dòng", "Cột", "Họ tên", "Đơn vị", "Lý do"]
+    by_row = {(line[0], line[1], line[2]): line for line in lines[1:]}
+    assert by_row[("lỗi", 4, "nam_sinh")][3:5] == [
+        "Người Ba", "00001 — Phường Phúc Xá — Thành phố Hà Nội (2023), nay thuộc Thành phố Hà Nội",
+    ]  # fmt: skip
+    assert by_row[("cảnh báo", 3, "ho_ten")][3] == "Vang Thi Dua"
+    # Another province's admin cannot download it; the names go with the retention period.
+    client.force_login(world.hg_admin)
+    assert client.get(url).status_code == 404
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.registry.services import import_files_purge
+
+    import_files_purge(now=timezone.now() + datetime.timedelta(hours=25))
+    job.refresh_from_db()
+    assert job.row_labels == {} and job.error_count == 1 and job.warning_count == 3
+
+
+def test_the_upload_shows_the_notice_version_and_records_the_attested_consent(client, world):
+    from courses.registry.models import CONSENT_NOTICE_VERSION
+
+    client.force_login(world.hn_admin)
+    html = client.get(reverse("courses_registry_import")).content.decode()
+    assert f"giấy đồng ý theo thông báo phiên bản {CONSENT_NOTICE_VERSION}" in html
+    assert 'name="consent_attested"' in html
+    content = (
+        HEADER.strip() + ",ngay_dong_y\n"
+        ",Vàng Thị Dua,Nữ,1988,Thái,Khác,Xã,,00001,0912000101,,01/03/2026\n"
+    )
+    response = upload(client, content.encode(), consent_attested="on")
+    job = ImportJob.objects.get()
+    assert job.consent_notice_version == CONSENT_NOTICE_VERSION
+    page = client.get(response["Location"]).content.decode()
+    assert f"Đã xác nhận ngày đồng ý theo thông báo phiên bản {CONSENT_NOTICE_VERSION}" in page
+    assert "được ghi nhận cho 1 người" in page
+    client.post(response["Location"])
+    mai = Cadre.objects.get(name_key="vang thi dua")
+    assert (mai.ethnicity, mai.consent_method, mai.consent_attested_by) == (
+        "03", "paper", world.hn_admin,
+    )  # fmt: skip
