@@ -126,7 +126,7 @@ def lesson_done(request, lesson_id: int):
     progress = course_progress(enrolment=enrolment)
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
-    if course.final_quiz_id:
+    if course.final_quiz_id and course.final_quiz.is_published:
         return redirect("learning:quiz", course_id=course.pk, quiz_id=course.final_quiz_id)
     return redirect(course.url)
 
