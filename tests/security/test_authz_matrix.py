@@ -385,8 +385,18 @@ RULES: dict[str, Rule] = {
     # Approving in the workflow follows the workflow's task, as for pages.
     "wagtailsnippets_content_quiz:unpublish": Rule(CENTRAL_ONLY),
     "wagtailsnippets_content_quiz:revisions_unschedule": Rule(CENTRAL_ONLY),
-    "wagtailsnippets_content_quiz:lock": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer", "admin_same", "admin_other"}),
-    "wagtailsnippets_content_quiz:unlock": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer", "admin_same", "admin_other"}),
+    # Locking (POST only; a GET without the permission is refused before the method is): a quiz
+    # outside review is locked and unlocked by central reviewers only. While it waits in the
+    # workflow, Wagtail lets the task's group (Admin) lock it and nobody unlock it but whoever
+    # locked it.
+    "wagtailsnippets_content_quiz:lock": Rule(
+        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NOPE, NOPE, NOPE)},
+                 default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
+        post_refused=refused_outside({"quiz:in_review": {"admin_same", "admin_other", "central"}, "quiz": {"central"}})),
+    "wagtailsnippets_content_quiz:unlock": Rule(
+        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NO_PERM)},
+                 default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
+        post_refused=refused_outside({"quiz:in_review": set(), "quiz": {"central"}})),
     "wagtailsnippets_content_quiz:workflow_action": Rule(ADMINS_ONLY),
     "wagtailsnippets_content_quiz:collect_workflow_action_data": Rule(ADMINS_ONLY),
     "wagtailsnippets_content_quiz:workflow_preview": Rule(ADMINS_ONLY),
