@@ -6,3 +6,15 @@ class ContentConfig(AppConfig):
     name = "content"
     verbose_name = _("Curriculum and stories")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+        from wagtail.signals import published
+
+        from content.models import Quiz
+        from content.permissions import QuizPermissionPolicy
+        from content.revisions import quiz_revision_keep_ids
+
+        register_permission_policy(Quiz, QuizPermissionPolicy(Quiz))
+
+        published.connect(quiz_revision_keep_ids, sender=Quiz, dispatch_uid="quiz_revision_ids")

@@ -198,6 +198,10 @@ def _quiz(title: str, questions: list) -> Quiz:
         for n, (kind, text, explanation, choices) in enumerate(questions)
     ]
     quiz.save()
+    # Published through a revision, as a reviewer's approval would: learners take only a
+    # published quiz, and each attempt records the revision it answered.
+    quiz.save_revision().publish()
+    quiz.refresh_from_db()
     return quiz
 
 

@@ -17,7 +17,16 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageViewRestriction
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    PageViewRestriction,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from content.blocks import LessonBodyBlock, StoryBodyBlock
@@ -161,6 +170,28 @@ class CourseIndexPage(Page):
         return context
 
 
+PASS_MARK_MESSAGE = _("The pass mark must be between 1 and 100.")
+ATTEMPTS_MESSAGE = _("Allow at least 1 attempt, or tick “unlimited attempts”.")
+
+
+NO_CORRECT_CHOICE = _("Mark at least one choice of this question as correct.")
+ONE_CORRECT_CHOICE = _("A single-answer question must have exactly one correct choice.")
+TOO_FEW_CHOICES = _("A question needs at least two choices.")
+
+
+def question_choice_problem(kind: str, correct_count: int, choice_count: int):
+    """What is wrong with a question's choices, as a sentence, or None: at least two choices,
+    at least one correct, exactly one for a single-answer question (single choice, true or
+    false). Shared by the admin form and Quiz.question_problems."""
+    if choice_count < 2:
+        return TOO_FEW_CHOICES
+    if correct_count == 0:
+        return NO_CORRECT_CHOICE
+    if kind != QuestionKind.MULTIPLE and correct_count != 1:
+        return ONE_CORRECT_CHOICE
+    return None
+
+
 class TargetGroup(models.TextChoices):
     LEADERS = "leaders", _("leaders")
     PROVINCE_CADRES = "province_cadres", _("key cadres at province level")
@@ -183,8 +214,23 @@ class Delivery(models.TextChoices):
     BLENDED = "blended", _("blended")
 
 
-class Quiz(ClusterableModel):
+class Quiz(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    ClusterableModel,
+):
     """A quiz written by trainers (a snippet); placed in lessons and as a course's final quiz.
+
+    Quizzes are reviewed like pages: a change is saved as a revision (a draft) and goes through
+    the same moderation workflow; it reaches learners only when it is published. As for every
+    Wagtail model with drafts, the quiz's own rows (the quiz, its questions and choices) hold
+    the published version while a draft waits: the edit view writes a live quiz's changes only
+    into a revision, and publishing copies the revision into the rows. Learners and grading
+    therefore read the rows of a live quiz, which are its live revision's content, with the
+    rows' real ids (the ids of answers refer to them) and no revision to decode per request.
 
     The correct choices are never sent to the learner's browser before the attempt is
     submitted: templates for learners render choices without `is_correct`.
@@ -194,23 +240,42 @@ class Quiz(ClusterableModel):
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),
         default=70,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        validators=[
+            MinValueValidator(1, message=PASS_MARK_MESSAGE),
+            MaxValueValidator(100, message=PASS_MARK_MESSAGE),
+        ],
+        help_text=_("From 1 to 100."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
         _("attempts allowed"),
         default=3,
-        help_text=_("0 means no limit."),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, message=ATTEMPTS_MESSAGE)],
+        help_text=_("At least 1. Leave empty only if attempts are unlimited."),
+    )
+    unlimited_attempts = models.BooleanField(
+        _("unlimited attempts"),
+        default=False,
+        help_text=_("Tick to let learners try as many times as they like."),
     )
     shuffle = models.BooleanField(_("shuffle questions and choices"), default=False)
 
     panels = [
         FieldPanel("title"),
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("attempts_allowed"), FieldPanel("shuffle")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("attempts_allowed"),
+                FieldPanel("unlimited_attempts"),
+                FieldPanel("shuffle"),
+            ],
             heading=_("Rules"),
         ),
         InlinePanel("questions", label=_("Questions"), min_num=1),
     ]
+    # The admin form (content.forms.QuizForm, set on the viewset's panels) checks each
+    # question's choices.
 
     class Meta:
         verbose_name = _("quiz")
@@ -218,6 +283,49 @@ class Quiz(ClusterableModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def attempt_limit(self) -> int | None:
+        """How many submitted attempts a learner may make, or None when unlimited."""
+        if self.unlimited_attempts:
+            return None
+        return self.attempts_allowed or 1
+
+    @property
+    def attempts_display(self) -> str:
+        """The attempt rule as a reader sees it: a number, or "unlimited"."""
+        limit = self.attempt_limit
+        return str(_("unlimited")) if limit is None else str(limit)
+
+    @property
+    def is_published(self) -> bool:
+        """Learners may take the quiz: it is live and has a published revision."""
+        return bool(self.live and self.live_revision_id)
+
+    def clean(self):
+        super().clean()
+        if not self.unlimited_attempts and self.attempts_allowed is None:
+            # (0 is refused by the field's own validator, with the same message.)
+            raise ValidationError({"attempts_allowed": ATTEMPTS_MESSAGE})
+        if self.unlimited_attempts and self.attempts_allowed:
+            # "Unlimited" wins; a number next to it would only mislead the next reader.
+            self.attempts_allowed = None
+
+    def question_problems(self) -> list[tuple[object, str]]:
+        """(question, message) for each question whose choices cannot be graded; the admin
+        form shows the same messages on the questions (content.forms)."""
+        problems = []
+        for question in self.questions.all():
+            choices = list(question.choices.all())
+            problem = question_choice_problem(
+                question.kind, sum(1 for c in choices if c.is_correct), len(choices)
+            )
+            if problem is not None:
+                problems.append((question, str(problem)))
+        return problems
+
+    def get_preview_template(self, request, mode_name):
+        return "content/quiz_preview.html"
 
 
 class QuestionKind(models.TextChoices):
@@ -296,7 +404,9 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
         verbose_name=_("final quiz"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A quiz that is some course's final quiz cannot be deleted (the course would then
+        # complete on its lessons alone); the admin says where it is used.
+        on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Completion rule: all lessons done and this quiz passed at its pass mark."),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from wagtail.models import Page, PageViewRestriction
+from dataclasses import dataclass
 
-from content.models import CoursePage, LessonPage, StoryPage
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex
+
+from content.models import CoursePage, LessonPage, Quiz, StoryPage
 from lms.text import text_fold
 
 SEARCHABLE_TYPES = (CoursePage, LessonPage, StoryPage)
@@ -54,3 +57,45 @@ def page_search(*, query: str, user):
     if blocked is not None:
         pages = pages.exclude(blocked)
     return pages.specific().search(folded, operator="and")
+
+
+@dataclass(frozen=True)
+class QuizUse:
+    """One place that uses a quiz: a course whose final quiz it is, or a lesson that places it
+    in its body (`course` is then the lesson's course, if it has one)."""
+
+    page: Page
+    as_final_quiz: bool
+    course: Page | None = None
+
+
+def quiz_usage(*, quiz: Quiz) -> list[QuizUse]:
+    """Where the curriculum uses a quiz, courses first then lessons, in tree order.
+
+    Courses are found by their final-quiz column, lessons through Wagtail's reference index
+    (which records the quizzes chosen in a lesson's body, as the usage view shows them). Both
+    cover the pages' saved content, live or not; a reference only in an unpublished draft of
+    a live page is not counted.
+    """
+    uses = [
+        QuizUse(page=course, as_final_quiz=True)
+        for course in CoursePage.objects.filter(final_quiz=quiz).order_by("path")
+    ]
+    lesson_ids = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(Quiz),
+        to_object_id=str(quiz.pk),
+        base_content_type=ContentType.objects.get_for_model(Page),
+    ).values_list("object_id", flat=True)
+    lessons = list(
+        LessonPage.objects.filter(pk__in=[int(pk) for pk in lesson_ids]).order_by("path")
+    )
+    courses = {
+        course.path: course
+        for course in CoursePage.objects.filter(
+            path__in={lesson.path[: lesson.steplen * (lesson.depth - 2)] for lesson in lessons}
+        )
+    }
+    for lesson in lessons:
+        course = courses.get(lesson.path[: lesson.steplen * (lesson.depth - 2)])
+        uses.append(QuizUse(page=lesson, as_final_quiz=False, course=course))
+    return uses

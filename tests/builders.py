@@ -98,12 +98,17 @@ def make_quiz(
     title: str = "Bài kiểm tra",
     questions: int = 3,
     pass_mark: int = 70,
-    attempts_allowed: int = 3,
+    attempts_allowed: int | None = 3,
+    unlimited_attempts: bool = False,
     shuffle: bool = False,
     marked: bool = False,
+    published: bool = True,
 ) -> Quiz:
     """A quiz whose questions alternate single choice, multiple choice and true/false. In each
     question the first choice is correct (and, for multiple choice, the second too).
+
+    `published` (the default): through a published revision, as a reviewer's approval leaves
+    it, so learners can take it; otherwise a draft never published, as the admin creates one.
 
     `marked`: single-choice questions "Câu hỏi số N?" of two choices, whose correct answer
     and explanation carry markers (DAP-AN-DUNG-N, GIAI-THICH-BI-MAT-N), so that a page that
@@ -114,8 +119,9 @@ def make_quiz(
         if marked
         else [QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE]
     )
-    quiz = Quiz(title=title, pass_mark=pass_mark, attempts_allowed=attempts_allowed,
-                shuffle=shuffle)  # fmt: skip
+    quiz = Quiz(title=title, pass_mark=pass_mark, shuffle=shuffle,
+                attempts_allowed=None if unlimited_attempts else attempts_allowed,
+                unlimited_attempts=unlimited_attempts, live=published)  # fmt: skip
     built = []
     for n in range(questions):
         number, kind = n + 1, kinds[n % len(kinds)]
@@ -139,7 +145,70 @@ def make_quiz(
         )  # fmt: skip
     quiz.questions = built
     quiz.save()
+    revision = quiz.save_revision()
+    if published:
+        revision.publish()
+    quiz.refresh_from_db()
     return quiz
+
+
+def quiz_form_data(quiz: Quiz | None = None, *, action: str | None = None, questions=None,
+                   **fields) -> dict:  # fmt: skip
+    """What the quiz admin's add or edit form posts: the quiz's latest version (its draft if
+    it has one) with `fields` changed (title, pass_mark, attempts_allowed, unlimited_attempts,
+    shuffle). `questions` replaces the questions: dicts of kind, text, explanation and
+    choices [(text, correct), ...], with the `id` of an existing question (and `ids` of its
+    choices) to keep it. `action`: "submit" (for review) or "publish"; none saves a draft."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    current = quiz.get_latest_revision_as_object() if quiz is not None else None
+    if questions is None:
+        questions = [
+            {
+                "id": q.pk, "kind": q.kind, "text": q.text, "explanation": q.explanation,
+                "ids": [c.pk for c in q.choices.all()],
+                "choices": [(c.text, c.is_correct) for c in q.choices.all()],
+            }
+            for q in (current.questions.all() if current is not None else [])
+        ]  # fmt: skip
+    data = {
+        "title": current.title if current else "Bài kiểm tra mới",
+        "pass_mark": current.pass_mark if current else 70,
+        "attempts_allowed": (current.attempts_allowed if current else 3) or "",
+        "unlimited_attempts": current.unlimited_attempts if current else False,
+        "shuffle": current.shuffle if current else False,
+    }
+    data.update(fields)
+    for name in ("unlimited_attempts", "shuffle"):
+        data[name] = "on" if data[name] else ""
+    if data["attempts_allowed"] is None:
+        data["attempts_allowed"] = ""
+
+    def question_form(n, question):
+        ids = question.get("ids") or []
+        choices = [
+            {"text": text, "is_correct": "on" if correct else "", "ORDER": str(i),
+             **({"id": ids[i]} if i < len(ids) else {})}
+            for i, (text, correct) in enumerate(question["choices"])
+        ]  # fmt: skip
+        form = {
+            "kind": question.get("kind", QuestionKind.SINGLE),
+            "text": question["text"],
+            "explanation": question.get("explanation", ""),
+            "ORDER": str(n),
+            "choices": inline_formset(choices, initial=len(ids), min=2),
+        }
+        if question.get("id"):
+            form["id"] = question["id"]
+        return form
+
+    existing = sum(1 for q in questions if q.get("id"))
+    data["questions"] = inline_formset(
+        [question_form(n, q) for n, q in enumerate(questions)], initial=existing, min=1
+    )
+    if action:
+        data[f"action-{action}"] = "1"
+    return nested_form_data(data)
 
 
 def correct_answers(quiz: Quiz) -> dict[int, list[int]]:

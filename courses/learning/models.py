@@ -78,10 +78,23 @@ class LessonProgress(models.Model):
 
 class QuizAttempt(models.Model):
     """One try at a quiz. The question and choice order is stored, so a reload shows the same
-    order; answers are saved one by one as QuizAnswer rows, so nothing is lost on disconnect."""
+    order; answers are saved one by one as QuizAnswer rows, so nothing is lost on disconnect.
+
+    `quiz_revision` is the published revision of the quiz the attempt answered (and was graded
+    against); empty for attempts made before quizzes had revisions. A quiz with attempts cannot
+    be deleted: they back completions and certificates.
+    """
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
-    quiz = models.ForeignKey("content.Quiz", on_delete=models.CASCADE, related_name="+")
+    quiz = models.ForeignKey("content.Quiz", on_delete=models.PROTECT, related_name="+")
+    quiz_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("quiz version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     number = models.PositiveSmallIntegerField(_("attempt number"))
     question_order = models.JSONField(_("question order"), default=list)
     choice_order = models.JSONField(_("choice order"), default=dict)

@@ -117,29 +117,86 @@ def attempts_used(*, enrolment: Enrolment, quiz: Quiz) -> int:
     ).count()
 
 
+def _require_published(quiz: Quiz) -> None:
+    if not quiz.is_published:
+        raise NotAllowed(_("This quiz has not been published yet."))
+
+
+def _orders(key: QuizKey, *, shuffle: bool, keep: QuizAttempt | None = None):
+    """Question and choice order for an attempt: the quiz's order (shuffled if the quiz says
+    so), or, for an open attempt that follows a new version, its own order for what is still
+    there and the new questions and choices after it."""
+    rng = random.Random()
+    new_questions = [q for q in key.kinds if keep is None or q not in keep.question_order]
+    if shuffle:
+        rng.shuffle(new_questions)
+    question_order = (
+        [q for q in keep.question_order if q in key.kinds] if keep is not None else []
+    ) + new_questions
+    choice_order = {}
+    for q, ids in key.choices.items():
+        kept = [c for c in (keep.choice_order.get(str(q), []) if keep else []) if c in ids]
+        added = [c for c in ids if c not in kept]
+        if shuffle:
+            rng.shuffle(added)
+        choice_order[str(q)] = kept + added
+    return question_order, choice_order
+
+
+def quiz_attempt_follow_live(*, attempt: QuizAttempt, quiz: Quiz, key: QuizKey) -> bool:
+    """Move an open attempt to the quiz's published version if a newer one was published
+    since it started: its order follows the new questions and choices, answers that no longer
+    fit are dropped. True if it moved. An attempt from before quizzes had revisions takes the
+    live revision as it is (that revision was made from the same rows)."""
+    if attempt.quiz_revision_id == quiz.live_revision_id:
+        return False
+    if attempt.quiz_revision_id is None:
+        attempt.quiz_revision_id = quiz.live_revision_id
+        QuizAttempt.objects.filter(pk=attempt.pk).update(quiz_revision_id=quiz.live_revision_id)
+        return False
+    question_order, choice_order = _orders(key, shuffle=quiz.shuffle, keep=attempt)
+    with transaction.atomic():
+        for answer in QuizAnswer.objects.filter(attempt=attempt):
+            valid = set(key.choices.get(answer.question_id, ()))
+            if not set(answer.choice_ids) <= valid:
+                answer.delete()
+        attempt.question_order = question_order
+        attempt.choice_order = choice_order
+        attempt.quiz_revision_id = quiz.live_revision_id
+        attempt.save(update_fields=["question_order", "choice_order", "quiz_revision"])
+    return True
+
+
+class QuizChanged(LearningError):
+    """The quiz was updated while the attempt was open; the attempt now shows the new version."""
+
+    status = 409
+
+
 def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt:
-    """Resume the open attempt, or start a new one within the attempt limit."""
+    """Resume the open attempt, or start a new one within the attempt limit.
+
+    Only a published quiz can be taken, and always in its published version: the attempt
+    records that revision. An open attempt follows a version published since it started."""
+    _require_published(quiz)
     open_attempt = QuizAttempt.objects.filter(
         enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
     ).first()
     if open_attempt is not None:
+        if open_attempt.quiz_revision_id != quiz.live_revision_id:
+            quiz_attempt_follow_live(attempt=open_attempt, quiz=quiz, key=quiz_key(quiz=quiz))
         return open_attempt
     used = attempts_used(enrolment=enrolment, quiz=quiz)
-    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+    limit = quiz.attempt_limit
+    if limit is not None and used >= limit:
         raise NotAllowed(_("You have used all the attempts allowed for this quiz."))
-    key = quiz_key(quiz=quiz)
-    question_order = list(key.kinds)
-    choice_order = {str(q): list(c) for q, c in key.choices.items()}
-    if quiz.shuffle:
-        rng = random.Random()
-        rng.shuffle(question_order)
-        for ids in choice_order.values():
-            rng.shuffle(ids)
+    question_order, choice_order = _orders(quiz_key(quiz=quiz), shuffle=quiz.shuffle)
     try:
         with transaction.atomic():
             return QuizAttempt.objects.create(
                 enrolment=enrolment,
                 quiz=quiz,
+                quiz_revision_id=quiz.live_revision_id,
                 number=used + 1,
                 question_order=question_order,
                 choice_order=choice_order,
@@ -183,7 +240,8 @@ def quiz_answer_save(
 def quiz_attempt_submit(
     *, attempt: QuizAttempt, cadre: Cadre, answers: Mapping[int, Iterable[int]]
 ) -> QuizAttempt:
-    """Save the given answers, grade the attempt and close it (idempotent).
+    """Save the given answers, grade the attempt against the published version of the quiz and
+    close it (idempotent).
 
     Every answer is validated before anything is written: a tampered submission changes
     nothing. Submitting an attempt that is already submitted returns it unchanged.
@@ -192,7 +250,17 @@ def quiz_attempt_submit(
     if attempt.is_submitted:
         return attempt
     quiz = attempt.quiz
+    _require_published(quiz)
     key = quiz_key(quiz=quiz)
+    if quiz_attempt_follow_live(attempt=attempt, quiz=quiz, key=key):
+        # The answers were given to the earlier version: the learner checks them against the
+        # new one before submitting (those that still fit are kept).
+        raise QuizChanged(
+            _(
+                "This quiz was updated while you were answering. Your answers that still fit "
+                "are kept: check them and submit again."
+            )
+        )
     cleaned = {qid: _clean_answer(key, qid, ids) for qid, ids in answers.items()}
     with transaction.atomic():
         locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -226,6 +294,7 @@ def quiz_attempt_submit(
             correct_count=right,
             question_count=total,
             passed=score >= quiz.pass_mark,
+            quiz_revision_id=quiz.live_revision_id,
         )
         locked.refresh_from_db()
         if updated and locked.passed:

@@ -26,6 +26,7 @@ from courses.learning.selectors import (
 )
 from courses.learning.services import (
     LearningError,
+    QuizChanged,
     enrolment_create,
     lesson_complete,
     quiz_answer_save,
@@ -125,16 +126,31 @@ def lesson_done(request, lesson_id: int):
     progress = course_progress(enrolment=enrolment)
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
-    if course.final_quiz_id:
+    if course.final_quiz_id and course.final_quiz.is_published:
         return redirect("learning:quiz", course_id=course.pk, quiz_id=course.final_quiz_id)
     return redirect(course.url)
 
 
-def _ordered_questions(attempt: QuizAttempt):
-    questions = {
-        q.pk: q
-        for q in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id).prefetch_related("choices")
-    }
+def _answered_version(attempt: QuizAttempt) -> tuple[Quiz, list[QuizQuestion]]:
+    """The version of the quiz the attempt answered, and its questions.
+
+    While that version is the published one (the usual case, and always for an open attempt),
+    it is the quiz's rows; an attempt on an earlier version reads its recorded revision, so a
+    result page shows what the learner was asked and the pass mark they were graded at, not
+    what the quiz asks now."""
+    quiz = attempt.quiz
+    revision_id = attempt.quiz_revision_id
+    if revision_id is not None and revision_id != quiz.live_revision_id:
+        version = attempt.quiz_revision.as_object()
+        return version, list(version.questions.all())
+    questions = QuizQuestion.objects.filter(quiz_id=attempt.quiz_id).prefetch_related("choices")
+    return quiz, list(questions)
+
+
+def _ordered_questions(attempt: QuizAttempt, questions: list[QuizQuestion] | None = None):
+    if questions is None:
+        questions = _answered_version(attempt)[1]
+    questions = {q.pk: q for q in questions}
     ordered = []
     for qid in attempt.question_order:
         question = questions.get(qid)
@@ -161,6 +177,8 @@ def quiz(request, course_id: int, quiz_id: int):
     try:
         attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj)
     except LearningError as exc:
+        if not quiz_obj.is_published:
+            raise Http404 from exc
         return render(
             request,
             "courses/learning/quiz_closed.html",
@@ -252,6 +270,11 @@ def attempt_submit(request, attempt_id: int):
         attempt = quiz_attempt_submit(
             attempt=attempt, cadre=cadre_for_user(request.user), answers=answers
         )
+    except QuizChanged as exc:
+        messages.warning(request, str(exc))
+        return redirect(
+            "learning:quiz", course_id=attempt.enrolment.course_id, quiz_id=attempt.quiz_id
+        )
     except LearningError as exc:
         return _error(request, exc)
     return redirect("learning:attempt", attempt_id=attempt.pk)
@@ -266,8 +289,9 @@ def attempt_result(request, attempt_id: int):
             "learning:quiz", course_id=attempt.enrolment.course_id, quiz_id=attempt.quiz_id
         )
     saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
+    version, questions = _answered_version(attempt)
     rows = []
-    for question, choices in _ordered_questions(attempt):
+    for question, choices in _ordered_questions(attempt, questions):
         chosen = set(saved.get(question.pk, []))
         correct = {c.pk for c in choices if c.is_correct}
         rows.append(
@@ -282,8 +306,9 @@ def attempt_result(request, attempt_id: int):
     enrolment = attempt.enrolment
     quiz_obj = attempt.quiz
     used = attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk).filter(submitted_at__isnull=False)
-    can_retry = not attempt.passed and (
-        not quiz_obj.attempts_allowed or used.count() < quiz_obj.attempts_allowed
+    limit = quiz_obj.attempt_limit
+    can_retry = (
+        not attempt.passed and quiz_obj.is_published and (limit is None or used.count() < limit)
     )
     return render(
         request,
@@ -293,7 +318,7 @@ def attempt_result(request, attempt_id: int):
             "rows": rows,
             "course": enrolment.course,
             "enrolment": enrolment,
-            "quiz": quiz_obj,
+            "quiz": version,  # its pk is the quiz's; title and pass mark as answered
             "can_retry": can_retry,
         },
     )

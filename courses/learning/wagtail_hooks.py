@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from content.admin_views import quiz_delete_refused
 from content.hooks import COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACTIONS
-from content.models import CoursePage
+from content.models import CoursePage, Quiz
 from courses.learning import panels
+from courses.learning.models import QuizAttempt
 from courses.learning.services import enrolments_bulk_create
 from courses.registry.choosers import unit_chooser
 from courses.registry.models import AdminUnit, Cadre, Level, TargetGroup, UnitLevel
@@ -35,6 +38,35 @@ PREVIEW_ROWS = 20
 hooks.register(COURSE_PAGE_PANELS, panels.course_panel)
 hooks.register(LESSON_PAGE_PANELS, panels.lesson_panel)
 hooks.register(QUIZ_BLOCK_ACTIONS, panels.quiz_link)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_an_answered_quiz(request, instances):
+    """A quiz that learners have answered is kept: its attempts back completions and
+    certificates (the attempt's quiz is protected in the database too)."""
+    quizzes = [obj for obj in instances if isinstance(obj, Quiz)]
+    if not quizzes:
+        return None
+    counts = dict(
+        QuizAttempt.objects.filter(quiz__in=quizzes)
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values_list("quiz", "n")
+    )
+    answered = [quiz for quiz in quizzes if counts.get(quiz.pk)]
+    if not answered:
+        return None
+    rows = []
+    for quiz in answered:
+        reason = ngettext(
+            "Learners have made %(count)s attempt at this quiz: it is kept for their results "
+            "and certificates. Unpublish it if it is no longer used.",
+            "Learners have made %(count)s attempts at this quiz: it is kept for their results "
+            "and certificates. Unpublish it if it is no longer used.",
+            counts[quiz.pk],
+        ) % {"count": counts[quiz.pk]}
+        rows.append((quiz, [], reason))
+    return quiz_delete_refused(request, rows)
 
 
 class EnrolFilterForm(forms.Form):

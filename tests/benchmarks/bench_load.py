@@ -57,7 +57,7 @@ from courses.counters.models import Indicator
 from tests.builders import make_course, make_quiz, make_learner, make_units
 for code in ("CADRES_TRAINED", "CERTIFIED_LEARNERS"):
     Indicator.objects.get_or_create(code=code, defaults={"name": code, "unit": "people"})
-quiz = make_quiz(questions=10, attempts_allowed=0, shuffle=True, pass_mark=60)
+quiz = make_quiz(questions=10, unlimited_attempts=True, shuffle=True, pass_mark=60)
 tree = make_course(title="Kiến thức cơ bản về bình đẳng giới", quiz=quiz, modules=2,
                    lessons_per_module=3)
 unit = make_units(province_code="10").commune

@@ -60,7 +60,7 @@ import django, json
 django.setup()
 from tests.builders import make_course, make_quiz, make_learner
 from courses.learning.services import enrolment_create, lesson_complete
-quiz = make_quiz(questions={QUESTIONS}, attempts_allowed=0, shuffle=True, pass_mark=101 - 1)
+quiz = make_quiz(questions={QUESTIONS}, unlimited_attempts=True, shuffle=True, pass_mark=101 - 1)
 tree = make_course(quiz=quiz, modules=1, lessons_per_module=1)
 users = []
 for n in range({USERS}):

@@ -1,7 +1,7 @@
 """The four journeys of issue 8, in Debian's Chromium, one screenshot per step under
 tests/browser/screenshots/<journey>/.
 
-1. A trainer writes a lesson with a quiz in the Wagtail admin and publishes it through the
+1. A trainer writes a lesson with a quiz in the Wagtail admin and publishes both through the
    moderation workflow (the trainer submits, an Admin-group reviewer approves).
 2. A cadre on a phone (390x844) logs in, enrols, studies, fails the quiz then passes it, and
    downloads the certificate.
@@ -263,11 +263,13 @@ def test_journey_1_trainer_writes_a_lesson_with_a_quiz_and_a_reviewer_publishes_
     page.check("#id_questions-0-choices-0-is_correct")
     page.fill("#id_questions-0-choices-1-text", "Một quy định pháp luật")
     trainer.shot("quiz form")
-    with page.expect_navigation():
-        page.locator("footer button[type=submit]").first.click()
+    # Quizzes are reviewed like pages: the trainer submits it ("Gửi duyệt"); it stays a draft,
+    # unseen by learners, until the reviewer approves it (below).
+    _save(trainer, "action-submit")
     quiz = Quiz.objects.get(title="Kiểm tra: định kiến giới")
     assert quiz.questions.get().choices.filter(is_correct=True).count() == 1
-    trainer.shot("quiz saved")
+    assert not quiz.live and quiz.current_workflow_state is not None
+    trainer.shot("quiz submitted for review")
 
     # The lesson, under the module: a paragraph and the quiz block.
     trainer.goto(f"/admin/pages/add/content/lessonpage/{module.pk}/")
@@ -294,15 +296,20 @@ def test_journey_1_trainer_writes_a_lesson_with_a_quiz_and_a_reviewer_publishes_
     reviewer = j.person()
     reviewer.login("nguoiduyet", next_path="/admin/")
     reviewer.shot("reviewer dashboard awaiting review")
-    reviewer.goto(f"/admin/pages/{lesson.pk}/edit/")
-    approve = reviewer.page.locator("[data-workflow-action-name=approve]").first
-    if not approve.is_visible():
-        toggle = "footer [data-w-dropdown-target=toggle], footer button[aria-haspopup]"
-        reviewer.page.locator(toggle).first.click()
-    with reviewer.page.expect_navigation():
-        approve.click()
+    for path in (
+        f"/admin/snippets/content/quiz/edit/{quiz.pk}/",
+        f"/admin/pages/{lesson.pk}/edit/",
+    ):
+        reviewer.goto(path)
+        approve = reviewer.page.locator("[data-workflow-action-name=approve]").first
+        if not approve.is_visible():
+            toggle = "footer [data-w-dropdown-target=toggle], footer button[aria-haspopup]"
+            reviewer.page.locator(toggle).first.click()
+        with reviewer.page.expect_navigation():
+            approve.click()
+    quiz.refresh_from_db()
     lesson.refresh_from_db()
-    assert lesson.live
+    assert quiz.is_published and lesson.live
     reviewer.shot("approved and live")
 
     learner = j.person(viewport=PHONE)

@@ -390,7 +390,27 @@ RULES: dict[str, Rule] = {
     "certificate_reissue": Rule(STAFF_POST_ONLY, post_refused=refused_outside(SEES)),
     "certificate_export": Rule(scoped(SEES, trainer=HIDDEN)),
     "certificate_export_file": Rule(scoped(SEES, trainer=HIDDEN)),
-    # Quizzes are snippets: trainers and admins write them.
+    # Quizzes are snippets: trainers and admins write them, and they are reviewed like pages
+    # (drafts, the workflow, locking). Publishing, unpublishing and locking are for central
+    # reviewers: a province admin does not publish national content (content/wagtail_hooks.py).
+    # Approving in the workflow follows the workflow's task, as for pages.
+    "wagtailsnippets_content_quiz:unpublish": Rule(CENTRAL_ONLY),
+    "wagtailsnippets_content_quiz:revisions_unschedule": Rule(CENTRAL_ONLY),
+    # Locking (POST only; a GET without the permission is refused before the method is): a quiz
+    # outside review is locked and unlocked by central reviewers only. While it waits in the
+    # workflow, Wagtail lets the task's group (Admin) lock it and nobody unlock it but whoever
+    # locked it.
+    "wagtailsnippets_content_quiz:lock": Rule(
+        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NOPE, NOPE, NOPE)},
+                 default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
+        post_refused=refused_outside({"quiz:in_review": {"admin_same", "admin_other", "central"}, "quiz": {"central"}})),
+    "wagtailsnippets_content_quiz:unlock": Rule(
+        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NO_PERM)},
+                 default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
+        post_refused=refused_outside({"quiz:in_review": set(), "quiz": {"central"}})),
+    "wagtailsnippets_content_quiz:workflow_action": Rule(ADMINS_ONLY),
+    "wagtailsnippets_content_quiz:collect_workflow_action_data": Rule(ADMINS_ONLY),
+    "wagtailsnippets_content_quiz:workflow_preview": Rule(ADMINS_ONLY),
     "wagtailsnippets_content_quiz:": Rule(STAFF),
     "wagtailsnippetchoosers_content_quiz:": Rule(STAFF),
     "wagtailsnippets:index": Rule(NOBODY),  # the list of snippet types needs a snippet permission
@@ -916,13 +936,19 @@ def test_allowed_posts_do_change_the_database_so_the_probe_can_see(world):
     assert response.status_code == 302 and "courses_cadre" in diff, (response.status_code, diff)
     assert "courses_cadre" in watch.changed()
 
-    # A quiz: the trainer renames it; a cadre may not.
+    # A quiz: the trainer renames it; a cadre may not. Quizzes have drafts: the trainer's
+    # change is a new revision (the quiz row points to it), and the live title stays until a
+    # reviewer publishes it.
     path = f"/admin/snippets/content/quiz/edit/{w.tree.quiz.pk}/"
     data = form(path) | {"title": ["Bài kiểm tra đã sửa"]}
     response, diff = _changed_by(w, "cadre", path, data)
     assert refused(response) and not diff, (response.status_code, diff)
     response, diff = _changed_by(w, "trainer", path, data)
     assert response.status_code == 302 and "content_quiz" in diff, (response.status_code, diff)
+    assert "wagtailcore_revision" in diff, diff
+    w.tree.quiz.refresh_from_db()
+    assert w.tree.quiz.title != "Bài kiểm tra đã sửa"
+    assert w.tree.quiz.get_latest_revision_as_object().title == "Bài kiểm tra đã sửa"
 
     # A certificate: the other province's admin may not revoke it; its province's admin does.
     path = f"/admin/certificate/{w.certificate.pk}/revoke/"

@@ -93,6 +93,9 @@ SAMEORIGIN_FRAMING: dict[str, str] = {
     "admin/pages/add/<slug:content_type_app_name>/<slug:content_type_model_name>"
     "/<int:parent_page_id>/preview/": PREVIEW,
     "admin/pages/<int:page_id>/edit/preview/": PREVIEW,
+    # Quizzes are previewable snippets (their authors and reviewers check a version).
+    "admin/snippets/content/quiz/preview/": PREVIEW,
+    "admin/snippets/content/quiz/preview/<int:pk>/": PREVIEW,
 }
 
 

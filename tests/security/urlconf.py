@@ -269,6 +269,11 @@ def _fillers() -> dict[str, object]:
         page, rev = e(world, "page:in_review"), e(world, label)
         return Fill({"page_id": page.pk, "revision_id": rev.pk}, ("page:in_review", label))
 
+    def quiz_revision(world, which):
+        quiz, rev = e(world, "quiz:in_review"), e(world, f"quiz_revision:{which}")
+        return Fill({"pk": quiz.pk, "revision_id": rev.pk},
+                    ("quiz:in_review", f"quiz_revision:{which}"))  # fmt: skip
+
     def reset_link(world):
         user = e(world, "user:reset")
         uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -391,6 +396,56 @@ def _fillers() -> dict[str, object]:
                     "workflow_state_id": e(w, "workflow_state").pk,
                 },
                 ("page:in_review", "workflow_state"),
+            )
+        ],  # fmt: skip
+        # The quiz in review (a snippet with drafts and the pages' workflow).
+        "wagtailsnippets_content_quiz:revisions_view": lambda w: [quiz_revision(w, "first")],
+        "wagtailsnippets_content_quiz:revisions_revert": lambda w: [quiz_revision(w, "first")],
+        "wagtailsnippets_content_quiz:revisions_unschedule": lambda w: [quiz_revision(w, "latest")],
+        "wagtailsnippets_content_quiz:revisions_compare": lambda w: [
+            Fill(
+                {
+                    "pk": e(w, "quiz:in_review").pk,
+                    "revision_id_a": e(w, "quiz_revision:first").pk,
+                    "revision_id_b": e(w, "quiz_revision:latest").pk,
+                },
+                ("quiz:in_review", "quiz_revision:first", "quiz_revision:latest"),
+            ),
+        ],  # fmt: skip
+        "wagtailsnippets_content_quiz:workflow_action": lambda w: [
+            Fill(
+                {
+                    "pk": e(w, "quiz:in_review").pk,
+                    "action_name": action,
+                    "task_state_id": e(w, "quiz_task_state").pk,
+                },
+                ("quiz:in_review", "quiz_task_state"),
+            )
+            for action in ("approve", "reject")
+        ],  # fmt: skip
+        "wagtailsnippets_content_quiz:collect_workflow_action_data": lambda w: [
+            Fill(
+                {
+                    "pk": e(w, "quiz:in_review").pk,
+                    "action_name": "reject",
+                    "task_state_id": e(w, "quiz_task_state").pk,
+                },
+                ("quiz:in_review", "quiz_task_state"),
+            )
+        ],  # fmt: skip
+        "wagtailsnippets_content_quiz:workflow_preview": lambda w: [
+            Fill(
+                {"pk": e(w, "quiz:in_review").pk, "task_id": e(w, "task").pk},
+                ("quiz:in_review", "task"),
+            )
+        ],  # fmt: skip
+        "wagtailsnippets_content_quiz:workflow_history_detail": lambda w: [
+            Fill(
+                {
+                    "pk": e(w, "quiz:in_review").pk,
+                    "workflow_state_id": e(w, "quiz_workflow_state").pk,
+                },
+                ("quiz:in_review", "quiz_workflow_state"),
             )
         ],  # fmt: skip
         "wagtailadmin_pages:move_confirm": lambda w: [

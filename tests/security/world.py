@@ -28,6 +28,7 @@ from tests.builders import (
     course_index,
     make_cadre,
     make_course,
+    make_quiz,
     make_session,
     make_unit,
     make_units,
@@ -256,6 +257,19 @@ def world_extend(world: World) -> None:
     world.add("workflow_state", workflow_state)
     world.add("task_state", workflow_state.current_task_state)
     world.add("task", Task.objects.get(pk=workflow_state.current_task_state.task_id))
+    # A quiz goes through the same review: a published quiz (used by no course) whose change
+    # the trainer saved twice and submitted.
+    quiz = make_quiz(title="Bài kiểm tra đang duyệt")
+    quiz.pass_mark = 80
+    quiz_first = quiz.save_revision(user=trainer)
+    quiz.pass_mark = 90
+    quiz_latest = quiz.save_revision(user=trainer)
+    quiz_state = workflow.start(quiz, trainer)
+    world.add("quiz:in_review", quiz)
+    world.add("quiz_revision:first", quiz_first)
+    world.add("quiz_revision:latest", quiz_latest)
+    world.add("quiz_workflow_state", quiz_state)
+    world.add("quiz_task_state", quiz_state.current_task_state)
     # Privacy: a password on the standard page; a private collection with a document.
     restriction = PageViewRestriction.objects.create(
         page=standard, restriction_type=PageViewRestriction.PASSWORD, password="mat-khau-trang"
