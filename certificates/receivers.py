@@ -3,9 +3,15 @@ connection to the broker."""
 
 from django.dispatch import receiver
 
-from certificates.services import certificate_create_pending, certificates_requeue_request
+from certificates.services import (
+    certificate_create_pending,
+    certificates_erase_holder,
+    certificates_merge,
+    certificates_requeue_request,
+)
 from courses.learning.models import Enrolment
-from courses.learning.signals import enrolment_completed
+from courses.learning.signals import enrolment_completed, enrolment_merging
+from courses.registry.signals import cadre_erasing
 from lms.celery import broker_connected
 
 
@@ -13,6 +19,18 @@ from lms.celery import broker_connected
 def create_pending_certificate(sender, enrolment: Enrolment, **kwargs) -> None:
     """Inside the completion's transaction: the pending row commits with the completion."""
     certificate_create_pending(enrolment=enrolment)
+
+
+@receiver(enrolment_merging, sender=Enrolment, dispatch_uid="certificates_follow_merge")
+def certificate_follows_merge(sender, kept: Enrolment, dropped: Enrolment, **kwargs) -> None:
+    """Inside the merge's transaction, before `dropped` is deleted."""
+    certificates_merge(kept=kept, dropped=dropped)
+
+
+@receiver(cadre_erasing, dispatch_uid="certificates_erase_holder")
+def certificates_forget_holder(sender, cadre, by=None, **kwargs) -> None:
+    """Inside the erasure's transaction: the certificates no longer hold the name."""
+    certificates_erase_holder(cadre_id=cadre.pk, by=by)
 
 
 @receiver(broker_connected, dispatch_uid="certificates_requeue_on_connect")

@@ -9,3 +9,9 @@ outside work with `transaction.on_commit`.
 from django.dispatch import Signal
 
 enrolment_completed = Signal()
+
+# `enrolment_merging` is sent inside a merge of two records of one person, for two enrolments
+# in the same course: `kept=` (the more advanced one, which stays) and `dropped=` (whose lesson
+# progress and quiz attempts have moved to `kept`, and which is deleted next). A receiver
+# moves or sets aside what it keeps on `dropped` (certificates).
+enrolment_merging = Signal()

@@ -119,6 +119,10 @@ class Cadre(NameFieldsChecked, models.Model):
         _("consent notice version"), max_length=20, blank=True
     )
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    # Set when the person's personal data was erased at their request: the record stays,
+    # with a placeholder name, so that what they counted for keeps counting.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True,
+                                     editable=False)  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
