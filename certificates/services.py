@@ -518,7 +518,9 @@ def certificates_erase_holder(*, cadre_id: int, by=None) -> int:
     nameless certificate is printed later. The counts do not change. Returns how many
     certificates were touched."""
     rows = list(
-        Certificate.objects.select_for_update().filter(enrolment__cadre_id=cadre_id).order_by("pk")
+        Certificate.objects.select_for_update(of=("self",))
+        .filter(enrolment__cadre_id=cadre_id)
+        .order_by("pk")
     )
     reason = _("Personal data erased at the holder's request.")
     for certificate in rows:

@@ -221,8 +221,11 @@ def cadre_erase(*, cadre: Cadre, by=None) -> Cadre:
         locked.erased_at = timezone.now()
         cadre_erasing.send(sender=Cadre, cadre=locked, by=by)
         locked.save()
+        # Its own entries, and those of the duplicates merged into it (named after them).
         ModelLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Cadre), object_id=str(locked.pk)
+            models.Q(object_id=str(locked.pk))
+            | models.Q(action=MERGE_ACTION, data__kept_id=locked.pk),
+            content_type=ContentType.objects.get_for_model(Cadre),
         ).update(label=ERASED_NAME)
         log(instance=locked, action=ERASE_ACTION, user=by)
     return locked
