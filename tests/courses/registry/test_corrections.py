@@ -207,6 +207,9 @@ def test_merge_pages_find_namesakes_without_showing_the_phone_and_merge(world):
     duplicate.save()
     complete(duplicate, world.course, at=MAY_2025)
     client = logged_in(world.lc_admin)
+    inspect = client.get(f"/admin/registry/cadres/inspect/{kept.pk}/").content.decode()
+    assert f"/admin/registry/cadres/merge/{kept.pk}/" in inspect
+    assert f"/admin/registry/cadres/erase/{kept.pk}/" in inspect
     search = client.get(f"/admin/registry/cadres/merge/{kept.pk}/")
     assert search.status_code == 200
     page = search.content.decode()
