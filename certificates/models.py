@@ -45,8 +45,12 @@ class SerialCounter(models.Model):
 
 
 class Certificate(models.Model):
+    # Empty only for a certificate set aside when two records of one person were merged and
+    # both held one for the same course: it stays revoked, so that its code still verifies.
     enrolment = models.OneToOneField(
         "courses.Enrolment",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="certificate",
         verbose_name=_("enrolment"),

@@ -6,10 +6,13 @@ from django.dispatch import receiver
 from certificates.services import (
     certificate_create_pending,
     certificate_withdraw,
+    certificates_erase_holder,
+    certificates_merge,
     certificates_requeue_request,
 )
 from courses.learning.models import Enrolment
-from courses.learning.signals import enrolment_completed, enrolment_uncompleted
+from courses.learning.signals import enrolment_completed, enrolment_merging, enrolment_uncompleted
+from courses.registry.signals import cadre_erasing
 from lms.celery import broker_connected
 
 
@@ -25,6 +28,18 @@ def create_pending_certificate(sender, enrolment: Enrolment, **kwargs) -> None:
 def withdraw_certificate(sender, enrolment: Enrolment, reason: str, by=None, **kwargs) -> None:
     """Inside the transaction that took the completion back."""
     certificate_withdraw(enrolment=enrolment, reason=reason, by=by)
+
+
+@receiver(enrolment_merging, sender=Enrolment, dispatch_uid="certificates_follow_merge")
+def certificate_follows_merge(sender, kept: Enrolment, dropped: Enrolment, **kwargs) -> None:
+    """Inside the merge's transaction, before `dropped` is deleted."""
+    certificates_merge(kept=kept, dropped=dropped)
+
+
+@receiver(cadre_erasing, dispatch_uid="certificates_erase_holder")
+def certificates_forget_holder(sender, cadre, by=None, **kwargs) -> None:
+    """Inside the erasure's transaction: the certificates no longer hold the name."""
+    certificates_erase_holder(cadre_id=cadre.pk, by=by)
 
 
 @receiver(broker_connected, dispatch_uid="certificates_requeue_on_connect")

@@ -469,6 +469,10 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == CertificateStatus.REVOKED:
             raise ValueError(_("A revoked certificate cannot be re-issued."))
+        if certificate.enrolment is None or certificate.enrolment.cadre.erased_at is not None:
+            raise ValueError(
+                _("The holder's personal data was erased: the certificate cannot be re-issued.")
+            )
         old_name, new_name = cadre_rename(
             cadre_id=certificate.enrolment.cadre_id, full_name=full_name
         )
@@ -488,6 +492,83 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
         pk = certificate.pk
         transaction.on_commit(lambda: certificate_queue(certificate_id=pk))
     return certificate
+
+
+# --- Two records of one person merged, and personal data erased ----------------------------
+
+
+def _kept_first(certificate: Certificate) -> tuple:
+    """Sorts the certificate to keep first: an issued one (it is printed and verifies), then
+    one still to be issued, a revoked one last; then the older."""
+    status = certificate.status
+    return (status != CertificateStatus.ISSUED, status == CertificateStatus.REVOKED,
+            certificate.issued_at or certificate.created_at, certificate.pk)  # fmt: skip
+
+
+def certificates_merge(*, kept: Enrolment, dropped: Enrolment, by=None) -> None:
+    """Two enrolments of one person in one course are merged (inside the merge's transaction;
+    `dropped` is deleted next). Its certificate moves to `kept`, with its serial and code,
+    when `kept` has none. When both have one, the one to keep (issued first) stays on `kept`;
+    the other, if it was ever issued (it has a serial, and its code may be on paper), is
+    revoked as a duplicate and kept apart from any enrolment, so its code still verifies (as
+    revoked); one never issued is withdrawn. The counters are merged by the ledger (the
+    person stays certified if either record was)."""
+    rows = list(
+        Certificate.objects.select_for_update().filter(enrolment__in=[kept, dropped]).order_by("pk")
+    )
+    if not rows:
+        return
+    if len(rows) == 1:
+        Certificate.objects.filter(pk=rows[0].pk).update(enrolment=kept, updated_at=timezone.now())
+        return
+    stays, other = sorted(rows, key=_kept_first)
+    if stays.enrolment_id != kept.pk:
+        Certificate.objects.filter(pk=other.pk).update(enrolment=None)
+        Certificate.objects.filter(pk=stays.pk).update(enrolment=kept, updated_at=timezone.now())
+    if not other.serial:
+        Certificate.objects.filter(pk=other.pk).delete()
+        return
+    reason = _(
+        "Duplicate: two records of the same person were merged; the certificate that stays "
+        "valid for this course is %(serial)s."
+    ) % {"serial": stays.serial or "–"}
+    values = {"enrolment": None, "updated_at": timezone.now()}
+    if other.status != CertificateStatus.REVOKED:
+        values.update(status=CertificateStatus.REVOKED, status_reason=reason)
+        CertificateEvent.objects.create(
+            certificate=other, kind=CertificateEventKind.REVOKED, reason=reason, by=by
+        )
+    Certificate.objects.filter(pk=other.pk).update(**values)
+
+
+def certificates_erase_holder(*, cadre_id: int, by=None) -> int:
+    """The holder's personal data is erased (inside the erasure's transaction). An issued
+    certificate stays valid (the training took place, and the person may still show the
+    paper), but the record no longer holds the name: the printed name and the names in its
+    history are removed, and the PDF, which prints the name, is deleted once the
+    transaction commits; verification then says the name was removed at the holder's
+    request. A certificate never issued is withdrawn (revoked with the reason), so no
+    nameless certificate is printed later. The counts do not change. Returns how many
+    certificates were touched."""
+    rows = list(
+        Certificate.objects.select_for_update(of=("self",))
+        .filter(enrolment__cadre_id=cadre_id)
+        .order_by("pk")
+    )
+    reason = _("Personal data erased at the holder's request.")
+    for certificate in rows:
+        values = {"full_name": "", "pdf": "", "updated_at": timezone.now()}
+        if certificate.status in (CertificateStatus.PENDING, CertificateStatus.FAILED):
+            values.update(status=CertificateStatus.REVOKED, status_reason=reason)
+            CertificateEvent.objects.create(
+                certificate=certificate, kind=CertificateEventKind.REVOKED, reason=reason, by=by
+            )
+        if certificate.pdf:
+            storage, name = certificate.pdf.storage, certificate.pdf.name
+            transaction.on_commit(lambda s=storage, n=name: _file_delete(s, n))
+        Certificate.objects.filter(pk=certificate.pk).update(**values)
+    CertificateEvent.objects.filter(certificate__in=rows).update(old_name="", new_name="")
+    return len(rows)
 
 
 # --- Bulk export ----------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def _public(certificate) -> dict:
     """The only fields a verifier sees: no contact details, unit or ethnicity."""
     return {
         "status": "revoked" if certificate.status == CertificateStatus.REVOKED else "valid",
-        "full_name": certificate.full_name,
+        # None once the holder's personal data was erased at their request.
+        "full_name": certificate.full_name or None,
         "course": certificate.course_title,
         "completed_on": certificate.completed_on.isoformat() if certificate.completed_on else None,
         "issued_on": certificate.issued_on.isoformat() if certificate.issued_on else None,

@@ -99,6 +99,8 @@ def _certificate_or_404(request, pk: int) -> Certificate:
 
 def certificate_detail(request, pk: int):
     certificate = _certificate_or_404(request, pk)
+    # A certificate set aside by a merge belongs to no enrolment.
+    cadre = certificate.enrolment.cadre if certificate.enrolment_id else None
     return render(
         request,
         "certificates/admin/detail.html",
@@ -106,12 +108,10 @@ def certificate_detail(request, pk: int):
             "page_title": certificate.serial or _("certificate (pending)"),
             "header_icon": "doc-full",
             "certificate": certificate,
-            "cadre": certificate.enrolment.cadre,
+            "cadre": cadre,
             "events": certificate.events.select_related("by"),
             "revoke_form": RevokeForm(),
-            "reissue_form": ReissueForm(
-                initial={"full_name": certificate.enrolment.cadre.full_name}
-            ),
+            "reissue_form": ReissueForm(initial={"full_name": cadre.full_name if cadre else ""}),
         },
     )
 

@@ -15,6 +15,7 @@ class CoursesConfig(AppConfig):
         from courses.registry.models import AdminUnitLineage, Cadre
         from courses.registry.models.places import lineage_changed, undecided_changed
         from courses.registry.signals import place_changed
+        from courses.sessions import receivers as session_receivers  # noqa: F401  (connects)
         from courses.sessions.models import TrainingSession
 
         post_save.connect(lineage_changed, sender=AdminUnitLineage, dispatch_uid="lineage-save")

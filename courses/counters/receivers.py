@@ -2,11 +2,17 @@
 
 from django.dispatch import receiver
 
-from courses.counters.services import achievements_move
-from courses.registry.signals import place_changed
+from courses.counters.services import achievements_merge, achievements_move
+from courses.registry.signals import cadre_merging, place_changed
 
 
 @receiver(place_changed, dispatch_uid="counters_follow_place")
 def achievements_follow_place(sender, cadre=None, session=None, **kwargs) -> None:
     """Inside the transaction that moved the record: its counts move with it."""
     achievements_move(cadre=cadre, session=session)
+
+
+@receiver(cadre_merging, dispatch_uid="counters_merge_cadres")
+def achievements_follow_merge(sender, kept, duplicate, **kwargs) -> None:
+    """Inside the merge's transaction: the person counts once, as the kept record."""
+    achievements_merge(kept=kept, duplicate=duplicate)

@@ -338,3 +338,32 @@ def certified_learner_record(*, cadre: Cadre, at: dt.datetime) -> bool:
 def certified_learner_remove(*, cadre_id: int) -> bool:
     """Stop counting a person among the certified learners (their last certificate went)."""
     return achievement_remove(code=CERTIFIED_LEARNERS, cadre=Cadre.objects.get(pk=cadre_id))
+
+
+def achievements_merge(*, kept: Cadre, duplicate: Cadre) -> int:
+    """Two records of one person become one (inside the merge's transaction, both rows
+    locked): the duplicate's achievements go to the kept record; where both were counted for
+    the same indicator, the earlier achievement stays and the later one leaves its cell (-1),
+    so the person counts once, in the month they first counted. Then all of them sit at the
+    kept record's place (achievements_move). Returns how many left a cell."""
+    rows = Achievement.objects.select_for_update().filter(cadre_id__in=[kept.pk, duplicate.pk])
+    mine: dict[int, Achievement] = {}
+    theirs: list[Achievement] = []
+    for achievement in rows.order_by("pk"):
+        if achievement.cadre_id == kept.pk:
+            mine[achievement.indicator_id] = achievement
+        else:
+            theirs.append(achievement)
+    removed = 0
+    for achievement in theirs:
+        other = mine.get(achievement.indicator_id)
+        if other is not None:
+            later = achievement if other.achieved_at <= achievement.achieved_at else other
+            Achievement.objects.filter(pk=later.pk).delete()
+            counter_cell_add(indicator=later.indicator_id, key=achievement_key(later), delta=-1)
+            removed += 1
+            if later is achievement:
+                continue
+        Achievement.objects.filter(pk=achievement.pk).update(cadre_id=kept.pk)
+    achievements_move(cadre=kept)
+    return removed

@@ -1,9 +1,10 @@
-"""Reactions of the completion engine to the sessions feature's signals."""
+"""Reactions of the completion engine to the sessions feature's and the registry's signals."""
 
 from django.dispatch import receiver
 
 from courses.learning.completion import completion_withdraw, enrolment_evaluate
-from courses.learning.services import enrolment_create
+from courses.learning.services import enrolment_create, enrolments_merge, enrolments_reevaluate
+from courses.registry.signals import cadre_merged, cadre_merging
 from courses.sessions.models import TrainingSession
 from courses.sessions.signals import participant_present, participant_withdrawn
 
@@ -20,3 +21,16 @@ def evaluate_in_person(sender, session: TrainingSession, cadre, by=None, **kwarg
 def reconsider_in_person(sender, session: TrainingSession, cadre, by=None, **kwargs) -> None:
     """Inside the change's transaction: what that presence completed is reconsidered."""
     completion_withdraw(cadre=cadre, session=session, by=by)
+
+
+@receiver(cadre_merging, dispatch_uid="learning_merge_cadres")
+def enrolments_follow_merge(sender, kept, duplicate, **kwargs) -> None:
+    """Inside the merge's transaction: the duplicate's enrolments become the kept record's."""
+    enrolments_merge(kept=kept, duplicate=duplicate)
+
+
+@receiver(cadre_merged, dispatch_uid="learning_after_merge")
+def evaluate_after_merge(sender, kept, **kwargs) -> None:
+    """Once everything has moved: lessons, attempts and attendance of both records together
+    may complete a course neither completed alone."""
+    enrolments_reevaluate(cadre=kept)

@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage, QuestionKind, Quiz
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
+from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
 
 
@@ -302,3 +303,106 @@ def quiz_attempt_submit(
             if enrolment.course.final_quiz_id == quiz.pk:
                 enrolment_evaluate(enrolment=enrolment)
     return locked
+
+
+# --- Two records of one person merged --------------------------------------------------------
+
+
+def _advance(enrolment: Enrolment) -> tuple:
+    """Sorts the more advanced enrolment first: completed, and earlier; then more lessons
+    done; then the older."""
+    done = enrolment.completed_at is not None
+    return (not done, enrolment.completed_at if done else None, -enrolment.lessons_done,
+            enrolment.enrolled_at, enrolment.pk)  # fmt: skip
+
+
+def _progress_move(*, source: Enrolment, target: Enrolment) -> None:
+    """Lessons done under `source` count for `target`, each at its earlier moment."""
+    held = dict(
+        LessonProgress.objects.filter(enrolment=target).values_list("lesson_id", "completed_at")
+    )
+    for row in LessonProgress.objects.filter(enrolment=source).order_by("pk"):
+        if row.lesson_id not in held:
+            LessonProgress.objects.filter(pk=row.pk).update(enrolment=target)
+            continue
+        if row.completed_at < held[row.lesson_id]:
+            LessonProgress.objects.filter(enrolment=target, lesson_id=row.lesson_id).update(
+                completed_at=row.completed_at
+            )
+        LessonProgress.objects.filter(pk=row.pk).delete()
+
+
+# Attempt numbers are moved out of the way through this range while they are renumbered
+# (one attempt number per learner and quiz is unique).
+_RENUMBER_OFFSET = 20000
+
+
+def _attempts_move(*, source: Enrolment, target: Enrolment) -> None:
+    """Quiz attempts under `source` join those of `target`, numbered again in the order they
+    were started. Of two open attempts at one quiz, the target's stays (the other, never
+    submitted, is discarded: one open attempt per learner and quiz)."""
+    open_quizzes = set(
+        QuizAttempt.objects.filter(enrolment=target, submitted_at__isnull=True).values_list(
+            "quiz_id", flat=True
+        )
+    )
+    QuizAttempt.objects.filter(
+        enrolment=source, submitted_at__isnull=True, quiz_id__in=open_quizzes
+    ).delete()
+    quizzes = set(QuizAttempt.objects.filter(enrolment=source).values_list("quiz_id", flat=True))
+    for quiz_id in sorted(quizzes):
+        attempts = list(
+            QuizAttempt.objects.filter(enrolment__in=[source, target], quiz_id=quiz_id).order_by(
+                "started_at", "pk"
+            )
+        )
+        for index, attempt in enumerate(attempts):
+            QuizAttempt.objects.filter(pk=attempt.pk).update(
+                enrolment=target, number=_RENUMBER_OFFSET + index
+            )
+        for index, attempt in enumerate(attempts):
+            QuizAttempt.objects.filter(pk=attempt.pk).update(number=index + 1)
+
+
+def enrolments_merge(*, kept: Cadre, duplicate: Cadre) -> int:
+    """Two records of one person become one (inside the merge's transaction): the duplicate's
+    enrolments go to the kept record, with their progress, attempts and certificate. Where
+    both are enrolled in one course, the more advanced enrolment stays (completed first, then
+    more lessons done), takes the other's progress and attempts, and `enrolment_merging` lets
+    the certificates app move or set aside the other's certificate before it is deleted.
+    Returns how many enrolments were merged into another."""
+    # Row locks cannot be taken with GROUP BY: lock first, then read the counts.
+    list(Enrolment.objects.select_for_update().filter(cadre__in=[kept, duplicate]).order_by("pk"))
+    mine = {e.course_id: e for e in Enrolment.objects.filter(cadre=kept)
+            .annotate(lessons_done=Count("progress"))}  # fmt: skip
+    merged = 0
+    for theirs in (
+        Enrolment.objects.filter(cadre=duplicate)
+        .annotate(lessons_done=Count("progress"))
+        .order_by("pk")
+    ):
+        other = mine.get(theirs.course_id)
+        if other is None:
+            Enrolment.objects.filter(pk=theirs.pk).update(cadre=kept)
+            continue
+        winner, loser = sorted((other, theirs), key=_advance)
+        _progress_move(source=loser, target=winner)
+        _attempts_move(source=loser, target=winner)
+        enrolment_merging.send(sender=Enrolment, kept=winner, dropped=loser)
+        Enrolment.objects.filter(pk=loser.pk).delete()
+        Enrolment.objects.filter(pk=winner.pk).update(
+            cadre=kept, enrolled_at=min(winner.enrolled_at, loser.enrolled_at)
+        )
+        merged += 1
+    return merged
+
+
+def enrolments_reevaluate(*, cadre: Cadre) -> int:
+    """Ask the completion engine about each incomplete enrolment of the record (after a merge
+    brought lessons, attempts or attendance together). Returns how many completed now."""
+    return sum(
+        enrolment_evaluate(enrolment=enrolment)
+        for enrolment in Enrolment.objects.filter(cadre=cadre, completed_at__isnull=True)
+        .select_related("course", "cadre")
+        .order_by("pk")
+    )

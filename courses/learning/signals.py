@@ -13,3 +13,10 @@ enrolment_completed = Signal()
 # withdrawn and no other path holds), with `enrolment=` (its completion fields as they were),
 # `reason=` (in Vietnamese, for the certificate's history) and `by=`.
 enrolment_uncompleted = Signal()
+
+
+# `enrolment_merging` is sent inside a merge of two records of one person, for two enrolments
+# in the same course: `kept=` (the more advanced one, which stays) and `dropped=` (whose lesson
+# progress and quiz attempts have moved to `kept`, and which is deleted next). A receiver
+# moves or sets aside what it keeps on `dropped` (certificates).
+enrolment_merging = Signal()

@@ -7,7 +7,9 @@ of the file rather than editing another section.
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +20,18 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
 
 from courses.registry.choosers import admin_unit_chooser_viewset, unit_chooser
+from courses.registry.correction_views import CadreEraseView, CadreMergeView
+from courses.registry.corrections import (
+    ERASE_ACTION,
+    MERGE_ACTION,
+    CadreInUse,
+    cadre_attachments,
+    cadre_delete,
+)
 from courses.registry.imports import (
     LEVEL_LABELS,
     MIN_BIRTH_YEAR,
@@ -243,7 +253,52 @@ class CadreEditView(ScopedSingleObjectMixin, CadreScopeMixin, generic.EditView):
 
 
 class CadreDeleteView(ScopedSingleObjectMixin, CadreScopeMixin, generic.DeleteView):
+    """A record anything refers to (enrolments, attendance, achievements, certificates) is
+    not deleted: the page says why and offers to merge it or erase its personal data. Others
+    are deleted through the registry's service, which checks again under the row lock."""
+
     scope = "edit"
+    template_name = "courses/registry/cadre_delete.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["attachments"] = cadre_attachments(cadre=self.object)
+        context["merge_url"] = reverse("courses_cadre:merge", args=[self.object.pk])
+        context["erase_url"] = reverse("courses_cadre:erase", args=[self.object.pk])
+        return context
+
+    def form_valid(self, form):
+        success_url = self.get_success_url()
+        try:
+            cadre_delete(cadre=self.object, by=self.request.user)
+        except CadreInUse:
+            return self.render_to_response(self.get_context_data())
+        messages.success(self.request, self.get_success_message())
+        return HttpResponseRedirect(success_url)
+
+
+class CorrectionButtonsMixin:
+    """Merge and erase next to edit and delete, for those who may use them."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        cadre = self.object
+        if cadre is None or cadre.erased_at is not None:
+            return buttons
+        if not cadres_editable_by(self.request.user).filter(pk=cadre.pk).exists():
+            return buttons
+        policy = self.permission_policy
+        user = self.request.user
+        if policy.user_has_permission(user, "delete"):
+            buttons.append(Button(_("Merge with another record"), icon_name="resubmit",
+                                  url=reverse("courses_cadre:merge", args=[cadre.pk]),
+                                  priority=30))  # fmt: skip
+        if policy.user_has_permission(user, "change"):
+            buttons.append(Button(_("Erase personal data"), icon_name="warning",
+                                  url=reverse("courses_cadre:erase", args=[cadre.pk]),
+                                  priority=40))  # fmt: skip
+        return buttons
 
 
 class CadreHistoryView(CadreScopeMixin, history.HistoryView):
@@ -254,7 +309,7 @@ class CadreUsageView(CadreScopeMixin, usage.UsageView):
     pass
 
 
-class CadreInspectView(CadreScopeMixin, generic.InspectView):
+class CadreInspectView(CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView):
     def get_object(self, queryset=None):
         from django.shortcuts import get_object_or_404
 
@@ -304,11 +359,19 @@ class CadreViewSet(ModelViewSet):
     inspect_view_fields = [
         "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group", "level",
         "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
-        "consent_method", "consent_attested_by", "created_at", "updated_at",
+        "consent_method", "consent_attested_by", "erased_at", "created_at", "updated_at",
     ]  # fmt: skip
 
     def get_form_class(self, for_update=False):
         return CadreForm
+
+    def get_urlpatterns(self):
+        """Wagtail's views, and the two corrections of one record (correction_views)."""
+        return [
+            *super().get_urlpatterns(),
+            path("merge/<int:pk>/", self.construct_view(CadreMergeView), name="merge"),
+            path("erase/<int:pk>/", self.construct_view(CadreEraseView), name="erase"),
+        ]
 
 
 # --- Administrative units -------------------------------------------------------------------
@@ -490,3 +553,14 @@ def register_undecided_menu_item():
         icon_name="site",
         order=admin_menu.UNDECIDED_PLACES,
     )
+
+
+# --- Corrections of a cadre record: merge, erase (courses/registry/corrections.py) ----------
+
+
+@hooks.register("register_log_actions")
+def register_correction_log_actions(actions):
+    actions.register_action(
+        MERGE_ACTION, _("Merge duplicate records"), _("Merged with a duplicate record")
+    )
+    actions.register_action(ERASE_ACTION, _("Erase personal data"), _("Personal data erased"))

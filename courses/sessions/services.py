@@ -351,3 +351,34 @@ def session_delete(*, session: TrainingSession) -> None:
         if session.status == SessionStatus.HELD:
             session_status_set(session=session, status=SessionStatus.CANCELLED)
         TrainingSession.objects.filter(pk=session.pk).delete()
+
+
+def _attendance_weight(row: Attendance) -> tuple:
+    """What a row says, for choosing between two rows of one person at one session: present
+    beats absent, a passed post-test beats none, then the higher score."""
+    return (row.present, row.passed is True, row.post_test_score or -1)
+
+
+def attendance_merge(*, kept: Cadre, duplicate: Cadre) -> int:
+    """Two records of one person become one (inside the merge's transaction): the duplicate's
+    attendance goes to the kept record; where both are on one session's list, the row that
+    says more stays (present, passed, score). The counts are the ledger's to merge (the
+    person was present wherever either record was). Returns how many rows moved."""
+    mine = {
+        row.session_id: row
+        for row in Attendance.objects.select_for_update().filter(cadre=kept).order_by("pk")
+    }
+    moved = 0
+    for row in Attendance.objects.select_for_update().filter(cadre=duplicate).order_by("pk"):
+        other = mine.get(row.session_id)
+        if other is None:
+            Attendance.objects.filter(pk=row.pk).update(cadre=kept)
+            moved += 1
+            continue
+        if _attendance_weight(row) > _attendance_weight(other):
+            Attendance.objects.filter(pk=other.pk).update(
+                present=row.present, passed=row.passed, post_test_score=row.post_test_score,
+                marked_by_id=row.marked_by_id,
+            )  # fmt: skip
+        Attendance.objects.filter(pk=row.pk).delete()
+    return moved

@@ -425,6 +425,12 @@ RULES: dict[str, Rule] = {
     "courses_cadre:history_results": Rule(scoped(EDITS, trainer=ADMIN_HIDDEN)),
     "courses_cadre:usage": Rule(scoped(EDITS, trainer=ADMIN_HIDDEN)),
     "courses_cadre:inspect": Rule(scoped(SEES)),
+    # Merging a record with its duplicate, erasing a person's personal data: admins of the
+    # person's province (courses/registry/correction_views.py); the trainer holds neither
+    # permission. The walk's GET is the merge search (and the erase confirm page); refused
+    # POSTs change nothing.
+    "courses_cadre:merge": Rule(scoped(EDITS, trainer=ADMIN_HIDDEN)),
+    "courses_cadre:erase": Rule(scoped(EDITS, trainer=ADMIN_HIDDEN)),
     "courses_adminunit:index": Rule(ADMINS_ONLY),
     "courses_adminunit:index_results": Rule(ADMINS_ONLY),
     "courses_adminunit:add": Rule(ADMINS_ONLY),

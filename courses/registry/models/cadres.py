@@ -141,6 +141,11 @@ class Cadre(NameFieldsChecked, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("consent attested by"), null=True,
         blank=True, on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
+
+    # Set when the person's personal data was erased at their request: the record stays,
+    # with a placeholder name, so that what they counted for keeps counting.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True,
+                                     editable=False)  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
