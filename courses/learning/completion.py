@@ -29,6 +29,7 @@ from courses.counters.services import (
     CADRES_TRAINED,
     VILLAGE_HEADS_TRAINED,
     achievement_record,
+    achievements_record_many,
     cell_key_for_cadre,
 )
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
@@ -41,17 +42,26 @@ CADRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}
 CADRE_GROUPS = {TargetGroup.LEADER, TargetGroup.KEY_CADRE}
 
 
-def achievements_for_completion(*, enrolment: Enrolment) -> list[str]:
-    """The indicators a completed enrolment counts for; returns the codes newly counted."""
-    cadre = enrolment.cadre
-    at = enrolment.completed_at or timezone.now()
-    key = cell_key_for_cadre(cadre, at)
+def completion_indicators(cadre) -> list[str]:
+    """The indicators a completion by this person counts for."""
     codes = []
     if cadre.level in CADRE_LEVELS and cadre.target_group in CADRE_GROUPS:
         codes.append(CADRES_TRAINED)
     if cadre.target_group == TargetGroup.VILLAGE_HEAD:
         codes.append(VILLAGE_HEADS_TRAINED)
-    return [code for code in codes if achievement_record(code=code, key=key, at=at, cadre=cadre)]
+    return codes
+
+
+def achievements_for_completion(*, enrolment: Enrolment) -> list[str]:
+    """The indicators a completed enrolment counts for; returns the codes newly counted."""
+    cadre = enrolment.cadre
+    at = enrolment.completed_at or timezone.now()
+    key = cell_key_for_cadre(cadre, at)
+    return [
+        code
+        for code in completion_indicators(cadre)
+        if achievement_record(code=code, key=key, at=at, cadre=cadre)
+    ]
 
 
 def path_allowed(*, course: CoursePage, via: str) -> bool:
@@ -147,3 +157,94 @@ def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
         return False
     at, via, session = min(met, key=lambda m: m[0])
     return enrolment_complete(enrolment=enrolment, via=via, session=session, at=at)
+
+
+def session_enrolments_evaluate(*, session: TrainingSession, people: list[tuple]) -> int:
+    """What evaluate-in-person does for each (cadre, by) present at a held session, for all
+    of them at once: enrol those not enrolled on the session's course (recording `by`), then
+    let the rules decide. An enrolment with online work behind it goes through
+    enrolment_evaluate (either path, the earlier date); the others can only be completed in
+    person, at the earliest held session of the course where they were present (and passed
+    the post-test if the course requires one), dated by its end: what enrolment_evaluate would
+    find, read for everyone in a few statements. Returns how many were completed."""
+    course = session.course
+    cadres = {cadre.pk: (cadre, by) for cadre, by in people}
+    enrolments = Enrolment.objects.filter(course=course, cadre_id__in=cadres)
+    known = set(enrolments.values_list("cadre_id", flat=True))
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(cadre_id=pk, course=course, enrolled_by=by)
+            for pk, (_cadre, by) in cadres.items()
+            if pk not in known
+        ],
+        ignore_conflicts=True,
+    )
+    open_ = list(enrolments.filter(completed_at__isnull=True).order_by("cadre_id"))
+    for enrolment in open_:
+        enrolment.cadre, enrolment.course = cadres[enrolment.cadre_id][0], course
+    if not open_:
+        return 0
+    ids = [e.pk for e in open_]
+    online_work = set(
+        LessonProgress.objects.filter(enrolment_id__in=ids).values_list("enrolment_id", flat=True)
+    ) | set(
+        QuizAttempt.objects.filter(enrolment_id__in=ids, passed=True).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    rows = Attendance.objects.filter(
+        cadre_id__in=[e.cadre_id for e in open_],
+        present=True,
+        session__course_id=course.pk,
+        session__status=SessionStatus.HELD,
+    )
+    if course.requires_post_test:
+        rows = rows.filter(passed=True)
+    first: dict[int, int] = {}
+    for cadre_id, session_id in rows.order_by("session__end_date", "pk").values_list(
+        "cadre_id", "session_id"
+    ):
+        first.setdefault(cadre_id, session_id)
+    sessions = {s.pk: s for s in TrainingSession.objects.filter(pk__in=set(first.values()))}
+    in_person = path_allowed(course=course, via=CompletionPath.IN_PERSON)
+    completed = 0
+    by_session: dict[int, list[Enrolment]] = {}
+    for enrolment in open_:
+        if enrolment.pk in online_work or not in_person:
+            completed += enrolment_evaluate(enrolment=enrolment)
+        elif enrolment.cadre_id in first:
+            by_session.setdefault(first[enrolment.cadre_id], []).append(enrolment)
+    for session_id, group in by_session.items():
+        completed += _complete_at_session(enrolments=group, session=sessions[session_id])
+    return completed
+
+
+def _complete_at_session(*, enrolments: list[Enrolment], session: TrainingSession) -> int:
+    """enrolment_complete for several enrolments completed in person at one session: the
+    open ones are locked and completed by one UPDATE (an enrolment completed meanwhile is left
+    as it is), their achievements recorded together, and enrolment_completed sent for each,
+    in one transaction."""
+    at = session.ended_at
+    with transaction.atomic():
+        ids = set(
+            Enrolment.objects.select_for_update()
+            .filter(pk__in=[e.pk for e in enrolments], completed_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Enrolment.objects.filter(pk__in=ids).update(
+            completed_at=at, completed_via=CompletionPath.IN_PERSON, completed_session=session
+        )
+        done = [e for e in enrolments if e.pk in ids]
+        rows: dict[str, list] = {}
+        for enrolment in done:
+            enrolment.completed_at = at
+            enrolment.completed_via = CompletionPath.IN_PERSON
+            enrolment.completed_session = session
+            key = cell_key_for_cadre(enrolment.cadre, at)
+            for code in completion_indicators(enrolment.cadre):
+                rows.setdefault(code, []).append((enrolment.cadre, key))
+        for code, people in rows.items():
+            achievements_record_many(code=code, rows=people, at=at)
+        for enrolment in done:
+            enrolment_completed.send(sender=Enrolment, enrolment=enrolment)
+    return len(done)

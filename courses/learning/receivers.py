@@ -2,10 +2,10 @@
 
 from django.dispatch import receiver
 
-from courses.learning.completion import enrolment_evaluate
+from courses.learning.completion import enrolment_evaluate, session_enrolments_evaluate
 from courses.learning.services import enrolment_create
 from courses.sessions.models import TrainingSession
-from courses.sessions.signals import participant_present
+from courses.sessions.signals import participant_present, participants_present
 
 
 @receiver(participant_present, sender=TrainingSession, dispatch_uid="learning_in_person")
@@ -14,3 +14,9 @@ def evaluate_in_person(sender, session: TrainingSession, cadre, by=None, **kwarg
     they were not, and let the one completion engine decide."""
     enrolment, _created = enrolment_create(cadre=cadre, course=session.course, by=by)
     enrolment_evaluate(enrolment=enrolment)
+
+
+@receiver(participants_present, sender=TrainingSession, dispatch_uid="learning_in_person_many")
+def evaluate_in_person_many(sender, session: TrainingSession, people, **kwargs) -> None:
+    """Everyone present at a session that has just become held: the same, together."""
+    session_enrolments_evaluate(session=session, people=people)

@@ -3,8 +3,12 @@ react without sessions importing it.
 
 `participant_present` is sent inside the transaction that records it, with `session=` (a held
 session), `cadre=` (a participant marked present) and `by=` (who marked them, or None).
+`participants_present` is the same for everyone present at a session that has just become held
+(or moved), with `people=` a list of (cadre, by): one signal, so the engine can enrol and
+complete them together.
 """
 
 from django.dispatch import Signal
 
 participant_present = Signal()
+participants_present = Signal()
