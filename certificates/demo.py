@@ -21,10 +21,10 @@ from courses.demo.programme import PREFIX, load_programme
 HISTORY_SAMPLE = 24  # history certificates issued by load_demo
 
 
-def load_programme_history(scale: float = 1.0) -> Iterable[str]:
+def load_programme_history(scale: float = 1.0, *, report: bool = True) -> Iterable[str]:
     """The 2021-2023 history, its certificates left pending (see the module docstring)."""
     with certificates_queue_deferred():
-        yield from load_programme(scale=scale)
+        yield from load_programme(scale=scale, report=report)
 
 
 def issue_history_sample() -> Iterable[str]:

@@ -21,8 +21,9 @@ Certificates: the engine creates one pending certificate per completion, as alwa
 thousands of this history are left pending (their queueing deferred by the certificates
 demo step, see certificates/demo.py), for the worker or `issue_pending_certificates`.
 
-`scale` (0 < scale <= 1) makes the people per session fewer, for tests; the sessions, the
-M&E participants (at least 4,400 at any scale) and the 240 trainers of trainers stay.
+`scale` (0 < scale <= 1) makes the people per session fewer, for tests; the sessions stay,
+and with `report` (the default) so do the M&E participants (over 4,400) and the 240 trainers
+of trainers, the report's figures.
 Idempotent: the demo's rows carry codes starting with DEMO-P8-, and a second run finds them
 and stops.
 """
@@ -316,16 +317,20 @@ class _People:
         return cadre
 
 
-def _plan(rng: random.Random, scale: float) -> tuple[list[_Planned], list[Cadre], _People]:
+def _plan(
+    rng: random.Random, scale: float, report: bool
+) -> tuple[list[_Planned], list[Cadre], _People]:
     """Every session of the history with its participants, and the online learners."""
     communes = _communes()
     provinces = [p for p in PROVINCES if communes[p]]
     people = _People(rng)
     plans: list[_Planned] = []
     per_session = {kind: max(1, round(count * scale)) for kind, count in PEOPLE_PER_SESSION.items()}
-    per_session[SessionKind.MONITORING] = max(
-        per_session[SessionKind.MONITORING], -(-ME_PARTICIPANTS_MIN // HELD[SessionKind.MONITORING])
-    )
+    if report:
+        per_session[SessionKind.MONITORING] = max(
+            per_session[SessionKind.MONITORING],
+            -(-ME_PARTICIPANTS_MIN // HELD[SessionKind.MONITORING]),
+        )
     for kind, held in HELD.items():
         for index in range(held + PLANNED[kind]):
             status = SessionStatus.HELD if index < held else SessionStatus.PLANNED
@@ -346,7 +351,7 @@ def _plan(rng: random.Random, scale: float) -> tuple[list[_Planned], list[Cadre]
             plans.append(_Planned(day=day, kind=kind, unit=unit, status=status, people=who))
     for day, host, count in TOT_COURSES:
         who = []
-        for n in range(count):  # the report's figure: not scaled
+        for n in range(count if report else max(1, round(count * scale))):
             group, level = rng.choice(ATTENDEES[SessionKind.TOT])
             home = _capital(provinces[n % len(provinces)])
             who.append(people.make(unit=home, group=group, level=level))
@@ -424,7 +429,7 @@ def village_targets_enter() -> None:
         )
 
 
-def load_programme(scale: float = 1.0) -> Iterable[str]:
+def load_programme(scale: float = 1.0, *, report: bool = True) -> Iterable[str]:
     if TrainingSession.objects.filter(code__startswith=PREFIX).exists():
         yield "programme: demo sessions already loaded"
         return
@@ -444,7 +449,7 @@ def load_programme(scale: float = 1.0) -> Iterable[str]:
     # One transaction; the cell arithmetic is summed and written once at the end.
     with svc.counters_batched():
         village_targets_enter()
-        plans, online, people = _plan(rng, scale)
+        plans, online, people = _plan(rng, scale, report)
         cadres = _saved(people)
         present = 0
         for number, plan in enumerate(plans, start=1):

@@ -4,6 +4,8 @@ Every write that changes what the counters count (a session's status, a particip
 presence) calls the counter service in the same transaction, and a participant present at a
 held session is announced (`participant_present`, in the same transaction) to the completion
 engine, which enrols them on the session's course if needed and completes it at most once.
+When a session becomes held, everyone present is announced in one `participants_present`, so
+the engine enrols and completes them together.
 """
 
 from __future__ import annotations
