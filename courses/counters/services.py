@@ -269,40 +269,6 @@ def achievement_record(
     return True
 
 
-def achievements_record_many(
-    *, code: str, rows: list[tuple[Cadre, CellKey]], at: dt.datetime
-) -> int:
-    """achievement_record for many people achieving the same indicator at the same moment
-    (everyone completing at one session): one INSERT ... ON CONFLICT DO NOTHING RETURNING for
-    all, the cells of the new ones, and for those counted already the move to an earlier month
-    as in achievement_record. Returns how many were new."""
-    indicator = indicator_id(code)
-    if indicator is None or not rows:
-        return 0
-    table = Achievement._meta.db_table
-    names = ["indicator_id", "cadre_id", "session_id", "achieved_at", *rows[0][1].as_filter()]
-    fields = [Achievement._meta.get_field(name) for name in names]
-    params = []
-    for cadre, key in rows:
-        values = [indicator, cadre.pk, None, at, *key.as_filter().values()]
-        params += [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
-    one = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING RETURNING cadre_id",
-            params,
-        )
-        new = {row[0] for row in cursor.fetchall()}
-    for cadre, key in rows:
-        if cadre.pk in new:
-            counter_cell_add(indicator=indicator, key=key, delta=1)
-        else:
-            _achievement_move_earlier(indicator=indicator, key=key, at=at, cadre=cadre,
-                                      session=None)  # fmt: skip
-    return len(new)
-
-
 def _achievement_move_earlier(*, indicator: int, key: CellKey, at: dt.datetime, cadre, session):
     lookup = {"cadre": cadre} if cadre is not None else {"session": session}
     current = (

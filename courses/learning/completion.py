@@ -29,7 +29,6 @@ from courses.counters.services import (
     CADRES_TRAINED,
     VILLAGE_HEADS_TRAINED,
     achievement_record,
-    achievements_record_many,
     cell_key_for_cadre,
 )
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
@@ -42,26 +41,17 @@ CADRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}
 CADRE_GROUPS = {TargetGroup.LEADER, TargetGroup.KEY_CADRE}
 
 
-def completion_indicators(cadre) -> list[str]:
-    """The indicators a completion by this person counts for."""
-    codes = []
-    if cadre.level in CADRE_LEVELS and cadre.target_group in CADRE_GROUPS:
-        codes.append(CADRES_TRAINED)
-    if cadre.target_group == TargetGroup.VILLAGE_HEAD:
-        codes.append(VILLAGE_HEADS_TRAINED)
-    return codes
-
-
 def achievements_for_completion(*, enrolment: Enrolment) -> list[str]:
     """The indicators a completed enrolment counts for; returns the codes newly counted."""
     cadre = enrolment.cadre
     at = enrolment.completed_at or timezone.now()
     key = cell_key_for_cadre(cadre, at)
-    return [
-        code
-        for code in completion_indicators(cadre)
-        if achievement_record(code=code, key=key, at=at, cadre=cadre)
-    ]
+    codes = []
+    if cadre.level in CADRE_LEVELS and cadre.target_group in CADRE_GROUPS:
+        codes.append(CADRES_TRAINED)
+    if cadre.target_group == TargetGroup.VILLAGE_HEAD:
+        codes.append(VILLAGE_HEADS_TRAINED)
+    return [code for code in codes if achievement_record(code=code, key=key, at=at, cadre=cadre)]
 
 
 def path_allowed(*, course: CoursePage, via: str) -> bool:
@@ -220,31 +210,11 @@ def session_enrolments_evaluate(*, session: TrainingSession, people: list[tuple]
 
 
 def _complete_at_session(*, enrolments: list[Enrolment], session: TrainingSession) -> int:
-    """enrolment_complete for several enrolments completed in person at one session: the
-    open ones are locked and completed by one UPDATE (an enrolment completed meanwhile is left
-    as it is), their achievements recorded together, and enrolment_completed sent for each,
-    in one transaction."""
+    """Complete, in person at one session, enrolments the rules have been read for together:
+    each through enrolment_complete (one conditional UPDATE, its achievements, the
+    certificate), so what it guarantees holds here too."""
     at = session.ended_at
-    with transaction.atomic():
-        ids = set(
-            Enrolment.objects.select_for_update()
-            .filter(pk__in=[e.pk for e in enrolments], completed_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
-        Enrolment.objects.filter(pk__in=ids).update(
-            completed_at=at, completed_via=CompletionPath.IN_PERSON, completed_session=session
-        )
-        done = [e for e in enrolments if e.pk in ids]
-        rows: dict[str, list] = {}
-        for enrolment in done:
-            enrolment.completed_at = at
-            enrolment.completed_via = CompletionPath.IN_PERSON
-            enrolment.completed_session = session
-            key = cell_key_for_cadre(enrolment.cadre, at)
-            for code in completion_indicators(enrolment.cadre):
-                rows.setdefault(code, []).append((enrolment.cadre, key))
-        for code, people in rows.items():
-            achievements_record_many(code=code, rows=people, at=at)
-        for enrolment in done:
-            enrolment_completed.send(sender=Enrolment, enrolment=enrolment)
-    return len(done)
+    return sum(
+        enrolment_complete(enrolment=e, via=CompletionPath.IN_PERSON, session=session, at=at)
+        for e in enrolments
+    )

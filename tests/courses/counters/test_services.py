@@ -217,20 +217,3 @@ def test_a_batch_writes_each_cell_once_at_its_end_and_agrees_with_a_recount(worl
     assert cell_total(svc.CADRES_TRAINED) == 5
     assert value(svc.CADRES_TRAINED) == 5
     call_command("recount_counters", "--check")
-
-
-def test_many_achievements_at_once_count_each_person_once_and_move_earlier(world):
-    """achievements_record_many: new people are counted, a person counted already at a later
-    month moves to this earlier one, and nobody is counted twice."""
-    early = dt.datetime(2022, 3, 10, 5, 0, tzinfo=dt.UTC)
-    later = dt.datetime(2023, 1, 10, 5, 0, tzinfo=dt.UTC)
-    counted, new = (make_cadre(unit=world.lao_cai.commune, ethnicity="03") for _ in range(2))
-    complete(counted, world.course, at=later)
-    rows = [(c, svc.cell_key_for_cadre(c, early)) for c in (counted, new)]
-    assert svc.achievements_record_many(code=svc.CADRES_TRAINED, rows=rows, at=early) == 1
-    assert svc.achievements_record_many(code=svc.CADRES_TRAINED, rows=rows, at=early) == 0
-    trained = Achievement.objects.filter(indicator__code=svc.CADRES_TRAINED)
-    months = set(trained.values_list("month", flat=True))
-    assert months == {dt.date(2022, 3, 1)}
-    assert cell_total(svc.CADRES_TRAINED) == 2
-    call_command("recount_counters", "--check")
