@@ -13,6 +13,8 @@ certificates a second; provinces do not wait for each other.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import hmac
@@ -61,11 +63,38 @@ def verify_url(*, code: str) -> str:
 # --- Creation and queueing ------------------------------------------------------------------
 
 
-def certificate_create_pending(*, enrolment: Enrolment) -> Certificate:
+_queue_deferred = contextvars.ContextVar("certificates_queue_deferred", default=False)
+
+
+@contextlib.contextmanager
+def certificates_queue_deferred():
+    """Completions recorded inside leave their pending certificates unqueued (`queued_at`
+    empty) instead of queueing one task each at the commit: for history entered in bulk (the
+    demo's thousands of 2021-2023 completions), where rendering every PDF inline would hold
+    the command for minutes. The rows are the same pending rows; the periodic re-queue (or
+    `manage.py issue_pending_certificates`) takes them first, whatever their age."""
+    token = _queue_deferred.set(True)
+    try:
+        yield
+    finally:
+        _queue_deferred.reset(token)
+
+
+def certificate_create_pending(*, enrolment: Enrolment) -> Certificate | None:
     """The pending certificate of a completed enrolment (one per enrolment, by the database).
 
-    Runs inside the completion's transaction; the task is queued once it commits.
+    Runs inside the completion's transaction; the task is queued once it commits (unless
+    queueing is deferred, see certificates_queue_deferred: then the row is made with
+    `queued_at` empty and None is returned).
     """
+    if _queue_deferred.get():
+        # Nothing to queue, so no row to read back: one INSERT that does nothing if the
+        # enrolment has its certificate already.
+        Certificate.objects.bulk_create(
+            [Certificate(enrolment=enrolment, province_code=enrolment.cadre.province_2025)],
+            ignore_conflicts=True,
+        )
+        return None
     certificate, created = Certificate.objects.get_or_create(
         enrolment=enrolment,
         defaults={

@@ -273,7 +273,7 @@ COURSES = [
         "slug": "kien-thuc-co-ban-ve-binh-dang-gioi",
         "title": "Kiến thức cơ bản về bình đẳng giới",
         "competency": "basics",
-        "delivery": "online",
+        "delivery": "blended",
         "requires_post_test": False,
         "hours": 6,
         "target_groups": ["leaders", "commune_cadres", "village_heads", "wu_officers"],
@@ -609,7 +609,7 @@ COURSES = [
         "title": "Lồng ghép giới trong chính sách, chương trình, kế hoạch phát triển "
         "kinh tế - xã hội",
         "competency": "mainstreaming",
-        "delivery": "online",
+        "delivery": "blended",
         "requires_post_test": False,
         "hours": 10,
         "target_groups": ["leaders", "province_cadres", "district_cadres", "commune_cadres"],

@@ -15,9 +15,12 @@ DEMO_STEPS = [
     "content.demo.load_pages",
     "content.demo.load_stories",
     "content.demo.load_courses",
-    "courses.demo.programme.load_programme",
+    # The 2021-2023 history through the engine, its certificates left pending (a sample is
+    # issued below): see certificates/demo.py.
+    "certificates.demo.load_programme_history",
     "courses.demo.programme_2026.load_programme_2026",
     "courses.demo.people.load_people",
+    "certificates.demo.issue_history_sample",
 ]
 
 

@@ -25,6 +25,7 @@ one, so adding it to a key adds no rows for records of the 2023 structure.
 `recount_counters` rebuilds all five from the achievements; `--check` compares all five.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,10 +44,13 @@ class Indicator(models.Model):
         _("target"), null=True, blank=True, help_text=_("Empty when there is no fixed number.")
     )
     target_percent = models.PositiveSmallIntegerField(
-        _("target (percent of the registry)"),
+        _("target (percent)"),
         null=True,
         blank=True,
-        help_text=_("For targets set as a share of the people in the registry."),
+        help_text=_(
+            "For targets set as a share of a figure entered per province (village heads: the "
+            "villages in the programme area, under Province targets)."
+        ),
     )
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
@@ -62,11 +66,23 @@ class Indicator(models.Model):
 
 
 class IndicatorTarget(models.Model):
-    """A province-level target for an indicator."""
+    """A province-level target for an indicator: a number, or for a target set as a share
+    (village heads: 100 % of the villages in the programme area) the figure it is a share of,
+    which an admin enters."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     province_code = models.CharField(_("province code"), max_length=2)
-    target = models.PositiveIntegerField(_("target"))
+    target = models.PositiveIntegerField(_("target"), null=True, blank=True)
+    villages = models.PositiveIntegerField(
+        _("villages in the programme area"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For the village-head indicator: how many villages of the province are in the "
+            "programme area (one village head each). The target is the indicator's percent "
+            "of this figure."
+        ),
+    )
 
     class Meta:
         verbose_name = _("province target")
@@ -76,6 +92,13 @@ class IndicatorTarget(models.Model):
                 fields=["indicator", "province_code"], name="unique_province_target"
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.target is None and self.villages is None:
+            raise ValidationError(
+                _("Enter the target, or the villages in the programme area."), code="required"
+            )
 
 
 class Achievement(models.Model):

@@ -66,7 +66,7 @@ AREA_LABELS = {
     UNDECIDED: _("new commune not yet decided"),
     "": "—",
 }
-SMALL_CELL = 10  # public figures below this are shown as "< 10"
+SMALL_CELL = 10  # published cells below the province under this are shown as "< 10"
 CACHE_SECONDS = 600
 # The dashboard's charts, in SVG user units (templates/courses/counters/includes/): the progress
 # bar and the area bars are BAR_WIDTH wide; the month chart is CHART_HEIGHT tall, one unit per
@@ -109,6 +109,8 @@ class Figure:
     by: dict[str, int] = field(default_factory=dict)
     areas: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, value
     months: list[tuple[dt.date, int]] = field(default_factory=list)
+    # Beside a target that is a share of an entered figure: how many are in the registry.
+    registered: int | None = None
 
     def progress_width(self) -> int:
         """The filled part of the progress bar (BAR_WIDTH for the whole target), at most full."""
@@ -221,15 +223,32 @@ def _target(indicator: Indicator, area: Area) -> int | None:
     """The indicator's target for the area (the country's for the whole country; none for
     nowhere, never the country's)."""
     province_codes = None if area.national else list(area.targets_2023 or ())
-    if indicator.target_percent is not None:
-        if indicator.code == "VILLAGE_HEADS_TRAINED":
-            heads = _registry_count(target_group=TargetGroup.VILLAGE_HEAD, area=area)
-            return round(heads * indicator.target_percent / 100) or None
+    if area.empty:
         return None
+    rows = [
+        t
+        for t in indicator.province_targets
+        if province_codes is None or t.province_code in province_codes
+    ]
+    if indicator.target_percent is not None:
+        # A share of a figure the admins enter per province (village heads: the villages in
+        # the programme area), never of the people who happen to be registered.
+        villages = [t.villages for t in rows if t.villages is not None]
+        if not villages:
+            return None
+        return round(sum(villages) * indicator.target_percent / 100) or None
     if province_codes is not None:
-        targets = [t for t in indicator.province_targets if t.province_code in province_codes]
-        return sum(t.target for t in targets) if targets else None
+        targets = [t.target for t in rows if t.target is not None]
+        return sum(targets) if targets else None
     return indicator.target
+
+
+def _registered(indicator: Indicator, area: Area) -> int | None:
+    """The people of the indicator's target group in the registry, shown beside a target
+    that is a share of an entered figure (village heads); None for the other indicators."""
+    if indicator.code != "VILLAGE_HEADS_TRAINED":
+        return None
+    return _registry_count(target_group=TargetGroup.VILLAGE_HEAD, area=area)
 
 
 # --- Figures -----------------------------------------------------------------------------
@@ -485,6 +504,7 @@ def _figures_build(*, scope_province, filters, by, areas, months) -> list[Figure
             target=target,
             value=value,
             percent=percent_of(value, target),
+            registered=_registered(indicator, area),
             by=dict(sorted((k, v) for k, v in breakdown.get(indicator.pk, {}).items() if v)),
         )
         if areas:
@@ -516,17 +536,32 @@ def unit_names(*, structure: str, codes: set[str]) -> dict[str, str]:
     return dict(units.exclude(level=UnitLevel.VILLAGE).values_list("code", "name"))
 
 
+# Levels whose figures are small enough to single someone out: shown as "< 10" below SMALL_CELL.
+SUPPRESSED_LEVELS = ("district", "commune", "village")
+
+
+def counters_public_value(value: int, *, level: str) -> int | None:
+    """A figure as it may be published: exact for the country and a province (totals of
+    thousands of people, which point at no one), None ("< 10") for a cell below the province
+    under SMALL_CELL."""
+    if level in SUPPRESSED_LEVELS and value < SMALL_CELL:
+        return None
+    return value
+
+
 def counters_public_summary() -> list[dict]:
-    """National totals only, for the home page: no breakdowns, small values suppressed."""
+    """National totals only, for the home page: no breakdowns, exact figures (suppression
+    applies below the province only, see counters_public_value)."""
     rows = []
     for figure in counter_figures(scope_province=None):
-        suppressed = figure.value < SMALL_CELL
+        value = counters_public_value(figure.value, level="national")
+        suppressed = value is None
         rows.append(
             {
                 "code": figure.code,
                 "name": figure.name,
                 "unit": figure.unit,
-                "value": None if suppressed else figure.value,
+                "value": value,
                 "suppressed": suppressed,
                 "target": figure.target,
                 "percent": None if suppressed else figure.percent,

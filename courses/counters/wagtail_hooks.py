@@ -69,7 +69,7 @@ class IndicatorTargetForm(WagtailAdminModelForm):
 
     class Meta:
         model = IndicatorTarget
-        fields = ["indicator", "province_code", "target"]
+        fields = ["indicator", "province_code", "target", "villages"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,9 +89,10 @@ class IndicatorTargetViewSet(ModelViewSet):
     model = IndicatorTarget
     icon = "site"
     menu_label = _("Province targets")
-    form_fields = ["indicator", "province_code", "target"]
+    form_fields = ["indicator", "province_code", "target", "villages"]
     list_display = [
         "indicator", Column("province", label=_("province"), accessor=_target_province), "target",
+        "villages",
     ]  # fmt: skip
     list_filter = ["indicator"]
 
@@ -141,8 +142,9 @@ def register_counters_menu_item():
 def public_summary(context, page) -> str:
     """The programme's national totals for the home page.
 
-    National totals only (no province, sex, level or ethnicity breakdown) and small values
-    suppressed: a figure below 10 is shown as "< 10", so that no one can be singled out.
+    National totals only (no province, sex, level or ethnicity breakdown), exact: small-cell
+    suppression ("< 10") is for cells below the province, where a figure could single out
+    someone (counters_public_value).
     """
     return render_to_string(
         "courses/counters/public_summary.html",

@@ -1,33 +1,56 @@
-"""Demo step: a synthetic but coherent programme state reproducing the July 2023 report.
+"""Demo step: the programme's history (2021 to June 2023) run through the engine, so the July
+2023 report comes out of it.
 
-- held sessions: 239 for district and commune cadres (of 480), 377 for village heads and
-  prestigious people (of 1,600), 283 on monitoring and evaluation (of 1,600), plus some
-  planned ones;
-- 4,528 distinct people present at the monitoring and evaluation sessions (16 per session).
+What it records, in the order it happened, through the same services a trainer or a learner
+uses (session_create, attendance_mark, session_status_set; enrolment, lesson and quiz
+services; the completion engine behind them):
 
-Sessions are spread over communes of eight northern mountain provinces (2023 structure),
-between March 2022 and June 2023. Everything is written with bulk inserts, achievements and
-counter cells included, so that `recount_counters --check` finds no drift. Idempotent: the
-demo's rows carry codes starting with DEMO-P8-, and a second run finds them and stops.
+- 239 held sessions for district and commune cadres (of 480), 377 for village heads and
+  prestigious people (of 1,600), in villages, and 283 on monitoring and evaluation (of 1,600),
+  with more than 4,400 people present; sessions planned for after the report;
+- three central training-of-trainers courses with about 240 provincial trainers;
+- a few dozen commune cadres who took the mainstreaming course online only.
+
+Sessions are spread over rural communes of eight northern mountain provinces (2023 structure,
+the units of that time). Every held session has its participants, registered in the
+session's commune (village heads and prestigious people in its villages), with a paper consent
+date. Each completion is dated by the event (the session's last day, or the moment the last
+online requirement was met), so the counters put it in the month it happened.
+
+Certificates: the engine creates one pending certificate per completion, as always; the
+thousands of this history are left pending (their queueing deferred by the certificates
+demo step, see certificates/demo.py), for the worker or `issue_pending_certificates`.
+
+`scale` (0 < scale <= 1) makes the people per session fewer, for tests; the sessions stay,
+and with `report` (the default) so do the M&E participants (over 4,400) and the 240 trainers
+of trainers, the report's figures.
+Idempotent: the demo's rows carry codes starting with DEMO-P8-, and a second run finds them
+and stops.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from courses.counters import services as svc
-from courses.counters.models import Achievement, Indicator
+from courses.learning.services import (
+    enrolment_create,
+    lesson_complete,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+    quiz_key,
+)
+from courses.registry.forms import CONSENT_NOTICE_VERSION
 from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitLevel, UnitStructure
 from courses.registry.models.cadres import name_key
 from courses.registry.models.places import REFORM_DATE, place_of
-from courses.sessions import counting as session_counting
-from courses.sessions.models import Attendance, SessionKind, SessionStatus, TrainingSession
+from courses.sessions.models import SessionKind, SessionStatus, TrainingSession
+from courses.sessions.services import attendance_mark_many, session_create, session_status_set
 
 PREFIX = "DEMO-P8-"
 HELD = {
@@ -36,13 +59,48 @@ HELD = {
     SessionKind.MONITORING: 283,
 }
 PLANNED = {SessionKind.DISTRICT_COMMUNE: 12, SessionKind.VILLAGE: 20, SessionKind.MONITORING: 15}
-PRESENT_PER_ME_SESSION = 16  # 283 x 16 = 4,528 people
+# People present at each kind of session (at scale 1). 283 x 16 = 4,528 M&E participants.
+PEOPLE_PER_SESSION = {
+    SessionKind.DISTRICT_COMMUNE: 12,
+    SessionKind.VILLAGE: 8,
+    SessionKind.MONITORING: 16,
+}
+ME_PARTICIPANTS_MIN = 4400  # "over 4,400 cadres" in the report: kept at any scale
+# The central training-of-trainers courses: (day, host province (2023), people).
+TOT_COURSES = [
+    (dt.date(2021, 11, 19), "10", 78),
+    (dt.date(2022, 6, 10), "14", 82),
+    (dt.date(2022, 11, 25), "02", 80),
+]
+ONLINE_LEARNERS_PER_PROVINCE = 12  # commune cadres who took the course online only
+HISTORY_START, HISTORY_END = dt.date(2021, 9, 1), dt.date(2023, 6, 30)
+PLANNED_FROM = dt.date(2023, 9, 1)
+ME_PASS_RATE = 0.94  # share of M&E participants who pass the post-test
 
 COURSE_FOR_KIND = {
     SessionKind.DISTRICT_COMMUNE: ["long-ghep-gioi", "ky-nang-phan-tich-gioi"],
     SessionKind.VILLAGE: ["kien-thuc-co-ban-ve-binh-dang-gioi"],
     SessionKind.MONITORING: ["giam-sat-danh-gia-binh-dang-gioi"],
+    SessionKind.TOT: ["long-ghep-gioi"],
 }
+ONLINE_COURSE = "long-ghep-gioi"
+
+# Who comes to each kind of session: (target group, level) with weights.
+ATTENDEES = {
+    SessionKind.DISTRICT_COMMUNE: [("leader", "commune")] * 3 + [("key_cadre", "commune")] * 5
+    + [("leader", "district")] + [("key_cadre", "district")] * 2 + [("wu_officer", "commune")],
+    SessionKind.VILLAGE: [("village_head", "village")] * 3 + [("prestigious", "village")] * 5,
+    SessionKind.MONITORING: [("key_cadre", "commune")] * 5 + [("leader", "commune")] * 2
+    + [("key_cadre", "district")] * 2 + [("wu_officer", "commune")] * 3,
+    SessionKind.TOT: [("wu_officer", "province")] * 3 + [("key_cadre", "province")],
+}  # fmt: skip
+VILLAGES_PER_COMMUNE = 4
+VILLAGE_NAMES = ["Thôn Nà Phìn", "Bản Sả Phìn", "Thôn Khuổi Luông", "Bản Hua Nà", "Thôn Pác Bó",
+                 "Bản Lả", "Thôn Tả Chải", "Bản Mông"]  # fmt: skip
+# Villages in the programme area per province (2023 codes): the village-head targets the demo
+# enters (an admin's figure, see IndicatorTarget.villages).
+PROGRAMME_VILLAGES = {"02": 1650, "04": 1240, "10": 930, "11": 1020, "12": 860, "14": 2120,
+                      "15": 720, "17": 910}  # fmt: skip
 
 # Real GSO codes (2023 structure), used only when load_admin_units has not loaded the units.
 FALLBACK_UNITS = [
@@ -107,17 +165,54 @@ FAMILY = ["Giàng", "Lò", "Vàng", "Sùng", "Lý", "Cầm", "Hoàng", "Đinh", 
 GIVEN = ["Thị Mai", "Thị Dung", "Văn Sáng", "Thị Pà", "Văn Chứ", "Thị Lan", "A Dế", "Thị Sua"]
 
 
-def _communes() -> list[AdminUnit]:
-    """Communes of the demo provinces: from the loaded registry if present, else created."""
+def _communes() -> dict[str, list[AdminUnit]]:
+    """Communes of the demo provinces, spread over each province (not the capital's wards):
+    from the loaded registry if present, else the fallback units are created."""
     units = AdminUnit.objects.filter(structure=UnitStructure.S2023, level=UnitLevel.COMMUNE)
     if not units.filter(province_code__in=PROVINCES).exists():
         fallback_units_create()
-    picked: list[AdminUnit] = []
+    picked: dict[str, list[AdminUnit]] = {}
     for province in PROVINCES:
-        picked += list(
-            units.filter(province_code=province).order_by("code")[:COMMUNES_PER_PROVINCE]
-        )
+        communes = list(units.filter(province_code=province).order_by("code"))
+        rural = [unit for unit in communes if unit.name.startswith("Xã ")]
+        if len(rural) > COMMUNES_PER_PROVINCE:
+            step = len(rural) / COMMUNES_PER_PROVINCE
+            rural = [rural[int(i * step)] for i in range(COMMUNES_PER_PROVINCE)]
+            communes = rural
+        picked[province] = communes
     return picked
+
+
+def _capital(province: str) -> AdminUnit:
+    """Where the province's Women's Union sits: its first commune (or ward) by code."""
+    return (
+        AdminUnit.objects.filter(
+            structure=UnitStructure.S2023, level=UnitLevel.COMMUNE, province_code=province
+        )
+        .order_by("code")
+        .first()
+    )
+
+
+_village_cache: dict[int, list[AdminUnit]] = {}
+
+
+def _villages(commune: AdminUnit) -> list[AdminUnit]:
+    """A few villages of the commune (get or create; villages have no national code)."""
+    if commune.pk in _village_cache:
+        return _village_cache[commune.pk]
+    villages = []
+    for n in range(1, VILLAGES_PER_COMMUNE + 1):
+        village, _ = AdminUnit.objects.get_or_create(
+            structure=commune.structure, code=f"{commune.code}-{n}",
+            defaults={"level": UnitLevel.VILLAGE, "parent": commune,
+                      "name": VILLAGE_NAMES[(int(commune.code) + n) % len(VILLAGE_NAMES)],
+                      "province_code": commune.province_code,
+                      "district_code": commune.district_code, "commune_code": commune.code},
+        )  # fmt: skip
+        villages.append(village)
+    _village_cache[commune.pk] = villages
+    return villages
 
 
 def fallback_units_create() -> None:
@@ -175,17 +270,166 @@ def courses_for_kinds() -> dict[str, object] | None:
         return None
     courses = {}
     for kind, slugs in COURSE_FOR_KIND.items():
-        found = CoursePage.objects.filter(slug__in=slugs).order_by("pk").first()
+        found = next(
+            (c for slug in slugs for c in CoursePage.objects.filter(slug=slug).order_by("pk")[:1]),
+            None,
+        )
         courses[kind] = found or fallback
     return courses
 
 
-def _day(rng: random.Random) -> dt.date:
-    start = dt.date(2022, 3, 1)
-    return start + dt.timedelta(days=rng.randrange((dt.date(2023, 6, 30) - start).days))
+def _day(rng: random.Random, start: dt.date = HISTORY_START, end: dt.date = HISTORY_END):
+    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def load_programme() -> Iterable[str]:
+@dataclass
+class _Planned:
+    """A session of the history, and who came (cadres not saved yet)."""
+
+    day: dt.date
+    kind: str
+    unit: AdminUnit
+    status: str
+    people: list[Cadre]
+    days: int = 1
+
+
+class _People:
+    """Makes the demo's people, numbered in the order they are made (ma_can_bo DEMO-P8-n)."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.made: list[Cadre] = []
+        self.consent_at = timezone.make_aware(dt.datetime(2021, 8, 2, 8, 0))
+
+    def make(self, *, unit: AdminUnit, group: str, level: str) -> Cadre:
+        rng = self.rng
+        full_name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+        cadre = Cadre(
+            ma_can_bo=f"{PREFIX}{len(self.made) + 1:05d}", full_name=full_name,
+            name_key=name_key(full_name), sex=rng.choice(["female"] * 3 + ["male"] * 2),
+            birth_year=rng.randrange(1965, 2000), ethnicity=rng.choice(ETHNICITIES),
+            target_group=group, level=level, unit=unit, **place_of(unit).as_fields(),
+            # Paper consent collected by the province before the training.
+            consent_notice_version=CONSENT_NOTICE_VERSION, consent_at=self.consent_at,
+        )  # fmt: skip
+        self.made.append(cadre)
+        return cadre
+
+
+def _plan(
+    rng: random.Random, scale: float, report: bool
+) -> tuple[list[_Planned], list[Cadre], _People]:
+    """Every session of the history with its participants, and the online learners."""
+    communes = _communes()
+    provinces = [p for p in PROVINCES if communes[p]]
+    people = _People(rng)
+    plans: list[_Planned] = []
+    per_session = {kind: max(1, round(count * scale)) for kind, count in PEOPLE_PER_SESSION.items()}
+    if report:
+        per_session[SessionKind.MONITORING] = max(
+            per_session[SessionKind.MONITORING],
+            -(-ME_PARTICIPANTS_MIN // HELD[SessionKind.MONITORING]),
+        )
+    for kind, held in HELD.items():
+        for index in range(held + PLANNED[kind]):
+            status = SessionStatus.HELD if index < held else SessionStatus.PLANNED
+            province = provinces[index % len(provinces)]
+            commune = rng.choice(communes[province])
+            unit = rng.choice(_villages(commune)) if kind == SessionKind.VILLAGE else commune
+            if status == SessionStatus.HELD:
+                day = _day(rng)
+                who = []
+                for _n in range(per_session[kind]):
+                    group, level = rng.choice(ATTENDEES[kind])
+                    home = unit if level == "village" else commune
+                    if level == "village" and kind == SessionKind.VILLAGE:
+                        home = rng.choice(_villages(commune))  # heads of the commune's villages
+                    who.append(people.make(unit=home, group=group, level=level))
+            else:
+                day, who = PLANNED_FROM + dt.timedelta(days=rng.randrange(120)), []
+            plans.append(_Planned(day=day, kind=kind, unit=unit, status=status, people=who))
+    for day, host, count in TOT_COURSES:
+        who = []
+        for n in range(count if report else max(1, round(count * scale))):
+            group, level = rng.choice(ATTENDEES[SessionKind.TOT])
+            home = _capital(provinces[n % len(provinces)])
+            who.append(people.make(unit=home, group=group, level=level))
+        plans.append(_Planned(day=day, kind=SessionKind.TOT, unit=_capital(host),
+                              status=SessionStatus.HELD, people=who, days=3))  # fmt: skip
+    online = [
+        people.make(unit=rng.choice(communes[province]), group="key_cadre", level="commune")
+        for province in provinces
+        for _n in range(max(1, round(ONLINE_LEARNERS_PER_PROVINCE * scale)))
+    ]
+    plans.sort(key=lambda p: (p.day, p.kind))
+    return plans, online, people
+
+
+def _saved(people: _People) -> dict[str, Cadre]:
+    """Saves the demo's people in one go (their place and name key are set already: what
+    save() would compute) and returns them by ma_can_bo."""
+    Cadre.objects.bulk_create(people.made, batch_size=2000)
+    saved = Cadre.objects.filter(ma_can_bo__startswith=PREFIX).select_related("unit")
+    return {cadre.ma_can_bo: cadre for cadre in saved}
+
+
+def _session_run(number: int, plan: _Planned, course, cadres: dict[str, Cadre],
+                 rng: random.Random) -> int:  # fmt: skip
+    """One session as a trainer records it: created, attendance marked, then marked held, at
+    which the engine completes the course for those present (dated by the session's end)."""
+    unit = plan.unit
+    session = session_create(
+        code=f"{PREFIX}{number:04d}", kind=plan.kind, course=course, unit=unit,
+        title=f"{SessionKind(plan.kind).label} – {unit.name}", start_date=plan.day,
+        end_date=plan.day + dt.timedelta(days=plan.days - 1), venue=f"Nhà văn hóa {unit.name}",
+    )  # fmt: skip
+    sheet = []
+    for person in plan.people:
+        passed = score = None
+        if course.requires_post_test:
+            passed = rng.random() < ME_PASS_RATE
+            score = rng.randrange(70, 101) if passed else rng.randrange(30, 70)
+        sheet.append((cadres[person.ma_can_bo], True, passed, score))
+    attendance_mark_many(session=session, rows=sheet)
+    if plan.status == SessionStatus.HELD:
+        session_status_set(session=session, status=SessionStatus.HELD)
+    return len(plan.people)
+
+
+def _online_study(cadre: Cadre, course, rng: random.Random) -> None:
+    """A learner's online path, dated when they did it: the lessons over a few weeks, then the
+    final quiz; the engine completes the course at the quiz (or the last lesson)."""
+    start = _day(rng, end=HISTORY_END - dt.timedelta(days=60))
+    moment = timezone.make_aware(dt.datetime.combine(start, dt.time(20, 0)))
+    enrolment, _created = enrolment_create(cadre=cadre, course=course)
+    for lesson_id in course.lesson_pages().values_list("pk", flat=True):
+        moment += dt.timedelta(days=rng.randrange(1, 4))
+        lesson_complete(enrolment=enrolment, lesson_id=lesson_id, at=moment)
+    if course.final_quiz_id:
+        quiz = course.final_quiz
+        moment += dt.timedelta(days=1)
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz, at=moment)
+        answers = {question: list(ids) for question, ids in quiz_key(quiz=quiz).correct.items()}
+        quiz_attempt_submit(attempt=attempt, cadre=cadre, answers=answers,
+                            at=moment + dt.timedelta(minutes=25))  # fmt: skip
+
+
+def village_targets_enter() -> None:
+    """The villages in the programme area of each demo province, as an admin enters them
+    (the village-head target), unless one is entered already."""
+    from courses.counters.models import Indicator, IndicatorTarget
+
+    indicator = Indicator.objects.filter(code=svc.VILLAGE_HEADS_TRAINED).first()
+    if indicator is None:
+        return
+    for province, villages in PROGRAMME_VILLAGES.items():
+        IndicatorTarget.objects.get_or_create(
+            indicator=indicator, province_code=province, defaults={"villages": villages}
+        )
+
+
+def load_programme(scale: float = 1.0, *, report: bool = True) -> Iterable[str]:
     if TrainingSession.objects.filter(code__startswith=PREFIX).exists():
         yield "programme: demo sessions already loaded"
         return
@@ -193,93 +437,29 @@ def load_programme() -> Iterable[str]:
     if courses is None:
         yield "programme: no course page yet, demo sessions skipped"
         return
-    svc.indicator_cache_clear()
-    indicators = dict(Indicator.objects.values_list("code", "pk"))
-    rng = random.Random(2023)  # the same demo every time
-    communes = _communes()
-    now = timezone.now()
-    with transaction.atomic():
-        sessions = []
-        number = 0
-        for kind, held in HELD.items():
-            for status, count in (
-                (SessionStatus.HELD, held),
-                (SessionStatus.PLANNED, PLANNED[kind]),
-            ):
-                for _ in range(count):
-                    number += 1
-                    unit = rng.choice(communes)
-                    day = _day(rng) if status == SessionStatus.HELD else dt.date(2023, 9, 1)
-                    day += dt.timedelta(
-                        days=rng.randrange(30) if status != SessionStatus.HELD else 0
-                    )
-                    sessions.append(
-                        TrainingSession(
-                            code=f"{PREFIX}{number:04d}", kind=kind, course=courses[kind],
-                            title=f"{SessionKind(kind).label} – {unit.name}", start_date=day,
-                            end_date=day, unit=unit, **place_of(unit).as_fields(),
-                            venue=f"Nhà văn hoá {unit.name}", status=status,
-                        )
-                    )  # fmt: skip
-        TrainingSession.objects.bulk_create(sessions, batch_size=1000)
-        sessions = list(TrainingSession.objects.filter(code__startswith=PREFIX).order_by("code"))
-        me_held = [s for s in sessions if s.kind == SessionKind.MONITORING and s.status == "held"]
+    from content.models import CoursePage
 
-        cadres = []
-        for n in range(len(me_held) * PRESENT_PER_ME_SESSION):
-            session = me_held[n // PRESENT_PER_ME_SESSION]
-            full_name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
-            cadres.append(
-                Cadre(
-                    ma_can_bo=f"{PREFIX}{n + 1:05d}", full_name=full_name,
-                    name_key=name_key(full_name), sex=rng.choice(["female"] * 3 + ["male"] * 2),
-                    birth_year=rng.randrange(1965, 2000), ethnicity=rng.choice(ETHNICITIES),
-                    target_group=rng.choice(["key_cadre", "leader", "wu_officer"]),
-                    level=rng.choice(["commune"] * 3 + ["district"]), unit=session.unit,
-                    **place_of(session.unit).as_fields(),
-                )
-            )  # fmt: skip
-        Cadre.objects.bulk_create(cadres, batch_size=2000)
-        cadres = list(Cadre.objects.filter(ma_can_bo__startswith=PREFIX).order_by("ma_can_bo"))
-
-        attendance = [
-            Attendance(session=me_held[n // PRESENT_PER_ME_SESSION], cadre=cadre, present=True,
-                       passed=True, post_test_score=rng.randrange(70, 101))
-            for n, cadre in enumerate(cadres)
-        ]  # fmt: skip
-        Attendance.objects.bulk_create(attendance, batch_size=2000)
-
-        achievements = []
-        for session in sessions:
-            if session.status != SessionStatus.HELD:
-                continue
-            key = session_counting.cell_key_for_session(session)
-            achievements.append(
-                Achievement(indicator_id=indicators[session_counting.SESSION_INDICATORS[session.kind]],
-                            session=session, achieved_at=now, **key.as_filter())
-            )  # fmt: skip
-        for n, cadre in enumerate(cadres):
-            key = svc.cell_key_for_cadre(cadre, me_held[n // PRESENT_PER_ME_SESSION].end_date)
-            achievements.append(
-                Achievement(indicator_id=indicators[svc.ME_PARTICIPANTS], cadre=cadre,
-                            achieved_at=now, **key.as_filter())
-            )  # fmt: skip
-        Achievement.objects.bulk_create(achievements, batch_size=2000)
-        _cells_add(achievements)
-        svc.counters_changed()
-    yield (
-        f"programme: {sum(HELD.values())} held sessions "
-        f"({', '.join(f'{k} {v}' for k, v in HELD.items())}), {len(cadres)} people present "
-        f"at M&E sessions, {len(achievements)} achievements"
+    online_course = (
+        CoursePage.objects.filter(slug=ONLINE_COURSE).first()
+        or courses[SessionKind.DISTRICT_COMMUNE]
     )
-
-
-def _cells_add(achievements: list[Achievement]) -> None:
-    """Add the achievements to the cells (existing cells are incremented)."""
-    counts = Counter(
-        (a.indicator_id, a.month, a.province_code, a.district_code, a.commune_code, a.level,
-         a.sex, a.ethnicity, a.province_2025, a.commune_2025)
-        for a in achievements
-    )  # fmt: skip
-    for key, count in counts.items():
-        svc.counter_cell_add(indicator=key[0], key=svc.CellKey(*key[1:]), delta=count)
+    svc.indicator_cache_clear()
+    rng = random.Random(2023)  # the same demo every time
+    _village_cache.clear()
+    # One transaction; the cell arithmetic is summed and written once at the end.
+    with svc.counters_batched():
+        village_targets_enter()
+        plans, online, people = _plan(rng, scale, report)
+        cadres = _saved(people)
+        present = 0
+        for number, plan in enumerate(plans, start=1):
+            present += _session_run(number, plan, courses[plan.kind], cadres, rng)
+        for person in online:
+            _online_study(cadres[person.ma_can_bo], online_course, rng)
+    held = sum(1 for p in plans if p.status == SessionStatus.HELD)
+    yield (
+        f"programme: {held} held sessions "
+        f"({', '.join(f'{k} {v}' for k, v in HELD.items())}, {len(TOT_COURSES)} ToT), "
+        f"{len(plans) - held} planned, {len(cadres)} people, {present} present, "
+        f"{len(online)} online learners"
+    )

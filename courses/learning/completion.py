@@ -222,3 +222,74 @@ def _person_counts_follow(cadre: Cadre) -> None:
             achievement_remove(code=code, cadre=cadre)
         else:
             achievement_redate(code=code, cadre=cadre, at=first)
+
+
+def session_enrolments_evaluate(*, session: TrainingSession, people: list[tuple]) -> int:
+    """What evaluate-in-person does for each (cadre, by) present at a held session, for all
+    of them at once: enrol those not enrolled on the session's course (recording `by`), then
+    let the rules decide. An enrolment with online work behind it goes through
+    enrolment_evaluate (either path, the earlier date); the others can only be completed in
+    person, at the earliest held session of the course where they were present (and passed
+    the post-test if the course requires one), dated by its end: what enrolment_evaluate would
+    find, read for everyone in a few statements. Returns how many were completed."""
+    course = session.course
+    cadres = {cadre.pk: (cadre, by) for cadre, by in people}
+    enrolments = Enrolment.objects.filter(course=course, cadre_id__in=cadres)
+    known = set(enrolments.values_list("cadre_id", flat=True))
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(cadre_id=pk, course=course, enrolled_by=by)
+            for pk, (_cadre, by) in cadres.items()
+            if pk not in known
+        ],
+        ignore_conflicts=True,
+    )
+    open_ = list(enrolments.filter(completed_at__isnull=True).order_by("cadre_id"))
+    for enrolment in open_:
+        enrolment.cadre, enrolment.course = cadres[enrolment.cadre_id][0], course
+    if not open_:
+        return 0
+    ids = [e.pk for e in open_]
+    online_work = set(
+        LessonProgress.objects.filter(enrolment_id__in=ids).values_list("enrolment_id", flat=True)
+    ) | set(
+        QuizAttempt.objects.filter(enrolment_id__in=ids, passed=True).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    rows = Attendance.objects.filter(
+        cadre_id__in=[e.cadre_id for e in open_],
+        present=True,
+        session__course_id=course.pk,
+        session__status=SessionStatus.HELD,
+    )
+    if course.requires_post_test:
+        rows = rows.filter(passed=True)
+    first: dict[int, int] = {}
+    for cadre_id, session_id in rows.order_by("session__end_date", "pk").values_list(
+        "cadre_id", "session_id"
+    ):
+        first.setdefault(cadre_id, session_id)
+    sessions = {s.pk: s for s in TrainingSession.objects.filter(pk__in=set(first.values()))}
+    in_person = path_allowed(course=course, via=CompletionPath.IN_PERSON)
+    completed = 0
+    by_session: dict[int, list[Enrolment]] = {}
+    for enrolment in open_:
+        if enrolment.pk in online_work or not in_person:
+            completed += enrolment_evaluate(enrolment=enrolment)
+        elif enrolment.cadre_id in first:
+            by_session.setdefault(first[enrolment.cadre_id], []).append(enrolment)
+    for session_id, group in by_session.items():
+        completed += _complete_at_session(enrolments=group, session=sessions[session_id])
+    return completed
+
+
+def _complete_at_session(*, enrolments: list[Enrolment], session: TrainingSession) -> int:
+    """Complete, in person at one session, enrolments the rules have been read for together:
+    each through enrolment_complete (one conditional UPDATE, its achievements, the
+    certificate), so what it guarantees holds here too."""
+    at = session.ended_at
+    return sum(
+        enrolment_complete(enrolment=e, via=CompletionPath.IN_PERSON, session=session, at=at)
+        for e in enrolments
+    )

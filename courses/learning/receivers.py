@@ -2,11 +2,19 @@
 
 from django.dispatch import receiver
 
-from courses.learning.completion import completion_withdraw, enrolment_evaluate
+from courses.learning.completion import (
+    completion_withdraw,
+    enrolment_evaluate,
+    session_enrolments_evaluate,
+)
 from courses.learning.services import enrolment_create, enrolments_merge, enrolments_reevaluate
 from courses.registry.signals import cadre_merged, cadre_merging
 from courses.sessions.models import TrainingSession
-from courses.sessions.signals import participant_present, participant_withdrawn
+from courses.sessions.signals import (
+    participant_present,
+    participant_withdrawn,
+    participants_present,
+)
 
 
 @receiver(participant_present, sender=TrainingSession, dispatch_uid="learning_in_person")
@@ -34,3 +42,9 @@ def evaluate_after_merge(sender, kept, **kwargs) -> None:
     """Once everything has moved: lessons, attempts and attendance of both records together
     may complete a course neither completed alone."""
     enrolments_reevaluate(cadre=kept)
+
+
+@receiver(participants_present, sender=TrainingSession, dispatch_uid="learning_in_person_many")
+def evaluate_in_person_many(sender, session: TrainingSession, people, **kwargs) -> None:
+    """Everyone present at a session that has just become held: the same, together."""
+    session_enrolments_evaluate(session=session, people=people)

@@ -77,11 +77,18 @@ def enrolments_bulk_create(*, cadres: QuerySet[Cadre], course: CoursePage, by=No
 # --- Lessons --------------------------------------------------------------------------------
 
 
-def lesson_complete(*, enrolment: Enrolment, lesson_id: int) -> bool:
-    """Mark a lesson of the enrolment's course done; True if the course is now complete."""
+def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
+    """Mark a lesson of the enrolment's course done; True if the course is now complete.
+
+    `at` is when the learner did it, for work recorded later (history back-filled, the demo);
+    by default now. The completion engine dates an online completion by it."""
     if not enrolment.course.lesson_pages().filter(pk=lesson_id).exists():
         raise BadAnswer(_("This lesson is not part of the course."))
-    LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_id=lesson_id)
+    progress, created = LessonProgress.objects.get_or_create(
+        enrolment=enrolment, lesson_id=lesson_id
+    )
+    if created and at is not None:
+        LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
     return enrolment_evaluate(enrolment=enrolment)
 
 
@@ -174,8 +181,9 @@ class QuizChanged(LearningError):
     status = 409
 
 
-def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt:
-    """Resume the open attempt, or start a new one within the attempt limit.
+def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz, at=None) -> QuizAttempt:
+    """Resume the open attempt, or start a new one within the attempt limit (`at`: when it
+    was started, for work recorded later; by default now).
 
     Only a published quiz can be taken, and always in its published version: the attempt
     records that revision. An open attempt follows a version published since it started."""
@@ -194,7 +202,7 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt:
     question_order, choice_order = _orders(quiz_key(quiz=quiz), shuffle=quiz.shuffle)
     try:
         with transaction.atomic():
-            return QuizAttempt.objects.create(
+            attempt = QuizAttempt.objects.create(
                 enrolment=enrolment,
                 quiz=quiz,
                 quiz_revision_id=quiz.live_revision_id,
@@ -202,6 +210,10 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt:
                 question_order=question_order,
                 choice_order=choice_order,
             )
+            if at is not None:
+                QuizAttempt.objects.filter(pk=attempt.pk).update(started_at=at)
+                attempt.started_at = at
+            return attempt
     except IntegrityError:
         # A concurrent request started it first (one open attempt per learner and quiz).
         return QuizAttempt.objects.get(enrolment=enrolment, quiz=quiz, submitted_at__isnull=True)
@@ -239,10 +251,11 @@ def quiz_answer_save(
 
 
 def quiz_attempt_submit(
-    *, attempt: QuizAttempt, cadre: Cadre, answers: Mapping[int, Iterable[int]]
+    *, attempt: QuizAttempt, cadre: Cadre, answers: Mapping[int, Iterable[int]], at=None
 ) -> QuizAttempt:
     """Save the given answers, grade the attempt against the published version of the quiz and
-    close it (idempotent).
+    close it (idempotent). `at` is when it was submitted, for work recorded later (by default
+    now): a passed final quiz completes the course at that moment.
 
     Every answer is validated before anything is written: a tampered submission changes
     nothing. Submitting an attempt that is already submitted returns it unchanged.
@@ -290,7 +303,7 @@ def quiz_attempt_submit(
         )
         score = round(100 * right / total) if total else 0
         updated = QuizAttempt.objects.filter(pk=locked.pk, submitted_at__isnull=True).update(
-            submitted_at=timezone.now(),
+            submitted_at=at or timezone.now(),
             score=score,
             correct_count=right,
             question_count=total,

@@ -88,9 +88,17 @@ def achievements_for_session(*, session: TrainingSession) -> None:
             achievement_remove(code=code, session=session)  # moved to another unit or month
         achievement_record(code=code, key=key, at=session.ended_at, session=session)
     present = session.attendance.filter(present=True).select_related("cadre").order_by("cadre_id")
-    counts_people = held and session.kind == SessionKind.MONITORING
-    for row in present:
-        if counts_people:
+    if held and session.kind == SessionKind.MONITORING:
+        for row in present:
             achievements_for_attendance(session=session, cadre=row.cadre, present=True)
-        else:
+        return
+    # Only those counted among the M&E participants can stop counting: look at them alone.
+    counted = set(
+        Achievement.objects.filter(
+            indicator_id=indicator_id(ME_PARTICIPANTS),
+            cadre_id__in=present.values("cadre_id"),
+        ).values_list("cadre_id", flat=True)
+    )
+    for row in present:
+        if row.cadre_id in counted:
             _me_participant_recheck(cadre=row.cadre)

@@ -4,6 +4,8 @@ Every write that changes what the counters count (a session's status, a particip
 presence) calls the counter service in the same transaction, and a participant present at a
 held session is announced (`participant_present`, in the same transaction) to the completion
 engine, which enrols them on the session's course if needed and completes it at most once.
+When a session becomes held, everyone present is announced in one `participants_present`, so
+the engine enrols and completes them together.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from courses.registry.services import record_place, successor_check, successor_f
 from courses.registry.signals import place_changed
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
-from courses.sessions.signals import participant_present, participant_withdrawn
+from courses.sessions.signals import (
+    participant_present,
+    participant_withdrawn,
+    participants_present,
+)
 from lms.roles import is_admin
 from lms.text import name_problem, nfc
 
@@ -188,10 +194,10 @@ def session_completions_evaluate(*, session: TrainingSession) -> None:
     """Tell the completion engine about everyone present at a held session."""
     if session.status != SessionStatus.HELD:
         return
-    for row in session.attendance.filter(present=True).select_related("cadre"):
-        participant_present.send(
-            sender=TrainingSession, session=session, cadre=row.cadre, by=row.marked_by
-        )
+    rows = session.attendance.filter(present=True).select_related("cadre", "marked_by")
+    people = [(row.cadre, row.marked_by) for row in rows.order_by("cadre_id")]
+    if people:
+        participants_present.send(sender=TrainingSession, session=session, people=people)
 
 
 def _attendance_check(session: TrainingSession, by) -> None:
@@ -272,6 +278,49 @@ def attendance_mark(
         elif was_present and not present and session.status == SessionStatus.HELD:
             participant_withdrawn.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
     return attendance
+
+
+def attendance_mark_many(
+    *,
+    session: TrainingSession,
+    rows: Iterable[tuple[Cadre, bool, bool | None, int | None]],
+    by=None,
+) -> int:
+    """A whole sheet of (cadre, present, passed, score), as attendance_mark would record each
+    row. At a session not held yet nothing counts or completes until it is marked held
+    (session_status_set then evaluates everyone present), so the new rows are written in one
+    statement; rows already on the sheet, and every row of a held session, go through
+    attendance_mark. Returns how many rows were written."""
+    rows = list(rows)
+    if session.status != SessionStatus.PLANNED:
+        for cadre, present, passed, score in rows:
+            attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
+                            score=score, by=by)  # fmt: skip
+        return len(rows)
+    for _cadre, _present, _passed, score in rows:
+        if score is not None and not 0 <= score <= 100:
+            raise ValidationError(
+                {"post_test_score": _("The post-test score must be between 0 and 100.")},
+                code="score",
+            )
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status != SessionStatus.PLANNED:  # held meanwhile: row by row
+            session.status = locked.status
+            return attendance_mark_many(session=session, rows=rows, by=by)
+        on_sheet = set(session.attendance.values_list("cadre_id", flat=True))
+        new = []
+        for cadre, present, passed, score in rows:
+            if cadre.pk in on_sheet:
+                attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
+                                score=score, by=by)  # fmt: skip
+            else:
+                new.append(
+                    Attendance(session=session, cadre=cadre, present=present, passed=passed,
+                               post_test_score=score, marked_by=by)
+                )  # fmt: skip
+        Attendance.objects.bulk_create(new)
+    return len(rows)
 
 
 def attendance_remove(*, session: TrainingSession, cadre: Cadre, by=None) -> bool:

@@ -59,6 +59,10 @@ def test_demo_has_one_course_per_competency_with_modules_lessons_and_a_final_qui
         assert quiz is not None and quiz.questions.count() >= 5
         assert len(set(quiz.questions.values_list("kind", flat=True))) == 3
     assert courses.get(slug="ky-nang-phan-tich-gioi").delivery == "blended"
+    # The courses of the village sessions and of the district and commune sessions can be
+    # completed at a session (they were online only, so those sessions completed nothing).
+    assert courses.get(slug="kien-thuc-co-ban-ve-binh-dang-gioi").delivery == "blended"
+    assert courses.get(slug="long-ghep-gioi").delivery == "blended"
     in_person = courses.get(slug="giam-sat-danh-gia-binh-dang-gioi")
     assert in_person.delivery == "in_person" and in_person.requires_post_test
     assert LessonPage.objects.filter(title="Bình đẳng giới là gì?").exists()

@@ -48,6 +48,11 @@ def country(world):
     IndicatorTarget.objects.update_or_create(
         indicator=cadres, province_code="01", defaults={"target": 5000}
     )
+    heads_indicator = Indicator.objects.get(code="VILLAGE_HEADS_TRAINED")
+    for code, villages in (("10", 30), ("20", 45), ("01", 12)):
+        IndicatorTarget.objects.update_or_create(
+            indicator=heads_indicator, province_code=code, defaults={"villages": villages}
+        )
     for unit, heads in ((world.p10.commune, 2), (world.p20.commune, 3), (ha_noi.commune, 4)):
         for _n in range(heads):
             make_cadre(unit=unit, target_group="village_head", level="village")
@@ -85,8 +90,9 @@ def test_another_2025_province_is_refused_and_the_own_one_shows_its_own_targets(
         assert response.status_code == 200
         data = response.json()
         assert figure(data, "CADRES_TRAINED")["target"] == LAO_CAI_TARGET
-        # 100 % of the 2 village heads registered in Lào Cai, not of the 9 in the country.
-        assert figure(data, "VILLAGE_HEADS_TRAINED")["target"] == 2
+        # 100 % of the 30 villages entered for Lào Cai, not of the 87 in the country (the
+        # target was 100 % of the registered village heads before admins entered villages).
+        assert figure(data, "VILLAGE_HEADS_TRAINED")["target"] == 30
 
 
 def test_a_2025_province_with_no_known_predecessor_has_no_national_targets(country):

@@ -20,6 +20,7 @@ and passes it on, so it asks no query per row.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -87,13 +88,26 @@ class LineageMaps(ProvinceLineage):
         return self.commune.get(code_2023, ())
 
 
+_maps_memo: dict[str, tuple[str, LineageMaps]] = {}
+
+
 def lineage_maps() -> LineageMaps:
-    """The 2023 -> 2025 map, from the cache, rebuilt after the lineage changed."""
+    """The 2023 -> 2025 map, from the cache, rebuilt after the lineage changed. The process
+    keeps the last one it read, with the stamp stored beside it in the cache (a short string,
+    gone when the entry is rebuilt or the cache is cleared), so saving a record does not
+    unpickle the country's communes every time."""
     key = f"registry:lineage:{generation(LINEAGE_GENERATION)}"
+    stamp = cache.get(f"{key}:stamp")
+    memo = _maps_memo.get(key)
+    if memo is not None and stamp is not None and memo[0] == stamp:
+        return memo[1]
     maps = cache.get(key)
-    if maps is None:
-        maps = _lineage_build()
-        cache.set(key, maps, 24 * 3600)
+    if maps is None or stamp is None:
+        maps = maps or _lineage_build()
+        stamp = uuid.uuid4().hex
+        cache.set_many({key: maps, f"{key}:stamp": stamp}, 24 * 3600)
+    _maps_memo.clear()
+    _maps_memo[key] = (stamp, maps)
     return maps
 
 

@@ -82,14 +82,29 @@ def test_province_targets_apply_to_a_province_view(world):
     assert (figure.value, figure.target, figure.percent) == (1, 4, 25)
 
 
-def test_village_heads_target_is_a_share_of_the_registry(world):
+def test_village_heads_target_is_the_villages_admins_enter_with_the_registry_beside(world):
+    """Deliberate change: the target was 100 % of the village heads who happened to be
+    registered (one registered and trained: 1/1 = 100 %). It is now a share of the villages
+    in the programme area that admins enter per province; the registry count is shown beside."""
     heads = [make_cadre(unit=world.lao_cai.commune, ethnicity="03", target_group="village_head",
                         level="village") for _ in range(4)]  # fmt: skip
     complete(heads[0], world.course)
-    figure = next(
-        f for f in counter_figures(scope_province=None) if f.code == svc.VILLAGE_HEADS_TRAINED
-    )
-    assert (figure.value, figure.target, figure.percent) == (1, 4, 25)
+
+    def village_figure(scope=None):
+        return next(
+            f for f in counter_figures(scope_province=scope) if f.code == svc.VILLAGE_HEADS_TRAINED
+        )
+
+    figure = village_figure()
+    assert (figure.value, figure.target, figure.percent, figure.registered) == (1, None, None, 4)
+    indicator = Indicator.objects.get(code=svc.VILLAGE_HEADS_TRAINED)
+    IndicatorTarget.objects.create(indicator=indicator, province_code="10", villages=40)
+    IndicatorTarget.objects.create(indicator=indicator, province_code="20", villages=60)
+    svc.counters_changed()
+    figure = village_figure()
+    assert (figure.value, figure.target, figure.percent, figure.registered) == (1, 100, 1, 4)
+    # Lào Cai's admin: the villages of Lào Cai only.
+    assert village_figure(world.lao_cai.scope).target == 40
 
 
 def test_a_period_that_cuts_a_year_counts_whole_years_and_the_cut_months(world):

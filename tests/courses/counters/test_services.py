@@ -21,6 +21,7 @@ from courses.sessions import counting as session_counting
 from courses.sessions.models import SessionKind, SessionStatus
 from tests.builders import (
     attend,
+    cell_total,
     complete,
     make_cadre,
     make_counters_world,
@@ -202,3 +203,17 @@ def test_counters_equal_a_recount_after_a_concurrent_workload():
         figures[svc.SESSIONS_ME]
         == Achievement.objects.filter(indicator__code=svc.SESSIONS_ME).count()
     )
+
+
+def test_a_batch_writes_each_cell_once_at_its_end_and_agrees_with_a_recount(world):
+    """counters_batched sums the deltas: nothing is in the cells until the batch ends, then
+    every table holds what row-by-row writing would have (the recount finds no drift)."""
+    at = dt.datetime(2022, 5, 4, 5, 0, tzinfo=dt.UTC)
+    with svc.counters_batched():
+        for _ in range(5):
+            complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course, at=at)
+        assert Achievement.objects.count() == 5  # the truth is written as it happens
+        assert cell_total(svc.CADRES_TRAINED) == 0  # the cells wait for the end of the batch
+    assert cell_total(svc.CADRES_TRAINED) == 5
+    assert value(svc.CADRES_TRAINED) == 5
+    call_command("recount_counters", "--check")

@@ -1,5 +1,6 @@
 """The public summary the counters register for the home page (HOME_PAGE_PANELS): the
-national totals, small values hidden, no breakdown by province or ethnicity."""
+national totals, exact (small-cell suppression is for cells below the province), no breakdown
+by province or ethnicity."""
 
 import pytest
 
@@ -13,7 +14,7 @@ def world(db):
     return make_counters_world()
 
 
-def test_public_summary_shows_national_totals_and_hides_small_values(client, world):
+def test_public_summary_shows_exact_national_totals_and_no_breakdown(client, world):
     from tests.builders import home_page  # noqa: F401  (home exists via world)
 
     for _ in range(12):
@@ -23,5 +24,19 @@ def test_public_summary_shows_national_totals_and_hides_small_values(client, wor
     html = client.get("/").content.decode()
     assert 'data-code="CADRES_TRAINED"' in html
     assert "12 / 40.000" in html or "12 / 40,000" in html
-    assert "&lt; 10" in html  # one village head: suppressed
+    # Deliberate change: a national total points at no one, so it is shown exactly (it was
+    # "< 10", which put "< 10" trained cadres next to thousands of M&E participants).
+    assert "&lt; 10" not in html
+    village = html.split('data-code="VILLAGE_HEADS_TRAINED"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="summary-value">1' in village
     assert "Tỉnh Lào Cai" not in html and "Thái" not in html
+
+
+def test_small_cells_are_hidden_below_the_province_only():
+    from courses.counters.selectors import counters_public_value
+
+    assert counters_public_value(3, level="national") == 3
+    assert counters_public_value(3, level="province") == 3
+    assert counters_public_value(3, level="commune") is None
+    assert counters_public_value(3, level="district") is None
+    assert counters_public_value(10, level="commune") == 10

@@ -9,6 +9,7 @@ from courses.counters import services as svc
 from courses.counters.selectors import NEW_UNITS, CounterFilters, counter_figures
 from courses.registry.models import Cadre, UnitStructure
 from courses.sessions.models import SessionStatus, TrainingSession
+from tests.courses.demo.conftest import make_demo_courses
 
 pytestmark = pytest.mark.django_db
 
@@ -26,21 +27,6 @@ def svc_sessions() -> tuple[str, ...]:
     return (svc.SESSIONS_DISTRICT_COMMUNE, svc.SESSIONS_VILLAGE, svc.SESSIONS_ME)
 
 
-def demo_courses():
-    """The four demo courses' slugs and deliveries (content.demo), small."""
-    from tests.builders import course_index, home_page, make_course
-
-    index = course_index(home=home_page(), published=True)
-    for slug, delivery, post_test in (
-        ("kien-thuc-co-ban-ve-binh-dang-gioi", "online", False),
-        ("ky-nang-phan-tich-gioi", "blended", False),
-        ("long-ghep-gioi", "online", False),
-        ("giam-sat-danh-gia-binh-dang-gioi", "in_person", True),
-    ):
-        make_course(index=index, title=slug, slug=slug, delivery=delivery, modules=1,
-                    lessons_per_module=1, requires_post_test=post_test, published=True)  # fmt: skip
-
-
 def test_the_demo_records_2026_in_2025_units_and_both_structures_show_it():
     from courses.demo.people import load_people
     from courses.demo.programme import load_programme
@@ -48,9 +34,10 @@ def test_the_demo_records_2026_in_2025_units_and_both_structures_show_it():
     from courses.registry.undecided import undecided_count
     from lms.roles import admin_province_code
 
-    demo_courses()
+    make_demo_courses()
     svc.indicator_cache_clear()
-    assert "239" in next(iter(load_programme()))
+    # The history beside it, with few people (its report figures are tested in test_programme).
+    assert "239" in next(iter(load_programme(scale=0.1, report=False)))
     assert list(load_programme_2026()) == [
         "programme 2026: 7 sessions in units of the 2025 structure (5 held), 30 people present"
     ]

@@ -235,3 +235,66 @@ def test_same_person_marked_present_twice_at_once_counts_once():
     enrolment = Enrolment.objects.get(cadre=cadre, course=world.in_person)
     assert enrolment.is_complete
     assert cell_total(CADRES_TRAINED) == 1
+
+
+def test_a_sheet_marked_at_once_then_held_completes_as_row_by_row_would(world):
+    """attendance_mark_many at a planned session writes the sheet; marking it held then lets
+    the engine complete everyone together, each dated by the session's end, and the one who
+    failed the post-test is present (counted among the M&E participants) but not complete."""
+    import datetime as dt
+
+    from courses.learning.services import enrolment_create, lesson_complete
+    from courses.sessions.services import attendance_mark_many
+
+    session = make_session(course=world.post_test, unit=world.lao_cai.commune,
+                           kind=SessionKind.MONITORING)  # fmt: skip
+    people = [make_cadre(unit=world.lao_cai.commune, level="commune", target_group="key_cadre")
+              for _ in range(4)]  # fmt: skip
+    rows = [(people[0], True, True, 90), (people[1], True, True, 75), (people[2], True, False, 40),
+            (people[3], False, None, None)]  # fmt: skip
+    assert attendance_mark_many(session=session, rows=rows) == 4
+    assert Attendance.objects.filter(session=session).count() == 4
+    assert cell_total(ME_PARTICIPANTS) == 0 and enrolment_of(people[0], world.post_test) is None
+
+    session_status_set(session=session, status=SessionStatus.HELD)
+    for cadre in people[:2]:
+        enrolment = enrolment_of(cadre, world.post_test)
+        assert enrolment.completed_at == session.ended_at
+        assert enrolment.completed_session == session
+    assert not enrolment_of(people[2], world.post_test).is_complete  # failed the post-test
+    assert enrolment_of(people[3], world.post_test) is None  # absent
+    assert cell_total(ME_PARTICIPANTS) == 3
+    assert cell_total(CADRES_TRAINED) == 2
+    # The same sheet at the held session goes row by row and changes nothing.
+    attendance_mark_many(session=session, rows=rows)
+    assert (cell_total(ME_PARTICIPANTS), cell_total(CADRES_TRAINED)) == (3, 2)
+
+    # A blended course: who finished online before the session keeps that date (lessons and
+    # quiz recorded with the moment they were done); who only started online completes at
+    # the session.
+    from courses.learning.services import quiz_attempt_start, quiz_attempt_submit
+    from tests.builders import correct_answers
+
+    blended = make_session(course=world.blended, unit=world.lao_cai.commune,
+                           start_date=dt.date(2023, 5, 10))  # fmt: skip
+    finished, started = (make_cadre(unit=world.lao_cai.commune, level="commune",
+                                    target_group="leader") for _ in range(2))  # fmt: skip
+    studied = dt.datetime(2023, 3, 2, 9, 0, tzinfo=dt.UTC)
+    for cadre in (finished, started):
+        enrolment, _ = enrolment_create(cadre=cadre, course=world.blended)
+        for lesson in world.blended.lesson_pages():
+            lesson_complete(enrolment=enrolment, lesson_id=lesson.pk, at=studied)
+    quiz = world.blended.final_quiz
+    attempt = quiz_attempt_start(enrolment=enrolment_of(finished, world.blended), quiz=quiz)
+    quiz_attempt_submit(attempt=attempt, cadre=finished, answers=correct_answers(quiz),
+                        at=studied + dt.timedelta(minutes=20))  # fmt: skip
+    assert not enrolment_of(started, world.blended).is_complete
+    attendance_mark_many(session=blended, rows=[(finished, True, None, None),
+                                                (started, True, None, None)])  # fmt: skip
+    session_status_set(session=blended, status=SessionStatus.HELD)
+    done_online = enrolment_of(finished, world.blended)
+    assert done_online.completed_via == CompletionPath.ONLINE
+    assert done_online.completed_at == studied + dt.timedelta(minutes=20)
+    done_here = enrolment_of(started, world.blended)
+    assert done_here.completed_via == CompletionPath.IN_PERSON
+    assert done_here.completed_at == blended.ended_at
