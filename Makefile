@@ -64,6 +64,7 @@ messages: install
 		(cd $$app && DEBUG=$${DEBUG:-1} PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
 	done
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+	msgfmt --check -o locale/wagtailmedia/vi/LC_MESSAGES/django.mo locale/wagtailmedia/vi/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -19,6 +19,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
+from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from content.blocks import LessonBodyBlock, StoryBodyBlock
 from content.text import html_to_text
@@ -395,12 +396,47 @@ class ModulePage(OneQueryRestrictionsMixin, Page):
 
 
 class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, Page):
+    """A lesson: a summary, a body of blocks, and for people who read Vietnamese with
+    difficulty an optional audio narration (wagtailmedia), with a document to download
+    (a handout to print or keep on the phone)."""
+
     allowed_http_methods = READ_ONLY
 
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"), blank=True)
+    audio_narration = models.ForeignKey(
+        "wagtailmedia.Media",
+        verbose_name=_("audio narration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "A recording of the lesson read aloud (mp3 or m4a), for learners who read "
+            "Vietnamese with difficulty."
+        ),
+    )
+    handout = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("document to download"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A handout of the lesson (PDF, Word...) that learners can download."),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                MediaChooserPanel("audio_narration", media_type="audio"),
+                FieldPanel("handout"),
+            ],
+            heading=_("Listen and download"),
+        ),
+        FieldPanel("body"),
+    ]
     parent_page_types = ["content.ModulePage"]
     subpage_types = []
     search_fields = Page.search_fields + [

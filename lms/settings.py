@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    # Audio and video (lesson narration): Torchbox's wagtailmedia, with collection
+    # permissions like images and documents (lms/roles.py).
+    "wagtailmedia",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -268,7 +271,7 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 # Vietnamese for library strings that the libraries' own catalogues lack (e.g. Wagtail's
 # upload limits); each app keeps its own catalogue in <app>/locale.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "wagtailmedia"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -379,6 +382,13 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no request to other hosts: embeds are disabled
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "mp3", "mp4", "m4a", "ogg"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Audio and video in lessons (wagtailmedia): the formats phones play in an <audio>/<video>
+# element. Files are public media like images (/media/media/, served by the proxy).
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "wagtailmedia.Media",
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "aac", "ogg", "oga", "wav"],
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "webm"],
+}
 # Draftail, refusing with a form error a value that is not its JSON (content/rich_text.py).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 
