@@ -391,6 +391,13 @@ WAGTAILMEDIA = {
     "AUDIO_EXTENSIONS": ["mp3", "m4a", "aac", "ogg", "oga", "wav"],
     "VIDEO_EXTENSIONS": ["mp4", "m4v", "webm"],
 }
+# No avatar from another host (Gravatar): the admin shows Wagtail's default avatar, or one a
+# user uploads, from this site. The site must work on a closed network.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Page addresses are ASCII ("binh-dang-gioi"): a Vietnamese title is folded (đ -> d) in the
+# admin's slug field, and a slug typed with diacritics or left empty is folded on save
+# (content/slugs.py).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Draftail, refusing with a form error a value that is not its JSON (content/rich_text.py).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 
