@@ -42,6 +42,9 @@ def test_a_cadre_who_opens_the_admin_gets_the_403_page_with_a_way_back():
         assert "Không có quyền truy cập" in html
         assert 'href="/learn/"' in html  # their courses
         assert "cb_vao_quan_tri" in html
+        # The security headers of every page (the middleware answers inside them).
+        assert response["X-Frame-Options"] == "DENY"
+        assert "Content-Security-Policy" in response
     # Asked for JSON (the admin's scripts), the refusal is JSON.
     response = client.get("/admin/api/main/pages/", HTTP_ACCEPT="application/json")
     assert response.status_code == 403
