@@ -64,6 +64,7 @@ messages: install
 		(cd $$app && DEBUG=$${DEBUG:-1} PYTHONPATH=.. ../$(BIN)/django-admin compilemessages -l vi) || exit 1; \
 	done
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
+	msgfmt --check -o locale/wagtailmedia/vi/LC_MESSAGES/django.mo locale/wagtailmedia/vi/LC_MESSAGES/django.po
 
 # After upgrading Wagtail or Django: merge their new English messages into locale/upstream/
 # (new ones empty, changed ones fuzzy), compile, and print the Vietnamese coverage per catalogue.

@@ -7,14 +7,19 @@ class ContentConfig(AppConfig):
     verbose_name = _("Curriculum and stories")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
+        from django.db import models
+        from wagtail.admin.forms.models import register_form_field_override
         from wagtail.permissions import register_permission_policy
         from wagtail.signals import published
 
         from content.models import Quiz
         from content.permissions import QuizPermissionPolicy
         from content.revisions import quiz_revision_keep_ids
+        from content.slugs import VietnameseSlugInput
 
         register_permission_policy(Quiz, QuizPermissionPolicy(Quiz))
 
         published.connect(quiz_revision_keep_ids, sender=Quiz, dispatch_uid="quiz_revision_ids")
+        # Every slug field of the admin (pages' "slug" included) folds Vietnamese to ASCII.
+        register_form_field_override(models.SlugField, override={"widget": VietnameseSlugInput})

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -123,3 +124,39 @@ class NulCharacterMiddleware:
                 {"message": message, "language": translation.get_language()},
             )
         return HttpResponse(page, status=400)
+
+
+# Wagtail admin addresses anyone may open: its password reset, the icon sprite and the
+# translation catalogue; its login (sent to the site's).
+ADMIN_PREFIX = "/admin/"
+ADMIN_OPEN_PATHS = (
+    "/admin/login/",
+    "/admin/password_reset/",
+    "/admin/sprite/",
+    "/admin/jsi18n/",
+)
+
+
+class AdminAccessMiddleware:
+    """A signed-in person without admin access who opens /admin/ gets the 403 page.
+
+    Wagtail sends such a person to the login page, which sends a signed-in person back to
+    where they came from: /admin/ and the login page redirected to each other until the
+    browser gave up. The 403 page (lms.errors.permission_denied, JSON for clients asking for
+    JSON) says why and links back to the site. People who are not signed in are still sent
+    to log in by Wagtail; staff go on as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (
+            path.startswith(ADMIN_PREFIX)
+            and not path.startswith(ADMIN_OPEN_PATHS)
+            and request.user.is_authenticated
+            and not request.user.has_perm("wagtailadmin.access_admin")
+        ):
+            raise PermissionDenied
+        return self.get_response(request)

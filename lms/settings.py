@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    # Audio and video (lesson narration): Torchbox's wagtailmedia, with collection
+    # permissions like images and documents (lms/roles.py).
+    "wagtailmedia",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -97,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication (and inside the headers' middleware, so its 403 page gets them):
+    # signed-in people without admin access get the 403 page in the admin.
+    "lms.middleware.AdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -270,11 +276,12 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 # upload limits); each app keeps its own catalogue in <app>/locale.
 # The project's own apps are listed again before locale/upstream/ so that their wording keeps
 # winning over the libraries' catalogues (LOCALE_PATHS outrank every app's locale/), as it did
-# while those were only app directories (same as the vi-admin branch).
+# while those were only app directories. wagtailmedia ships no Vietnamese: ours is beside.
 LOCALE_PATHS = [
     BASE_DIR / "locale",
     *(BASE_DIR / app / "locale" for app in ("lms", "content", "courses", "certificates")),
     *sorted(p for p in (BASE_DIR / "locale" / "upstream").iterdir() if p.is_dir()),
+    BASE_DIR / "locale" / "wagtailmedia",
 ]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -386,6 +393,20 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_FINDERS = []  # no request to other hosts: embeds are disabled
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "mp3", "mp4", "m4a", "ogg"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Audio and video in lessons (wagtailmedia): the formats phones play in an <audio>/<video>
+# element. Files are public media like images (/media/media/, served by the proxy).
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "wagtailmedia.Media",
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "aac", "ogg", "oga", "wav"],
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "webm"],
+}
+# No avatar from another host (Gravatar): the admin shows Wagtail's default avatar, or one a
+# user uploads, from this site. The site must work on a closed network.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Page addresses are ASCII ("binh-dang-gioi"): a Vietnamese title is folded (đ -> d) in the
+# admin's slug field, and a slug typed with diacritics or left empty is folded on save
+# (content/slugs.py).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Draftail, refusing with a form error a value that is not its JSON (content/rich_text.py).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.DraftailRichTextArea"}}
 

@@ -104,3 +104,8 @@ urlpatterns += [
 
 # Wagtail's page serving comes last: it catches every other path.
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Vietnamese error pages with the site's navigation; JSON for JSON endpoints (lms/errors.py).
+handler403 = "lms.errors.permission_denied"
+handler404 = "lms.errors.page_not_found"
+handler500 = "lms.errors.server_error"

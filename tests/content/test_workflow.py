@@ -1,4 +1,7 @@
-"""Trainers submit, Admins approve: the moderation workflow 'Duyệt nội dung'."""
+"""Trainers submit, central admins approve: the moderation workflow 'Duyệt nội dung'.
+
+(The reviewer fixture is an Admin without a province scope, so a member of the derived
+Central admin group: lms/roles.py.)"""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -44,7 +47,9 @@ def test_every_page_goes_through_the_content_review_workflow(course_tree):
     workflow = course_tree["lessons"][0].get_workflow()
     assert workflow.name == "Duyệt nội dung"
     task = workflow.tasks.get().specific
-    assert list(task.groups.values_list("name", flat=True)) == ["Admin"]
+    # Was ["Admin"]: province admins are in the Admin group too, and could approve national
+    # pages; the review is central now (content/migrations/0007_publishing_through_central_review).
+    assert list(task.groups.values_list("name", flat=True)) == ["Central admin"]
     assert Workflow.objects.get(name="Duyệt nội dung").active
 
 

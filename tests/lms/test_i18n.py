@@ -13,7 +13,10 @@ CATALOGUES = [
     ROOT / app / "locale" / "vi" / "LC_MESSAGES" / "django.po"
     for app in APPS
     if (ROOT / app / "locale").exists()
-] + [ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"]  # library strings Wagtail lacks
+] + [
+    ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po",  # library strings Wagtail lacks
+    ROOT / "locale" / "wagtailmedia" / "vi" / "LC_MESSAGES" / "django.po",  # wagtailmedia's
+]
 
 
 def _unquote(lines: list[str]) -> str:

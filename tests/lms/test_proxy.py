@@ -210,6 +210,7 @@ http {{
     files = {
         "images/ma-tran.width-400.png": b"\x89PNG rendition",
         "original_images/ma-tran.png": b"\x89PNG original",
+        "media/bai-1.mp3": b"ID3 doc bai",
         "documents/rieng.pdf": b"%PDF-1.4 tai lieu rieng",
         "certificates/2026/DA8-10-2026-000001.pdf": b"%PDF-1.4 chung nhan",
         "exports/1.pdf": b"%PDF-1.4 xuat",
@@ -279,6 +280,7 @@ def test_nginx_serves_the_images_and_nothing_private_from_media(nginx):
     for path, content in (
         ("/media/images/ma-tran.width-400.png", b"\x89PNG rendition"),
         ("/media/original_images/ma-tran.png", b"\x89PNG original"),
+        ("/media/media/bai-1.mp3", b"ID3 doc bai"),  # a lesson's narration (wagtailmedia)
     ):
         status, headers, body = get(port, path)
         assert (status, body) == (200, content), path

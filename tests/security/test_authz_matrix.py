@@ -62,7 +62,10 @@ LOGIN = {"login"}  # 302 to a login page
 REDIRECT = {"redirect"}  # 302 anywhere else than a login page or the admin's home
 GONE = {404}
 NOPE = {405}  # wrong method: a POST-only view (who may POST is then declared)
-ADMIN_DENY = {"login"}  # the Wagtail admin, without admin access: sent to log in
+# The Wagtail admin, signed in without admin access (cadres): the site's 403 page with a way
+# back. Was {"login"}: Wagtail sent them to the login page, which sent a signed-in person back
+# to /admin/, a loop the browser gave up on (lms.middleware.AdminAccessMiddleware).
+ADMIN_DENY = {403}
 NO_PERM = {"denied", 403}  # the admin, without the permission: Wagtail's "permission denied"
 HIDDEN = {404}  # the admin, with the permission, for an object outside the caller's scope
 ADMIN_HIDDEN = NO_PERM | HIDDEN
@@ -470,15 +473,26 @@ RULES: dict[str, Rule] = {
 }  # fmt: skip
 
 # --- Wagtail's own admin ------------------------------------------------------------------------
-# None of the matrix's roles is a superuser: trainers hold add/change on pages and quizzes;
-# admins also publish, lock and unlock, and approve in the workflow (lms/roles.py,
-# content/migrations/0003). Nobody holds user, group, site, workflow, collection or redirect
-# permissions, nor any collection permission on images and documents (so the image and document
-# libraries are closed to every role; their choosers' listings are open to staff).
+# None of the matrix's roles is a superuser: trainers and province admins hold add/change on
+# pages and quizzes; central admins (the derived Central admin group) also publish, lock and
+# unlock, and approve in the workflow (lms/roles.py, content/migrations/0005). Nobody holds
+# user, group, site, workflow, collection or redirect permissions. Media: trainers and admins
+# add to and choose from every collection and edit their own uploads; central admins manage
+# everyone's (lms/roles.py, lms/migrations/0007). The world's image, documents and audio were
+# uploaded by the trainer.
 
 PAGE_EDIT = by_label({"page:root": NOBODY}, default=STAFF)  # the tree's root is the superuser's
-# Publishing rights: admins yes, trainers no.
-PUBLISHERS = ADMINS_ONLY
+# Publishing rights: central admins only. Was ADMINS_ONLY: a province admin could publish,
+# unpublish, move or approve any page of the country (one POST unpublished the home page and
+# its descendants); national pages are now published only through the central review.
+PUBLISHERS = CENTRAL_ONLY
+# Who may not publish (POST-only page actions below): was OUTSIDERS | {"trainer"}, province
+# admins join them for the same reason.
+NOT_PUBLISHERS = OUTSIDERS | {"trainer", "admin_same", "admin_other"}
+# Media the trainer uploaded: the trainer (its owner) and central admins (change and delete on
+# every collection) may edit it; a province admin may not edit someone else's upload.
+OWNER_OR_CENTRAL = seen_by({"trainer", "central"}, admins=NO_PERM)
+NOT_OWNER_OR_CENTRAL = OUTSIDERS | {"admin_same", "admin_other"}
 WAGTAIL_RULES: dict[str, Rule] = {
     "wagtailadmin_home": Rule(STAFF),
     "wagtailadmin_explore_root": Rule(STAFF),
@@ -495,7 +509,7 @@ WAGTAIL_RULES: dict[str, Rule] = {
     "wagtailadmin_api:pages:detail": Rule(STAFF),
     "wagtailadmin_api:pages:find": Rule(STAFF_GONE),
     "wagtailadmin_api:pages:action": Rule(
-        STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer"},
+        STAFF_POST_ONLY, post_refused=NOT_PUBLISHERS,
         post_data=lambda w, fill: {"destination_page_id": w.extra["page:module"].pk},
     ),
     "wagtailadmin_api:documents:listing": Rule(STAFF),
@@ -521,16 +535,16 @@ WAGTAIL_RULES: dict[str, Rule] = {
     "wagtailadmin_pages:search": Rule(STAFF),
     "wagtailadmin_pages:search_results": Rule(STAFF),
     "wagtailadmin_pages:move": Rule(PUBLISHERS),
-    "wagtailadmin_pages:move_confirm": Rule(STAFF, post_refused=OUTSIDERS | {"trainer"}),
-    "wagtailadmin_pages:set_page_position": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer"}),
+    "wagtailadmin_pages:move_confirm": Rule(STAFF, post_refused=NOT_PUBLISHERS),
+    "wagtailadmin_pages:set_page_position": Rule(STAFF_POST_ONLY, post_refused=NOT_PUBLISHERS),
     "wagtailadmin_pages:copy": Rule(STAFF),
-    "wagtailadmin_pages:workflow_action": Rule(PUBLISHERS),  # the Admin group approves
+    "wagtailadmin_pages:workflow_action": Rule(PUBLISHERS),  # the Central admin group approves
     "wagtailadmin_pages:collect_workflow_action_data": Rule(PUBLISHERS),
     "wagtailadmin_pages:confirm_workflow_cancellation": Rule(STAFF),
     "wagtailadmin_pages:workflow_preview": Rule(PUBLISHERS),
     "wagtailadmin_pages:set_privacy": Rule(PUBLISHERS),
-    "wagtailadmin_pages:lock": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer"}),
-    "wagtailadmin_pages:unlock": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS | {"trainer"}),
+    "wagtailadmin_pages:lock": Rule(STAFF_POST_ONLY, post_refused=NOT_PUBLISHERS),
+    "wagtailadmin_pages:unlock": Rule(STAFF_POST_ONLY, post_refused=NOT_PUBLISHERS),
     "wagtailadmin_pages:revisions_index": Rule(STAFF_REDIRECT),  # now the page's history
     "wagtailadmin_pages:revisions_view": Rule(STAFF),
     "wagtailadmin_pages:revisions_revert": Rule(STAFF),
@@ -557,14 +571,16 @@ WAGTAIL_RULES: dict[str, Rule] = {
     "wagtaildocs_chooser:choose": Rule(STAFF),
     "wagtaildocs_chooser:choose_results": Rule(STAFF),
     "wagtaildocs_chooser:chosen_multiple": Rule(STAFF),
-    "wagtaildocs_chooser:chosen": Rule(NOBODY),
-    "wagtaildocs_chooser:create": Rule(NOBODY),
+    # Was NOBODY (no role held a collection permission): trainers and admins choose and upload.
+    "wagtaildocs_chooser:chosen": Rule(STAFF),
+    "wagtaildocs_chooser:create": Rule(STAFF),
     "wagtailimages_chooser:choose": Rule(STAFF),
     "wagtailimages_chooser:choose_results": Rule(STAFF),
     "wagtailimages_chooser:chosen_multiple": Rule(STAFF),
-    "wagtailimages_chooser:chosen": Rule(NOBODY),
-    "wagtailimages_chooser:create": Rule(NOBODY),
-    "wagtailimages_chooser:select_format": Rule(NOBODY),
+    # Was NOBODY (no role held a collection permission): trainers and admins choose and upload.
+    "wagtailimages_chooser:chosen": Rule(STAFF),
+    "wagtailimages_chooser:create": Rule(STAFF),
+    "wagtailimages_chooser:select_format": Rule(STAFF),
     # Editing sessions: one's own (another's session id changes nothing).
     "wagtailadmin_editing_sessions:ping": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS),
     "wagtailadmin_editing_sessions:release": Rule(STAFF_POST_ONLY, post_refused=OUTSIDERS),
@@ -597,18 +613,50 @@ WAGTAIL_RULES: dict[str, Rule] = {
     "wagtailsites:": Rule(NOBODY),
     "wagtailusers_users:": Rule(NOBODY),
     "wagtailusers_groups:": Rule(NOBODY),
-    # The image and document libraries: no role holds a collection permission. The multiple
-    # uploader's item views are POST-only.
-    "wagtaildocs:edit_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
-    "wagtaildocs:delete_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
+    # The image, document and audio/video libraries. Were NOBODY ("trainers cannot upload": no
+    # role held a collection permission, so the libraries bounced everyone and only the
+    # superuser could upload): now trainers and admins open them and upload (add on every
+    # collection), and edit what they uploaded; central admins edit and delete everyone's. The
+    # multiple uploader's item views are POST-only: the uploads waiting there are the
+    # superuser's, whose only they remain.
+    "wagtaildocs:index": Rule(STAFF),
+    "wagtaildocs:index_results": Rule(STAFF),
+    "wagtaildocs:add": Rule(STAFF),
+    "wagtaildocs:add_multiple": Rule(STAFF),
+    "wagtaildocs:edit": Rule(OWNER_OR_CENTRAL),
+    "wagtaildocs:delete": Rule(OWNER_OR_CENTRAL),
+    "wagtaildocs:document_usage": Rule(OWNER_OR_CENTRAL),
+    "wagtaildocs:edit_multiple": Rule(STAFF_POST_ONLY, post_refused=NOT_OWNER_OR_CENTRAL),
+    "wagtaildocs:delete_multiple": Rule(STAFF_POST_ONLY, post_refused=NOT_OWNER_OR_CENTRAL),
     "wagtaildocs:create_multiple_from_uploaded_document": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
     "wagtaildocs:delete_upload_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
-    "wagtaildocs:": Rule(NOBODY),
-    "wagtailimages:edit_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
-    "wagtailimages:delete_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
+    "wagtailimages:index": Rule(STAFF),
+    "wagtailimages:index_results": Rule(STAFF),
+    "wagtailimages:add": Rule(STAFF),
+    "wagtailimages:add_multiple": Rule(STAFF),
+    "wagtailimages:edit": Rule(OWNER_OR_CENTRAL),
+    "wagtailimages:delete": Rule(OWNER_OR_CENTRAL),
+    # The URL generator needs Wagtail's image serve view, which this site does not route
+    # (renditions are files the proxy serves): a 404 for everyone the admin lets in.
+    "wagtailimages:url_generator": Rule(STAFF_GONE),
+    "wagtailimages:url_generator_output": Rule(STAFF_GONE),
+    "wagtailimages:preview": Rule(OWNER_OR_CENTRAL),
+    "wagtailimages:image_usage": Rule(OWNER_OR_CENTRAL),
+    "wagtailimages:edit_multiple": Rule(STAFF_POST_ONLY, post_refused=NOT_OWNER_OR_CENTRAL),
+    "wagtailimages:delete_multiple": Rule(STAFF_POST_ONLY, post_refused=NOT_OWNER_OR_CENTRAL),
     "wagtailimages:create_multiple_from_uploaded_image": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
     "wagtailimages:delete_upload_multiple": Rule(STAFF_POST_ONLY, post_refused=frozenset(ROLES)),
-    "wagtailimages:": Rule(NOBODY),
+    # Audio and video (wagtailmedia, new): the same rules. Its chooser lists, and lets one
+    # choose, only the files one may edit (wagtailmedia has no "choose" permission).
+    "wagtailmedia:index": Rule(STAFF),
+    "wagtailmedia:add": Rule(STAFF),
+    "wagtailmedia:chooser": Rule(STAFF),
+    "wagtailmedia:chooser_typed": Rule(STAFF),
+    "wagtailmedia:chooser_upload": Rule(STAFF),
+    "wagtailmedia:edit": Rule(OWNER_OR_CENTRAL),
+    "wagtailmedia:delete": Rule(OWNER_OR_CENTRAL),
+    "wagtailmedia:media_chosen": Rule(OWNER_OR_CENTRAL),
+    "wagtailmedia:media_usage": Rule(STAFF),
 }  # fmt: skip
 
 # Wagtail's admin views that are public by design (password reset, the icon sprite, the
@@ -980,12 +1028,14 @@ def test_allowed_posts_do_change_the_database_so_the_probe_can_see(world):
     response, diff = _changed_by(w, "admin_same", path, {})
     assert "courses_cadre" in diff, (response.status_code, diff)
 
-    # The workflow: a trainer may not approve the page waiting for review; an admin does.
+    # The workflow: a trainer or a province admin may not approve the page waiting for review;
+    # a central admin does. (Was admin_same approving: the review is central now.)
     page, task_state = w.extra["page:in_review"], w.extra["task_state"]
     path = f"/admin/pages/workflow/action/{page.pk}/approve/{task_state.pk}/"
-    response, diff = _changed_by(w, "trainer", path, {})
-    assert refused(response) and not diff, (response.status_code, diff)
-    response, diff = _changed_by(w, "admin_same", path, {})
+    for role in ("trainer", "admin_same"):
+        response, diff = _changed_by(w, role, path, {})
+        assert refused(response) and not diff, (role, response.status_code, diff)
+    response, diff = _changed_by(w, "central", path, {})
     assert "wagtailcore_taskstate" in diff and "wagtailcore_page" in diff, diff
 
     # Users: no role of the matrix may deactivate a user; the superuser may.

@@ -159,6 +159,7 @@ def _models() -> dict[str, type]:
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents.models import Document
     from wagtail.images.models import Image
+    from wagtailmedia.models import Media
 
     from certificates.models import BulkExport, Certificate
     from content.models import CoursePage, LessonPage, Quiz
@@ -167,8 +168,9 @@ def _models() -> dict[str, type]:
     from courses.sessions.models import TrainingSession
 
     models = [
-        Group, EditingSession, Redirect, Document, Image, BulkExport, Certificate, CoursePage,
-        LessonPage, Quiz, ImportJob, QuizAttempt, TrainingSession, Cadre, get_user_model(),
+        Group, EditingSession, Redirect, Document, Image, Media, BulkExport, Certificate,
+        CoursePage, LessonPage, Quiz, ImportJob, QuizAttempt, TrainingSession, Cadre,
+        get_user_model(),
     ]  # fmt: skip
     for name in (
         "Collection", "CollectionViewRestriction", "Page", "PageViewRestriction", "Revision",
@@ -184,7 +186,7 @@ def kwarg_model_tables() -> tuple[dict[str, type], dict[str, type]]:
     kwarg_models = {
         "page_id": m["Page"], "parent_page_id": m["Page"], "page_to_move_id": m["Page"],
         "destination_id": m["Page"], "page_pk": m["Page"], "image_id": m["Image"],
-        "document_id": m["Document"], "doc_id": m["Document"],
+        "document_id": m["Document"], "doc_id": m["Document"], "media_id": m["Media"],
         "uploaded_file_id": m["UploadedFile"], "collection_id": m["Collection"],
         "task_id": m["Task"], "task_state_id": m["TaskState"],
         "workflow_state_id": m["WorkflowState"], "revision_id": m["Revision"],
@@ -234,6 +236,7 @@ def kwarg_model(pattern: Pattern, name: str) -> type | None:
 # Text kwargs that name no object but must hold a valid value: the values the matrix uses.
 VALID_VALUES: dict[str, tuple[str, ...]] = {
     "fmt": ("csv", "xlsx"),  # the import template's formats
+    "media_type": ("audio", "video"),  # wagtailmedia's upload forms and typed choosers
     "filter_spec": ("fill-100x100",),
     "action_name": ("approve", "reject", "copy", "delete", "publish", "unpublish", "move",
                     "convert_alias", "create_alias", "revert_to_page_revision"),

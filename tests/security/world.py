@@ -177,10 +177,11 @@ def world_build() -> World:
 def world_extend(world: World) -> None:
     """One object of every kind a URL names, so that the matrix probes real ids: pages of each
     type (one in the moderation workflow, with revisions), an image and a document (one in a
-    private collection), a page view restriction, a redirect, an editing session, uploads
-    waiting in the multiple uploader, an import job, certificate exports of both provinces, a
-    certificate of province 20, a village, indicator targets, and a superuser (who is no role
-    of the matrix: it fills in the forms that the roles then post)."""
+    private collection), an audio file, a page view restriction, a redirect, an editing
+    session, uploads waiting in the multiple uploader, an import job, certificate exports of
+    both provinces, a certificate of province 20, a village, indicator targets, and a
+    superuser (who is no role of the matrix: it fills in the forms that the roles then
+    post)."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
     from django.core.files.base import ContentFile
@@ -306,6 +307,16 @@ def world_extend(world: World) -> None:
         Document.objects.create(
             title="Tài liệu riêng", file=ContentFile(b"%PDF-1.4 rieng", "rieng.pdf"),
             collection=private, uploaded_by_user=trainer,
+        ),
+    )  # fmt: skip
+    # Audio (a lesson's narration, wagtailmedia), uploaded by the trainer too.
+    from wagtailmedia.models import Media
+
+    world.add(
+        "media:audio",
+        Media.objects.create(
+            title="Bài đọc ma trận", file=ContentFile(b"ID3 ma tran", "ma-tran.mp3"),
+            type="audio", uploaded_by_user=trainer,
         ),
     )  # fmt: skip
     for label, model, name in (
@@ -461,6 +472,9 @@ def world_mark(world: World) -> None:
     Quiz.objects.filter(pk=world.tree.quiz.pk).update(title=f"=Bài kiểm tra {XSS}")
     Image.objects.filter(pk=world.extra["image"].pk).update(title=f"Ảnh {XSS}")
     Document.objects.filter(pk=world.extra["document"].pk).update(title=f"Tài liệu {XSS}")
+    from wagtailmedia.models import Media
+
+    Media.objects.filter(pk=world.extra["media:audio"].pk).update(title=f"Bài đọc {XSS}")
     unit_maps_clear()
 
 

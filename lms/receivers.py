@@ -1,0 +1,31 @@
+"""Keep the derived Central admin group in step with the Admin group and each user's
+province scope (lms/roles.py): Wagtail reads page and collection permissions from groups, so
+a province admin must never sit in the group that publishes national pages, and an admin
+whose province is cleared becomes central at once."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+
+from lms.roles import central_admin_sync
+
+User = get_user_model()
+
+
+@receiver(post_save, sender=User, dispatch_uid="lms_central_admin_on_save")
+def central_admin_on_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        central_admin_sync(instance)
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="lms_central_admin_on_groups")
+def central_admin_on_groups(sender, instance, action, reverse, pk_set=None, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:
+        # group.user_set.add(...): `instance` is the group, pk_set the users.
+        users = User.objects.filter(pk__in=pk_set or ()) if pk_set else User.objects.none()
+        for user in users:
+            central_admin_sync(user)
+        return
+    central_admin_sync(instance)
