@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,20 @@ def celery_worker_process(transactional_db):
         worker.stop()
 
 
+@contextmanager
+def celery_inline():
+    """Celery tasks run inline in the test process, even with REDIS_URL set (as in CI), so a
+    test sees their effect without a worker."""
+    from lms.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2, message: str = ""):
     """Poll until predicate() is truthy; return its value or fail the test."""
     deadline = time.monotonic() + timeout
@@ -260,9 +275,5 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture
 def tasks_inline():
     """Celery tasks run inline in the test process, even with REDIS_URL set (as in CI)."""
-    from lms.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    with celery_inline():
+        yield

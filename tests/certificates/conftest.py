@@ -81,9 +81,7 @@ def _tasks_inline(request):
     if request.node.get_closest_marker("worker"):
         yield
         return
-    from lms.celery import app
+    from tests.conftest import celery_inline
 
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    with celery_inline():
+        yield

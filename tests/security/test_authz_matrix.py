@@ -377,6 +377,8 @@ RULES: dict[str, Rule] = {
     })),
     "training_sessions:add": Rule(LOGGED_IN_POST_ONLY, post_refused=refused_outside({"session:10": {"trainer"} | P10, "session:20": P20})),
     "training_sessions:held": Rule(LOGGED_IN_POST_ONLY, post_refused=refused_outside({"session:10": {"trainer"} | P10, "session:20": P20})),
+    # Signing off a session's attendance: its trainer and the admins of its province.
+    "training_sessions:sign_off": Rule(LOGGED_IN_POST_ONLY, post_refused=refused_outside({"session:10": {"trainer"} | P10, "session:20": P20})),
     # The registry import: the admin who uploaded the file, and central admins.
     "courses_registry_import_job": Rule(scoped(SEES, trainer=NO_PERM)),
     # Its report (the world's import has a warning, so there is one): the same people.

@@ -146,7 +146,7 @@ def test_the_july_2023_report_comes_out_of_the_engine(demo_courses, client, djan
 
 
 def test_the_history_sample_of_certificates_is_issued_once(
-    demo_courses, settings, tmp_path, django_capture_on_commit_callbacks
+    demo_courses, settings, tmp_path, django_capture_on_commit_callbacks, tasks_inline
 ):
     from certificates.demo import HISTORY_SAMPLE, issue_history_sample
     from certificates.models import Certificate, CertificateStatus

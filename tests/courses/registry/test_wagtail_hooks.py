@@ -33,7 +33,10 @@ def url(name, *args):
 
 
 def is_refused(response):
-    """Anonymous users and users without admin access are sent to the login page."""
+    """Anonymous users are sent to the login page; a signed-in user without admin access gets
+    the 403 page with a way back (sending them to log in again looped: they are logged in)."""
+    if response.wsgi_request.user.is_authenticated:
+        return response.status_code == 403
     return response.status_code == 302 and "login" in response["Location"]
 
 
