@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
-from courses.registry.models import AdminUnit, Cadre
+from courses.registry.models import CONSENT_NOTICE_VERSION, AdminUnit, Cadre, ConsentMethod
 from courses.registry.services import record_place, successor_check, successor_follow_unit
 from courses.registry.signals import place_changed
 from courses.sessions.counting import achievements_for_attendance, achievements_for_session
@@ -353,6 +353,7 @@ def attendance_add_new_cadre(
     phone: str = "",
     unit: AdminUnit | None = None,
     present: bool = True,
+    consent: bool = False,
     by=None,
 ) -> Attendance:
     """Add a person who is not in the registry yet, on the spot, and put them on the list.
@@ -387,7 +388,15 @@ def attendance_add_new_cadre(
             phone=phone,
             unit=unit or session.unit,
         )
-        cadre.full_clean(exclude=["user", "ma_can_bo", "email", "ethnicity", "name_key"])
+        if consent:
+            # The trainer attests that the person agreed to the notice, on the spot.
+            cadre.consent_at = timezone.now()
+            cadre.consent_notice_version = CONSENT_NOTICE_VERSION
+            cadre.consent_method = ConsentMethod.TRAINER
+            cadre.consent_attested_by = by
+        cadre.full_clean(
+            exclude=["user", "ma_can_bo", "email", "ethnicity", "name_key", "consent_attested_by"]
+        )
         cadre.save()
         return attendance_mark(session=session, cadre=cadre, present=present, by=by)
 

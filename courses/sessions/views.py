@@ -125,6 +125,13 @@ class NewCadreForm(forms.Form):
     agency = forms.CharField(label=gettext_lazy("Agency"), max_length=255, required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
     present = forms.BooleanField(label=gettext_lazy("Present"), required=False, initial=True)
+    consent = forms.BooleanField(
+        label=gettext_lazy(
+            "I attest that this person has heard the privacy notice and agreed to their data "
+            "being recorded"
+        ),
+        required=False,
+    )
 
     def clean_full_name(self):
         name = nfc(self.cleaned_data["full_name"])
@@ -284,6 +291,7 @@ def session_new_cadre(request, pk: int):
                     agency=data["agency"],
                     phone=data["phone"],
                     present=data["present"],
+                    consent=data["consent"],
                     by=request.user,
                 )
             except ValidationError as exc:

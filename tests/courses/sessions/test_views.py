@@ -223,3 +223,18 @@ def test_a_trainer_signs_off_and_then_cannot_change_the_sheet(world, trainer, se
     row.refresh_from_db()
     assert row.present
     assert enrolment_of(cadre, world.in_person).is_complete
+
+
+def test_a_person_added_on_the_spot_carries_the_trainers_attestation_of_consent(
+    world, trainer, session
+):
+    client = logged_in(trainer)
+    base = {"sex": "female", "target_group": "village_head", "level": "village"}
+    client.post(url("new_cadre", session), {**base, "full_name": "Sùng Thị Mỷ", "consent": "on"})
+    client.post(url("new_cadre", session), {**base, "full_name": "Lò Thị Xuân"})
+    attested = Cadre.objects.get(full_name="Sùng Thị Mỷ")
+    assert attested.consent_at is not None
+    assert (attested.consent_method, attested.consent_attested_by) == ("trainer", trainer)
+    assert attested.consent_notice_version
+    unattested = Cadre.objects.get(full_name="Lò Thị Xuân")
+    assert (unattested.consent_at, unattested.consent_method) == (None, "")
