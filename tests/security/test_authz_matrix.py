@@ -398,24 +398,25 @@ RULES: dict[str, Rule] = {
     # Quizzes are snippets: trainers and admins write them, and they are reviewed like pages
     # (drafts, the workflow, locking). Publishing, unpublishing and locking are for central
     # reviewers: a province admin does not publish national content (content/wagtail_hooks.py).
-    # Approving in the workflow follows the workflow's task, as for pages.
+    # Approving in the workflow follows the workflow's task, as for pages: the task belongs to
+    # the Central admin group (content/migrations/0007), so province admins do not approve.
     "wagtailsnippets_content_quiz:unpublish": Rule(CENTRAL_ONLY),
     "wagtailsnippets_content_quiz:revisions_unschedule": Rule(CENTRAL_ONLY),
     # Locking (POST only; a GET without the permission is refused before the method is): a quiz
     # outside review is locked and unlocked by central reviewers only. While it waits in the
-    # workflow, Wagtail lets the task's group (Admin) lock it and nobody unlock it but whoever
-    # locked it.
+    # workflow, Wagtail lets the task's group (Central admin) lock it and nobody unlock it but
+    # whoever locked it.
     "wagtailsnippets_content_quiz:lock": Rule(
-        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NOPE, NOPE, NOPE)},
+        by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)},
                  default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
-        post_refused=refused_outside({"quiz:in_review": {"admin_same", "admin_other", "central"}, "quiz": {"central"}})),
+        post_refused=refused_outside({"quiz:in_review": {"central"}, "quiz": {"central"}})),
     "wagtailsnippets_content_quiz:unlock": Rule(
         by_label({"quiz:in_review": r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NO_PERM)},
                  default=r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, NO_PERM, NO_PERM, NOPE)),
         post_refused=refused_outside({"quiz:in_review": set(), "quiz": {"central"}})),
-    "wagtailsnippets_content_quiz:workflow_action": Rule(ADMINS_ONLY),
-    "wagtailsnippets_content_quiz:collect_workflow_action_data": Rule(ADMINS_ONLY),
-    "wagtailsnippets_content_quiz:workflow_preview": Rule(ADMINS_ONLY),
+    "wagtailsnippets_content_quiz:workflow_action": Rule(CENTRAL_ONLY),
+    "wagtailsnippets_content_quiz:collect_workflow_action_data": Rule(CENTRAL_ONLY),
+    "wagtailsnippets_content_quiz:workflow_preview": Rule(CENTRAL_ONLY),
     "wagtailsnippets_content_quiz:": Rule(STAFF),
     "wagtailsnippetchoosers_content_quiz:": Rule(STAFF),
     "wagtailsnippets:index": Rule(NOBODY),  # the list of snippet types needs a snippet permission
