@@ -270,21 +270,30 @@ def achievement_record(
 
 
 def _achievement_move_earlier(*, indicator: int, key: CellKey, at: dt.datetime, cadre, session):
+    """Counted already: if this achievement happened earlier, the count moves there."""
     lookup = {"cadre": cadre} if cadre is not None else {"session": session}
     current = (
         Achievement.objects.select_for_update()
         .filter(indicator_id=indicator, achieved_at__gt=at, **lookup)
         .first()
     )
-    if current is None or current.month <= key.month:
-        if current is not None:
-            Achievement.objects.filter(pk=current.pk).update(achieved_at=at)
-        return
-    old = achievement_key(current)
-    new = replace(old, month=key.month)
-    Achievement.objects.filter(pk=current.pk).update(achieved_at=at, month=key.month)
-    counter_cell_add(indicator=indicator, key=old, delta=-1)
-    counter_cell_add(indicator=indicator, key=new, delta=1)
+    if current is not None:
+        _achievement_to_month(current, at=at)
+
+
+def _achievement_to_month(achievement: Achievement, *, at: dt.datetime) -> bool:
+    """Date a (locked) achievement at `at`; if that is another month, its count moves there
+    (-1 in the old cell, +1 in the new one, rollups included). True if it moved."""
+    month = month_of(at)
+    if achievement.month == month:
+        if achievement.achieved_at != at:
+            Achievement.objects.filter(pk=achievement.pk).update(achieved_at=at)
+        return False
+    old = achievement_key(achievement)
+    Achievement.objects.filter(pk=achievement.pk).update(achieved_at=at, month=month)
+    counter_cell_add(indicator=achievement.indicator_id, key=old, delta=-1)
+    counter_cell_add(indicator=achievement.indicator_id, key=replace(old, month=month), delta=1)
+    return True
 
 
 def _achievement_insert(values: dict) -> bool:
@@ -334,18 +343,7 @@ def achievement_redate(*, code: str, cadre: Cadre, at: dt.datetime) -> bool:
     current = (
         Achievement.objects.select_for_update().filter(indicator_id=indicator, cadre=cadre).first()
     )
-    if current is None:
-        return False
-    month = month_of(at)
-    if current.month == month:
-        if current.achieved_at != at:
-            Achievement.objects.filter(pk=current.pk).update(achieved_at=at)
-        return False
-    old = achievement_key(current)
-    Achievement.objects.filter(pk=current.pk).update(achieved_at=at, month=month)
-    counter_cell_add(indicator=indicator, key=old, delta=-1)
-    counter_cell_add(indicator=indicator, key=replace(old, month=month), delta=1)
-    return True
+    return current is not None and _achievement_to_month(current, at=at)
 
 
 # The place columns a record (Cadre, TrainingSession) shares with its achievements and cells.
