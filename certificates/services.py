@@ -277,7 +277,12 @@ def unsupported_reason(characters: Iterable[str]) -> str:
 
 
 def certificate_issue(*, certificate_id: int) -> Certificate | None:
-    """Render, store and mark issued; does nothing to an issued or revoked certificate."""
+    """Render, store and mark issued; does nothing to an issued or revoked certificate.
+
+    The serial is committed before the file is written: the file's name carries the serial,
+    so a worker killed after writing leaves a name that its retry overwrites, not an orphan
+    under a serial that was rolled back and given to another certificate.
+    """
     with transaction.atomic():
         certificate = _locked(certificate_id)
         if certificate is None or not _issuable(certificate):
@@ -289,6 +294,11 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
             certificate.serial = serial_next(
                 province_code=certificate.province_code, year=today.year
             )
+            certificate.save(update_fields=["issued_on", "province_code", "serial", "updated_at"])
+    with transaction.atomic():
+        certificate = _locked(certificate_id)
+        if certificate is None or not _issuable(certificate):
+            return certificate
         certificate.attempts += 1
         data = certificate_data(certificate=certificate)
         try:
