@@ -11,3 +11,8 @@ they return, in hook order.
 # not decided" (courses/registry/undecided.py) lists and counts its records after the cadres,
 # and picks their new commune through it.
 UNDECIDED_PLACE_RECORDS = "registry_undecided_place_records"
+
+# fn() -> courses.registry.import_kinds.ImportKindSpec: a kind of file that the admin's import
+# pages (upload, preview, confirm, progress, report) take besides the cadre list. The
+# registry runs the spec's importer on the uploaded file in a job of that kind.
+IMPORT_KINDS = "registry_import_kinds"

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.registry.import_kinds import import_kind
 from courses.registry.imports import CadreImportResult, cadre_file_import
 from courses.registry.models import (
     AdminUnit,
@@ -33,7 +34,7 @@ from courses.registry.models.places import Place, lineage_changed, lineage_maps
 from courses.registry.signals import place_changed
 from lms.file_import import spreadsheet_problem
 from lms.roles import admin_province_code
-from lms.spreadsheet import ImportFileError, count_data_rows, file_format
+from lms.spreadsheet import ImportFileError, ImportResult, count_data_rows, file_format
 from lms.spreadsheet_limits import InlineBudget, InlineBudgetExceeded
 from lms.storage import files_under, local_path
 from lms.text import text_fold
@@ -447,24 +448,20 @@ def _progress_writer(job_id: int) -> Callable[[int], None]:
     return write
 
 
-def _run(job: ImportJob, *, dry_run: bool, budget: InlineBudget | None) -> CadreImportResult:
+def _run(job: ImportJob, *, dry_run: bool, budget: InlineBudget | None) -> ImportResult:
+    """Run the importer of the job's kind on its file (see courses/registry/import_kinds.py)."""
+    spec = import_kind(job.kind)
+    if spec is None:
+        raise ValueError(f"no importer for the kind {job.kind!r}")
     with local_path(job.file.storage, job.file.name) as path:
         total = count_data_rows(path, name=job.original_name)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
-        return cadre_import(
-            source=path,
-            name=job.original_name,
-            structure=job.structure,
-            dry_run=dry_run,
-            province_code=job.province_code or None,
-            progress=_progress_writer(job.pk),
-            budget=budget,
-            consent_notice_version=job.consent_notice_version,
-            attested_by_id=job.created_by_id,
+        return spec.run(
+            path, job=job, dry_run=dry_run, progress=_progress_writer(job.pk), budget=budget
         )
 
 
-def _finish(job: ImportJob, result: CadreImportResult, status: str) -> None:
+def _finish(job: ImportJob, result: ImportResult, status: str) -> None:
     job.refresh_from_db()
     job.status = status
     job.total_rows = result.rows

@@ -1,5 +1,7 @@
-"""Wagtail admin views for the cadre import: upload, preview with per-row errors, confirm,
-progress, and the template download. Thin: the work is in courses.registry.services."""
+"""Wagtail admin views for the imports: upload, preview with per-row errors, confirm,
+progress, the report and the template download. The cadre list has its own upload page
+(consent); the other kinds (courses/registry/import_kinds.py) share one. Thin: the work is
+in courses.registry.services."""
 
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from courses.registry.import_kinds import (
+    CADRES,
+    ImportKindSpec,
+    import_kind,
+    structure_or_default,
+)
 from courses.registry.imports import COLUMNS, OPTIONAL_COLUMNS, template_rows
 from courses.registry.models import (
     CONSENT_NOTICE_VERSION,
     AdminUnit,
     ImportJob,
-    ImportKind,
     ImportStatus,
     UnitLevel,
     UnitStructure,
@@ -39,10 +46,43 @@ from lms.text import nfc
 PREVIEW_ERRORS = 500
 
 
-def _require_import_permission(request) -> None:
-    user = request.user
-    if not (is_admin(user) and user.has_perm("courses.add_cadre")):
+def _require_import_permission(request, spec: ImportKindSpec = CADRES) -> None:
+    if not spec.allowed(request.user):
         raise PermissionDenied
+
+
+def _kind_or_404(kind: str) -> ImportKindSpec:
+    spec = import_kind(kind)
+    if spec is None or spec.kind == CADRES.kind:  # the cadre list has its own page
+        raise Http404
+    return spec
+
+
+def _upload_url(spec: ImportKindSpec) -> str:
+    if spec.kind == CADRES.kind:
+        return reverse("courses_registry_import")
+    return reverse("courses_registry_import_kind", args=[spec.kind])
+
+
+def _template_links(spec: ImportKindSpec) -> list[tuple[str, str, str]]:
+    """(structure label, XLSX URL, CSV URL) of each template, the structure in force first;
+    one template, without a structure, for a file that names no unit."""
+    if spec.kind == CADRES.kind:
+        name = "courses_registry_import_template"
+        urls = [reverse(name, args=[fmt]) for fmt in ("xlsx", "csv")]
+    else:
+        name = "courses_registry_import_kind_template"
+        urls = [reverse(name, args=[spec.kind, fmt]) for fmt in ("xlsx", "csv")]
+    if not spec.placed:
+        return [("", *urls)]
+    return [
+        (label, *(f"{url}?structure={value}" for url in urls))
+        for value, label in reversed(UnitStructure.choices)
+    ]
+
+
+def _recent_jobs(user, spec: ImportKindSpec):
+    return ImportJob.objects.filter(created_by=user, kind=spec.kind)[:10]
 
 
 class ImportUploadForm(forms.Form):
@@ -87,7 +127,7 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
 
     template_name = "courses/registry/import_upload.html"
     form_class = ImportUploadForm
-    page_title = gettext_lazy("Import cadres")
+    page_title = CADRES.title
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
@@ -108,19 +148,8 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
             optional_columns=OPTIONAL_COLUMNS,
             consent_notice_version=CONSENT_NOTICE_VERSION,
             max_megabytes=f"{settings.MAX_IMPORT_UPLOAD_BYTES / 1024 / 1024:g}",
-            recent_jobs=ImportJob.objects.filter(
-                created_by=self.request.user, kind=ImportKind.CADRES
-            )[:10],
-            templates=[
-                (
-                    label,
-                    reverse("courses_registry_import_template", args=["xlsx"])
-                    + f"?structure={value}",
-                    reverse("courses_registry_import_template", args=["csv"])
-                    + f"?structure={value}",
-                )
-                for value, label in reversed(UnitStructure.choices)
-            ],
+            recent_jobs=_recent_jobs(self.request.user, CADRES),
+            templates=_template_links(CADRES),
         )
         return context
 
@@ -152,19 +181,94 @@ def _labelled(items: list, labels: dict) -> list[list]:
     ]
 
 
+class KindImportUploadForm(forms.Form):
+    """The upload of a file of another kind than the cadre list: the file and, when its
+    rows name units, the structure their codes are of."""
+
+    file = ImportUploadForm.base_fields["file"]
+    structure = ImportUploadForm.base_fields["structure"]
+
+    def __init__(self, *args, spec: ImportKindSpec, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not spec.placed:
+            del self.fields["structure"]
+
+
+class KindImportView(WagtailAdminTemplateMixin, FormView):
+    """Upload a file of a registered kind (training sessions, attendance); it is checked at
+    once (small files) or by a worker (large ones), then previewed on the job's page."""
+
+    template_name = "courses/registry/import_upload_kind.html"
+    form_class = KindImportUploadForm
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.spec = _kind_or_404(kwargs["kind"])
+        _require_import_permission(request, self.spec)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.spec.title
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "spec": self.spec}
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse(self.spec.index_url_name), "label": self.spec.index_label},
+            {"url": "", "label": self.spec.title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            spec=self.spec,
+            columns=self.spec.columns,
+            optional_columns=self.spec.optional_columns,
+            max_megabytes=f"{settings.MAX_IMPORT_UPLOAD_BYTES / 1024 / 1024:g}",
+            recent_jobs=_recent_jobs(self.request.user, self.spec),
+            templates=_template_links(self.spec),
+        )
+        return context
+
+    def form_valid(self, form):
+        structure = form.cleaned_data.get("structure") or UnitStructure.S2025
+        try:
+            with transaction.atomic():
+                job = import_job_create(
+                    user=self.request.user,
+                    uploaded=form.cleaned_data["file"],
+                    kind=self.spec.kind,
+                    structure=structure,
+                )
+                import_job_start(job=job, step="validate")
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        return redirect("courses_registry_import_job", pk=job.pk)
+
+
 class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
     """Progress, then the preview (counts and per-row errors) and the confirm button."""
 
     template_name = "courses/registry/import_job.html"
-    page_title = gettext_lazy("Import cadres")
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request)
         self.job = import_job_get(user=request.user, pk=kwargs["pk"])
-        if self.job is None:
+        self.spec = import_kind(self.job.kind) if self.job is not None else None
+        if self.spec is None:
+            # Someone else's import, or none: the same answer, before the permission check,
+            # which is of the kind.
+            if not is_admin(request.user):
+                raise PermissionDenied
             raise Http404
+        _require_import_permission(request, self.spec)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.spec.title
 
     def get_page_subtitle(self):
         return self.job.original_name
@@ -172,8 +276,8 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return [
             {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-            {"url": reverse("courses_cadre:index"), "label": _("Cadres")},
-            {"url": reverse("courses_registry_import"), "label": _("Import cadres")},
+            {"url": reverse(self.spec.index_url_name), "label": self.spec.index_label},
+            {"url": _upload_url(self.spec), "label": self.spec.title},
             {"url": "", "label": self.job.original_name},
         ]
 
@@ -190,6 +294,9 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
             warnings=_labelled(job.warnings[:PREVIEW_ERRORS], job.row_labels),
             more_warnings=max(0, job.warning_count - PREVIEW_ERRORS),
             has_report=bool(job.errors or job.warnings),
+            spec=self.spec,
+            upload_url=_upload_url(self.spec),
+            index_url=reverse(self.spec.index_url_name),
             can_confirm=job.status == ImportStatus.VALIDATED,
             refresh=job.is_running,
             retention_hours=settings.IMPORT_FILE_RETENTION_HOURS,
@@ -211,9 +318,14 @@ class ImportReportView(View):
     the uploaded file and are kept only as long as the file's retention."""
 
     def get(self, request, pk):
-        _require_import_permission(request)
         job = import_job_get(user=request.user, pk=pk)
-        if job is None or not (job.errors or job.warnings):
+        spec = import_kind(job.kind) if job is not None else None
+        if spec is None:
+            if not is_admin(request.user):
+                raise PermissionDenied
+            raise Http404
+        _require_import_permission(request, spec)
+        if not (job.errors or job.warnings):
             raise Http404
         notes = []
         if job.error_count > len(job.errors):
@@ -265,6 +377,29 @@ class ImportTemplateView(View):
         response["Content-Disposition"] = (
             f'attachment; filename="mau_nhap_can_bo_co_cau_{structure}.{fmt}"'
         )
+        return response
+
+
+class KindImportTemplateView(View):
+    """The empty file of a registered kind, with its header and example rows (of the
+    structure asked for, when its rows name units)."""
+
+    def get(self, request, kind, fmt):
+        spec = _kind_or_404(kind)
+        _require_import_permission(request, spec)
+        structure = structure_or_default(request.GET.get("structure"))
+        if structure is None or fmt not in ("csv", "xlsx"):
+            raise Http404
+        columns, examples = spec.template(structure)
+        stem = f"{spec.template_stem}_co_cau_{structure}" if spec.placed else spec.template_stem
+        if fmt == "csv":
+            response = HttpResponse(template_csv(columns, examples), content_type="text/csv")
+        else:
+            response = HttpResponse(
+                xlsx_bytes([(stem[:31], [columns, *examples])], text_rows=TEMPLATE_TEXT_ROWS),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
         return response
 
 

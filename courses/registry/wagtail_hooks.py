@@ -60,6 +60,8 @@ from courses.registry.views import (
     ImportJobView,
     ImportReportView,
     ImportTemplateView,
+    KindImportTemplateView,
+    KindImportView,
 )
 from lms import admin_menu
 from lms.roles import is_admin
@@ -509,6 +511,16 @@ def register_registry_import_urls():
             "registry/import/template.<str:fmt>",
             ImportTemplateView.as_view(),
             name="courses_registry_import_template",
+        ),
+        path(
+            "registry/import/<slug:kind>/",
+            KindImportView.as_view(),
+            name="courses_registry_import_kind",
+        ),
+        path(
+            "registry/import/<slug:kind>/template.<str:fmt>",
+            KindImportTemplateView.as_view(),
+            name="courses_registry_import_kind_template",
         ),
     ]
 

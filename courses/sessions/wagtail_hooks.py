@@ -12,9 +12,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.functional import cached_property
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -22,14 +23,19 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from courses.registry.choosers import unit_chooser
-from courses.registry.hooks import UNDECIDED_PLACE_RECORDS
+from courses.registry.hooks import IMPORT_KINDS, UNDECIDED_PLACE_RECORDS
+from courses.registry.import_kinds import ImportKindSpec
+from courses.registry.models import ImportKind, UnitStructure
 from courses.registry.scope import units_assignable_by
 from courses.registry.undecided import SuccessorPickView, UndecidedRecords
+from courses.sessions.imports import attendance as attendance_import
+from courses.sessions.imports import sessions as session_import
 from courses.sessions.models import TrainingSession
 from courses.sessions.selectors import sessions_undecided, sessions_visible_to
 from courses.sessions.services import (
@@ -109,6 +115,18 @@ class SessionScopeMixin(SessionObjectScopeMixin):
 class SessionIndexView(generic.IndexView):
     def get_base_queryset(self):
         return sessions_visible_to(user=self.request.user)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        for spec, label in (
+            (SESSIONS_IMPORT, _("Import sessions")),
+            (ATTENDANCE_IMPORT, _("Import attendance")),
+        ):
+            if spec.allowed(self.request.user):
+                url = reverse("courses_registry_import_kind", args=[spec.kind])
+                buttons.append(HeaderButton(label, url=url, icon_name="upload"))
+        return buttons
 
 
 class SessionCreateView(generic.CreateView):
@@ -224,3 +242,104 @@ def register_undecided_session_urls():
             name="courses_registry_undecided_session",
         ),
     ]
+
+
+# --- Session and attendance files in the admin's import pages -------------------------------
+
+
+def _sessions_run(path, *, job, dry_run, progress, budget):
+    return session_import.session_file_import(
+        path, name=job.original_name, structure=job.structure, dry_run=dry_run,
+        province_code=job.province_code or None, progress=progress, budget=budget,
+    )  # fmt: skip
+
+
+def _attendance_run(path, *, job, dry_run, progress, budget):
+    return attendance_import.attendance_file_import(
+        path, name=job.original_name, dry_run=dry_run, by=job.created_by,
+        province_code=job.province_code or None, progress=progress, budget=budget,
+    )  # fmt: skip
+
+
+# Real units of each structure: Xã Mường Nhé (03160) in 2023, Xã Nghĩa Đô (02953) in 2025.
+_SESSION_EXAMPLES = {
+    UnitStructure.S2023: [
+        ["LC-2025-001", "can_bo_huyen_xa", "long-ghep-gioi", "Lồng ghép giới cho cán bộ xã",
+         "12/05/2025", "13/05/2025", "03160", "Hội trường UBND xã", "đã tổ chức"],
+    ],
+    UnitStructure.S2025: [
+        ["LC-2026-001", "can_bo_huyen_xa", "long-ghep-gioi", "Lồng ghép giới cho cán bộ xã",
+         "12/03/2026", "13/03/2026", "02953", "Hội trường UBND xã Nghĩa Đô", "đã tổ chức"],
+        ["LC-2026-002", "truong_thon_uy_tin", "long-ghep-gioi", "Trưởng thôn, người có uy tín",
+         "20/04/2026", "", "02953", "Nhà văn hóa thôn Nặm Cằm", "kế hoạch"],
+    ],
+}  # fmt: skip
+
+
+def _sessions_template(structure):
+    return list(session_import.COLUMNS), _SESSION_EXAMPLES[structure]
+
+
+def _attendance_template(_structure):
+    return list(attendance_import.COLUMNS), [
+        ["LC-2026-001", "HN-0001", "", "có", "đạt"],
+        ["LC-2026-001", "", "0912345678", "có", ""],
+        ["LC-2026-001", "", "0987654321", "vắng", ""],
+    ]
+
+
+SESSIONS_IMPORT = ImportKindSpec(
+    kind=ImportKind.SESSIONS,
+    run=_sessions_run,
+    title=_("Import training sessions"),
+    index_url_name="courses_trainingsession:index",
+    index_label=_("Training sessions"),
+    created_label=_("new sessions"),
+    allowed=is_admin,
+    template=_sessions_template,
+    template_stem="mau_nhap_buoi_tap_huan",
+    columns=tuple(session_import.COLUMNS),
+    notes=(
+        _("A session is found by its code (ma_buoi): importing the same file again changes "
+          "nothing, and a row whose code exists updates that session."),
+        format_lazy(
+            _("loai is one of: {kinds}. khoa_hoc is the course's slug (the last part of its "
+              "address). Dates as DD/MM/YYYY. trang_thai: kế hoạch, đã tổ chức or đã hủy."),
+            kinds=", ".join(session_import.KINDS_LIST),
+        ),
+        _("A session marked held completes the enrolments of the people present, and the "
+          "counters move, as when it is marked held by hand."),
+    ),
+)  # fmt: skip
+
+ATTENDANCE_IMPORT = ImportKindSpec(
+    kind=ImportKind.ATTENDANCE,
+    run=_attendance_run,
+    title=_("Import attendance"),
+    index_url_name="courses_trainingsession:index",
+    index_label=_("Training sessions"),
+    created_label=_("new attendance records"),
+    allowed=is_admin,
+    template=_attendance_template,
+    template_stem="mau_nhap_diem_danh",
+    placed=False,
+    columns=tuple(attendance_import.COLUMNS),
+    notes=(
+        _("ma_buoi is the session's code. The person is found by ma_can_bo, or by so_dien_thoai "
+          "when ma_can_bo is empty."),
+        _("co_mat (present) and dat (passed the post-test): có or không (1/0, x or blank); a "
+          "blank dat means no post-test result."),
+        _("Rows of a cancelled session are left out with a warning; a session still planned "
+          "must be marked held first."),
+    ),
+)  # fmt: skip
+
+
+@hooks.register(IMPORT_KINDS)
+def register_session_import():
+    return SESSIONS_IMPORT
+
+
+@hooks.register(IMPORT_KINDS)
+def register_attendance_import():
+    return ATTENDANCE_IMPORT

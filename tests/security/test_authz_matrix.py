@@ -384,6 +384,10 @@ RULES: dict[str, Rule] = {
     # Its report (the world's import has a warning, so there is one): the same people.
     "courses_registry_import_report": Rule(scoped(SEES, trainer=NO_PERM)),
     "courses_registry_import_template": Rule(ADMINS_ONLY),
+    # Session and attendance files: every admin uploads; each row is checked within the
+    # uploader's province (tests/courses/sessions/test_import_views.py).
+    "courses_registry_import_kind": Rule(ADMINS_ONLY),
+    "courses_registry_import_kind_template": Rule(ADMINS_ONLY),
     # Picking the new commune of one record: the world's records are all in whole communes,
     # so nobody finds one to pick for (scope: tests/courses/registry/test_undecided.py).
     "courses_registry_undecided_cadre": Rule(r(LOGIN, ADMIN_DENY, ADMIN_DENY, NO_PERM, GONE, GONE, GONE)),

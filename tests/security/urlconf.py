@@ -236,6 +236,7 @@ def kwarg_model(pattern: Pattern, name: str) -> type | None:
 # Text kwargs that name no object but must hold a valid value: the values the matrix uses.
 VALID_VALUES: dict[str, tuple[str, ...]] = {
     "fmt": ("csv", "xlsx"),  # the import template's formats
+    "kind": ("sessions", "attendance"),  # the import kinds besides the cadre list
     "media_type": ("audio", "video"),  # wagtailmedia's upload forms and typed choosers
     "filter_spec": ("fill-100x100",),
     "action_name": ("approve", "reject", "copy", "delete", "publish", "unpublish", "move",

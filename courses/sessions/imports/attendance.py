@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from courses.registry.imports import PROGRESS_EVERY
 from courses.registry.models import Cadre
 from courses.registry.services import cadre_id_assign
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
@@ -37,11 +38,13 @@ from lms.spreadsheet import (
     ImportFileError,
     ImportResult,
     LabelMatcher,
+    ProgressCallback,
     Row,
     WarningList,
     normalise_phone,
     read_rows,
 )
+from lms.spreadsheet_limits import InlineBudget
 
 COLUMNS = ["ma_buoi", "ma_can_bo", "so_dien_thoai", "co_mat", "dat"]
 REQUIRED = ["ma_buoi"]
@@ -315,11 +318,13 @@ def attendance_file_import(
     dry_run: bool = False,
     by=None,
     province_code: str | None = None,
+    progress: ProgressCallback | None = None,
+    budget: InlineBudget | None = None,
 ) -> ImportResult:
     """Check every row of an attendance file and, unless `dry_run` or any row has an error,
     write them all in one transaction (the rows of cancelled sessions left out, with a
     warning). `province_code` (a 2025 province) limits the file to that province's sessions
-    and people."""
+    and people; `progress` hears the rows read so far."""
     result = ImportResult(dry_run=dry_run)
     errors = result.errors
     checker = _Checker(
@@ -328,11 +333,17 @@ def attendance_file_import(
     rows: list[Row] = []
     checked = []
     try:
-        for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
+        for row in read_rows(
+            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
+        ):
             result.rows += 1
             rows.append(row)
+            if progress is not None and result.rows % PROGRESS_EVERY == 0:
+                progress(result.rows)
     except ImportFileError as exc:
         errors.add(0, "", str(exc))
+    if progress is not None:
+        progress(result.rows)
     if not errors:
         checker.load(rows)
         for row in rows:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
+from courses.registry.imports import PROGRESS_EVERY
 from courses.registry.models import AdminUnit
 from courses.registry.unit_codes import PlacedImportResult, UnitCodes, UnitTally
 from courses.sessions.models import (
@@ -34,10 +35,12 @@ from lms.spreadsheet import (
     ErrorList,
     ImportFileError,
     LabelMatcher,
+    ProgressCallback,
     Row,
     parse_date,
     read_rows,
 )
+from lms.spreadsheet_limits import InlineBudget
 
 COLUMNS = [
     "ma_buoi",
@@ -50,8 +53,11 @@ COLUMNS = [
     "dia_diem",
     "trang_thai",
 ]
+# Rows whose title the report shows next to their reasons, at most.
+LABEL_LIMIT = 5000
 REQUIRED = ["ma_buoi", "loai", "khoa_hoc", "tieu_de", "ngay_bat_dau", "ma_don_vi_hanh_chinh"]
 
+KINDS_LIST = list(SessionKind.values)
 KINDS = LabelMatcher({value: [] for value in SessionKind.values})
 STATUSES = LabelMatcher(
     {
@@ -67,8 +73,12 @@ def _label_list(values) -> str:
 
 
 class _Checker:
-    def __init__(self, errors: ErrorList, *, structure: str):
+    def __init__(self, errors: ErrorList, *, structure: str, province_code: str | None = None):
         self.errors = errors
+        self.province_code = province_code
+        self.outside = _(
+            "This unit is outside your province: you can import sessions of your province only."
+        )
         # Translated once: a file of bad rows asks for it on every row.
         self.empty = _("This column must not be empty.")
         self.codes: dict[str, int] = {}
@@ -147,6 +157,9 @@ class _Checker:
             unit, reason = self.units.lookup(v["ma_don_vi_hanh_chinh"])
             if unit is None:
                 add(n, "ma_don_vi_hanh_chinh", reason)
+            elif self.province_code and unit.province_2025 != self.province_code:
+                add(n, "ma_don_vi_hanh_chinh", self.outside)
+                unit = None
             elif start is not None:
                 refusal = session_unit_refusal(structure=unit.structure, start_date=start)
                 if refusal:
@@ -197,29 +210,60 @@ def _differs(session: TrainingSession, values: dict) -> bool:
 
 
 def session_file_import(
-    source: str | Path | IO[bytes], *, name: str, structure: str, dry_run: bool = False
+    source: str | Path | IO[bytes],
+    *,
+    name: str,
+    structure: str,
+    dry_run: bool = False,
+    province_code: str | None = None,
+    progress: ProgressCallback | None = None,
+    budget: InlineBudget | None = None,
 ) -> PlacedImportResult:
     """Check every row of a session file whose unit codes are of `structure` ("2023" or
     "2025") and, unless `dry_run` or any row is bad, write them all in one transaction. The
-    result lists the units the rows name, for the preview."""
+    result lists the units the rows name, for the preview. `province_code` (a 2025
+    province: a province admin's file) limits the rows to units of that province, and to
+    sessions that are not another province's; `progress` hears the rows read so far."""
     result = PlacedImportResult(dry_run=dry_run, structure=structure)
     errors = result.errors
-    checker = _Checker(errors, structure=structure)
+    checker = _Checker(errors, structure=structure, province_code=province_code)
     rows: list[dict] = []
     try:
-        for row in read_rows(source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors):
+        for row in read_rows(
+            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
+        ):
             result.rows += 1
             values = checker.check(row)
             if values is not None:
                 rows.append(values)
+            if len(result.labels) < LABEL_LIMIT:
+                # The report's "name" and "unit" of the row: its title and its code as typed.
+                result.labels[row.number] = (
+                    row.values["tieu_de"],
+                    row.values["ma_don_vi_hanh_chinh"],
+                )
+            if progress is not None and result.rows % PROGRESS_EVERY == 0:
+                progress(result.rows)
     except ImportFileError as exc:
         errors.add(0, "", str(exc))
+    if progress is not None:
+        progress(result.rows)
     result.units = checker.tally.rows()
     if not errors and result.rows == 0:
         errors.add(0, "", _("The file has a header but no rows."))
+    existing = TrainingSession.objects.in_bulk([v["code"] for v in rows], field_name="code")
+    if province_code:
+        # A code already taken by a session elsewhere: the row says so without naming it.
+        for code, session in existing.items():
+            if session.province_2025 != province_code:
+                errors.add(
+                    checker.codes.get(code, 0),
+                    "ma_buoi",
+                    _("This session code is taken by a session outside your province; "
+                      "give this session another code."),
+                )  # fmt: skip
     if errors:
         return result
-    existing = TrainingSession.objects.in_bulk([v["code"] for v in rows], field_name="code")
     plan = []
     for values in rows:
         session = existing.get(values["code"])
