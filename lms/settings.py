@@ -302,9 +302,60 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # URL; only the views that check who asks serve them (lms/storage.py). The "private" alias can
 # point at an S3 bucket with django-storages instead.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
+# An S3-compatible object store (MinIO, Ceph, a provider's S3) instead of the two folders, for
+# web servers and workers on several hosts: set AWS_STORAGE_BUCKET_NAME (public media) and
+# AWS_PRIVATE_STORAGE_BUCKET_NAME (private files, a bucket of its own so that no bucket policy
+# meant for public media can ever reach them), with django-storages' own variables for the
+# endpoint and the keys. Private files are still only streamed by the views that check who
+# asks; their storage signs any URL for PRIVATE_URL_SECONDS.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_PRIVATE_STORAGE_BUCKET_NAME = env("AWS_PRIVATE_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL")
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME")
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY")
+# Public media addresses: through the reverse proxy's /media/ (e.g. "lms.example.vn/media"),
+# so that pages name no other host; unset, the endpoint's own addresses.
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN")
+AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", "https:")
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", "path")
+PRIVATE_URL_SECONDS = env_int("PRIVATE_URL_SECONDS", 300)
+if AWS_STORAGE_BUCKET_NAME:
+    if not AWS_PRIVATE_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is set but AWS_PRIVATE_STORAGE_BUCKET_NAME is not: "
+            "certificates, exports and imports need a bucket of their own."
+        )
+    if AWS_PRIVATE_STORAGE_BUCKET_NAME == AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_STORAGE_BUCKET_NAME must differ from AWS_STORAGE_BUCKET_NAME."
+        )
+    _S3 = "storages.backends.s3.S3Storage"
+    _FILE_STORAGES = {
+        # Wagtail's images, documents and media keep their own names: never overwrite.
+        "default": {
+            "BACKEND": _S3,
+            "OPTIONS": {"file_overwrite": False, "querystring_auth": False},
+        },
+        "private": {
+            "BACKEND": _S3,
+            "OPTIONS": {
+                "bucket_name": AWS_PRIVATE_STORAGE_BUCKET_NAME,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": PRIVATE_URL_SECONDS,
+                "custom_domain": None,
+                "file_overwrite": True,
+            },
+        },
+    }
+else:
+    _FILE_STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "lms.storage.PrivateFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "lms.storage.PrivateFileSystemStorage"},
+    **_FILE_STORAGES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

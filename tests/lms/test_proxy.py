@@ -41,11 +41,13 @@ def require_tool(name: str, *paths: str) -> str:
 # --- The compose file ---------------------------------------------------------------------------
 
 
-def compose_config() -> dict:
-    """`docker-compose config` as a dict (Compose v1 prints YAML: its own Python reads it)."""
+def compose_config(*overlays: str) -> dict:
+    """`docker-compose config` as a dict (Compose v1 prints YAML: its own Python reads it),
+    of docker/compose.yaml and the `overlays` given (paths from the repository's root)."""
     exe = require_tool("docker-compose")
-    env = dict(os.environ, SECRET_KEY="compose-config-check")
-    args = [exe, "-f", "docker/compose.yaml", "config"]
+    env = dict(os.environ, SECRET_KEY="compose-config-check", AWS_SECRET_ACCESS_KEY="k" * 20)
+    files = [part for name in ("docker/compose.yaml", *overlays) for part in ("-f", name)]
+    args = [exe, *files, "config"]
     first_line = Path(exe).read_bytes()[:200].split(b"\n")[0]
     if first_line.startswith(b"#!") and b"python" in first_line:
         text = subprocess.run(
@@ -112,6 +114,35 @@ def test_compose_serves_public_media_from_the_proxy_and_keeps_private_files_away
         assert mounts[web["environment"]["PRIVATE_MEDIA_ROOT"]] == private, name
 
 
+def test_the_object_store_overlay_runs_two_web_replicas_on_minio_with_separate_buckets():
+    services = compose_config("docker/compose.s3.yaml")["services"]
+    assert services["web"]["scale"] == 2
+    assert services["minio"]["image"].startswith("minio/minio")
+    assert "healthcheck" in services["minio"]
+    buckets = services["minio-buckets"]
+    assert buckets["depends_on"]["minio"]["condition"] == "service_healthy"
+    app = ("migrate", "web", "worker", "worker-certificates", "beat")
+    for name in app:
+        env = services[name]["environment"]
+        assert env["AWS_STORAGE_BUCKET_NAME"] == "lms-media", name
+        assert env["AWS_PRIVATE_STORAGE_BUCKET_NAME"] not in ("", "lms-media"), name
+        assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000", name
+        assert services[name]["depends_on"]["minio-buckets"]["condition"] == (
+            "service_completed_successfully"
+        ), name
+    # Only the public bucket's public prefixes are readable without a key.
+    script = " ".join(buckets["command"])
+    for prefix in ("images", "original_images", "media", "media_thumbnails"):
+        assert f"anonymous set download store/lms-media/{prefix} " in script + " ", prefix
+    assert "store/lms-media &&" in script and "set download store/lms-media &&" not in script
+    assert "anonymous set none store/$${PRIVATE_BUCKET}" in script or (
+        "anonymous set none store/${PRIVATE_BUCKET}" in script
+    )
+    # Still only the proxy is published, and the proxy serves lms-media (docker/nginx.conf).
+    assert sorted(n for n, svc in services.items() if svc.get("ports")) == ["proxy"]
+    assert "rewrite ^/media/(.*)$ /lms-media/$1 break;" in NGINX_CONF.read_text()
+
+
 # --- The web container's health check -------------------------------------------------------
 
 
@@ -172,15 +203,34 @@ class EchoBackend:
 def nginx(tmp_path):
     """The machine's nginx running docker/nginx.conf on a free port, with gunicorn replaced
     by an echo backend and the media volume by a folder of files."""
+    yield from _nginx(tmp_path)
+
+
+@pytest.fixture
+def nginx_with_store(tmp_path):
+    """The same, with the object store (MinIO in docker/compose.s3.yaml) replaced by a
+    second echo backend: (port, web backend, store backend)."""
+    store = EchoBackend()
+    try:
+        for port, backend in _nginx(tmp_path, store=store):
+            yield port, backend, store
+    finally:
+        store.close()
+
+
+def _nginx(tmp_path, store: EchoBackend | None = None):
     exe = require_tool("nginx", "/usr/sbin/nginx")
     backend = EchoBackend()
     port = free_port()
     site = NGINX_CONF.read_text()
-    for old, new in (
+    replacements = [
         ("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;"),
         ("http://web:8000", f"http://127.0.0.1:{backend.port}"),
         ("root /srv;", f"root {tmp_path};"),
-    ):
+    ]
+    if store is not None:
+        replacements.append(("http://minio:9000", f"http://127.0.0.1:{store.port}"))
+    for old, new in replacements:
         assert old in site, f"docker/nginx.conf no longer has {old!r}: adjust this test"
         site = site.replace(old, new)
     (tmp_path / "site.conf").write_text(site)
@@ -301,6 +351,44 @@ def test_nginx_serves_the_images_and_nothing_private_from_media(nginx):
     # Static files are gunicorn's (WhiteNoise).
     status, _headers, body = get(port, "/static/css/site.css")
     assert status == 200 and json.loads(body)["path"] == "/static/css/site.css"
+
+
+def test_with_the_object_store_public_media_come_from_the_public_bucket_only(nginx_with_store):
+    """A public prefix the volume does not hold is asked of the store, in the bucket
+    lms-media, without the visitor's cookies or credentials; nothing else under /media/
+    (the private bucket's certificates, exports, imports) ever reaches the store."""
+    port, backend, store = nginx_with_store
+    status, headers, body = get(
+        port, "/media/images/anh-moi.width-400.png",
+        {"Cookie": "sessionid=bi-mat", "Authorization": "AWS4-HMAC-SHA256 khoa"},
+    )  # fmt: skip
+    assert status == 200
+    asked = json.loads(body)
+    assert asked["path"] == "/lms-media/images/anh-moi.width-400.png"
+    sent = {name.lower() for name in asked["headers"]}
+    assert "cookie" not in sent and "authorization" not in sent
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # The volume's own file still comes from the volume.
+    status, _headers, body = get(port, "/media/images/ma-tran.width-400.png")
+    assert (status, body) == (200, b"\x89PNG rendition")
+    for path in (
+        "/media/lms-private/certificates/2026/DA8-10-2026-000001.pdf",
+        "/media/certificates/2026/DA8-10-2026-000002.pdf",
+        "/media/exports/2.pdf",
+        "/media/images/../lms-private/exports/2.pdf",
+        "/lms-private/exports/2.pdf",
+    ):
+        get(port, path)
+    assert all(seen.startswith("/lms-media/") for seen in store.seen), store.seen
+    assert len(store.seen) == 1
+    assert not any("lms-private" in seen for seen in backend.seen if seen.startswith("/media"))
+
+
+def test_without_a_store_a_missing_public_file_is_a_plain_404(nginx):
+    """The volume set-up has no store: a missing image is a 404, not the proxy's 502."""
+    port, _backend = nginx
+    status, _headers, body = get(port, "/media/images/khong-co.png")
+    assert status == 404 and b"502" not in body
 
 
 def test_an_upload_larger_than_the_proxy_takes_is_explained_in_vietnamese(nginx):
