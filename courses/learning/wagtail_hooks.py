@@ -177,3 +177,34 @@ def register_completion_log_actions(actions):
         gettext_lazy("Completion withdrawn"),
         gettext_lazy("Completion withdrawn: a presence that completed a course was taken back"),
     )
+
+
+# --- A course that people study is unpublished, not deleted ----------------------------------
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_a_studied_course(request, page):
+    """Deleting a course would take its learners' enrolments, progress and attempts with it
+    (and fail on its sessions and certificates): while any course in the page's subtree has
+    learners or sessions, the delete view answers with the reason and the way to hide it."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from courses.learning.models import Enrolment
+    from courses.sessions.models import TrainingSession
+
+    courses = CoursePage.objects.descendant_of(page, inclusive=True)
+    learners = Enrolment.objects.filter(course__in=courses).count()
+    sessions = TrainingSession.objects.filter(course__in=courses).count()
+    if not (learners or sessions):
+        return None
+    messages.error(
+        request,
+        _(
+            "“%(title)s” cannot be deleted: %(learners)s learners are enrolled and "
+            "%(sessions)s training sessions are recorded for it. Unpublish it to hide it from "
+            "learners; their records stay."
+        )
+        % {"title": page.get_admin_display_title(), "learners": learners, "sessions": sessions},
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)

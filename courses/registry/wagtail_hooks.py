@@ -9,7 +9,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -424,7 +426,29 @@ class UnitEditView(ScopedSingleObjectMixin, UnitScopeMixin, generic.EditView):
 
 
 class UnitDeleteView(ScopedSingleObjectMixin, UnitScopeMixin, generic.DeleteView):
+    """A village that people or sessions are recorded in stays: the admin is told how many,
+    and moves them first."""
+
     scope = "edit"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ProtectedError:
+            unit = self.get_object()
+            messages.error(
+                request,
+                _(
+                    "“%(name)s” cannot be deleted: %(cadres)s people and %(sessions)s training "
+                    "sessions are recorded in it. Move them to another unit first."
+                )
+                % {
+                    "name": unit.name,
+                    "cadres": unit.cadres.count(),
+                    "sessions": unit.sessions.count(),
+                },
+            )
+            return redirect("courses_adminunit:inspect", unit.pk)
 
 
 class UnitHistoryView(UnitScopeMixin, history.HistoryView):
