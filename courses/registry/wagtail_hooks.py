@@ -250,6 +250,18 @@ class CadreEditView(ScopedSingleObjectMixin, CadreScopeMixin, generic.EditView):
 
     scope = "edit"
 
+    def dispatch(self, request, *args, **kwargs):
+        # An erased record keeps only what it counts for: typing a name or a phone back into
+        # it would undo the erasure.
+        self.object = self.get_object()
+        if self.object.erased_at is not None:
+            messages.error(
+                request,
+                _("The personal data of this record were erased; it can no longer be edited."),
+            )
+            return redirect("courses_cadre:inspect", self.object.pk)
+        return super().dispatch(request, *args, **kwargs)
+
     def save_instance(self):
         cadre = cadre_save(cadre=self.form.instance)
         log(instance=cadre, action="wagtail.edit", user=self.request.user)

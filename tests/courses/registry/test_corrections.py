@@ -290,6 +290,12 @@ def test_erase_removes_the_personal_data_and_keeps_the_counts(world, client):
     assert len(labels) >= 3 and all("Sinh" not in label for label in labels)
     # Running it again changes nothing.
     assert cadre_erase(cadre=cadre).erased_at == cadre.erased_at
+    # Nor can the record be edited back: the edit page sends the admin to the record.
+    edit = f"/admin/registry/cadres/edit/{cadre.pk}/"
+    for response in (admin.get(edit), admin.post(edit, {"full_name": "Hoàng Thị Sinh"})):
+        assert response.status_code == 302 and "/inspect/" in response["Location"]
+    cadre.refresh_from_db()
+    assert cadre.full_name == ERASED_NAME
 
 
 def test_erase_is_scoped(world):
