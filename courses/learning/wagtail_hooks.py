@@ -22,7 +22,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from content.admin_views import quiz_delete_refused
-from content.hooks import COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACTIONS
+from content.hooks import (
+    COURSE_OUTLINE_LESSON_MARKS,
+    COURSE_PAGE_PANELS,
+    LESSON_PAGE_PANELS,
+    QUIZ_BLOCK_ACTIONS,
+)
 from content.models import CoursePage, Quiz
 from courses.learning import panels
 from courses.learning.models import QuizAttempt
@@ -38,6 +43,7 @@ PREVIEW_ROWS = 20
 hooks.register(COURSE_PAGE_PANELS, panels.course_panel)
 hooks.register(LESSON_PAGE_PANELS, panels.lesson_panel)
 hooks.register(QUIZ_BLOCK_ACTIONS, panels.quiz_link)
+hooks.register(COURSE_OUTLINE_LESSON_MARKS, panels.outline_mark)
 
 
 @hooks.register("before_delete_snippet")
