@@ -1,7 +1,8 @@
 """Template tags that show on a page what other apps registered for it (see content.hooks).
 
 `{% load page_hooks %}` then `{% course_page_panels page %}`, `{% lesson_page_panels page %}`,
-`{% quiz_block_actions quiz page %}`, `{% course_outline_lesson_marks page lesson %}` or `{% home_page_panels page %}`.
+`{% quiz_block_actions quiz page %}`, `{% course_outline_lesson_marks page lesson %}` or
+`{% home_page_panels page %}`.
 """
 
 from django import template
