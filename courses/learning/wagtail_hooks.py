@@ -167,14 +167,14 @@ def register_enrol_url():
     return [path("learning/enrol/", enrol_view, name="courses_learning_enrol")]
 
 
-class _EnrolMenuItem(MenuItem):
+class _TrainerMenuItem(MenuItem):
     def is_shown(self, request):
         return is_trainer_or_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")
 def register_enrol_menu_item():
-    return _EnrolMenuItem(
+    return _TrainerMenuItem(
         gettext_lazy("Enrol learners"),
         reverse("courses_learning_enrol"),
         icon_name="group",
@@ -225,7 +225,7 @@ def register_item_analysis_url():
 
 @hooks.register("register_admin_menu_item")
 def register_item_analysis_menu_item():
-    return _EnrolMenuItem(
+    return _TrainerMenuItem(
         gettext_lazy("Item analysis"),
         reverse("courses_learning_item_analysis"),
         icon_name="list-ul",
