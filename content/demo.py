@@ -254,6 +254,8 @@ def load_courses() -> Iterable[str]:
                 estimated_hours=data["hours"],
                 final_quiz=quiz,
                 requires_post_test=data["requires_post_test"],
+                # The demo's courses are studied lesson by lesson, then the final quiz.
+                require_lessons_in_order=True,
                 certificate_title=data["title"],
             )
             modules = data["modules"]

@@ -15,6 +15,10 @@ string is escaped, an empty string or None shows nothing.
 # fn(context, page): panels of a course page, below its facts. `page` is the CoursePage.
 COURSE_PAGE_PANELS = "content_course_page_panels"
 
+# fn(context, page, lesson): what a course page's outline shows after a lesson's title (the
+# learner's tick on a lesson done). `page` is the CoursePage, `lesson` a live lesson of it.
+COURSE_OUTLINE_LESSON_MARKS = "content_course_outline_lesson_marks"
+
 # fn(context, page): panels of a lesson page, after its body. `page` is the LessonPage;
 # the context holds `course` (a plain Page) and `course_lessons` (its live lessons in order).
 LESSON_PAGE_PANELS = "content_lesson_page_panels"

@@ -235,6 +235,14 @@ class Delivery(models.TextChoices):
     BLENDED = "blended", _("blended")
 
 
+class RevealAnswers(models.TextChoices):
+    """When the result page shows the correct choices and the explanations."""
+
+    AFTER_PASS_OR_LAST = "pass_or_last", _("after a pass or after the last allowed attempt")
+    AFTER_EACH = "each", _("after each attempt")
+    NEVER = "never", _("never")
+
+
 class Quiz(
     WorkflowMixin,
     DraftStateMixin,
@@ -281,6 +289,16 @@ class Quiz(
         help_text=_("Tick to let learners try as many times as they like."),
     )
     shuffle = models.BooleanField(_("shuffle questions and choices"), default=False)
+    reveal_answers = models.CharField(
+        _("show the correct answers"),
+        max_length=12,
+        choices=RevealAnswers.choices,
+        default=RevealAnswers.AFTER_PASS_OR_LAST,
+        help_text=_(
+            "Before then, a learner sees their score and which questions were wrong, not the "
+            "right choices."
+        ),
+    )
 
     panels = [
         FieldPanel("title"),
@@ -290,6 +308,7 @@ class Quiz(
                 FieldPanel("attempts_allowed"),
                 FieldPanel("unlimited_attempts"),
                 FieldPanel("shuffle"),
+                FieldPanel("reveal_answers"),
             ],
             heading=_("Rules"),
         ),
@@ -317,6 +336,16 @@ class Quiz(
         """The attempt rule as a reader sees it: a number, or "unlimited"."""
         limit = self.attempt_limit
         return str(_("unlimited")) if limit is None else str(limit)
+
+    def answers_revealed(self, *, passed: bool, attempts_left: int | None) -> bool:
+        """Whether a learner sees the correct choices and explanations, by this quiz's
+        setting: `passed` if any of their attempts passed, `attempts_left` how many they may
+        still make (None: unlimited)."""
+        if self.reveal_answers == RevealAnswers.AFTER_EACH:
+            return True
+        if self.reveal_answers == RevealAnswers.NEVER:
+            return False
+        return passed or attempts_left == 0
 
     @property
     def is_published(self) -> bool:
@@ -432,6 +461,11 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
         help_text=_("Completion rule: all lessons done and this quiz passed at its pass mark."),
     )
     allow_self_enrolment = models.BooleanField(_("learners may enrol themselves"), default=True)
+    require_lessons_in_order = models.BooleanField(
+        _("require lessons in order"),
+        default=True,
+        help_text=_("A lesson can be marked done only after the lessons before it."),
+    )
     requires_post_test = models.BooleanField(
         _("in-person completion requires a passed post-test"), default=False
     )
@@ -447,6 +481,7 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
         FieldPanel("estimated_hours"),
         FieldPanel("final_quiz"),
         FieldPanel("allow_self_enrolment"),
+        FieldPanel("require_lessons_in_order"),
         FieldPanel("requires_post_test"),
         FieldPanel("certificate_title"),
     ]

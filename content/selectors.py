@@ -99,3 +99,56 @@ def quiz_usage(*, quiz: Quiz) -> list[QuizUse]:
         course = courses.get(lesson.path[: lesson.steplen * (lesson.depth - 2)])
         uses.append(QuizUse(page=lesson, as_final_quiz=False, course=course))
     return uses
+
+
+@dataclass(frozen=True)
+class CourseQuizzes:
+    """The quizzes a course uses: its final quiz, any other quiz the course names in a field
+    of its own (a pre-test), and the quizzes placed in its live lessons (`in_lessons`: quiz
+    id -> ids of the lessons placing it, in tree order). A learner opens a quiz only through
+    a course that uses it."""
+
+    final_quiz_id: int | None
+    field_quiz_ids: frozenset[int]
+    in_lessons: dict[int, list[int]]
+
+    def ids(self) -> frozenset[int]:
+        return self.field_quiz_ids | frozenset(self.in_lessons)
+
+    def uses(self, quiz_id: int) -> bool:
+        return quiz_id in self.ids()
+
+
+# The course's own fields that name a quiz a learner of the course takes.
+COURSE_QUIZ_FIELDS = ("final_quiz_id", "pre_test_id")
+
+
+def course_quizzes(*, course: CoursePage, lesson_ids: list[int] | None = None) -> CourseQuizzes:
+    """The quizzes `course` uses (see CourseQuizzes), in one query (two without the ids of
+    the course's live lessons in tree order, `lesson_ids`).
+
+    Lessons are read through Wagtail's reference index, which records the quizzes chosen in
+    a lesson's saved body (the live content of a published page)."""
+    field_ids = frozenset(
+        value for name in COURSE_QUIZ_FIELDS if (value := getattr(course, name, None))
+    )
+    if lesson_ids is None:
+        lesson_ids = list(course.lesson_pages().values_list("pk", flat=True))
+    position = {str(pk): n for n, pk in enumerate(lesson_ids)}
+    rows = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(Quiz),
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=list(position),
+    ).values_list("to_object_id", "object_id")
+    in_lessons: dict[int, set[str]] = {}
+    for quiz_id, lesson_id in rows:
+        if quiz_id.isdigit():
+            in_lessons.setdefault(int(quiz_id), set()).add(lesson_id)
+    return CourseQuizzes(
+        final_quiz_id=course.final_quiz_id,
+        field_quiz_ids=field_ids,
+        in_lessons={
+            quiz_id: [int(pk) for pk in sorted(lessons, key=position.__getitem__)]
+            for quiz_id, lessons in in_lessons.items()
+        },
+    )

@@ -3,6 +3,7 @@ claim the same place and the order reads as a trainer's and an admin's day goes 
 then people, sessions, figures, certificates)."""
 
 QUIZZES = 210
+ITEM_ANALYSIS = 211
 REGISTRY = 250
 IMPORT_CADRES = 251
 ENROL_LEARNERS = 252

@@ -103,6 +103,7 @@ def make_quiz(
     shuffle: bool = False,
     marked: bool = False,
     published: bool = True,
+    reveal_answers: str = "pass_or_last",
 ) -> Quiz:
     """A quiz whose questions alternate single choice, multiple choice and true/false. In each
     question the first choice is correct (and, for multiple choice, the second too).
@@ -121,7 +122,8 @@ def make_quiz(
     )
     quiz = Quiz(title=title, pass_mark=pass_mark, shuffle=shuffle,
                 attempts_allowed=None if unlimited_attempts else attempts_allowed,
-                unlimited_attempts=unlimited_attempts, live=published)  # fmt: skip
+                unlimited_attempts=unlimited_attempts, reveal_answers=reveal_answers,
+                live=published)  # fmt: skip
     built = []
     for n in range(questions):
         number, kind = n + 1, kinds[n % len(kinds)]
@@ -177,6 +179,7 @@ def quiz_form_data(quiz: Quiz | None = None, *, action: str | None = None, quest
         "attempts_allowed": (current.attempts_allowed if current else 3) or "",
         "unlimited_attempts": current.unlimited_attempts if current else False,
         "shuffle": current.shuffle if current else False,
+        "reveal_answers": current.reveal_answers if current else "pass_or_last",
     }
     data.update(fields)
     for name in ("unlimited_attempts", "shuffle"):
@@ -566,6 +569,16 @@ def complete(cadre: Cadre, course, at: dt.datetime | None = None) -> Enrolment:
     """The cadre's enrolment on the course (created if missing), completed online."""
     enrolment, _ = Enrolment.objects.get_or_create(cadre=cadre, course=course)
     enrolment_complete(enrolment=enrolment, via="online", at=at)
+    return enrolment
+
+
+def study(enrolment: Enrolment, at: dt.datetime | None = None) -> Enrolment:
+    """Every live lesson of the enrolment's course marked done, in order, as the learner does
+    before the final quiz opens."""
+    from courses.learning.services import lesson_complete
+
+    for lesson_id in enrolment.course.lesson_pages().values_list("pk", flat=True):
+        lesson_complete(enrolment=enrolment, lesson_id=lesson_id, at=at)
     return enrolment
 
 

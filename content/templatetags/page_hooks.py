@@ -1,7 +1,8 @@
 """Template tags that show on a page what other apps registered for it (see content.hooks).
 
 `{% load page_hooks %}` then `{% course_page_panels page %}`, `{% lesson_page_panels page %}`,
-`{% quiz_block_actions quiz page %}` or `{% home_page_panels page %}`.
+`{% quiz_block_actions quiz page %}`, `{% course_outline_lesson_marks page lesson %}` or
+`{% home_page_panels page %}`.
 """
 
 from django import template
@@ -9,6 +10,7 @@ from django.utils.html import format_html_join
 from wagtail import hooks
 
 from content.hooks import (
+    COURSE_OUTLINE_LESSON_MARKS,
     COURSE_PAGE_PANELS,
     HOME_PAGE_PANELS,
     LESSON_PAGE_PANELS,
@@ -42,3 +44,8 @@ def quiz_block_actions(context, quiz, page):
 @register.simple_tag(takes_context=True)
 def home_page_panels(context, page):
     return _hook_html(HOME_PAGE_PANELS, context, page)
+
+
+@register.simple_tag(takes_context=True)
+def course_outline_lesson_marks(context, page, lesson):
+    return _hook_html(COURSE_OUTLINE_LESSON_MARKS, context, page, lesson)

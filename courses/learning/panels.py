@@ -6,6 +6,8 @@ course size: the course is looked up once per page and the enrolment once per re
 """
 
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CoursePage
@@ -77,7 +79,31 @@ def lesson_panel(context, page) -> str:
     state["lesson"] = page
     progress = state["progress"]
     state["lesson_done"] = bool(progress and page.pk in progress.done_ids)
+    # In a course studied in order, a lesson after the first one not done waits for it.
+    course = state["course"]
+    next_lesson = progress.next_lesson if progress else None
+    state["blocked_by"] = (
+        next_lesson
+        if not state["lesson_done"]
+        and next_lesson is not None
+        and next_lesson.pk != page.pk
+        and getattr(course, "require_lessons_in_order", False)
+        and _comes_before(next_lesson, page)
+        else None
+    )
     return render_to_string("courses/learning/panel_lesson.html", state)
+
+
+def _comes_before(one, other) -> bool:
+    return one.path < other.path
+
+
+def outline_mark(context, page, lesson) -> str:
+    """After a lesson's title in the course outline: a tick when the learner has done it."""
+    progress = _learning_state(context, page)["progress"]
+    if progress is None or lesson.pk not in progress.done_ids:
+        return ""
+    return format_html(' <span class="done" title="{0}">✓ {0}</span>', _("lesson done"))
 
 
 def quiz_link(context, quiz, page) -> str:

@@ -6,8 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from content.models import CoursePage, LessonPage
+from content.selectors import CourseQuizzes, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
 from courses.registry.models import Cadre
 
@@ -135,3 +137,72 @@ def course_progress(
 
 def attempts_for(*, enrolment: Enrolment, quiz_id: int) -> QuerySet[QuizAttempt]:
     return QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id).order_by("number")
+
+
+def lesson_blocked_by(
+    *, course: CoursePage, lessons: list[LessonPage], done: set[int] | frozenset[int],
+    lesson_id: int,
+) -> LessonPage | None:  # fmt: skip
+    """The first lesson before `lesson_id` not done yet, when the course requires its
+    lessons in order (None if the lesson is open). `lessons`: the course's live lessons in
+    tree order."""
+    if not course.require_lessons_in_order:
+        return None
+    for lesson in lessons:
+        if lesson.pk == lesson_id:
+            return None
+        if lesson.pk not in done:
+            return lesson
+    return None
+
+
+@dataclass(frozen=True)
+class QuizGate:
+    """Whether a learner may open a quiz through their enrolment: `used` if the course uses
+    the quiz (otherwise the quiz does not exist for them: 404); `open` if they may take it
+    now; `message` says why not, and `next_lesson` where to go first."""
+
+    used: bool
+    open: bool
+    message: str = ""
+    next_lesson: LessonPage | None = None
+    quizzes: CourseQuizzes | None = None
+
+
+def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
+    """The gate of one quiz for one enrolment. The final quiz opens when every live lesson of
+    the course is done; a quiz placed in lessons opens when one of those lessons may be
+    studied (the lessons before it are done, if the course requires its lessons in order);
+    any other quiz the course uses (a pre-test) is open. A few queries, whatever the size of
+    the course."""
+    course = enrolment.course
+    lessons = list(course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth"))
+    quizzes = course_quizzes(course=course, lesson_ids=[x.pk for x in lessons])
+    if not quizzes.uses(quiz_id):
+        return QuizGate(used=False, open=False, quizzes=quizzes)
+    done = set(
+        LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
+    )
+    if quiz_id == quizzes.final_quiz_id:
+        missing = [x for x in lessons if x.pk not in done]
+        if missing:
+            message = _(
+                "Finish every lesson of the course before the final quiz: "
+                "%(done)s of %(total)s lessons done."
+            ) % {"done": len(lessons) - len(missing), "total": len(lessons)}
+            return QuizGate(used=True, open=False, message=message, next_lesson=missing[0],
+                            quizzes=quizzes)  # fmt: skip
+        return QuizGate(used=True, open=True, quizzes=quizzes)
+    placed = quizzes.in_lessons.get(quiz_id)
+    if placed and quiz_id not in quizzes.field_quiz_ids:
+        blockers = [
+            lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
+            for lesson_id in placed
+        ]
+        if all(blocker is not None for blocker in blockers):
+            message = _("Finish the lesson “%(lesson)s” first: the lessons are taken in order.") % {
+                "lesson": blockers[0].title
+            }
+            return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0],
+                            quizzes=quizzes)  # fmt: skip
+    return QuizGate(used=True, open=True, quizzes=quizzes)

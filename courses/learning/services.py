@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from content.models import CoursePage, QuestionKind, Quiz
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
+from courses.learning.selectors import lesson_blocked_by, quiz_gate
 from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
 
@@ -40,6 +41,32 @@ class NotAllowed(LearningError):
 
 class BadAnswer(LearningError):
     status = 400
+
+
+class NotInCourse(LearningError):
+    """The quiz (or attempt) is not one of the enrolment's course: for the learner it does
+    not exist."""
+
+    status = 404
+
+
+class NotYet(NotAllowed):
+    """Something to do first (an earlier lesson); `next_lesson` is where to go."""
+
+    def __init__(self, message: str, next_lesson=None):
+        super().__init__(message)
+        self.next_lesson = next_lesson
+
+
+class Unanswered(LearningError):
+    """Questions left without an answer: the learner confirms before the attempt is graded.
+    `question_ids` in the attempt's order."""
+
+    status = 409
+
+    def __init__(self, message: str, question_ids: list[int]):
+        super().__init__(message)
+        self.question_ids = question_ids
 
 
 # --- Enrolment ------------------------------------------------------------------------------
@@ -81,9 +108,28 @@ def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
     """Mark a lesson of the enrolment's course done; True if the course is now complete.
 
     `at` is when the learner did it, for work recorded later (history back-filled, the demo);
-    by default now. The completion engine dates an online completion by it."""
-    if not enrolment.course.lesson_pages().filter(pk=lesson_id).exists():
+    by default now. The completion engine dates an online completion by it.
+
+    When the course requires its lessons in order, a lesson is refused (nothing written)
+    until every lesson before it is done."""
+    course = enrolment.course
+    lessons = list(course.lesson_pages().only("pk", "title", "path", "url_path", "depth"))
+    if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
+    if course.require_lessons_in_order:
+        done = set(
+            LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
+        )
+        blocker = lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
+        if blocker is not None and lesson_id not in done:
+            raise NotYet(
+                _(
+                    "This course is studied in order: finish the lesson “%(lesson)s” before "
+                    "marking this one done."
+                )
+                % {"lesson": blocker.title},
+                next_lesson=blocker,
+            )
     progress, created = LessonProgress.objects.get_or_create(
         enrolment=enrolment, lesson_id=lesson_id
     )
@@ -128,6 +174,17 @@ def attempts_used(*, enrolment: Enrolment, quiz: Quiz) -> int:
 def _require_published(quiz: Quiz) -> None:
     if not quiz.is_published:
         raise NotAllowed(_("This quiz has not been published yet."))
+
+
+def quiz_require_open(*, enrolment: Enrolment, quiz: Quiz, opening: bool = True) -> None:
+    """Refuse a quiz the enrolment's course does not use (NotInCourse), and, when `opening`
+    (starting or submitting an attempt), one the learner may not take yet (NotYet: the
+    lessons before it)."""
+    gate = quiz_gate(enrolment=enrolment, quiz_id=quiz.pk)
+    if not gate.used:
+        raise NotInCourse(_("This quiz is not part of the course."))
+    if opening and not gate.open:
+        raise NotYet(gate.message, next_lesson=gate.next_lesson)
 
 
 def _orders(key: QuizKey, *, shuffle: bool, keep: QuizAttempt | None = None):
@@ -186,8 +243,12 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz, at=None) -> QuizAtte
     was started, for work recorded later; by default now).
 
     Only a published quiz can be taken, and always in its published version: the attempt
-    records that revision. An open attempt follows a version published since it started."""
+    records that revision. An open attempt follows a version published since it started.
+
+    The quiz must be one the enrolment's course uses, open to the learner now
+    (quiz_require_open); otherwise nothing is written."""
     _require_published(quiz)
+    quiz_require_open(enrolment=enrolment, quiz=quiz)
     open_attempt = QuizAttempt.objects.filter(
         enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
     ).first()
@@ -243,6 +304,7 @@ def quiz_answer_save(
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         raise NotAllowed(_("This attempt has already been submitted."))
+    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
     ids = _clean_answer(quiz_key(quiz=attempt.quiz), question_id, choice_ids)
     answer, _created = QuizAnswer.objects.update_or_create(
         attempt=attempt, question_id=question_id, defaults={"choice_ids": ids}
@@ -250,21 +312,74 @@ def quiz_answer_save(
     return answer
 
 
+def _save_answers(attempt: QuizAttempt, cleaned: Mapping[int, list[int]]) -> dict:
+    """Write the new and changed answers of an open attempt; returns every saved answer."""
+    saved = dict(
+        QuizAnswer.objects.filter(attempt=attempt).values_list("question_id", "choice_ids")
+    )
+    QuizAnswer.objects.bulk_create(
+        [
+            QuizAnswer(attempt=attempt, question_id=qid, choice_ids=ids)
+            for qid, ids in cleaned.items()
+            if qid not in saved
+        ]
+    )
+    for qid, ids in cleaned.items():
+        if qid in saved and saved[qid] != ids:
+            QuizAnswer.objects.filter(attempt=attempt, question_id=qid).update(
+                choice_ids=ids, answered_at=timezone.now()
+            )
+    saved.update(cleaned)
+    return saved
+
+
+def quiz_answers_keep(
+    *, attempt: QuizAttempt, cadre: Cadre, answers: Mapping[int, Iterable[int]]
+) -> list[int]:
+    """Save the answers of a submission that stops at the confirmation (questions left
+    unanswered), without grading: going back to the quiz finds them. Returns the ids of the
+    questions still unanswered, in the attempt's order."""
+    _check_owner(attempt, cadre)
+    if attempt.is_submitted:
+        raise NotAllowed(_("This attempt has already been submitted."))
+    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
+    key = quiz_key(quiz=attempt.quiz)
+    cleaned = {qid: _clean_answer(key, qid, ids) for qid, ids in answers.items()}
+    with transaction.atomic():
+        saved = _save_answers(attempt, cleaned)
+    return _unanswered(attempt, key, saved)
+
+
+def _unanswered(attempt: QuizAttempt, key: QuizKey, saved: Mapping[int, list[int]]) -> list[int]:
+    order = [q for q in attempt.question_order if q in key.kinds]
+    order += [q for q in key.kinds if q not in order]
+    return [q for q in order if not saved.get(q)]
+
+
 def quiz_attempt_submit(
-    *, attempt: QuizAttempt, cadre: Cadre, answers: Mapping[int, Iterable[int]], at=None
+    *,
+    attempt: QuizAttempt,
+    cadre: Cadre,
+    answers: Mapping[int, Iterable[int]],
+    at=None,
+    unanswered_confirmed: bool = False,
 ) -> QuizAttempt:
     """Save the given answers, grade the attempt against the published version of the quiz and
     close it (idempotent). `at` is when it was submitted, for work recorded later (by default
     now): a passed final quiz completes the course at that moment.
 
     Every answer is validated before anything is written: a tampered submission changes
-    nothing. Submitting an attempt that is already submitted returns it unchanged.
+    nothing. Submitting an attempt that is already submitted returns it unchanged. The quiz
+    must still be one of the course's, open to the learner. Questions left unanswered (given
+    now or saved before) raise Unanswered, and nothing is written, unless the learner
+    confirmed (`unanswered_confirmed`): a blank submission never uses up an attempt unasked.
     """
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         return attempt
     quiz = attempt.quiz
     _require_published(quiz)
+    quiz_require_open(enrolment=attempt.enrolment, quiz=quiz)
     key = quiz_key(quiz=quiz)
     if quiz_attempt_follow_live(attempt=attempt, quiz=quiz, key=key):
         # The answers were given to the earlier version: the learner checks them against the
@@ -276,27 +391,22 @@ def quiz_attempt_submit(
             )
         )
     cleaned = {qid: _clean_answer(key, qid, ids) for qid, ids in answers.items()}
+    if not unanswered_confirmed:
+        before = dict(
+            QuizAnswer.objects.filter(attempt=attempt).values_list("question_id", "choice_ids")
+        )
+        missing = _unanswered(attempt, key, {**before, **cleaned})
+        if missing:
+            raise Unanswered(
+                _("Some questions have no answer. Confirm to submit the attempt anyway."),
+                question_ids=missing,
+            )
     with transaction.atomic():
         locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.is_submitted:
             return locked
         # Answers were mostly autosaved already: write only the new and the changed ones.
-        saved = dict(
-            QuizAnswer.objects.filter(attempt=locked).values_list("question_id", "choice_ids")
-        )
-        QuizAnswer.objects.bulk_create(
-            [
-                QuizAnswer(attempt=locked, question_id=qid, choice_ids=ids)
-                for qid, ids in cleaned.items()
-                if qid not in saved
-            ]
-        )
-        for qid, ids in cleaned.items():
-            if qid in saved and saved[qid] != ids:
-                QuizAnswer.objects.filter(attempt=locked, question_id=qid).update(
-                    choice_ids=ids, answered_at=timezone.now()
-                )
-        saved.update(cleaned)
+        saved = _save_answers(locked, cleaned)
         total = len(key.kinds)
         right = sum(
             1 for qid, correct in key.correct.items() if frozenset(saved.get(qid, [])) == correct

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from content.models import CourseIndexPage, CoursePage, LessonPage, Quiz, QuizQuestion
+from content.selectors import course_quizzes
 from courses.learning.models import QuizAttempt
 from courses.learning.selectors import (
     attempts_for,
@@ -26,10 +27,13 @@ from courses.learning.selectors import (
 )
 from courses.learning.services import (
     LearningError,
+    NotInCourse,
     QuizChanged,
+    Unanswered,
     enrolment_create,
     lesson_complete,
     quiz_answer_save,
+    quiz_answers_keep,
     quiz_attempt_start,
     quiz_attempt_submit,
 )
@@ -38,9 +42,12 @@ from lms.json_body import JsonBodyError, json_error_response, load_json_body
 
 
 def _error(request, exc: LearningError):
+    if isinstance(exc, NotInCourse):
+        raise Http404(str(exc))
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"error": str(exc)}, status=exc.status)
-    response = render(request, "courses/learning/error.html", {"message": str(exc)})
+    context = {"message": str(exc), "next_lesson": getattr(exc, "next_lesson", None)}
+    response = render(request, "courses/learning/error.html", context)
     response.status_code = exc.status
     return response
 
@@ -165,26 +172,33 @@ def _ordered_questions(attempt: QuizAttempt, questions: list[QuizQuestion] | Non
 @login_required
 @require_GET
 def quiz(request, course_id: int, quiz_id: int):
+    """A quiz the course uses (otherwise 404), through the learner's enrolment in it: the open
+    attempt, or a new one; a quiz not open yet (lessons to finish first) or with every
+    attempt used says so."""
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     quiz_obj = get_object_or_404(Quiz, pk=quiz_id)
+    if not course_quizzes(course=course).uses(quiz_obj.pk):
+        raise Http404(_("This quiz is not part of the course."))
     cadre, redirect_response = _require_cadre(request)
     if redirect_response:
         return redirect_response
     enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
     if enrolment is None:
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
+    enrolment.course = course
     previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
     try:
         attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj)
     except LearningError as exc:
-        if not quiz_obj.is_published:
+        if not quiz_obj.is_published or isinstance(exc, NotInCourse):
             raise Http404 from exc
         return render(
             request,
             "courses/learning/quiz_closed.html",
-            {"course": course, "quiz": quiz_obj, "attempts": previous, "message": str(exc)},
+            {"course": course, "quiz": quiz_obj, "attempts": previous, "message": str(exc),
+             "next_lesson": getattr(exc, "next_lesson", None)},
             status=exc.status,
-        )
+        )  # fmt: skip
     saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
     questions = [
         {"question": q, "choices": choices, "chosen": set(saved.get(q.pk, []))}
@@ -210,6 +224,15 @@ def _own_attempt(request, attempt_id: int) -> QuizAttempt:
     cadre = cadre_for_user(request.user)
     if cadre is None or attempt.enrolment.cadre_id != cadre.pk:
         raise PermissionDenied(_("This attempt belongs to someone else."))
+    return attempt
+
+
+def _own_attempt_in_course(request, attempt_id: int) -> QuizAttempt:
+    """The caller's attempt, at a quiz its course uses (an attempt at another course's quiz,
+    made before that was refused, does not exist for the learner: 404)."""
+    attempt = _own_attempt(request, attempt_id)
+    if not course_quizzes(course=attempt.enrolment.course).uses(attempt.quiz_id):
+        raise Http404(_("This quiz is not part of the course."))
     return attempt
 
 
@@ -254,6 +277,30 @@ def attempt_answer(request, attempt_id: int):
     return JsonResponse({"saved": True})
 
 
+def _confirm_unanswered(request, attempt: QuizAttempt, answers, question_ids):
+    """The page that asks before an attempt with unanswered questions is graded: the answers
+    given are kept, the questions without one are listed, with "go back" and "submit
+    anyway" (a plain form: it works without JavaScript)."""
+    quiz_answers_keep(attempt=attempt, cadre=cadre_for_user(request.user), answers=answers)
+    missing = set(question_ids)
+    unanswered = [
+        {"number": number, "question": question}
+        for number, (question, _choices) in enumerate(_ordered_questions(attempt), start=1)
+        if question.pk in missing
+    ]
+    return render(
+        request,
+        "courses/learning/confirm_submit.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "course": attempt.enrolment.course,
+            "unanswered": unanswered,
+            "total": len(attempt.question_order),
+        },
+    )
+
+
 @login_required
 @require_POST
 def attempt_submit(request, attempt_id: int):
@@ -267,9 +314,15 @@ def attempt_submit(request, attempt_id: int):
             if len(ids) != 1:
                 raise LearningError(_("Malformed answer."))
             answers[ids[0]] = _parse_ids(request.POST.getlist(name))
-        attempt = quiz_attempt_submit(
-            attempt=attempt, cadre=cadre_for_user(request.user), answers=answers
-        )
+        try:
+            attempt = quiz_attempt_submit(
+                attempt=attempt,
+                cadre=cadre_for_user(request.user),
+                answers=answers,
+                unanswered_confirmed=request.POST.get("confirm_unanswered") == "1",
+            )
+        except Unanswered as exc:
+            return _confirm_unanswered(request, attempt, answers, exc.question_ids)
     except QuizChanged as exc:
         messages.warning(request, str(exc))
         return redirect(
@@ -283,11 +336,25 @@ def attempt_submit(request, attempt_id: int):
 @login_required
 @require_GET
 def attempt_result(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+    """The result of a submitted attempt: the score and which questions were right or wrong;
+    the correct choices and explanations only when the quiz's setting reveals them (by
+    default after a pass or the last allowed attempt)."""
+    attempt = _own_attempt_in_course(request, attempt_id)
     if not attempt.is_submitted:
         return redirect(
             "learning:quiz", course_id=attempt.enrolment.course_id, quiz_id=attempt.quiz_id
         )
+    enrolment = attempt.enrolment
+    quiz_obj = attempt.quiz
+    submitted = list(
+        attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk)
+        .filter(submitted_at__isnull=False)
+        .values_list("passed", flat=True)
+    )
+    limit = quiz_obj.attempt_limit
+    attempts_left = None if limit is None else max(0, limit - len(submitted))
+    # The setting of the published quiz decides, over all the learner's attempts at it.
+    revealed = quiz_obj.answers_revealed(passed=any(submitted), attempts_left=attempts_left)
     saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
     version, questions = _answered_version(attempt)
     rows = []
@@ -299,17 +366,12 @@ def attempt_result(request, attempt_id: int):
                 "question": question,
                 "choices": choices,
                 "chosen": chosen,
-                "correct": correct,
+                # Never in the page's context unless revealed.
+                "correct": correct if revealed else set(),
                 "right": chosen == correct,
             }
         )
-    enrolment = attempt.enrolment
-    quiz_obj = attempt.quiz
-    used = attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk).filter(submitted_at__isnull=False)
-    limit = quiz_obj.attempt_limit
-    can_retry = (
-        not attempt.passed and quiz_obj.is_published and (limit is None or used.count() < limit)
-    )
+    can_retry = not attempt.passed and quiz_obj.is_published and attempts_left != 0
     return render(
         request,
         "courses/learning/result.html",
@@ -320,5 +382,7 @@ def attempt_result(request, attempt_id: int):
             "enrolment": enrolment,
             "quiz": version,  # its pk is the quiz's; title and pass mark as answered
             "can_retry": can_retry,
+            "revealed": revealed,
+            "reveal_policy": quiz_obj.reveal_answers,
         },
     )

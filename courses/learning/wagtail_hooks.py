@@ -22,9 +22,20 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from content.admin_views import quiz_delete_refused
-from content.hooks import COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACTIONS
+from content.hooks import (
+    COURSE_OUTLINE_LESSON_MARKS,
+    COURSE_PAGE_PANELS,
+    LESSON_PAGE_PANELS,
+    QUIZ_BLOCK_ACTIONS,
+)
 from content.models import CoursePage, Quiz
 from courses.learning import panels
+from courses.learning.analysis import (
+    HARD_BELOW,
+    LOW_DISCRIMINATION_BELOW,
+    MIN_ATTEMPTS_FOR_DISCRIMINATION,
+    item_analysis,
+)
 from courses.learning.models import QuizAttempt
 from courses.learning.services import enrolments_bulk_create
 from courses.registry.choosers import unit_chooser
@@ -38,6 +49,7 @@ PREVIEW_ROWS = 20
 hooks.register(COURSE_PAGE_PANELS, panels.course_panel)
 hooks.register(LESSON_PAGE_PANELS, panels.lesson_panel)
 hooks.register(QUIZ_BLOCK_ACTIONS, panels.quiz_link)
+hooks.register(COURSE_OUTLINE_LESSON_MARKS, panels.outline_mark)
 
 
 @hooks.register("before_delete_snippet")
@@ -155,18 +167,69 @@ def register_enrol_url():
     return [path("learning/enrol/", enrol_view, name="courses_learning_enrol")]
 
 
-class _EnrolMenuItem(MenuItem):
+class _TrainerMenuItem(MenuItem):
     def is_shown(self, request):
         return is_trainer_or_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")
 def register_enrol_menu_item():
-    return _EnrolMenuItem(
+    return _TrainerMenuItem(
         gettext_lazy("Enrol learners"),
         reverse("courses_learning_enrol"),
         icon_name="group",
         order=admin_menu.ENROL_LEARNERS,
+    )
+
+
+class ItemAnalysisForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label=gettext_lazy("Course"), queryset=CoursePage.objects.live().order_by("path")
+    )
+
+
+def item_analysis_view(request):
+    """Per question of a chosen course's quizzes: the share answering correctly and the
+    discrimination index, with the questions to look at flagged; over the attempts of the
+    learners within the caller's scope (courses.registry.scope.cadres_visible_to)."""
+    if not is_trainer_or_admin(request.user):
+        raise PermissionDenied
+    form = ItemAnalysisForm(request.GET or None)
+    analyses = None
+    if form.is_valid():
+        analyses = item_analysis(
+            course=form.cleaned_data["course"], cadres=cadres_visible_to(request.user)
+        )
+    return render(
+        request,
+        "courses/learning/admin_item_analysis.html",
+        {
+            "form": form,
+            "analyses": analyses,
+            "hard_below": round(HARD_BELOW * 100),
+            "low_discrimination_below": LOW_DISCRIMINATION_BELOW,
+            "min_attempts": MIN_ATTEMPTS_FOR_DISCRIMINATION,
+            "page_title": _("Item analysis"),
+            "header_title": _("Item analysis"),
+            "header_icon": "list-ul",
+        },
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_item_analysis_url():
+    return [
+        path("learning/item-analysis/", item_analysis_view, name="courses_learning_item_analysis")
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_item_analysis_menu_item():
+    return _TrainerMenuItem(
+        gettext_lazy("Item analysis"),
+        reverse("courses_learning_item_analysis"),
+        icon_name="list-ul",
+        order=admin_menu.ITEM_ANALYSIS,
     )
 
 

@@ -327,6 +327,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case("/admin/learning/enrol/", STAFF, method="post",
              data=lambda w: {"course": w.tree.course.pk, "level": "commune"}),
     ],
+    # courses: the item analysis of a course's quizzes (figures over the caller's scope)
+    "admin/learning/item-analysis/": [
+        Case("/admin/learning/item-analysis/", TRAINERS_AND_ADMINS),
+        Case(lambda w: f"/admin/learning/item-analysis/?course={w.tree.course.pk}", TRAINERS_AND_ADMINS),
+    ],
     # courses: finding a unit by name (the profile's search box): the official lists are
     # public, for anyone signed in.
     "places/units/": [Case("/places/units/?q=xa", LOGGED_IN), Case("/places/units/?q=thon&structure=2023", LOGGED_IN)],

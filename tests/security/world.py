@@ -34,6 +34,7 @@ from tests.builders import (
     make_units,
     make_user,
     seed_indicators,
+    study,
     wrong_answers,
 )
 
@@ -151,6 +152,7 @@ def world_build() -> World:
     for key in ("A", "B"):
         enrolment, _ = enrolment_create(cadre=world.cadres[key], course=tree.course)
         world.enrolments[key] = enrolment
+        study(enrolment)  # the final quiz opens after the lessons
         attempt = quiz_attempt_start(enrolment=enrolment, quiz=tree.quiz)
         world.attempts[key] = quiz_attempt_submit(
             attempt=attempt, cadre=world.cadres[key], answers=wrong_answers(tree.quiz)

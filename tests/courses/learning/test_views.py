@@ -30,6 +30,13 @@ def enrol(client, tree):
     return client.post(f"/learn/courses/{tree.course.pk}/enrol/")
 
 
+def enrol_and_study(client, tree):
+    """Enrol and mark every lesson done, in order: the final quiz opens after them."""
+    enrol(client, tree)
+    for lesson in tree.lessons:
+        assert client.post(f"/learn/lessons/{lesson.pk}/done/").status_code == 302
+
+
 def test_enrol_then_my_courses_shows_progress(client, tree, learner):
     response = enrol(client, tree)
     assert response.status_code == 302
@@ -112,7 +119,7 @@ def quiz_url(tree):
 
 
 def test_quiz_page_never_reveals_the_answers(client, tree, learner):
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     html = client.get(quiz_url(tree)).content.decode()
     assert "Câu hỏi 1" in html
     assert "is_correct" not in html
@@ -121,7 +128,7 @@ def test_quiz_page_never_reveals_the_answers(client, tree, learner):
 
 
 def test_answers_are_saved_as_given_and_the_attempt_resumes(client, tree, learner):
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     client.get(quiz_url(tree))
     attempt = QuizAttempt.objects.get()
     question = tree.quiz.questions.first()
@@ -141,7 +148,7 @@ def test_answers_are_saved_as_given_and_the_attempt_resumes(client, tree, learne
 def test_shuffled_order_is_stored_and_stable_on_reload(client, learner):
     quiz = make_quiz(questions=12, shuffle=True)
     tree = make_course(quiz=quiz)
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     first = client.get(quiz_url(tree)).content.decode()
     attempt = QuizAttempt.objects.get()
     assert sorted(attempt.question_order) == sorted(quiz.questions.values_list("pk", flat=True))
@@ -158,9 +165,7 @@ def submit(client, attempt, answers):
 
 
 def test_fail_then_pass_completes_the_course(client, tree, learner):
-    enrol(client, tree)
-    for lesson in tree.lessons:
-        client.post(f"/learn/lessons/{lesson.pk}/done/")
+    enrol_and_study(client, tree)
     client.get(quiz_url(tree))
     attempt = QuizAttempt.objects.get()
     response = submit(client, attempt, wrong_answers(tree.quiz))
@@ -168,31 +173,43 @@ def test_fail_then_pass_completes_the_course(client, tree, learner):
     attempt.refresh_from_db()
     assert attempt.passed is False and attempt.score == 0
     result = client.get(response["Location"]).content.decode()
-    assert "Giải thích cho câu 1." in result  # explanations after submitting
+    # Failed with attempts left: the score and what was wrong, not the answers (the result
+    # page used to list every correct answer and explanation, which made the retry trivial).
+    assert "0%" in result and "chưa đúng" in result
+    assert "Giải thích cho câu 1." not in result and "(đáp án đúng)" not in result
     assert not Enrolment.objects.get().completed_at
 
     client.get(quiz_url(tree))
     second = QuizAttempt.objects.get(number=2)
-    submit(client, second, correct_answers(tree.quiz))
+    response = submit(client, second, correct_answers(tree.quiz))
     second.refresh_from_db()
     assert second.passed is True and second.score == 100
+    result = client.get(response["Location"]).content.decode()
+    assert "Giải thích cho câu 1." in result and "(đáp án đúng)" in result  # after a pass
     enrolment = Enrolment.objects.get()
     assert enrolment.completed_at is not None
     assert enrolment.completed_via == "online"
 
 
-def test_passing_the_quiz_before_finishing_lessons_does_not_complete(client, tree, learner):
+def test_the_final_quiz_opens_only_after_every_lesson(client, tree, learner):
+    """It used to open after one lesson of five (and a pass then waited for the lessons)."""
     enrol(client, tree)
-    client.get(quiz_url(tree))
-    submit(client, QuizAttempt.objects.get(), correct_answers(tree.quiz))
-    assert Enrolment.objects.get().completed_at is None
-    for lesson in tree.lessons:
+    client.post(f"/learn/lessons/{tree.lessons[0].pk}/done/")
+    response = client.get(quiz_url(tree))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Hãy học xong tất cả các bài của khóa học trước bài kiểm tra cuối khóa" in html
+    assert "1/4" in html and tree.lessons[1].url in html  # where to go next
+    assert not QuizAttempt.objects.exists()
+    for lesson in tree.lessons[1:]:
         client.post(f"/learn/lessons/{lesson.pk}/done/")
+    assert client.get(quiz_url(tree)).status_code == 200
+    submit(client, QuizAttempt.objects.get(), correct_answers(tree.quiz))
     assert Enrolment.objects.get().completed_at is not None
 
 
 def test_double_submit_records_one_attempt(client, tree, learner):
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     client.get(quiz_url(tree))
     attempt = QuizAttempt.objects.get()
     answers = correct_answers(tree.quiz)
@@ -205,7 +222,7 @@ def test_double_submit_records_one_attempt(client, tree, learner):
 
 
 def test_tampered_submissions_change_nothing(client, tree, learner):
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     client.get(quiz_url(tree))
     attempt = QuizAttempt.objects.get()
     other_quiz = make_quiz()
@@ -241,7 +258,7 @@ def test_tampered_submissions_change_nothing(client, tree, learner):
 def test_attempt_limit(client, learner):
     quiz = make_quiz(attempts_allowed=2)
     tree = make_course(quiz=quiz)
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     for _ in range(2):
         client.get(quiz_url(tree))
         submit(client, QuizAttempt.objects.get(submitted_at__isnull=True), wrong_answers(quiz))
@@ -263,7 +280,7 @@ def test_ids_above_a_thousand_are_not_printed_with_a_thousands_separator(client,
     tree = make_course(quiz=make_quiz(questions=1))
     question = tree.quiz.questions.get()
     big = QuizChoice.objects.create(pk=123456, question=question, text="Phương án lớn")
-    enrol(client, tree)
+    enrol_and_study(client, tree)
     html = client.get(quiz_url(tree)).content.decode()
     assert 'value="123456"' in html
     assert "123.456" not in html
