@@ -22,7 +22,9 @@ from certificates.openbadges.keys import site_did
 SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
+# VC Data Model 2.0's JSON Schema validation type (defined by its context; the older
+# "1EdTechJsonSchemaValidator2019" is not, and strict JSON-LD processors refuse it).
+SCHEMA_TYPE = "JsonSchema"
 # Entries per status list: the BitstringStatusList minimum (16 KiB), so that a list tells a
 # watcher little about which credential a verifier is checking.
 STATUS_LIST_SIZE = 131072

@@ -88,7 +88,15 @@ function makeLoader(servers) {
 function describe(error) {
   if(!error) return [];
   const list = Array.isArray(error) ? error : [error];
-  return list.flatMap(e => [e.message || String(e), ...describe(e.errors || [])]);
+  return list.flatMap(e => {
+    let message = e.message || String(e);
+    // JSON-LD's safe mode names what it could not map (a term, a value).
+    const event = e.details && e.details.event;
+    if(event) {
+      message += ` (${event.code}: ${JSON.stringify(event.details)})`;
+    }
+    return [message, ...describe(e.errors || [])];
+  });
 }
 
 const input = await readInput();
