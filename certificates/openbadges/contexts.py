@@ -41,4 +41,7 @@ def document_loader(url: str, options=None) -> dict:
         "contextUrl": None,
         "documentUrl": url,
         "document": _context(url),
+        # "static": PyLD then keeps the processed context for every later operation instead
+        # of loading and resolving it again each time (most of a signature's cost).
+        "tag": "static",
     }

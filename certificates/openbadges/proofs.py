@@ -17,6 +17,7 @@ from pyld import jsonld
 
 from certificates.openbadges.contexts import document_loader
 from certificates.openbadges.keys import base58btc_decode, base58btc_encode
+from certificates.openbadges.shapes import canonical_fast
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
@@ -25,7 +26,8 @@ class ProofError(ValueError):
     """The proof is missing, malformed or does not match the document."""
 
 
-def _canonical(document: dict) -> bytes:
+def canonical_full(document: dict) -> bytes:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, by the whole JSON-LD algorithm."""
     nquads = jsonld.normalize(
         document,
         {
@@ -38,10 +40,15 @@ def _canonical(document: dict) -> bytes:
     return nquads.encode("utf-8")
 
 
-def _hash_data(document: dict, options: dict) -> bytes:
+def canonical_for_signing(document: dict) -> bytes:
+    """The same N-Quads, by the shortcut for the shapes the site signs when it applies."""
+    return canonical_fast(document) or canonical_full(document)
+
+
+def _hash_data(document: dict, options: dict, *, canonical=canonical_for_signing) -> bytes:
     options = {"@context": document["@context"], **options}
     return (
-        hashlib.sha256(_canonical(options)).digest() + hashlib.sha256(_canonical(document)).digest()
+        hashlib.sha256(canonical(options)).digest() + hashlib.sha256(canonical(document)).digest()
     )
 
 
@@ -100,7 +107,8 @@ def verify(document: dict, *, public_key: Ed25519PublicKey) -> None:
         raise ProofError("the document has no @context")
     proof.pop("@context", None)
     try:
-        data = _hash_data(unsigned, proof)
+        # Checking takes the whole JSON-LD algorithm, never the signer's shortcut.
+        data = _hash_data(unsigned, proof, canonical=canonical_full)
     except jsonld.JsonLdError as exc:
         raise ProofError("the document is not valid JSON-LD for its contexts") from exc
     try:

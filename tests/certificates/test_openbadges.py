@@ -19,10 +19,14 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from certificates.models import CertificateStatus, OpenBadgeCredential, SigningKey, StatusList
 from certificates.openbadges import documents, proofs
 from certificates.openbadges.keys import issuer_key, public_key_from_multikey, site_did
+from certificates.openbadges.shapes import canonical_fast
 from certificates.openbadges.verifying import credential_check
 from certificates.services import certificate_reissue, certificate_revoke
 from tests.builders import make_user
@@ -310,3 +314,55 @@ def test_digital_bazaars_verifier_accepts_the_issued_and_refuses_tampered_and_re
     assert verdict["proof"] is True, verdict
     assert verdict["revoked"] is True and verdict["verified"] is False, verdict
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# --- The signer's shortcut gives the same canonical RDF as the whole algorithm ---------------
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=40,
+)
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(
+    title=_text.filter(str.strip),
+    description=_text,
+    salt=st.text(alphabet="0123456789abcdef", min_size=1, max_size=16),
+    hours=st.one_of(st.none(), st.decimals(min_value=1, max_value=200, places=1)),
+    index=st.integers(min_value=0, max_value=3 * documents.STATUS_LIST_SIZE),
+)
+def test_the_shortcut_canonicalises_exactly_like_the_whole_algorithm(
+    title, description, salt, hours, index
+):
+    import datetime as dt
+
+    data = documents.AchievementData(
+        course_id=1,
+        course_url="https://lms.example.vn/khoa-hoc/binh-dang-gioi/",
+        title=title,
+        description=description,
+        hours=hours,
+        issued_on=dt.date(2026, 11, 20),
+        completed_at=dt.datetime(2026, 11, 19, 9, 30, tzinfo=dt.UTC) if index % 2 else None,
+        learner_key="0" * 32,
+    )
+    document = documents.credential_unsigned(
+        data, credential_id=f"urn:uuid:{index:08d}", status_index=index, salt=salt
+    )
+    fast = canonical_fast(document)
+    assert fast is not None
+    assert fast == proofs.canonical_full(document)
+
+
+def test_a_document_the_shortcut_cannot_fill_takes_the_whole_algorithm():
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "relative/path",
+        "type": ["VerifiableCredential"],
+        "issuer": "did:web:lms.example.vn",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "urn:x:1"},
+    }
+    assert canonical_fast(document) is None
+    assert proofs.canonical_for_signing(document) == proofs.canonical_full(document)
