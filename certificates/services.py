@@ -272,13 +272,15 @@ def certificate_data(*, certificate: Certificate) -> rendering.CertificateData:
 
 
 def _course_url(course) -> str:
+    """The course page at SITE_URL (the public address, whatever host Wagtail's site
+    record names)."""
     try:
-        url = course.get_full_url()
+        parts = course.get_url_parts()
     except Exception:
         logger.exception("no address for course %s", course.pk)
-        url = None
-    if url:
-        return url
+        parts = None
+    if parts and parts[2]:
+        return settings.SITE_URL + parts[2]
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{settings.SITE_URL}/course/{course.pk}')}"
 
 

@@ -61,7 +61,9 @@ def key_file(settings, tmp_path):
 # --- The credential itself ------------------------------------------------------------------
 
 
-def test_an_issued_certificate_has_a_credential_valid_against_1edtechs_schema(issued, key_file):
+def test_an_issued_certificate_has_a_credential_valid_against_1edtechs_schema(
+    issued, key_file, settings
+):
     certificate = issued()
     document = credential_doc(certificate)
     assert schema_errors(document) == []
@@ -75,6 +77,9 @@ def test_an_issued_certificate_has_a_credential_valid_against_1edtechs_schema(is
     assert document["validFrom"] == f"{certificate.issued_on.isoformat()}T00:00:00+07:00"
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["name"] == COURSE_TITLE
+    course = certificate.enrolment.course
+    assert achievement["id"] == f"{settings.SITE_URL}{course.get_url_parts()[2]}"
+    assert achievement["id"].endswith(f"/{course.slug}/")
     assert achievement["criteria"]["narrative"]
     assert document["credentialSchema"][0]["id"] == documents.SCHEMA_URL
     status = document["credentialStatus"]
