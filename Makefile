@@ -23,6 +23,7 @@ install: $(STAMP)
 # Runs the system: installs, migrates, loads the demo content and serves it.
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py credential_key --create
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_admin_units
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)

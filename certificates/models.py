@@ -237,3 +237,74 @@ class BulkExport(models.Model):
         if not self.total:
             return 100 if self.status == ExportStatus.DONE else 0
         return min(100, self.done * 100 // self.total)
+
+
+class SigningKey(models.Model):
+    """A public key the issuer has signed credentials with. The private key is never stored
+    here (it comes from the environment or a file); the public one stays so that the DID
+    document keeps publishing it while credentials it signed are valid, after a rotation."""
+
+    # The key's Multikey form (z6Mk…), also the fragment of its verification method.
+    public_key_multibase = models.CharField(_("public key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credential signing key")
+        verbose_name_plural = _("credential signing keys")
+        ordering = ["created_at", "pk"]
+
+
+class OpenBadgeCredential(models.Model):
+    """One signed Open Badges 3.0 credential of a certificate. A certificate issued again
+    (after a name correction or a restored completion) gets a new one and the old one is
+    revoked, so the newest is the only valid one. Its position in the revocation status list
+    is its primary key less one."""
+
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        verbose_name=_("certificate"),
+    )
+    # The signed JSON exactly as served (text, so that no database reorders its keys).
+    document = models.TextField(_("credential"), blank=True)
+    signing_key = models.ForeignKey(
+        SigningKey,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        null=True,
+        verbose_name=_("signing key"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open Badges credential")
+        verbose_name_plural = _("Open Badges credentials")
+        ordering = ["certificate", "-pk"]
+
+    @property
+    def status_index(self) -> int:
+        return self.pk - 1
+
+
+class StatusList(models.Model):
+    """One signed BitstringStatusList credential (revocation): bit i set means the credential
+    of status index i is revoked. Changed, and signed again, in the transaction that revokes."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    bits = models.BinaryField(_("bits"))
+    document = models.TextField(_("status list credential"), blank=True)
+    signing_key = models.ForeignKey(
+        SigningKey,
+        on_delete=models.PROTECT,
+        related_name="status_lists",
+        null=True,
+        verbose_name=_("signing key"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credential status list")
+        verbose_name_plural = _("credential status lists")
+        ordering = ["number"]

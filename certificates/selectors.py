@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from certificates.models import BulkExport, Certificate, CertificateStatus
+from certificates.models import (
+    BulkExport,
+    Certificate,
+    CertificateStatus,
+    OpenBadgeCredential,
+    StatusList,
+)
 from courses.registry.models import UnitStructure
 from lms.roles import admin_province_code, is_central_admin
 
@@ -15,9 +21,11 @@ def certificates_of_user(*, user) -> QuerySet[Certificate]:
     """The learner's own certificates (through their cadre record); none without one."""
     if not user.is_authenticated:
         return Certificate.objects.none()
+    signed = OpenBadgeCredential.objects.filter(certificate=OuterRef("pk")).exclude(document="")
     return (
         Certificate.objects.filter(enrolment__cadre__user=user)
         .select_related("enrolment__course")
+        .annotate(has_credential=Exists(signed))
         .order_by("-issued_on", "-pk")
     )
 
@@ -70,3 +78,17 @@ def bulk_exports_for_admin(*, user) -> QuerySet[BulkExport]:
     if is_central_admin(user):
         return queryset
     return queryset.filter(requested_by=user)
+
+
+def credential_of(*, certificate: Certificate) -> OpenBadgeCredential | None:
+    """The certificate's newest signed credential (the one that is valid, unless revoked)."""
+    return (
+        OpenBadgeCredential.objects.filter(certificate=certificate)
+        .exclude(document="")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def status_list_document(*, number: int) -> str | None:
+    return StatusList.objects.filter(number=number).values_list("document", flat=True).first()

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import io
 import logging
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 
@@ -46,6 +47,8 @@ from certificates.models import (
     VerificationLog,
     VerificationResult,
 )
+from certificates.openbadges import documents as badge_documents
+from certificates.openbadges import issuing as badges
 from courses.counters.services import certified_learner_record, certified_learner_remove
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
@@ -235,7 +238,7 @@ _CADRE_FIELDS = (
     "id", "user_id", "full_name", "email", "province_code", "district_code", "commune_code",
     "level", "sex", "ethnicity",
 )  # fmt: skip
-_COURSE_FIELDS = ("title", "certificate_title")
+_COURSE_FIELDS = ("title", "certificate_title", "summary", "estimated_hours", "url_path")
 
 
 def _locked(certificate_id: int) -> Certificate | None:
@@ -265,6 +268,36 @@ def certificate_data(*, certificate: Certificate) -> rendering.CertificateData:
         serial=certificate.serial,
         verify_url=verify_url(code=certificate.code),
         organisation=settings.ISSUING_ORGANISATION,
+    )
+
+
+def _course_url(course) -> str:
+    """The course page at SITE_URL (the public address, whatever host Wagtail's site
+    record names)."""
+    try:
+        parts = course.get_url_parts()
+    except Exception:
+        logger.exception("no address for course %s", course.pk)
+        parts = None
+    if parts and parts[2]:
+        return settings.SITE_URL + parts[2]
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{settings.SITE_URL}/course/{course.pk}')}"
+
+
+def achievement_data(certificate: Certificate) -> badge_documents.AchievementData:
+    """What the certificate's Open Badges credential says (no personal data: the learner is
+    an opaque identifier)."""
+    enrolment = certificate.enrolment
+    course = enrolment.course
+    return badge_documents.AchievementData(
+        course_id=course.pk,
+        course_url=_course_url(course),
+        title=certificate.course_title,
+        description=nfc(course.summary or ""),
+        hours=course.estimated_hours,
+        issued_on=certificate.issued_on,
+        completed_at=enrolment.completed_at,
+        learner_key=badge_documents.learner_identifier(enrolment.cadre_id),
     )
 
 
@@ -341,6 +374,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         CertificateEvent.objects.create(
             certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
         )
+        badges.credential_issue(certificate=certificate, data=achievement_data(certificate))
         pk = certificate.pk
         transaction.on_commit(lambda: certificate_email_queue(certificate_id=pk))
     return certificate
@@ -488,6 +522,7 @@ def certificate_revoke(
         certificate.status_reason = reason
         certificate.save(update_fields=["status", "status_reason", "updated_at"])
         CertificateEvent.objects.create(certificate=certificate, kind=kind, reason=reason, by=by)
+        badges.credentials_revoke(certificate_id=certificate.pk)
         cadre_id = certificate.enrolment.cadre_id
         still_certified = Certificate.objects.filter(
             enrolment__cadre_id=cadre_id, status=CertificateStatus.ISSUED
@@ -515,6 +550,8 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
         old_name, new_name = cadre_rename(
             cadre_id=certificate.enrolment.cadre_id, full_name=full_name
         )
+        # The credential of the old name is revoked now; the new one comes with the new PDF.
+        badges.credentials_revoke(certificate_id=certificate.pk)
         certificate.status = CertificateStatus.PENDING
         certificate.status_reason = ""
         certificate.error = ""
@@ -577,6 +614,7 @@ def certificates_merge(*, kept: Enrolment, dropped: Enrolment, by=None) -> None:
         CertificateEvent.objects.create(
             certificate=other, kind=CertificateEventKind.REVOKED, reason=reason, by=by
         )
+        badges.credentials_revoke(certificate_id=other.pk)
     Certificate.objects.filter(pk=other.pk).update(**values)
 
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates.models import CertificateStatus
-from certificates.selectors import certificate_for_verification, certificates_of_user
+from certificates.openbadges.issuing import did_document
+from certificates.openbadges.verifying import credential_check
+from certificates.selectors import (
+    certificate_for_verification,
+    certificates_of_user,
+    credential_of,
+    status_list_document,
+)
 from certificates.services import verification_record
 from lms.throttle import client_address, verification_attempt
 
@@ -62,7 +71,11 @@ def verify_page(request, code: str):
     return render(
         request,
         "certificates/verify.html",
-        {"certificate": certificate, "organisation": settings.ISSUING_ORGANISATION},
+        {
+            "certificate": certificate,
+            "organisation": settings.ISSUING_ORGANISATION,
+            "has_credential": credential_of(certificate=certificate) is not None,
+        },
     )
 
 
@@ -118,3 +131,110 @@ def pdf_response(certificate) -> FileResponse:
         filename=f"{certificate.serial}.pdf",
         content_type="application/pdf",
     )
+
+
+# --- Open Badges credentials ----------------------------------------------------------------
+
+CREDENTIAL_TYPE = "application/ld+json; charset=utf-8"
+# A pasted or uploaded credential larger than this is refused unread.
+CREDENTIAL_MAX_BYTES = 256 * 1024
+
+
+def _credential_response(document: str, *, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(document, content_type=CREDENTIAL_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+def credential_json(request, code: str):
+    """The certificate's newest credential, exactly as signed (a revoked one too: its status
+    list says so); nothing beyond what the credential itself contains."""
+    certificate, wait = _check(request, code)
+    if wait:
+        response = JsonResponse({"error": _too_many()}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    credential = credential_of(certificate=certificate) if certificate else None
+    if credential is None:
+        return JsonResponse({"error": _("No certificate has this code.")}, status=404)
+    return _credential_response(credential.document)
+
+
+@login_required
+def credential_download(request, pk: int):
+    """The learner's own credential, as a file to keep in a wallet."""
+    certificate = (
+        certificates_of_user(user=request.user)
+        .filter(pk=pk, status=CertificateStatus.ISSUED)
+        .first()
+    )
+    credential = credential_of(certificate=certificate) if certificate else None
+    if credential is None:
+        raise Http404
+    return _credential_response(credential.document, filename=f"{certificate.serial}.json")
+
+
+@require_GET
+def status_list(request, number: int):
+    document = status_list_document(number=number)
+    if document is None:
+        raise Http404
+    response = _credential_response(document)
+    # Verifiers must see a revocation at once.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def did_json(request):
+    """The issuer's DID document (did:web): the public keys credentials are signed with."""
+    response = JsonResponse(did_document(), json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/did+ld+json"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _submitted_credential(request) -> tuple[object, str]:
+    """(the parsed credential or None, an error message for the person)."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > CREDENTIAL_MAX_BYTES:
+            return None, _("The file is too large to be a credential.")
+        raw = upload.read()
+    else:
+        raw = (request.POST.get("credential") or "").encode("utf-8")
+        if len(raw) > CREDENTIAL_MAX_BYTES:
+            return None, _("The text is too large to be a credential.")
+    if not raw.strip():
+        return None, _("Paste a credential or choose its file.")
+    try:
+        return json.loads(raw.decode("utf-8")), ""
+    except (UnicodeDecodeError, ValueError):
+        return None, _("This is not a JSON credential.")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def credential_verify(request):
+    """Anyone pastes or uploads a credential; the page says whether its proof, its issuer
+    key and its status are valid."""
+    context = {"organisation": settings.ISSUING_ORGANISATION}
+    if request.method == "POST":
+        attempt = verification_attempt(request=request)
+        if attempt.refused:
+            response = render(
+                request, "certificates/verify_limited.html", {"message": _too_many()}, status=429
+            )
+            response["Retry-After"] = str(attempt.wait)
+            return response
+        document, error = _submitted_credential(request)
+        if error:
+            context["error"] = error
+        else:
+            context["check"] = credential_check(document)
+            context["document"] = document if isinstance(document, dict) else None
+    return render(request, "certificates/verify_credential.html", context)

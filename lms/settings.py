@@ -464,6 +464,18 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.Draft
 # --- The programme --------------------------------------------------------------------------
 ISSUING_ORGANISATION = env("ISSUING_ORGANISATION", "Hội Liên hiệp Phụ nữ Việt Nam")
 
+# Open Badges 3.0 credentials (certificates/openbadges/). The issuer's Ed25519 private key,
+# as PEM: from CREDENTIAL_KEY itself, else from the file CREDENTIAL_KEY_FILE (kept outside the
+# repository; `manage.py credential_key --create` writes one, `make run` does it for
+# development). With CREDENTIAL_KEY_CREATE_MISSING a missing file is created on first use
+# (development and tests only). The public keys of earlier keys stay published (DID document)
+# while credentials they signed are valid.
+CREDENTIAL_KEY = env("CREDENTIAL_KEY", "") or ""
+CREDENTIAL_KEY_FILE = Path(env("CREDENTIAL_KEY_FILE", str(BASE_DIR / "var" / "credential-key.pem")))
+CREDENTIAL_KEY_CREATE_MISSING = env_bool("CREDENTIAL_KEY_CREATE_MISSING", DEBUG)
+# The issuer's public web site, named in its Open Badges profile.
+ISSUING_ORGANISATION_URL = (env("ISSUING_ORGANISATION_URL", "") or "").rstrip("/") or SITE_URL
+
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

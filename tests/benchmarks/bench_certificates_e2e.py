@@ -10,7 +10,8 @@ purges the certificates queue):
 Two worker processes (`celery worker -Q certificates -c 1`, twice) issue the certificates
 while this process completes the enrolments (BENCH_CERTS, default 10000, over 50 provinces).
 Prints the time from the first completion to the last issued certificate, and checks there
-are no duplicates and no gaps in the serials.
+are no duplicates and no gaps in the serials. Issuing includes signing each certificate's
+Open Badges credential.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def _setup(media: str) -> None:
         raise SystemExit("bench_certificates_e2e needs REDIS_URL")
     os.environ["MEDIA_ROOT"] = media
     os.environ["PRIVATE_MEDIA_ROOT"] = media + "-private"
+    # Issuing signs each certificate's Open Badges credential: a key of the benchmark's own,
+    # made by the first process that needs it (the workers inherit these).
+    os.environ.setdefault("CREDENTIAL_KEY_FILE", media + "-key/credential-key.pem")
+    os.environ.setdefault("CREDENTIAL_KEY_CREATE_MISSING", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
     import django
 

@@ -337,6 +337,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "places/units/": [Case("/places/units/?q=xa", LOGGED_IN), Case("/places/units/?q=thon&structure=2023", LOGGED_IN)],
     # certificates
     "certificates/mine/": [Case("/certificates/mine/", LOGGED_IN)],
+    # Open Badges: the issuer's DID document, and the form that checks a pasted credential.
+    ".well-known/did.json": [Case("/.well-known/did.json", same(200))],
+    "verify/credential/": [Case("/verify/credential/", same(200), post_refused=frozenset())],
     "admin/certificate-exports/": [
         Case("/admin/certificate-exports/", r(LOGIN, ADMIN_DENY, ADMIN_DENY, HIDDEN, OK, OK, OK))
     ],
@@ -366,6 +369,13 @@ RULES: dict[str, Rule] = {
     "certificates:download": Rule(by_label({
         "certificate:A": r(LOGIN, OK, GONE, GONE, GONE, GONE, GONE),
         "certificate:P20": r(LOGIN, GONE, GONE, GONE, GONE, GONE, GONE),  # P20 has no account
+    })),
+    # A credential names nobody: public, with no one's name allowed in it.
+    "certificates:credential": Rule(same(200)),
+    "certificates:status_list": Rule(same(200)),
+    "certificates:credential_download": Rule(by_label({
+        "certificate:A": r(LOGIN, OK, GONE, GONE, GONE, GONE, GONE),
+        "certificate:P20": r(LOGIN, GONE, GONE, GONE, GONE, GONE, GONE),
     })),
     # The trainer's session pages: the session's trainer and the admins of its province.
     "training_sessions:detail": Rule(by_label({

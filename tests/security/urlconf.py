@@ -205,6 +205,7 @@ def kwarg_model_tables() -> tuple[dict[str, type], dict[str, type]]:
         "courses_registry_undecided_cadre": m["Cadre"],
         "courses_registry_undecided_session": m["TrainingSession"],
         "certificates:download": m["Certificate"],
+        "certificates:credential_download": m["Certificate"],
         "wagtailadmin_api:pages:": m["Page"], "wagtailadmin_api:images:": m["Image"],
         "wagtailadmin_api:documents:": m["Document"],
         "wagtailadmin_pages:revisions_compare": m["Page"],
@@ -512,6 +513,12 @@ def _fillers() -> dict[str, object]:
             Fill({"code": e(w, label).code}, (label,))
             for label in ("certificate:A", "certificate:P20")
         ],
+        "certificates:credential": lambda w: [
+            Fill({"code": e(w, label).code}, (label,))
+            for label in ("certificate:A", "certificate:P20")
+        ],
+        # The revocation list every credential of the world points to.
+        "certificates:status_list": lambda w: [Fill({"number": 1}, ("status_list:1",))],
         "certificates:verify_json": lambda w: [
             Fill({"code": e(w, label).code}, (label,))
             for label in ("certificate:A", "certificate:P20")
