@@ -27,6 +27,7 @@ from courses.counters.models import GAIN_SUMS, GainRollup, KnowledgeScore
 from courses.counters.selectors import SMALL_CELL, unit_names
 from courses.registry.models import Ethnicity, Level, Sex, TargetGroup, UnitStructure
 from lms.cache import generation
+from lms.roles import is_admin
 
 GAIN_GENERATION = "gain:generation"
 MILLION = 1_000_000
@@ -247,3 +248,22 @@ def knowledge_gain_public(
         "total": public_group(result["total"]),
         "groups": [public_group(group) for group in result["groups"]],
     }
+
+
+def gain_course_id(*, slug: str) -> int | None:
+    """The course with this slug (None if there is none)."""
+    course = KnowledgeScore._meta.get_field("course").related_model
+    return course.objects.filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def gain_session_for(*, user, code: str, scope_province: str | None) -> int | None:
+    """The session with this code if `user` may read its figures: a central admin any, a
+    province admin those held in their province, a trainer those they run. None otherwise
+    (the same answer whether the session exists or not)."""
+    session = KnowledgeScore._meta.get_field("session").related_model
+    sessions = session.objects.filter(code=code)
+    if not is_admin(user):
+        sessions = sessions.filter(trainers=user)
+    elif scope_province:
+        sessions = sessions.filter(province_2025=scope_province)
+    return sessions.values_list("pk", flat=True).first()
