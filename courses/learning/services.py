@@ -326,6 +326,11 @@ def quiz_attempt_submit(
 
 
 def _gain_quizzes(course: CoursePage) -> set[int]:
+    """The quizzes that measure the knowledge gain online: a course's pre-test and its final
+    quiz (the post-test), only when it names a pre-test (without one there is nothing to
+    measure the gain from)."""
+    if not course.pre_test_id:
+        return set()
     return {pk for pk in (course.pre_test_id, course.final_quiz_id) if pk}
 
 
@@ -338,6 +343,8 @@ def knowledge_score_online(*, enrolment: Enrolment) -> tuple[int | None, int | N
     most they showed they know; once passed it is also the passing score)."""
     course = enrolment.course
     pre = post = None
+    if not course.pre_test_id:
+        return None, None
     if course.pre_test_id:
         first = (
             QuizAttempt.objects.filter(
@@ -369,7 +376,8 @@ def knowledge_score_from_attempt(*, attempt: QuizAttempt) -> bool:
     is neither its course's pre-test nor its final quiz is refused, and nothing is written.
     True if the learner's scores changed."""
     enrolment = attempt.enrolment
-    if attempt.quiz_id not in _gain_quizzes(enrolment.course):
+    course = enrolment.course
+    if attempt.quiz_id not in {course.pre_test_id, course.final_quiz_id} - {None}:
         raise ValidationError(
             _("This quiz is not the pre-test or the final quiz of the learner's course."),
             code="other_course",

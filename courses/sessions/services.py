@@ -318,22 +318,24 @@ def attendance_mark(
 def attendance_mark_many(
     *,
     session: TrainingSession,
-    rows: Iterable[tuple[Cadre, bool, bool | None, int | None]],
+    rows: Iterable[tuple],
     by=None,
 ) -> int:
-    """A whole sheet of (cadre, present, passed, score), as attendance_mark would record each
-    row. At a session not held yet nothing counts or completes until it is marked held
+    """A whole sheet of (cadre, present, passed, score) or (cadre, present, passed, score,
+    pre-test score), as attendance_mark would record each row. At a session not held yet nothing counts or completes until it is marked held
     (session_status_set then evaluates everyone present), so the new rows are written in one
     statement; rows already on the sheet, and every row of a held session, go through
     attendance_mark. Returns how many rows were written."""
-    rows = list(rows)
+    rows = [(*row, KEEP) if len(row) == 4 else tuple(row) for row in rows]
     if session.status != SessionStatus.PLANNED:
-        for cadre, present, passed, score in rows:
+        for cadre, present, passed, score, pre in rows:
             attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
-                            score=score, by=by)  # fmt: skip
+                            score=score, pre_score=pre, by=by)  # fmt: skip
         return len(rows)
-    for _cadre, _present, _passed, score in rows:
+    for _cadre, _present, _passed, score, pre in rows:
         _score_check(score, field="post_test_score")
+        if pre is not KEEP:
+            _score_check(pre, field="pre_test_score")
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.PLANNED:  # held meanwhile: row by row
@@ -341,14 +343,15 @@ def attendance_mark_many(
             return attendance_mark_many(session=session, rows=rows, by=by)
         on_sheet = set(session.attendance.values_list("cadre_id", flat=True))
         new = []
-        for cadre, present, passed, score in rows:
+        for cadre, present, passed, score, pre in rows:
             if cadre.pk in on_sheet:
                 attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
-                                score=score, by=by)  # fmt: skip
+                                score=score, pre_score=pre, by=by)  # fmt: skip
             else:
                 new.append(
                     Attendance(session=session, cadre=cadre, present=present, passed=passed,
-                               post_test_score=score, marked_by=by)
+                               post_test_score=score, marked_by=by,
+                               pre_test_score=None if pre is KEEP else pre)
                 )  # fmt: skip
         Attendance.objects.bulk_create(new)
     return len(rows)
