@@ -21,7 +21,6 @@ from courses.counters.gain import (
     knowledge_scores_forget,
 )
 from courses.counters.gain_selectors import (
-    GainFilters,
     knowledge_gain,
     normalised_gain_millionths,
 )

@@ -70,9 +70,7 @@ def test_a_blank_score_keeps_the_recorded_one_and_a_file_without_the_columns_too
 
 
 @pytest.mark.parametrize("bad", ["101", "-5", "7.5", "tám"])
-def test_a_score_outside_0_100_is_an_error_of_its_row_and_nothing_is_written(
-    world, tmp_path, bad
-):
+def test_a_score_outside_0_100_is_an_error_of_its_row_and_nothing_is_written(world, tmp_path, bad):
     ok, out = run(tmp_path, "B001,CB02,,1,1,40,70", f"B001,CB01,,1,1,{bad},70")
     assert not ok
     assert "diem_truoc" in out and "số nguyên từ 0 đến 100" in out
