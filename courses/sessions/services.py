@@ -324,8 +324,9 @@ def attendance_mark_many(
     """A whole sheet of (cadre, present, passed, score) or (cadre, present, passed, score,
     pre-test score), as attendance_mark would record each row. At a session not held yet
     nothing counts or completes until it is marked held (session_status_set then evaluates
-    everyone present and counts their scores), so the new rows are written in one statement; rows already on the sheet, and every row of a held session, go through
-    attendance_mark. Returns how many rows were written."""
+    everyone present and counts their scores), so the new rows are written in one statement;
+    rows already on the sheet, and every row of a held session, go through attendance_mark.
+    Returns how many rows were written."""
     rows = [(*row, KEEP) if len(row) == 4 else tuple(row) for row in rows]
     if session.status != SessionStatus.PLANNED:
         for cadre, present, passed, score, pre in rows:
