@@ -135,3 +135,15 @@ def course_progress(
 
 def attempts_for(*, enrolment: Enrolment, quiz_id: int) -> QuerySet[QuizAttempt]:
     return QuizAttempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id).order_by("number")
+
+
+def pre_test_due(*, enrolment: Enrolment, lessons_done: int) -> bool:
+    """Whether the learner should take the course's pre-test now: the course names one, they
+    have not submitted it, and they have not started studying (a pre-test taken after a
+    lesson does not count for the knowledge gain)."""
+    course = enrolment.course
+    if not course.pre_test_id or lessons_done or enrolment.completed_at:
+        return False
+    return not QuizAttempt.objects.filter(
+        enrolment=enrolment, quiz_id=course.pre_test_id, submitted_at__isnull=False
+    ).exists()

@@ -75,3 +75,17 @@ def test_an_attempt_at_another_courses_quiz_is_refused(course):
         knowledge_score_from_attempt(attempt=stray)
     assert caught.value.code == "other_course"
     assert not KnowledgeScore.objects.exists()
+
+
+def test_the_course_page_asks_for_the_pre_test_before_the_first_lesson(course, client):
+    from tests.builders import make_learner
+
+    user, cadre = make_learner()
+    enrolment, _ = enrolment_create(cadre=cadre, course=course.course)
+    client.force_login(user)
+    link = f"/learn/courses/{course.course.pk}/quiz/{course.pre.pk}/"
+    page = client.get(course.course.url).content.decode()
+    assert "Làm bài kiểm tra đầu vào" in page and link in page
+    attempt(enrolment, course.pre, wrong_answers(course.pre))
+    page = client.get(course.course.url).content.decode()
+    assert "Làm bài kiểm tra đầu vào" not in page and link not in page
