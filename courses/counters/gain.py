@@ -222,3 +222,29 @@ def knowledge_gain_recount() -> int:
         )
         gain_changed()
     return len(expected)
+
+
+def knowledge_scores_move(*, cadre: Cadre) -> int:
+    """Count a person's scores in their province as it is now (inside the transaction that
+    moved them): each score row elsewhere leaves its rollup row and joins the new one, so the
+    totals stay the same and a recount finds no drift. Returns how many rows moved."""
+    rows = list(
+        KnowledgeScore.objects.select_for_update()
+        .filter(cadre_id=cadre.pk)
+        .exclude(province_2025=cadre.province_2025)
+        .order_by("pk")
+    )
+    changes: dict[tuple, Contribution] = {}
+    for row in rows:
+        part = contribution(row.pre, row.post)
+        old = _key(row)
+        row.province_2025 = cadre.province_2025
+        new = _key(row)
+        changes[old] = changes.get(old, NOTHING).minus(part)
+        changes[new] = changes.get(new, NOTHING).plus(part)
+    if rows:
+        KnowledgeScore.objects.filter(pk__in=[row.pk for row in rows]).update(
+            province_2025=cadre.province_2025
+        )
+        _rollup_add(changes)
+    return len(rows)

@@ -229,3 +229,15 @@ def test_concurrent_writers_in_one_transaction_keep_the_rollup_exact(world):
     assert knowledge_gain_drift() == []
     sums = knowledge_gain(scope_province=None)["total"].sums
     assert (sums.learners, sums.normalised_count, sums.pre_sum) == (1, 0, 100)
+
+
+def test_a_person_who_moves_takes_their_scores_to_the_new_province(world):
+    from courses.registry.services import cadre_save
+
+    cadre = make_cadre(unit=world.lao_cai.commune)
+    knowledge_score_set(cadre=cadre, course_id=world.course.pk, pre=40, post=70)
+    cadre.unit = world.ha_giang.commune
+    cadre_save(cadre=cadre)
+    by_province = knowledge_gain(scope_province=None, by="province")["groups"]
+    assert [(g.key, g.sums.learners) for g in by_province] == [("08", 1)]
+    assert knowledge_gain_drift() == []
