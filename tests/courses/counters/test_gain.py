@@ -241,3 +241,43 @@ def test_a_person_who_moves_takes_their_scores_to_the_new_province(world):
     by_province = knowledge_gain(scope_province=None, by="province")["groups"]
     assert [(g.key, g.sums.learners) for g in by_province] == [("08", 1)]
     assert knowledge_gain_drift() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_scores_on_one_rollup_row_and_one_new_row_stay_exact():
+    """Eight writers at once: four people of one rollup row, and the same new score row
+    written by four transactions; the rollup equals the recount afterwards."""
+    import threading
+
+    from django.db import connection
+
+    from tests.builders import make_counters_world
+    from tests.conftest import require_postgres
+
+    require_postgres("concurrent knowledge-gain writers")
+    world = make_counters_world()
+    people = [make_cadre(unit=world.lao_cai.commune) for _ in range(4)]
+    same = make_cadre(unit=world.lao_cai.commune)
+    barrier = threading.Barrier(8)
+    failures = []
+
+    def write(cadre, pre, post):
+        try:
+            barrier.wait()
+            knowledge_score_set(cadre=cadre, course_id=world.course.pk, pre=pre, post=post)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    jobs = [(c, 10 * n, 90) for n, c in enumerate(people)] + [(same, 50, 60 + n) for n in range(4)]
+    threads = [threading.Thread(target=write, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert KnowledgeScore.objects.filter(cadre=same).count() == 1
+    assert knowledge_gain_drift() == []
+    assert knowledge_gain(scope_province=None)["total"].sums.learners == 5
