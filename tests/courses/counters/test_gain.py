@@ -281,3 +281,29 @@ def test_concurrent_scores_on_one_rollup_row_and_one_new_row_stay_exact():
     assert KnowledgeScore.objects.filter(cadre=same).count() == 1
     assert knowledge_gain_drift() == []
     assert knowledge_gain(scope_province=None)["total"].sums.learners == 5
+
+
+def test_a_token_reads_the_api_in_its_users_scope_and_the_exports_carry_the_gain(client, world):
+    import io
+
+    from django.test import Client
+    from openpyxl import load_workbook
+    from wagtail.models import APIToken
+
+    _scores(world, world.lao_cai.commune, 10, sex="female", pre=40, post=70)
+    _scores(world, world.ha_giang.commune, 10, sex="female", pre=20, post=60)
+    admin = make_user(role="Admin", province_code="15")
+    _row, token = APIToken.create_token(user=admin, name="bảng tính")
+    data = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/knowledge-gain/?by=sex").json()
+    assert data["total"]["learners"] == 10 and data["total"]["pre_mean"] == 40.0
+    assert Client(HTTP_AUTHORIZATION="Bearer wrong").get("/api/knowledge-gain/").status_code == 401
+    client.force_login(admin)
+    book = load_workbook(io.BytesIO(client.get(reverse("counters_export_xlsx")).content))
+    sheet = book["Mức tăng kiến thức"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    female = next(r for r in rows if r[0] == "Mức tăng kiến thức theo giới tính" and r[1] == "nữ")
+    assert female[2:7] == [10, 40.0, 70.0, 30.0, 0.5]
+    csv = client.get(reverse("counters_export_csv")).content.decode("utf-8-sig")
+    assert "Mức tăng kiến thức" in csv and "60.0" not in csv  # the other province stays out
+    pdf = client.get(reverse("counters_export_pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
