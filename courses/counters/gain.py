@@ -248,3 +248,46 @@ def knowledge_scores_move(*, cadre: Cadre) -> int:
         )
         _rollup_add(changes)
     return len(rows)
+
+
+def _person(cadre: Cadre) -> dict[str, str]:
+    return {
+        "province_2025": cadre.province_2025,
+        "level": cadre.level,
+        "sex": cadre.sex,
+        "ethnicity": cadre.ethnicity,
+        "target_group": cadre.target_group,
+    }
+
+
+def knowledge_scores_set_many(*, course_id: int, session_id: int, rows) -> int:
+    """knowledge_score_set for a whole session's sheet of (cadre, pre, post) (a session just
+    marked held): the people without a score row yet get theirs in one statement and the
+    rollup one upsert per row it changes; people with a row go through knowledge_score_set.
+    Every score is checked first: a bad one writes nothing. Returns how many rows changed."""
+    rows = [(cadre, score_check(pre, field="pre"), score_check(post, field="post"))
+            for cadre, pre, post in rows]  # fmt: skip
+    with transaction.atomic():
+        existing = set(
+            KnowledgeScore.objects.select_for_update()
+            .filter(session_id=session_id, cadre_id__in=[cadre.pk for cadre, _p, _q in rows])
+            .values_list("cadre_id", flat=True)
+        )
+        changed = 0
+        new, changes = [], {}
+        for cadre, pre, post in rows:
+            if cadre.pk in existing:
+                changed += knowledge_score_set(
+                    cadre=cadre, course_id=course_id, session_id=session_id, pre=pre, post=post
+                )
+                continue
+            if pre is None and post is None:
+                continue
+            row = KnowledgeScore(cadre_id=cadre.pk, course_id=course_id, session_id=session_id,
+                                 pre=pre, post=post, **_person(cadre))  # fmt: skip
+            new.append(row)
+            key = _key(row)
+            changes[key] = changes.get(key, NOTHING).plus(contribution(pre, post))
+        KnowledgeScore.objects.bulk_create(new, batch_size=1000)
+        _rollup_add(changes)
+    return changed + len(new)

@@ -5,7 +5,11 @@ transactions; the ledger (counters) does the writing."""
 
 from __future__ import annotations
 
-from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
+from courses.counters.gain import (
+    knowledge_score_set,
+    knowledge_scores_forget,
+    knowledge_scores_set_many,
+)
 from courses.counters.models import Achievement, KnowledgeScore
 from courses.counters.services import (
     ME_PARTICIPANTS,
@@ -137,11 +141,15 @@ def knowledge_scores_for_session(*, session: TrainingSession) -> None:
     counted = set(
         KnowledgeScore.objects.filter(session_id=session.pk).values_list("cadre_id", flat=True)
     )
-    for row in rows:
-        if not held and row.cadre_id not in counted:
-            continue
-        pre, post = _scores_of(row, session)
-        knowledge_score_set(
-            cadre=row.cadre, course_id=session.course_id, session_id=session.pk, pre=pre,
-            post=post,
-        )  # fmt: skip
+    if not held:
+        rows = rows.filter(cadre_id__in=counted)
+    elif not counted:
+        # Nothing counted yet (the session was just marked held): the sheet in one go.
+        rows = rows.filter(present=True).exclude(
+            pre_test_score__isnull=True, post_test_score__isnull=True
+        )
+    knowledge_scores_set_many(
+        course_id=session.course_id,
+        session_id=session.pk,
+        rows=[(row.cadre, *_scores_of(row, session)) for row in rows],
+    )
