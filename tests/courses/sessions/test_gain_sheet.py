@@ -68,3 +68,16 @@ def test_the_knowledge_gain_follows_presence_status_and_removal(world):
     attendance_remove(session=world.session, cadre=world.an)
     assert not KnowledgeScore.objects.exists()
     assert knowledge_gain_drift() == []
+
+
+def test_a_merge_keeps_one_score_per_person_and_session(world):
+    from courses.registry.corrections import cadre_merge
+
+    duplicate = make_cadre(unit=world.lao_cai.commune)
+    attendance_mark(session=world.session, cadre=world.an, present=True, score=60)
+    attendance_mark(session=world.session, cadre=duplicate, present=True, score=80, pre_score=30)
+    assert KnowledgeScore.objects.count() == 2
+    cadre_merge(kept=world.an, duplicate=duplicate)
+    row = KnowledgeScore.objects.get()
+    assert (row.cadre_id, row.pre, row.post) == (world.an.pk, 30, 80)  # the row that says more
+    assert knowledge_gain_drift() == []
