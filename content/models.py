@@ -460,6 +460,18 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
         related_name="+",
         help_text=_("Completion rule: all lessons done and this quiz passed at its pass mark."),
     )
+    pre_test = models.ForeignKey(
+        Quiz,
+        verbose_name=_("pre-test"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Taken before the first lesson; with the final quiz as the post-test it measures "
+            "the knowledge gained. It does not count for completion."
+        ),
+    )
     allow_self_enrolment = models.BooleanField(_("learners may enrol themselves"), default=True)
     require_lessons_in_order = models.BooleanField(
         _("require lessons in order"),
@@ -480,6 +492,7 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
         FieldPanel("delivery"),
         FieldPanel("estimated_hours"),
         FieldPanel("final_quiz"),
+        FieldPanel("pre_test"),
         FieldPanel("allow_self_enrolment"),
         FieldPanel("require_lessons_in_order"),
         FieldPanel("requires_post_test"),
@@ -497,6 +510,13 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    def clean(self):
+        super().clean()
+        if self.pre_test_id and self.pre_test_id == self.final_quiz_id:
+            raise ValidationError(
+                {"pre_test": _("The pre-test must be another quiz than the final quiz.")}
+            )
 
     def lesson_pages(self):
         """The course's live lessons, in the order of the tree."""

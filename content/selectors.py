@@ -61,12 +61,13 @@ def page_search(*, query: str, user):
 
 @dataclass(frozen=True)
 class QuizUse:
-    """One place that uses a quiz: a course whose final quiz it is, or a lesson that places it
-    in its body (`course` is then the lesson's course, if it has one)."""
+    """One place that uses a quiz: a course whose final quiz (or pre-test) it is, or a lesson
+    that places it in its body (`course` is then the lesson's course, if it has one)."""
 
     page: Page
     as_final_quiz: bool
     course: Page | None = None
+    as_pre_test: bool = False
 
 
 def quiz_usage(*, quiz: Quiz) -> list[QuizUse]:
@@ -80,6 +81,10 @@ def quiz_usage(*, quiz: Quiz) -> list[QuizUse]:
     uses = [
         QuizUse(page=course, as_final_quiz=True)
         for course in CoursePage.objects.filter(final_quiz=quiz).order_by("path")
+    ]
+    uses += [
+        QuizUse(page=course, as_final_quiz=False, as_pre_test=True)
+        for course in CoursePage.objects.filter(pre_test=quiz).order_by("path")
     ]
     lesson_ids = ReferenceIndex.objects.filter(
         to_content_type=ContentType.objects.get_for_model(Quiz),

@@ -305,3 +305,99 @@ class CounterNationalMonth(models.Model):
                 name="unique_counter_national_month",
             ),
         ]
+
+
+# --- Knowledge gain ----------------------------------------------------------------------------
+
+
+class KnowledgeScore(models.Model):
+    """One learner's pre-test and post-test scores (0-100) on one course, by one path: online
+    (`session` empty: the course's pre-test and final quiz) or at one in-person session (the
+    scores on its attendance sheet). The truth the knowledge-gain rollup counts, as
+    Achievement is for the counter cells.
+
+    The rollup key (2025 province, level, sex, ethnicity, target group) is copied from the
+    person when a score is written, so the rollup can be rebuilt from these rows alone.
+    A row whose scores are both empty counts for nothing."""
+
+    cadre = models.ForeignKey("courses.Cadre", on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("content.CoursePage", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        "courses.TrainingSession", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    pre = models.PositiveSmallIntegerField(_("pre-test score"), null=True, blank=True)
+    post = models.PositiveSmallIntegerField(_("post-test score"), null=True, blank=True)
+    province_2025 = models.CharField(max_length=2, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    target_group = models.CharField(max_length=16, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge score")
+        verbose_name_plural = _("knowledge scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "course"],
+                condition=Q(session__isnull=True),
+                name="unique_online_knowledge_score",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "cadre"],
+                condition=Q(session__isnull=False),
+                name="unique_session_knowledge_score",
+            ),
+            models.CheckConstraint(
+                condition=(Q(pre__isnull=True) | Q(pre__lte=100))
+                & (Q(post__isnull=True) | Q(post__lte=100)),
+                name="knowledge_score_0_100",
+            ),
+        ]
+
+
+GAIN_KEY = ("course_id", "province_2025", "level", "sex", "ethnicity", "target_group")
+GAIN_SUMS = (
+    "learners", "pre_sum", "post_sum", "gain_sum", "normalised_count", "normalised_sum",
+    "missing_pre", "missing_post",
+)  # fmt: skip
+
+
+class GainRollup(models.Model):
+    """The knowledge-gain scores summed per course x 2025 province x level x sex x ethnicity x
+    target group: its size is bounded by those, whatever the number of learners or attempts.
+
+    `learners` have both scores; `pre_sum`, `post_sum` and `gain_sum` are theirs. The
+    normalised gain (post - pre) / (100 - pre) is undefined for a pre-test score of 100: such
+    learners are in `learners` but not in `normalised_count`. Each normalised gain is stored
+    in millionths (rounded half away from zero), so the sums are whole numbers and exact under
+    any order of additions and subtractions. `missing_pre` counts post-test scores with no
+    pre-test score (reported, never guessed); `missing_post` pre-test scores with no post-test
+    score yet."""
+
+    course = models.ForeignKey("content.CoursePage", on_delete=models.CASCADE, related_name="+")
+    province_2025 = models.CharField(max_length=2, blank=True)
+    level = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    target_group = models.CharField(max_length=16, blank=True)
+    learners = models.IntegerField(default=0)
+    pre_sum = models.BigIntegerField(default=0)
+    post_sum = models.BigIntegerField(default=0)
+    gain_sum = models.BigIntegerField(default=0)
+    normalised_count = models.IntegerField(default=0)
+    normalised_sum = models.BigIntegerField(default=0)  # millionths
+    missing_pre = models.IntegerField(default=0)
+    missing_post = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("knowledge gain rollup")
+        verbose_name_plural = _("knowledge gain rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "province_2025", "level", "sex", "ethnicity", "target_group"],
+                name="unique_gain_rollup",
+            ),
+        ]
+        indexes = [models.Index(fields=["province_2025", "course"])]

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from courses.counters.gain import knowledge_scores_move
 from courses.counters.services import achievements_merge, achievements_move
 from courses.registry.signals import cadre_merging, place_changed
 
@@ -10,6 +11,8 @@ from courses.registry.signals import cadre_merging, place_changed
 def achievements_follow_place(sender, cadre=None, session=None, **kwargs) -> None:
     """Inside the transaction that moved the record: its counts move with it."""
     achievements_move(cadre=cadre, session=session)
+    if cadre is not None:
+        knowledge_scores_move(cadre=cadre)
 
 
 @receiver(cadre_merging, dispatch_uid="counters_merge_cadres")

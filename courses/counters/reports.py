@@ -12,7 +12,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.counters.selectors import CounterFilters, Figure, unit_name
+from courses.counters.selectors import SMALL_CELL, CounterFilters, Figure, unit_name
 from courses.registry.models import UnitStructure
 from lms.spreadsheet import csv_bytes, xlsx_bytes
 
@@ -66,24 +66,58 @@ def _month_rows(figures: list[Figure]) -> list[list]:
     return rows
 
 
-def _sections(figures: list[Figure]) -> list[tuple[str, list[list]]]:
-    return [
+def _gain_value(group: dict, name: str):
+    """A published figure of a knowledge-gain group; "< 10" for a suppressed count."""
+    value = group[name]
+    if value is None and group.get("suppressed") and name in ("learners", "missing_pre"):
+        return f"< {SMALL_CELL}"
+    return value
+
+
+GAIN_COLUMNS = ("learners", "pre_mean", "post_mean", "gain_mean", "normalised_gain_mean",
+                "missing_pre")  # fmt: skip
+
+
+def _gain_rows(gain: list[tuple[str, dict]]) -> list[list]:
+    """One row per group of each knowledge-gain breakdown (as the dashboard shows them), and
+    its total."""
+    rows = [[
+        _("Breakdown"), _("Group"), _("Learners"), _("Pre-test mean"), _("Post-test mean"),
+        _("Gain mean"), _("Normalised gain mean"), _("Post-test without pre-test"),
+    ]]  # fmt: skip
+    for caption, data in gain:
+        for group in data["groups"]:
+            rows.append([caption, group["label"], *(_gain_value(group, n) for n in GAIN_COLUMNS)])
+        rows.append([caption, _("All"), *(_gain_value(data["total"], n) for n in GAIN_COLUMNS)])
+    return rows
+
+
+def _sections(figures: list[Figure], gain=()) -> list[tuple[str, list[list]]]:
+    sections = [
         (_("Figures"), _summary_rows(figures)),
         (_("By area"), _area_rows(figures)),
         (_("By month"), _month_rows(figures)),
     ]
+    if gain:
+        sections.append((_("Knowledge gain"), _gain_rows(list(gain))))
+    return sections
 
 
-def figures_xlsx(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
-    """A sheet per section, each starting with the scope line."""
+def figures_xlsx(
+    *, figures: list[Figure], filters: CounterFilters, scope_province, gain=()
+) -> bytes:
+    """A sheet per section, each starting with the scope line; `gain` the knowledge-gain
+    breakdowns (caption, published figures) on a sheet of their own."""
     scope = _scope_text(filters, scope_province)
-    return xlsx_bytes((title, [[scope], *rows]) for title, rows in _sections(figures))
+    return xlsx_bytes((title, [[scope], *rows]) for title, rows in _sections(figures, gain))
 
 
-def figures_csv(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+def figures_csv(
+    *, figures: list[Figure], filters: CounterFilters, scope_province, gain=()
+) -> bytes:
     """The scope line, then each section after an empty row and its title."""
     rows: list[list] = [[_scope_text(filters, scope_province)]]
-    for section, section_rows in _sections(figures):
+    for section, section_rows in _sections(figures, gain):
         rows += [[], [section], *section_rows]
     return csv_bytes(rows)
 
@@ -94,7 +128,9 @@ def _number(value) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def figures_pdf(*, figures: list[Figure], filters: CounterFilters, scope_province) -> bytes:
+def figures_pdf(
+    *, figures: list[Figure], filters: CounterFilters, scope_province, gain=()
+) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -162,5 +198,29 @@ def figures_pdf(*, figures: list[Figure], filters: CounterFilters, scope_provinc
             )
         )
         story.append(area_table)
+    if gain:
+        story.append(Paragraph(_("Knowledge gain"), heading))
+        gain_rows = [[Paragraph(str(cell), body) if i < 2 else _gain_cell(cell)
+                      for i, cell in enumerate(row)] for row in _gain_rows(list(gain))]  # fmt: skip
+        gain_table = Table(gain_rows, repeatRows=1)
+        gain_table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), regular, 8),
+                    ("FONT", (0, 0), (-1, 0), bold, 8),
+                    ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ]
+            )
+        )
+        story.append(gain_table)
     doc.build(story)
     return out.getvalue()
+
+
+def _gain_cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return str(value).replace(".", ",")  # the Vietnamese decimal comma
+    return str(value)

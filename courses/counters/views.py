@@ -25,6 +25,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from courses.counters import reports as reports
+from courses.counters.gain_selectors import (
+    GAIN_BREAKDOWNS,
+    GainFilters,
+    gain_course_id,
+    gain_session_for,
+    knowledge_gain_public,
+)
 from courses.counters.selectors import (
     BREAKDOWNS,
     CACHE_SECONDS,
@@ -38,7 +45,7 @@ from courses.counters.selectors import (
 )
 from courses.registry.models import UnitStructure
 from lms.api_tokens import api_auth
-from lms.roles import admin_province_code, is_admin
+from lms.roles import admin_province_code, is_admin, is_trainer_or_admin
 
 
 def counters_scope(user) -> str | None:
@@ -152,8 +159,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "base_query": base_query,  # the template escapes it
         "query": request.GET.urlencode(),
         "page_title": _("Programme dashboard"),
+        "gain_panels": _gain_panels(scope=scope, filters=filters),
     }
     return render(request, "courses/counters/dashboard.html", context)
+
+
+def _gain_filters(filters: CounterFilters, scope: str | None) -> GainFilters:
+    """The knowledge gain is kept by 2025 province: the dashboard's province when it is one,
+    else the admin's scope."""
+    province = filters.province if filters.structure == UnitStructure.S2025 else ""
+    return GainFilters(province=province or (scope or ""))
+
+
+def _gain_panels(*, scope: str | None, filters: CounterFilters) -> list[tuple[str, dict]]:
+    gain = _gain_filters(filters, scope)
+    return [
+        (_("Knowledge gain by sex"), knowledge_gain_public(scope_province=scope, filters=gain,
+                                                           by="sex")),
+        (_("Knowledge gain by ethnicity"),
+         knowledge_gain_public(scope_province=scope, filters=gain, by="ethnicity")),
+        (_("Knowledge gain by course"),
+         knowledge_gain_public(scope_province=scope, filters=gain, by="course")),
+    ]  # fmt: skip
 
 
 def _export_figures(request: HttpRequest):
@@ -161,7 +188,7 @@ def _export_figures(request: HttpRequest):
     form = CounterFilterForm(request.GET or None, scope_province=scope)
     filters = form.filters()
     figures = counter_figures(scope_province=scope, filters=filters, areas=True, months=True)
-    return figures, filters, scope
+    return figures, filters, scope, _gain_panels(scope=scope, filters=filters)
 
 
 def _filename(ext: str) -> str:
@@ -175,22 +202,24 @@ def _attachment(content: bytes, content_type: str, ext: str) -> HttpResponse:
 
 
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    figures, filters, scope = _export_figures(request)
-    content = reports.figures_xlsx(figures=figures, filters=filters, scope_province=scope)
+    figures, filters, scope, gain = _export_figures(request)
+    content = reports.figures_xlsx(
+        figures=figures, filters=filters, scope_province=scope, gain=gain
+    )
     return _attachment(
         content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     )
 
 
 def export_csv(request: HttpRequest) -> HttpResponse:
-    figures, filters, scope = _export_figures(request)
-    content = reports.figures_csv(figures=figures, filters=filters, scope_province=scope)
+    figures, filters, scope, gain = _export_figures(request)
+    content = reports.figures_csv(figures=figures, filters=filters, scope_province=scope, gain=gain)
     return _attachment(content, "text/csv; charset=utf-8", "csv")
 
 
 def export_pdf(request: HttpRequest) -> HttpResponse:
-    figures, filters, scope = _export_figures(request)
-    content = reports.figures_pdf(figures=figures, filters=filters, scope_province=scope)
+    figures, filters, scope, gain = _export_figures(request)
+    content = reports.figures_pdf(figures=figures, filters=filters, scope_province=scope, gain=gain)
     return _attachment(content, "application/pdf", "pdf")
 
 
@@ -217,3 +246,48 @@ def api(request: HttpRequest) -> JsonResponse:
     filters = CounterFilters(structure=structure, province=province)
     figures = counter_figures(scope_province=scope, filters=filters, by=by)
     return JsonResponse([figure.as_api() for figure in figures], safe=False)
+
+
+@require_GET
+@api_auth
+def gain_api(request: HttpRequest) -> JsonResponse:
+    """GET /api/knowledge-gain/?by=sex|ethnicity|level|province|course|target_group
+    &course=<slug>&province=<2025 code>&session=<code>
+
+    Session or token, as /api/counters/. Admins see the whole country or their province; a
+    trainer sees the sessions they run (session=<code> required). Groups of fewer than
+    SMALL_CELL learners are published without their means."""
+    user = request.user
+    if not is_trainer_or_admin(user):
+        return JsonResponse({"detail": _("Only admins and trainers may read the figures.")},
+                            status=403)  # fmt: skip
+    by = request.GET.get("by") or None
+    if by is not None and by not in GAIN_BREAKDOWNS:
+        return JsonResponse(
+            {"detail": _("by must be one of: %(names)s.") % {"names": ", ".join(GAIN_BREAKDOWNS)}},
+            status=400,
+        )
+    scope = admin_province_code(user) if is_admin(user) else None
+    province = (request.GET.get("province") or "").strip()
+    if province and not province.isdigit():
+        return JsonResponse({"detail": _("Enter a province code (digits).")}, status=400)
+    if scope and province and province != scope:
+        return JsonResponse({"detail": _("This province is outside your scope.")}, status=403)
+    course_id = None
+    if slug := (request.GET.get("course") or "").strip():
+        course_id = gain_course_id(slug=slug)
+        if course_id is None:
+            return JsonResponse({"detail": _("No course has this slug.")}, status=404)
+    session_id = None
+    if code := (request.GET.get("session") or "").strip():
+        session_id = gain_session_for(user=user, code=code, scope_province=scope)
+        if session_id is None:
+            return JsonResponse({"detail": _("No session of yours has this code.")}, status=404)
+    elif not is_admin(user):
+        return JsonResponse(
+            {"detail": _("Trainers see the figures of their own sessions: give session=<code>.")},
+            status=403,
+        )
+    filters = GainFilters(course_id=course_id, province=province, session_id=session_id)
+    data = knowledge_gain_public(scope_province=scope, filters=filters, by=by)
+    return JsonResponse(data)

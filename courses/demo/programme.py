@@ -387,14 +387,37 @@ def _session_run(number: int, plan: _Planned, course, cadres: dict[str, Cadre],
     sheet = []
     for person in plan.people:
         passed = score = None
+        cadre = cadres[person.ma_can_bo]
         if course.requires_post_test:
             passed = rng.random() < ME_PASS_RATE
             score = rng.randrange(70, 101) if passed else rng.randrange(30, 70)
-        sheet.append((cadres[person.ma_can_bo], True, passed, score))
+        pre, post = _test_scores(cadre, score, rng)
+        sheet.append((cadre, True, passed, post, pre))
     attendance_mark_many(session=session, rows=sheet)
     if plan.status == SessionStatus.HELD:
         session_status_set(session=session, status=SessionStatus.HELD)
     return len(plan.people)
+
+
+# Share of the people present whose trainer recorded a pre-test and a post-test (the
+# knowledge gain), and of those the share with a post-test but no pre-test (late arrivals).
+TESTED_SHARE = 0.7
+LATE_SHARE = 0.04
+
+
+def _test_scores(cadre: Cadre, post: int | None, rng: random.Random):
+    """(pre, post) test scores of one participant, or (None, post) for someone not tested:
+    the pre-test lower for those with fewer years at school in the demo's story (village heads
+    a little lower than commune cadres), the gain larger where the pre-test left room."""
+    if rng.random() >= TESTED_SHARE:
+        return None, post
+    base = 30 if cadre.target_group in ("village_head", "prestigious") else 42
+    pre = max(0, min(100, base + rng.randrange(-20, 25)))
+    if post is None:
+        post = min(100, pre + round((100 - pre) * rng.uniform(0.1, 0.7)))
+    if rng.random() < LATE_SHARE:
+        return None, post
+    return pre, post
 
 
 def _online_study(cadre: Cadre, course, rng: random.Random) -> None:

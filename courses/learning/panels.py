@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CoursePage
-from courses.learning.selectors import course_progress, enrolment_of_user
+from courses.learning.selectors import course_progress, enrolment_of_user, pre_test_due
 
 
 def _course_for(page):
@@ -69,8 +69,14 @@ def _enrolment_state(context, user, course):
 
 
 def course_panel(context, page) -> str:
-    """The course page's panel: log in, enrol, or progress and the next step."""
-    return render_to_string("courses/learning/panel_course.html", _learning_state(context, page))
+    """The course page's panel: log in, enrol, or progress and the next step (the pre-test
+    first, when the course names one)."""
+    state = _learning_state(context, page)
+    enrolment, progress = state["enrolment"], state["progress"]
+    state["pre_test_due"] = enrolment is not None and pre_test_due(
+        enrolment=enrolment, lessons_done=progress.lessons_done if progress else 0
+    )
+    return render_to_string("courses/learning/panel_course.html", state)
 
 
 def lesson_panel(context, page) -> str:

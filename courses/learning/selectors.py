@@ -206,3 +206,15 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
             return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0],
                             quizzes=quizzes)  # fmt: skip
     return QuizGate(used=True, open=True, quizzes=quizzes)
+
+
+def pre_test_due(*, enrolment: Enrolment, lessons_done: int) -> bool:
+    """Whether the learner should take the course's pre-test now: the course names one, they
+    have not submitted it, and they have not started studying (a pre-test taken after a
+    lesson does not count for the knowledge gain)."""
+    course = enrolment.course
+    if not course.pre_test_id or lessons_done or enrolment.completed_at:
+        return False
+    return not QuizAttempt.objects.filter(
+        enrolment=enrolment, quiz_id=course.pre_test_id, submitted_at__isnull=False
+    ).exists()

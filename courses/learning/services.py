@@ -11,12 +11,14 @@ import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage, QuestionKind, Quiz
+from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
 from courses.learning.selectors import lesson_blocked_by, quiz_gate
@@ -421,11 +423,87 @@ def quiz_attempt_submit(
             quiz_revision_id=quiz.live_revision_id,
         )
         locked.refresh_from_db()
+        if updated and quiz.pk in _gain_quizzes(locked.enrolment.course):
+            knowledge_score_online_refresh(enrolment=locked.enrolment)
         if updated and locked.passed:
             enrolment = locked.enrolment
             if enrolment.course.final_quiz_id == quiz.pk:
                 enrolment_evaluate(enrolment=enrolment)
     return locked
+
+
+# --- Knowledge gain (online) -----------------------------------------------------------------
+
+
+def _gain_quizzes(course: CoursePage) -> set[int]:
+    """The quizzes that measure the knowledge gain online: a course's pre-test and its final
+    quiz (the post-test), only when it names a pre-test (without one there is nothing to
+    measure the gain from)."""
+    if not course.pre_test_id:
+        return set()
+    return {pk for pk in (course.pre_test_id, course.final_quiz_id) if pk}
+
+
+def knowledge_score_online(*, enrolment: Enrolment) -> tuple[int | None, int | None]:
+    """A learner's online (pre, post) scores on their course, from their submitted attempts.
+
+    Pre: the score of their first attempt at the course's pre-test, if it was submitted
+    before they completed any lesson (a pre-test taken after studying measures nothing
+    before the training, and is not counted). Post: their best score at the final quiz (the
+    most they showed they know; once passed it is also the passing score)."""
+    course = enrolment.course
+    pre = post = None
+    if not course.pre_test_id:
+        return None, None
+    if course.pre_test_id:
+        first = (
+            QuizAttempt.objects.filter(
+                enrolment=enrolment, quiz_id=course.pre_test_id, submitted_at__isnull=False
+            )
+            .order_by("number")
+            .values_list("score", "submitted_at")
+            .first()
+        )
+        if first is not None:
+            studied = (
+                LessonProgress.objects.filter(enrolment=enrolment)
+                .order_by("completed_at")
+                .values_list("completed_at", flat=True)
+                .first()
+            )
+            if studied is None or first[1] <= studied:
+                pre = first[0]
+    if course.final_quiz_id:
+        best = QuizAttempt.objects.filter(
+            enrolment=enrolment, quiz_id=course.final_quiz_id, submitted_at__isnull=False
+        ).aggregate(best=Max("score"))["best"]
+        post = best
+    return pre, post
+
+
+def knowledge_score_from_attempt(*, attempt: QuizAttempt) -> bool:
+    """Count a submitted attempt in its learner's knowledge gain. An attempt at a quiz that
+    is neither its course's pre-test nor its final quiz is refused, and nothing is written.
+    True if the learner's scores changed."""
+    enrolment = attempt.enrolment
+    course = enrolment.course
+    if attempt.quiz_id not in {course.pre_test_id, course.final_quiz_id} - {None}:
+        raise ValidationError(
+            _("This quiz is not the pre-test or the final quiz of the learner's course."),
+            code="other_course",
+        )
+    if not attempt.is_submitted:
+        raise ValidationError(_("This attempt has not been submitted yet."), code="open")
+    return knowledge_score_online_refresh(enrolment=enrolment)
+
+
+def knowledge_score_online_refresh(*, enrolment: Enrolment) -> bool:
+    """Set the learner's online scores on the course from their attempts (inside the
+    caller's transaction), so the knowledge-gain rollup follows. True if they changed."""
+    pre, post = knowledge_score_online(enrolment=enrolment)
+    return knowledge_score_set(
+        cadre=enrolment.cadre, course_id=enrolment.course_id, pre=pre, post=post
+    )
 
 
 # --- Two records of one person merged --------------------------------------------------------
@@ -517,6 +595,12 @@ def enrolments_merge(*, kept: Cadre, duplicate: Cadre) -> int:
             cadre=kept, enrolled_at=min(winner.enrolled_at, loser.enrolled_at)
         )
         merged += 1
+    # The duplicate's scores leave the rollup; the kept record's are read again from the
+    # attempts it now holds.
+    knowledge_scores_forget(cadre_id=duplicate.pk, online_only=True)
+    for enrolment in Enrolment.objects.filter(cadre=kept).select_related("course", "cadre"):
+        if _gain_quizzes(enrolment.course):
+            knowledge_score_online_refresh(enrolment=enrolment)
     return merged
 
 

@@ -5,7 +5,12 @@ transactions; the ledger (counters) does the writing."""
 
 from __future__ import annotations
 
-from courses.counters.models import Achievement
+from courses.counters.gain import (
+    knowledge_score_set,
+    knowledge_scores_forget,
+    knowledge_scores_set_many,
+)
+from courses.counters.models import Achievement, KnowledgeScore
 from courses.counters.services import (
     ME_PARTICIPANTS,
     SESSIONS_DISTRICT_COMMUNE,
@@ -102,3 +107,49 @@ def achievements_for_session(*, session: TrainingSession) -> None:
     for row in present:
         if row.cadre_id in counted:
             _me_participant_recheck(cadre=row.cadre)
+
+
+def _scores_of(row: Attendance | None, session: TrainingSession) -> tuple[int | None, int | None]:
+    """The scores an attendance row counts for in the knowledge gain: those of a person
+    present at a held session; none otherwise (absent, planned or cancelled)."""
+    if row is None or not row.present or session.status != SessionStatus.HELD:
+        return None, None
+    return row.pre_test_score, row.post_test_score
+
+
+def knowledge_scores_for_attendance(*, session: TrainingSession, cadre: Cadre) -> None:
+    """Set a participant's in-person scores in the knowledge-gain ledger from their row on
+    the sheet (inside the caller's transaction, after the row was written or deleted)."""
+    row = Attendance.objects.filter(session=session, cadre=cadre).first()
+    pre, post = _scores_of(row, session)
+    knowledge_score_set(
+        cadre=cadre, course_id=session.course_id, session_id=session.pk, pre=pre, post=post
+    )
+
+
+def knowledge_scores_for_session(*, session: TrainingSession) -> None:
+    """Set every participant's in-person scores from the sheet (after the session's status
+    or course changed): a held session counts its present participants' scores, a planned or
+    cancelled one none. Scores left on the course the session had before are taken out."""
+    forget = KnowledgeScore.objects.filter(session_id=session.pk).exclude(
+        course_id=session.course_id
+    )
+    for cadre_id in forget.values_list("cadre_id", flat=True).order_by("cadre_id"):
+        knowledge_scores_forget(cadre_id=cadre_id, session_ids=[session.pk])
+    rows = session.attendance.select_related("cadre").order_by("cadre_id")
+    held = session.status == SessionStatus.HELD
+    counted = set(
+        KnowledgeScore.objects.filter(session_id=session.pk).values_list("cadre_id", flat=True)
+    )
+    if not held:
+        rows = rows.filter(cadre_id__in=counted)
+    elif not counted:
+        # Nothing counted yet (the session was just marked held): the sheet in one go.
+        rows = rows.filter(present=True).exclude(
+            pre_test_score__isnull=True, post_test_score__isnull=True
+        )
+    knowledge_scores_set_many(
+        course_id=session.course_id,
+        session_id=session.pk,
+        rows=[(row.cadre, *_scores_of(row, session)) for row in rows],
+    )

@@ -139,6 +139,9 @@ class Attendance(models.Model):
     )  # fmt: skip
     present = models.BooleanField(_("present"), default=False)
     passed = models.BooleanField(_("passed the post-test"), null=True, blank=True)
+    # The knowledge-gain scores of the in-person path (0-100): the test before the training
+    # (import column diem_truoc) and after it (post_test_score, import column diem_sau).
+    pre_test_score = models.PositiveSmallIntegerField(_("pre-test score"), null=True, blank=True)
     post_test_score = models.PositiveSmallIntegerField(_("post-test score"), null=True, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -19,10 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage
+from courses.counters.gain import knowledge_scores_forget
 from courses.registry.models import CONSENT_NOTICE_VERSION, AdminUnit, Cadre, ConsentMethod
 from courses.registry.services import record_place, successor_check, successor_follow_unit
 from courses.registry.signals import place_changed
-from courses.sessions.counting import achievements_for_attendance, achievements_for_session
+from courses.sessions.counting import (
+    achievements_for_attendance,
+    achievements_for_session,
+    knowledge_scores_for_attendance,
+    knowledge_scores_for_session,
+)
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from courses.sessions.signals import (
     participant_present,
@@ -137,6 +143,8 @@ def session_update(*, session: TrainingSession, **fields) -> bool:
             achievements_for_session(session=locked)
         if recount or (locked.status == SessionStatus.HELD and "course" in changed):
             session_completions_evaluate(session=locked)
+        if "course" in changed:
+            knowledge_scores_for_session(session=locked)
         if trainers is not None:
             before = set(locked.trainers.values_list("pk", flat=True))
             locked.trainers.set(trainers)
@@ -180,6 +188,7 @@ def session_status_set(*, session: TrainingSession, status: str) -> bool:
         locked.save(update_fields=["status", "updated_at"])
         session.status = status
         achievements_for_session(session=locked)
+        knowledge_scores_for_session(session=locked)
         if status == SessionStatus.HELD:
             session_completions_evaluate(session=locked)
         elif was_held:
@@ -233,6 +242,23 @@ def session_sign_off(*, session: TrainingSession, by) -> bool:
     return True
 
 
+# attendance_mark's pre_score when the caller leaves the pre-test score as it is.
+KEEP = object()
+
+
+def _score_check(score, *, field: str) -> None:
+    """A test score is a whole number from 0 to 100 (or empty): anything else is refused
+    before anything is written."""
+    if score is None:
+        return
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
+        if field == "pre_test_score":
+            message = _("The pre-test score must be between 0 and 100.")
+        else:
+            message = _("The post-test score must be between 0 and 100.")
+        raise ValidationError({field: message}, code="score")
+
+
 def attendance_mark(
     *,
     session: TrainingSession,
@@ -240,19 +266,20 @@ def attendance_mark(
     present: bool,
     passed: bool | None = None,
     score: int | None = None,
+    pre_score: int | None | object = KEEP,
     by=None,
 ) -> Attendance:
-    """Record whether a participant was present (and passed the post-test, with a score).
+    """Record whether a participant was present (and passed the post-test, with a score;
+    `pre_score` the pre-test score, kept as it is unless given).
 
-    Creates or updates the participant's row; the counters follow in the same transaction,
-    and at a held session a present participant's enrolment is evaluated for completion.
+    Creates or updates the participant's row; the counters and the knowledge gain follow in
+    the same transaction, and at a held session a present participant's enrolment is
+    evaluated for completion. A score outside 0-100 is refused and nothing is written.
     """
     _attendance_check(session, by)
-    if score is not None and not 0 <= score <= 100:
-        raise ValidationError(
-            {"post_test_score": _("The post-test score must be between 0 and 100.")},
-            code="score",
-        )
+    _score_check(score, field="post_test_score")
+    if pre_score is not KEEP:
+        _score_check(pre_score, field="pre_test_score")
     with transaction.atomic():
         attendance, created = Attendance.objects.select_for_update().get_or_create(
             session=session,
@@ -265,12 +292,20 @@ def attendance_mark(
             },
         )
         was_present = False if created else attendance.present
+        before = (attendance.pre_test_score, attendance.post_test_score, attendance.present)
+        if pre_score is not KEEP:
+            attendance.pre_test_score = pre_score
         if not created:
             attendance.present = present
             attendance.passed = passed
             attendance.post_test_score = score
             attendance.marked_by = by
             attendance.save()
+        elif pre_score is not KEEP and pre_score is not None:
+            attendance.save(update_fields=["pre_test_score"])
+        after = (attendance.pre_test_score, attendance.post_test_score, attendance.present)
+        if created or before != after:
+            knowledge_scores_for_attendance(session=session, cadre=cadre)
         if present != was_present or created:
             achievements_for_attendance(session=session, cadre=cadre, present=present)
         if present and session.status == SessionStatus.HELD:
@@ -283,26 +318,25 @@ def attendance_mark(
 def attendance_mark_many(
     *,
     session: TrainingSession,
-    rows: Iterable[tuple[Cadre, bool, bool | None, int | None]],
+    rows: Iterable[tuple],
     by=None,
 ) -> int:
-    """A whole sheet of (cadre, present, passed, score), as attendance_mark would record each
-    row. At a session not held yet nothing counts or completes until it is marked held
-    (session_status_set then evaluates everyone present), so the new rows are written in one
-    statement; rows already on the sheet, and every row of a held session, go through
-    attendance_mark. Returns how many rows were written."""
-    rows = list(rows)
+    """A whole sheet of (cadre, present, passed, score) or (cadre, present, passed, score,
+    pre-test score), as attendance_mark would record each row. At a session not held yet
+    nothing counts or completes until it is marked held (session_status_set then evaluates
+    everyone present and counts their scores), so the new rows are written in one statement;
+    rows already on the sheet, and every row of a held session, go through attendance_mark.
+    Returns how many rows were written."""
+    rows = [(*row, KEEP) if len(row) == 4 else tuple(row) for row in rows]
     if session.status != SessionStatus.PLANNED:
-        for cadre, present, passed, score in rows:
+        for cadre, present, passed, score, pre in rows:
             attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
-                            score=score, by=by)  # fmt: skip
+                            score=score, pre_score=pre, by=by)  # fmt: skip
         return len(rows)
-    for _cadre, _present, _passed, score in rows:
-        if score is not None and not 0 <= score <= 100:
-            raise ValidationError(
-                {"post_test_score": _("The post-test score must be between 0 and 100.")},
-                code="score",
-            )
+    for _cadre, _present, _passed, score, pre in rows:
+        _score_check(score, field="post_test_score")
+        if pre is not KEEP:
+            _score_check(pre, field="pre_test_score")
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.PLANNED:  # held meanwhile: row by row
@@ -310,14 +344,15 @@ def attendance_mark_many(
             return attendance_mark_many(session=session, rows=rows, by=by)
         on_sheet = set(session.attendance.values_list("cadre_id", flat=True))
         new = []
-        for cadre, present, passed, score in rows:
+        for cadre, present, passed, score, pre in rows:
             if cadre.pk in on_sheet:
                 attendance_mark(session=session, cadre=cadre, present=present, passed=passed,
-                                score=score, by=by)  # fmt: skip
+                                score=score, pre_score=pre, by=by)  # fmt: skip
             else:
                 new.append(
                     Attendance(session=session, cadre=cadre, present=present, passed=passed,
-                               post_test_score=score, marked_by=by)
+                               post_test_score=score, marked_by=by,
+                               pre_test_score=None if pre is KEEP else pre)
                 )  # fmt: skip
         Attendance.objects.bulk_create(new)
     return len(rows)
@@ -336,6 +371,7 @@ def attendance_remove(*, session: TrainingSession, cadre: Cadre, by=None) -> boo
         was_present = row.present
         row.delete()
         achievements_for_attendance(session=session, cadre=cadre, present=False)
+        knowledge_scores_for_attendance(session=session, cadre=cadre)
         if was_present and session.status == SessionStatus.HELD:
             participant_withdrawn.send(sender=TrainingSession, session=session, cadre=cadre, by=by)
     return True
@@ -414,7 +450,8 @@ def session_delete(*, session: TrainingSession) -> None:
 def _attendance_weight(row: Attendance) -> tuple:
     """What a row says, for choosing between two rows of one person at one session: present
     beats absent, a passed post-test beats none, then the higher score."""
-    return (row.present, row.passed is True, row.post_test_score or -1)
+    return (row.present, row.passed is True, row.post_test_score or -1,
+            row.pre_test_score or -1)  # fmt: skip
 
 
 def attendance_merge(*, kept: Cadre, duplicate: Cadre) -> int:
@@ -427,7 +464,9 @@ def attendance_merge(*, kept: Cadre, duplicate: Cadre) -> int:
         for row in Attendance.objects.select_for_update().filter(cadre=kept).order_by("pk")
     }
     moved = 0
+    sessions = set()
     for row in Attendance.objects.select_for_update().filter(cadre=duplicate).order_by("pk"):
+        sessions.add(row.session_id)
         other = mine.get(row.session_id)
         if other is None:
             Attendance.objects.filter(pk=row.pk).update(cadre=kept)
@@ -436,7 +475,12 @@ def attendance_merge(*, kept: Cadre, duplicate: Cadre) -> int:
         if _attendance_weight(row) > _attendance_weight(other):
             Attendance.objects.filter(pk=other.pk).update(
                 present=row.present, passed=row.passed, post_test_score=row.post_test_score,
-                marked_by_id=row.marked_by_id,
+                pre_test_score=row.pre_test_score, marked_by_id=row.marked_by_id,
             )  # fmt: skip
         Attendance.objects.filter(pk=row.pk).delete()
+    # The duplicate's in-person scores leave the knowledge gain; the kept record's rows on
+    # those sessions count instead.
+    knowledge_scores_forget(cadre_id=duplicate.pk, session_ids=sessions)
+    for session in TrainingSession.objects.filter(pk__in=sessions).order_by("pk"):
+        knowledge_scores_for_attendance(session=session, cadre=kept)
     return moved

@@ -1,5 +1,6 @@
 """The trainer's pages for in-person sessions: their session list, the attendance sheet
-(participants with present / passed / post-test score, registry search, a new registry
+(participants with present / passed / pre- and post-test scores, the session's knowledge
+gain, registry search, a new registry
 record on the spot, "mark held") and the sign-in sheet PDF.
 
 Thin callers: reads come from courses.sessions.selectors, writes go through
@@ -16,6 +17,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from courses.counters.gain_selectors import GainFilters, knowledge_gain_public
 from courses.registry.models import Level, Sex, TargetGroup
 from courses.sessions.models import SessionStatus, TrainingSession
 from courses.sessions.selectors import (
@@ -71,33 +75,52 @@ class AttendanceSheetForm(forms.Form):
                 required=False,
                 initial="" if row.passed is None else str(int(row.passed)),
             )
-            self.fields[f"score_{row.pk}"] = forms.IntegerField(
-                label=_("Score"),
-                required=False,
-                min_value=0,
-                max_value=100,
-                initial=row.post_test_score,
+            self.fields[f"pre_{row.pk}"] = _score_field(
+                _("Pre-test score"),
+                row.pre_test_score,
+                _("The pre-test score must be between 0 and 100."),
+            )
+            self.fields[f"score_{row.pk}"] = _score_field(
+                _("Score"), row.post_test_score, _("The post-test score must be between 0 and 100.")
             )
 
     def lines(self):
-        """(attendance, present, passed, score) bound fields, one tuple per participant."""
+        """(attendance, present, passed, score, pre-test score) bound fields, one tuple per
+        participant."""
         for row in self.rows:
             yield (
                 row,
                 self[f"present_{row.pk}"],
                 self[f"passed_{row.pk}"],
                 self[f"score_{row.pk}"],
+                self[f"pre_{row.pk}"],
             )
 
     def changes(self):
-        """(attendance, present, passed, score) for the rows whose values changed."""
+        """(attendance, present, passed, score, pre-test score) for the rows whose values
+        changed."""
         for row in self.rows:
             present = self.cleaned_data[f"present_{row.pk}"]
             passed_text = self.cleaned_data[f"passed_{row.pk}"]
             passed = None if passed_text == "" else passed_text == "1"
             score = self.cleaned_data[f"score_{row.pk}"]
-            if (present, passed, score) != (row.present, row.passed, row.post_test_score):
-                yield row, present, passed, score
+            pre = self.cleaned_data[f"pre_{row.pk}"]
+            if (present, passed, score, pre) != (
+                row.present, row.passed, row.post_test_score, row.pre_test_score
+            ):  # fmt: skip
+                yield row, present, passed, score, pre
+
+
+def _score_field(label: str, initial: int | None, message: str) -> forms.IntegerField:
+    """A test score from 0 to 100 (or empty), refused with `message` otherwise."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        initial=initial,
+        validators=[MinValueValidator(0, message=message), MaxValueValidator(100, message=message)],
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
+        error_messages={"invalid": _("The score must be a whole number from 0 to 100.")},
+    )
 
 
 def _birth_year_choices():
@@ -210,16 +233,22 @@ def session_detail(request, pk: int):
         form = AttendanceSheetForm(request.POST, rows=rows)
         if form.is_valid():
             count = 0
-            for row, present, passed, score in form.changes():
-                attendance_mark(
-                    session=session,
-                    cadre=row.cadre,
-                    present=present,
-                    passed=passed,
-                    score=score,
-                    by=request.user,
-                )
-                count += 1
+            try:
+                with transaction.atomic():
+                    for row, present, passed, score, pre in form.changes():
+                        attendance_mark(
+                            session=session,
+                            cadre=row.cadre,
+                            present=present,
+                            passed=passed,
+                            score=score,
+                            pre_score=pre,
+                            by=request.user,
+                        )
+                        count += 1
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(_detail_url(session))
             messages.success(request, _("Attendance saved ({count} changed).").format(count=count))
             return redirect(_detail_url(session))
         messages.error(request, _("Please correct the errors below."))
@@ -244,6 +273,9 @@ def session_detail(request, pk: int):
             "can_sign_off": session.status == SessionStatus.HELD and not session.signed_off_at,
             "locked_reason": "" if editable else _attendance_locked_reason(session),
             "present_count": sum(1 for row in form.rows if row.present),
+            "gain": knowledge_gain_public(
+                scope_province=None, filters=GainFilters(session_id=session.pk), by="sex"
+            ),
         },
     )
 

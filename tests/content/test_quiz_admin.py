@@ -237,3 +237,14 @@ def test_reviewer_previews_the_version_waiting_for_review(client, quiz, trainer,
     html = client.get(preview_url).content.decode()
     assert "Câu hỏi đã sửa?" in html
     assert "(đáp án đúng)" in html
+
+
+def test_deleting_a_courses_pre_test_is_refused_and_says_where(client, course_tree, author):
+    pre = make_quiz(title="Bài kiểm tra đầu vào")
+    course = course_tree["course"]
+    course.pre_test = pre
+    course.save()
+    page = client.get(url("delete", pre.pk)).content.decode()
+    assert f"Bài kiểm tra đầu vào của khóa học “{course.title}”" in page
+    assert client.post(url("delete", pre.pk)).status_code == 409
+    assert Quiz.objects.filter(pk=pre.pk).exists()

@@ -5,7 +5,10 @@ the person by ma_can_bo, or, when that cell is empty, by phone number. A cadre i
 registry does not know yet, next to a phone number that identifies exactly one person, is
 that person (a warning says so) and the id is stored on their record; if their record holds
 another id, the row is an error. `co_mat` (present) and `dat` (passed the post-test) take
-1/0, có/không or x/blank; a blank `dat` means no post-test result. Importing the same file
+1/0, có/không or x/blank; a blank `dat` means no post-test result. Two optional columns
+carry the knowledge-gain scores, whole numbers from 0 to 100: `diem_truoc` (pre-test) and
+`diem_sau` (post-test); a blank cell, or a file without the column, leaves the score already
+recorded as it is, and a score outside 0-100 is an error of its row. Importing the same file
 again changes nothing.
 
 Attendance belongs to a held session: the rows of a cancelled session are left out with a
@@ -48,6 +51,7 @@ from lms.spreadsheet_limits import InlineBudget
 
 COLUMNS = ["ma_buoi", "ma_can_bo", "so_dien_thoai", "co_mat", "dat"]
 REQUIRED = ["ma_buoi"]
+OPTIONAL = ["diem_truoc", "diem_sau"]
 # Keys per query when the file's sessions and people are read (well below any backend's
 # limit on parameters).
 CHUNK = 500
@@ -70,6 +74,19 @@ def parse_flag(text: str) -> bool | None:
     if value is None:
         return None
     return value == "1"
+
+
+def parse_score(text: str) -> int | None | str:
+    """A score cell: "" -> None (keep what is recorded), a whole number from 0 to 100 (a
+    trailing ".0" from a spreadsheet accepted) -> that number; anything else -> "bad"."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        return "bad"
+    return int(text)
 
 
 class Person(NamedTuple):
@@ -242,7 +259,7 @@ class _Checker:
         ) % {"id": ma, "name": person.full_name, "born": born})  # fmt: skip
         return True
 
-    def check(self, row: Row) -> tuple[TrainingSession, Person, bool, bool | None] | str | None:
+    def check(self, row: Row) -> tuple | str | None:
         """The values to write; SKIP for a row a warning leaves out; None for a bad row."""
         n, v, add = row.number, row.values, self.errors.add
         before, warned = len(self.errors), len(self.warnings)
@@ -277,6 +294,11 @@ class _Checker:
             add(n, "dat", _("Write 1 or 0, có or không, or x or leave it empty."))
         if passed and present is False:
             add(n, "dat", _("A person who was not present cannot have passed the post-test."))
+        scores = {}
+        for column in OPTIONAL:
+            scores[column] = parse_score(v.get(column, ""))
+            if scores[column] == "bad":
+                add(n, column, _("Write a whole number from 0 to 100, or leave it empty."))
         if session is not None and person is not None:
             key = (session.pk, person.id)
             if key in self.seen:
@@ -293,7 +315,7 @@ class _Checker:
             self._remember(n, person, session, v)
         if len(self.errors) > before:
             return None
-        return session, person, present, passed
+        return session, person, present, passed, scores["diem_truoc"], scores["diem_sau"]
 
     def _remember(self, n: int, person: Person | None, session, v: dict) -> None:
         """What the report shows next to this row's reasons: the person (or, not found, the
@@ -334,8 +356,9 @@ def attendance_file_import(
     checked = []
     try:
         for row in read_rows(
-            source, name=name, columns=COLUMNS, required=REQUIRED, errors=errors, budget=budget
-        ):
+            source, name=name, columns=COLUMNS, required=REQUIRED, optional=OPTIONAL,
+            errors=errors, budget=budget,
+        ):  # fmt: skip
             result.rows += 1
             rows.append(row)
             if progress is not None and result.rows % PROGRESS_EVERY == 0:
@@ -359,33 +382,37 @@ def attendance_file_import(
     existing = {
         (a.session_id, a.cadre_id): a
         for a in Attendance.objects.filter(
-            session_id__in={s.pk for s, _c, _p, _d in checked},
-            cadre_id__in={c.id for _s, c, _p, _d in checked},
+            session_id__in={values[0].pk for values in checked},
+            cadre_id__in={values[1].id for values in checked},
         )
     }
     plan = []
-    for session, person, present, passed in checked:
+    for session, person, present, passed, pre, post in checked:
         current = existing.get((session.pk, person.id))
+        # A blank score cell keeps the score already recorded.
+        if current is not None:
+            pre = current.pre_test_score if pre is None else pre
+            post = current.post_test_score if post is None else post
         if current is None:
             result.created += 1
-        elif (current.present, current.passed) != (present, passed):
+        elif (current.present, current.passed, current.pre_test_score,
+              current.post_test_score) != (present, passed, pre, post):  # fmt: skip
             result.updated += 1
         else:
             result.unchanged += 1
             continue
-        score = current.post_test_score if current is not None else None
-        plan.append((session, person.id, present, passed, score))
+        plan.append((session, person.id, present, passed, pre, post))
     if dry_run:
         return result
-    cadres = Cadre.objects.in_bulk({pk for _s, pk, _p, _d, _sc in plan})
+    cadres = Cadre.objects.in_bulk({values[1] for values in plan})
     try:
         with transaction.atomic():
             for pk, (ma, _row) in checker.id_for.items():
                 cadre_id_assign(cadre_id=pk, ma_can_bo=ma)
-            for session, pk, present, passed, score in plan:
+            for session, pk, present, passed, pre, post in plan:
                 attendance_mark(
                     session=session, cadre=cadres[pk], present=present, passed=passed,
-                    score=score, by=by,
+                    score=post, pre_score=pre, by=by,
                 )  # fmt: skip
     except (IntegrityError, ValidationError):
         # Someone took the id, or changed a session, since the file was checked: nothing
