@@ -1,6 +1,7 @@
-"""A cadre on a phone studies a course in order, fails the final quiz once without seeing the
-answers, is asked before a blank question is submitted, passes, and then sees the answers; in
-Debian's Chromium, one screenshot per step under tests/browser/screenshots/<journey>/."""
+"""A cadre on a phone takes the course's pre-test, studies the course in order, fails the final
+quiz once without seeing the answers, is asked before a blank question is submitted, passes,
+and then sees the answers; the knowledge gain records both scores. In Debian's Chromium, one
+screenshot per step under tests/browser/screenshots/<journey>/."""
 
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ def test_journey_cadre_studies_in_order_fails_without_the_answers_then_passes(jo
     seed_indicators()
     # Two single-choice questions whose right answers read DAP-AN-DUNG-1 and -2.
     quiz = make_quiz(title="Kiểm tra cuối khóa", questions=2, marked=True, attempts_allowed=3)
+    pre = make_quiz(title="Kiểm tra đầu vào", questions=2, marked=True)
     tree = make_course(title="Bình đẳng giới trong gia đình", modules=1, lessons_per_module=2,
-                       quiz=quiz)  # fmt: skip
-    make_learner("hocvien", full_name="Lò Thị Mai", unit=make_units().commune)
+                       quiz=quiz, pre_test=pre)  # fmt: skip
+    _user, learner = make_learner("hocvien", full_name="Lò Thị Mai", unit=make_units().commune)
     j = journey("5-cadre-studies-in-order-and-fails-once")
     cadre = j.person(viewport=PHONE)
     page = cadre.page
@@ -44,7 +46,21 @@ def test_journey_cadre_studies_in_order_fails_without_the_answers_then_passes(jo
     cadre.login("hocvien", next_path=tree.course.url)
     with page.expect_navigation():
         page.locator("form[action$='/enrol/'] [type=submit]").click()
-    cadre.shot("first lesson after enrolling")
+    cadre.shot("after enrolling")
+
+    # The pre-test comes before the first lesson: one right answer of two.
+    cadre.goto(tree.course.url)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Làm bài kiểm tra đầu vào").click()
+    assert f"/quiz/{pre.pk}/" in page.url
+    pre_fields = page.locator("form.quiz-form fieldset")
+    pre_fields.nth(0).get_by_label(re.compile("DAP-AN-DUNG")).check()
+    pre_fields.nth(1).get_by_label(re.compile("Phương án sai")).check()
+    cadre.shot("pre-test")
+    with page.expect_navigation():
+        page.locator("form.quiz-form [type=submit]").click()
+    assert "Điểm của bạn: 50%" in page.content()
+    cadre.shot("pre-test result")
 
     # The second lesson first: it waits for the first one.
     cadre.goto(tree.lessons[1].url)
@@ -97,5 +113,10 @@ def test_journey_cadre_studies_in_order_fails_without_the_answers_then_passes(jo
     cadre.goto(tree.course.url)
     assert page.content().count("✓ đã học xong") == 2
     cadre.shot("course outline with both lessons ticked")
+    # The knowledge gain: 50 before, 100 after.
+    from courses.counters.models import KnowledgeScore
+
+    score = KnowledgeScore.objects.get(cadre=learner, course=tree.course)
+    assert (score.pre, score.post) == (50, 100)
     assert j.requests_elsewhere == []
     assert j.csp_violations() == []
