@@ -1,0 +1,274 @@
+"""The DHIS2 export: ADX valid against the IHE schema, dataValueSets valid against the JSON
+Schema written from DHIS2's documentation, figures equal to the counters, periods, the two
+structures' colliding codes kept apart, scope, and bad input refused with its reason."""
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from lxml import etree
+from wagtail.models import APIToken
+
+from courses.counters.dhis2 import ADX_NAMESPACE
+from courses.counters.dhis2_models import (
+    Dhis2DataElement,
+    Dhis2DataSet,
+    Dhis2Export,
+    Dhis2OptionCombo,
+    Dhis2OrgUnit,
+)
+from courses.counters.models import Achievement, Indicator
+from tests.builders import complete, make_cadre, make_units, make_user
+
+pytestmark = pytest.mark.django_db
+
+SCHEMAS = Path(__file__).parent / "dhis2_schema"
+ADX_SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMAS / "adx_loose.xsd")))
+JSON_SCHEMA = json.loads((SCHEMAS / "dataValueSets.schema.json").read_text())
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+NS = {"adx": ADX_NAMESPACE}
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=HCM)
+
+
+def adx_valid(content: bytes) -> etree._Element:
+    document = etree.fromstring(content)
+    assert ADX_SCHEMA.validate(document), ADX_SCHEMA.error_log
+    return document
+
+
+def adx_values(document) -> list[dict]:
+    rows = []
+    for group in document.findall("adx:group", NS):
+        for value in group.findall("adx:dataValue", NS):
+            rows.append({**group.attrib, **value.attrib})
+    return rows
+
+
+def export(fmt="adx", **options) -> bytes:
+    out = io.StringIO()
+    call_command("export_dhis2", f"--format={fmt}", stdout=out, **options)
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def july_2023(world):
+    """Lào Cai (2023: 10) three women Thái, Hà Giang (2023: 02) two men Hmông and one woman
+    with no ethnicity stated, all in July 2023; one more in Lào Cai in June and one in August."""
+    for _ in range(3):
+        complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course,
+                 at=at(2023, 7, 10, 9))  # fmt: skip
+    for _ in range(2):
+        complete(make_cadre(unit=world.ha_giang.commune, ethnicity="08", sex="male"),
+                 world.course, at=at(2023, 7, 31, 23, 30))  # fmt: skip
+    complete(make_cadre(unit=world.ha_giang.commune), world.course, at=at(2023, 7, 1, 0, 10))
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course,
+             at=at(2023, 6, 30, 23, 50))  # fmt: skip
+    complete(make_cadre(unit=world.lao_cai.commune, ethnicity="03"), world.course,
+             at=at(2023, 8, 1, 0, 5))  # fmt: skip
+    return world
+
+
+def show_counters(**options) -> dict[str, dict]:
+    out = io.StringIO()
+    call_command("show_counters", "--json", stdout=out, **options)
+    return {row["code"]: row for row in json.loads(out.getvalue())}
+
+
+def test_adx_of_july_2023_validates_and_equals_show_counters(july_2023):
+    document = adx_valid(export(period="202307", structure="2023"))
+    assert document.get("exported")
+    rows = adx_values(document)
+    assert {r["period"] for r in rows} == {"2023-07-01/P1M"}
+    assert {r["dataSet"] for r in rows} == {"DE_AN_8"}
+    cadres = [r for r in rows if r["dataElement"] == "CADRES_TRAINED"]
+    assert sorted(
+        (r["orgUnit"], r["SEX"], r["LEVEL"], r["ETHNICITY"], r["value"]) for r in cadres
+    ) == [
+        ("VN2023_02", "FEMALE", "COMMUNE", "NOT_STATED", "1"),
+        ("VN2023_02", "MALE", "COMMUNE", "08", "2"),
+        ("VN2023_10", "FEMALE", "COMMUNE", "03", "3"),
+    ]
+    # The same figures as show_counters for the period, indicator by indicator and province by
+    # province, and as a recount of the achievements.
+    for structure, prefix in (("2023", "VN2023_"), ("2025", "VN2025_")):
+        rows = adx_values(adx_valid(export(period="202307", structure=structure)))
+        figures = show_counters(period="202307", structure=structure, by="province")
+        for code, figure in figures.items():
+            mine = [r for r in rows if r["dataElement"] == code]
+            assert sum(int(r["value"]) for r in mine) == figure["value"]
+            by_unit = {}
+            for r in mine:
+                key = r["orgUnit"].removeprefix(prefix)
+                by_unit[key] = by_unit.get(key, 0) + int(r["value"])
+            assert by_unit == figure["by"]
+    recount = Achievement.objects.filter(
+        indicator__code="CADRES_TRAINED", month=dt.date(2023, 7, 1)
+    ).count()
+    assert recount == 6
+
+
+def test_period_boundaries_month_quarter_year(july_2023):
+    def total(period):
+        rows = adx_values(adx_valid(export(period=period, structure="2025")))
+        return sum(int(r["value"]) for r in rows if r["dataElement"] == "CADRES_TRAINED")
+
+    assert total("202306") == 1 and total("202307") == 6 and total("202308") == 1
+    assert total("2023Q3") == 7 and total("2023Q2") == 1 and total("2023") == 8
+    periods = {r["period"] for r in adx_values(adx_valid(export(period="2023Q3")))}
+    assert periods == {"2023-07-01/P3M"}
+    assert {r["period"] for r in adx_values(adx_valid(export(period="2023")))} == {"2023-01-01/P1Y"}
+    assert show_counters(period="2023Q3")["CADRES_TRAINED"]["value"] == 7
+    assert show_counters(start="2023-07-01", end="2023-07-31")["CADRES_TRAINED"]["value"] == 6
+
+
+def test_json_for_a_2026_quarter_in_the_2025_structure(world):
+    for month in (1, 3, 4):
+        complete(make_cadre(unit=world.lao_cai.commune, ethnicity="08"), world.course,
+                 at=at(2026, month, 15, 10))  # fmt: skip
+    body = json.loads(export("json", period="2026Q1", structure="2025"))
+    jsonschema.validate(body, JSON_SCHEMA)
+    assert body["period"] == "2026Q1" and body["dataSet"] == "DE_AN_8"
+    cadres = [v for v in body["dataValues"] if v["dataElement"] == "CADRES_TRAINED"]
+    assert cadres == [
+        {"dataElement": "CADRES_TRAINED", "period": "2026Q1", "orgUnit": "VN2025_15",
+         "categoryOptionCombo": "FEMALE_COMMUNE_08", "value": "2"},
+    ]  # fmt: skip
+    # By uid: every identifier used needs its uid; with them, the uids are what is sent.
+    with pytest.raises(CommandError, match="uid"):
+        export("json", period="2026Q1", id_scheme="uid")
+    Dhis2DataSet.objects.update(uid="dsDeAn8xxxx")
+    for i, element in enumerate(Dhis2DataElement.objects.all()):
+        element.uid = f"de{i:09d}"
+        element.save()
+    Dhis2OrgUnit.objects.filter(structure="2025", province_code="15").update(uid="ouLaoCai025")
+    element = Dhis2DataElement.objects.get(code="CADRES_TRAINED")
+    combo = Dhis2OptionCombo.objects.create(code="F_COM_HMONG", uid="cocFComHmon")
+    combo.options.set(
+        [o for c in element.categories.all() for o in c.options.all()
+         if (c.code, o.code) in {("SEX", "FEMALE"), ("LEVEL", "COMMUNE"), ("ETHNICITY", "08")}]
+    )  # fmt: skip
+    body = json.loads(export("json", period="2026Q1", id_scheme="uid"))
+    jsonschema.validate(body, JSON_SCHEMA)
+    assert body["dataSet"] == "dsDeAn8xxxx"
+    value = next(v for v in body["dataValues"] if v["dataElement"] == element.uid)
+    assert value["orgUnit"] == "ouLaoCai025" and value["categoryOptionCombo"] == "cocFComHmon"
+    assert json.loads(export("json", period="2026Q1"))["dataValues"][0]["categoryOptionCombo"] == (
+        "F_COM_HMONG"
+    )
+
+
+def test_colliding_province_codes_are_kept_apart(world):
+    """2023 province 15 (Yên Bái) and 2025 province 15 (Lào Cai) are different org units; Lào
+    Cai 2025 takes in Lào Cai 2023 (10) and Yên Bái 2023 (15)."""
+    yen_bai = make_units(province_code="15", province_name="Tỉnh Yên Bái")
+    complete(make_cadre(unit=yen_bai.commune), world.course, at=at(2025, 3, 3, 9))
+    complete(make_cadre(unit=world.lao_cai.commune), world.course, at=at(2025, 3, 4, 9))
+    Dhis2OrgUnit.objects.filter(structure="2023", province_code="15").update(code="YEN_BAI")
+    rows_2023 = adx_values(adx_valid(export(period="202503", structure="2023")))
+    people = [r for r in rows_2023 if r["dataElement"] == "CADRES_TRAINED"]
+    assert sorted((r["orgUnit"], r["value"]) for r in people) == [
+        ("VN2023_10", "1"), ("YEN_BAI", "1"),
+    ]  # fmt: skip
+    rows_2025 = adx_values(adx_valid(export(period="202503", structure="2025")))
+    people = [r for r in rows_2025 if r["dataElement"] == "CADRES_TRAINED"]
+    assert [(r["orgUnit"], r["value"]) for r in people] == [("VN2025_15", "2")]
+
+
+@pytest.fixture
+def two_provinces(july_2023):
+    return july_2023
+
+
+def test_api_is_scoped_like_the_counters(client, two_provinces):
+    assert client.get("/api/dhis2/adx?period=202307").status_code == 401
+    client.force_login(make_user(role="Cadre"))
+    assert client.get("/api/dhis2/adx?period=202307").status_code == 403
+    client.force_login(make_user(role="Admin", province_code="15"))
+    response = client.get("/api/dhis2/adx?period=202307&structure=2023")
+    assert response.status_code == 200 and response["Content-Type"] == "application/adx+xml"
+    assert {r["orgUnit"] for r in adx_values(adx_valid(response.content))} == {"VN2023_10"}
+    body = client.get("/api/dhis2/dataValueSets?period=202307").json()
+    jsonschema.validate(body, JSON_SCHEMA)
+    assert {v["orgUnit"] for v in body["dataValues"]} == {"VN2025_15"}
+    for query in ("province=08", "province=02&structure=2023"):
+        response = client.get(f"/api/dhis2/dataValueSets?period=202307&{query}")
+        assert response.status_code == 403
+        detail = response.json()["detail"]
+        assert "Hà Giang" not in detail and "Tuyên Quang" not in detail and "02" not in detail
+    assert Dhis2Export.objects.filter(via="api", province_code="15").count() == 2
+
+
+def test_api_takes_a_personal_token(two_provinces):
+    user = make_user(role="Admin")
+    _token, raw = APIToken.create_token(user=user, name="dhis2")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        "/api/dhis2/dataValueSets?period=2023Q3"
+    )
+    assert response.status_code == 200
+    orgs = {v["orgUnit"] for v in response.json()["dataValues"]}
+    assert orgs == {"VN2025_15", "VN2025_08"}
+    log = Dhis2Export.objects.get()
+    assert (log.user, log.format, log.period, log.structure) == (user, "json", "2023Q3", "2025")
+
+
+def test_bad_input_is_refused_with_its_reason_in_vietnamese(client, two_provinces):
+    client.force_login(make_user(role="Admin"))
+    headers = {"HTTP_ACCEPT_LANGUAGE": "vi"}
+    for query in ("period=2023Q5", "period=202313", "period=", "period=last-month"):
+        response = client.get(f"/api/dhis2/adx?{query}", **headers)
+        assert response.status_code == 400
+        assert "kỳ" in response.json()["detail"].lower() or "tháng" in response.json()["detail"]
+    response = client.get("/api/counters/?start=2023-13-01", **headers)
+    assert response.status_code == 400 and "2023-13-01" in response.json()["detail"]
+    response = client.get("/api/counters/?period=2023Q9", **headers)
+    assert response.status_code == 400
+    data = client.get("/api/counters/?period=2023Q3").json()
+    assert next(r for r in data if r["code"] == "CADRES_TRAINED")["value"] == 7
+    data = client.get("/api/counters/?start=2023-07-01&end=2023-07-31").json()
+    assert next(r for r in data if r["code"] == "CADRES_TRAINED")["value"] == 6
+    with pytest.raises(CommandError):
+        export(period="2023Q5")
+    assert not Dhis2Export.objects.exists()
+
+
+def test_unmapped_indicator_or_province_is_named_and_nothing_is_written(two_provinces, tmp_path):
+    output = tmp_path / "out.xml"
+    Dhis2OrgUnit.objects.filter(structure="2023", province_code="02").delete()
+    with pytest.raises(CommandError, match="Hà Giang"):
+        export(period="202307", structure="2023", output=str(output))
+    assert not output.exists() and not list(tmp_path.iterdir())
+    Dhis2DataElement.objects.filter(code="CADRES_TRAINED").delete()
+    name = Indicator.objects.get(code="CADRES_TRAINED").name
+    with pytest.raises(CommandError, match=name):
+        export(period="202307", structure="2025", output=str(output))
+    assert not output.exists()
+    assert not Dhis2Export.objects.exists()
+
+
+def test_admin_page_downloads_within_the_scope(client, two_provinces):
+    url = reverse("counters_dhis2_export")
+    client.force_login(make_user(role="Admin", province_code="15"))
+    page = client.get(url)
+    assert page.status_code == 200 and "Hà Giang" not in page.content.decode()
+    response = client.get(url + "?period=202307&format=adx&structure=2023&province=&id_scheme=code")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert {r["orgUnit"] for r in adx_values(adx_valid(response.content))} == {"VN2023_10"}
+    refused = client.get(
+        url + "?period=202307&format=adx&structure=2023&province=02&id_scheme=code"
+    )
+    assert refused.status_code == 200 and "attachment" not in refused.get("Content-Disposition", "")
+    assert "Hà Giang" not in refused.content.decode()
+    bad = client.get(url + "?period=2023Q7&format=json&structure=2025&id_scheme=code")
+    assert "2023Q7" in bad.content.decode()
+    client.force_login(make_user(role="Cadre"))
+    assert client.get(url).status_code in (302, 403)
