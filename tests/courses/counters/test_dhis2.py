@@ -41,8 +41,10 @@ def at(*args) -> dt.datetime:
 
 
 def adx_valid(content: bytes) -> etree._Element:
+    """The document, valid against the IHE schema (lxml, and xmllint where installed)."""
     document = etree.fromstring(content)
     assert ADX_SCHEMA.validate(document), ADX_SCHEMA.error_log
+    xmllint(content)
     return document
 
 
@@ -272,3 +274,150 @@ def test_admin_page_downloads_within_the_scope(client, two_provinces):
     assert "2023Q7" in bad.content.decode()
     client.force_login(make_user(role="Cadre"))
     assert client.get(url).status_code in (302, 403)
+
+
+def test_strict_schema_from_the_mapping_refuses_unknown_codes_and_negative_values(july_2023):
+    content = export(period="202307", structure="2023")
+    strict = etree.XMLSchema(etree.fromstring(call_schema("2023")))
+    document = adx_valid(content)
+    assert strict.validate(document), strict.error_log
+    # The 2025 structure's schema knows only 2025 org units.
+    assert not etree.XMLSchema(etree.fromstring(call_schema("2025"))).validate(document)
+    for attribute, bad in (("value", "-1"), ("dataElement", "UNKNOWN"), ("SEX", "F"),
+                           ("ETHNICITY", "99"), ("value", "1.5")):  # fmt: skip
+        tampered = etree.fromstring(content)
+        tampered.find("adx:group/adx:dataValue", NS).set(attribute, bad)
+        assert not strict.validate(tampered), (attribute, bad)
+        xmllint(etree.tostring(tampered), fails=True, schema=call_schema("2023"))
+    tampered = etree.fromstring(content)
+    tampered.find("adx:group", NS).set("orgUnit", "VN2025_15")
+    assert not strict.validate(tampered)
+    xmllint(content, schema=call_schema("2023"))
+
+
+def call_schema(structure: str) -> bytes:
+    from courses.counters.dhis2 import dhis2_adx_schema
+
+    return dhis2_adx_schema(structure=structure)
+
+
+def xmllint(content: bytes, *, fails: bool = False, schema: bytes | None = None) -> None:
+    """`xmllint --schema` on the document (the IHE schema, or `schema`), where installed; lxml
+    (the same libxml2) validates every document either way."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("xmllint") is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / "doc.xml"
+        doc.write_bytes(content)
+        xsd = SCHEMAS / "adx_loose.xsd"
+        if schema is not None:
+            xsd = Path(tmp) / "strict.xsd"
+            xsd.write_bytes(schema)
+        run = subprocess.run(
+            ["xmllint", "--noout", "--schema", str(xsd), str(doc)], capture_output=True, text=True
+        )
+    assert (run.returncode != 0) == fails, run.stderr
+
+
+def test_every_adx_the_command_makes_passes_xmllint(july_2023):
+    for period, structure in (("202307", "2023"), ("2023Q3", "2025"), ("2023", "2023")):
+        xmllint(export(period=period, structure=structure))
+
+
+class _Dhis2Stub:
+    """A small local HTTP server standing in for DHIS2's api/dataValueSets (no real DHIS2 is
+    reachable from the tests): records each request, answers an import summary."""
+
+    def __init__(self, conflicts=()):
+        import http.server
+        import threading
+
+        self.requests = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                stub.requests.append((self.path, dict(self.headers), body))
+                dry = "dryRun=true" in self.path
+                answer = {
+                    "httpStatus": "OK", "status": "OK",
+                    "response": {
+                        "responseType": "ImportSummary",
+                        "status": "ERROR" if conflicts else "SUCCESS",
+                        "importCount": {"imported": 0 if dry else 3, "updated": 0,
+                                        "ignored": 3 if dry else 0, "deleted": 0},
+                        "conflicts": list(conflicts),
+                    },
+                }  # fmt: skip
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/dhis"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_push_sends_a_dry_run_then_the_import(july_2023, monkeypatch):
+    stub = _Dhis2Stub()
+    monkeypatch.setenv("DHIS2_USERNAME", "lms")
+    monkeypatch.setenv("DHIS2_PASSWORD", "s3cret")
+    try:
+        out = io.StringIO()
+        call_command("export_dhis2", "--format=json", "--period=202307", f"--push={stub.url}",
+                     stdout=out)  # fmt: skip
+    finally:
+        stub.close()
+    (dry_path, dry_headers, dry_body), (path, headers, body) = stub.requests
+    assert dry_path == "/dhis/api/dataValueSets?idScheme=code&dryRun=true"
+    assert path == "/dhis/api/dataValueSets?idScheme=code"
+    assert dry_headers["Authorization"] == "Basic bG1zOnMzY3JldA=="
+    assert headers["Content-Type"] == "application/json" and dry_body == body
+    sent = json.loads(body)
+    jsonschema.validate(sent, JSON_SCHEMA)
+    assert sent["period"] == "202307"
+    assert (
+        sum(int(v["value"]) for v in sent["dataValues"] if v["dataElement"] == "CADRES_TRAINED")
+        == 6
+    )
+    printed = out.getvalue()
+    assert "dryRun SUCCESS: imported 0" in printed and "import SUCCESS: imported 3" in printed
+
+
+def test_push_stops_after_a_refused_dry_run(july_2023, monkeypatch):
+    stub = _Dhis2Stub(conflicts=[{"object": "VN2025_15", "value": "Org unit not found"}])
+    monkeypatch.setenv("DHIS2_TOKEN", "d2pat_test")
+    monkeypatch.delenv("DHIS2_USERNAME", raising=False)
+    try:
+        with pytest.raises(CommandError):
+            call_command("export_dhis2", "--format=adx", "--period=202307",
+                         f"--push={stub.url}", stdout=io.StringIO())  # fmt: skip
+    finally:
+        stub.close()
+    ((path, headers, body),) = stub.requests
+    assert "dryRun=true" in path and headers["Authorization"] == "ApiToken d2pat_test"
+    assert headers["Content-Type"] == "application/adx+xml"
+    adx_valid(body)
+
+
+def test_push_needs_credentials(july_2023, monkeypatch):
+    for name in ("DHIS2_TOKEN", "DHIS2_USERNAME", "DHIS2_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CommandError, match="DHIS2_TOKEN"):
+        call_command("export_dhis2", "--period=202307", "--push=http://127.0.0.1:9/")
