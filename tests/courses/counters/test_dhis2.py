@@ -421,3 +421,22 @@ def test_push_needs_credentials(july_2023, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(CommandError, match="DHIS2_TOKEN"):
         call_command("export_dhis2", "--period=202307", "--push=http://127.0.0.1:9/")
+
+
+def test_mapping_is_central_admins_and_provinces_are_picked_by_name(client, world):
+    add = reverse("dhis2_org_units:add")
+    client.force_login(make_user(role="Admin", province_code="15"))
+    assert client.get(add).status_code != 200
+    assert client.get(reverse("dhis2_data_elements:index")).status_code != 200
+    client.force_login(make_user(role="Admin"))
+    html = client.get(add).content.decode()
+    assert 'value="2023:10"' in html and "Tỉnh Lào Cai" in html and 'value="2025:15"' in html
+    Dhis2OrgUnit.objects.filter(structure="2023", province_code="10").delete()
+    response = client.post(add, {"place": "2023:10", "code": "LAO_CAI_2023", "uid": ""})
+    assert response.status_code == 302
+    unit = Dhis2OrgUnit.objects.get(code="LAO_CAI_2023")
+    assert (unit.structure, unit.province_code) == ("2023", "10")
+    # The same code in the other structure is another province: its own row, untouched.
+    assert Dhis2OrgUnit.objects.get(structure="2025", province_code="15").code == "VN2025_15"
+    response = client.post(add, {"place": "2025:15", "code": "AGAIN", "uid": ""})
+    assert response.status_code == 200 and not Dhis2OrgUnit.objects.filter(code="AGAIN").exists()
