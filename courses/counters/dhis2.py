@@ -221,7 +221,9 @@ def _combos() -> dict[frozenset, Dhis2OptionCombo]:
 def dhis2_json(document: Dhis2Document, *, id_scheme: str = "code") -> bytes:
     """dataValueSets JSON. With idScheme code, a combination of options without a mapped combo
     is named by its options' codes joined by "_" (FEMALE_08); with idScheme uid every data
-    element, org unit, the data set and every combo used needs its uid."""
+    element, org unit, the data set and every combo used needs its uid. completeDate is the
+    day of the export (DHIS2 records the data set as reported that day); records that arrive
+    late for a period change its figures, and a new export of the period replaces them."""
     if id_scheme not in ID_SCHEMES:
         raise Dhis2Error(_("idScheme must be code or uid."))
     combos = _combos()

@@ -118,8 +118,10 @@ def _api(request: HttpRequest, format: str) -> HttpResponse:
     if province and not (len(province) == 2 and province.isdigit()):
         return JsonResponse({"detail": _("Enter a province code (digits).")}, status=400)
     id_scheme = request.GET.get("idScheme") or "code"
-    if id_scheme not in ID_SCHEMES or (format == "adx" and id_scheme != "code"):
+    if id_scheme not in ID_SCHEMES:
         return JsonResponse({"detail": _("idScheme must be code or uid.")}, status=400)
+    if format == "adx" and id_scheme != "code":
+        return JsonResponse({"detail": _("ADX is exported by code only.")}, status=400)
     try:
         content, media_type = dhis2_export(
             user=request.user, via="api", format=format, period=period, structure=structure,

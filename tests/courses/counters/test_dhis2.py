@@ -230,6 +230,11 @@ def test_bad_input_is_refused_with_its_reason_in_vietnamese(client, two_province
         response = client.get(f"/api/dhis2/adx?{query}", **headers)
         assert response.status_code == 400
         assert "kỳ" in response.json()["detail"].lower() or "tháng" in response.json()["detail"]
+    response = client.get("/api/dhis2/adx?period=202307&idScheme=uid", **headers)
+    assert response.status_code == 400 and "ADX chỉ xuất theo mã" in response.json()["detail"]
+    for query in ("structure=2024", "province=Lao+Cai", "idScheme=name"):
+        response = client.get(f"/api/dhis2/dataValueSets?period=202307&{query}", **headers)
+        assert response.status_code == 400, query
     response = client.get("/api/counters/?start=2023-13-01", **headers)
     assert response.status_code == 400 and "2023-13-01" in response.json()["detail"]
     response = client.get("/api/counters/?period=2023Q9", **headers)
