@@ -1,6 +1,15 @@
 """Django's face of the `courses` app: every model of its four features, so that the app
 registry finds them. Code inside the app imports each feature's own `models` module."""
 
+from courses.counters.dhis2_models import (
+    Dhis2Category,
+    Dhis2CategoryOption,
+    Dhis2DataElement,
+    Dhis2DataSet,
+    Dhis2Export,
+    Dhis2OptionCombo,
+    Dhis2OrgUnit,
+)
 from courses.counters.models import (
     Achievement,
     CounterCell,
@@ -39,6 +48,13 @@ from courses.sessions.models import Attendance, SessionKind, SessionStatus, Trai
 
 __all__ = [
     "Achievement",
+    "Dhis2Category",
+    "Dhis2CategoryOption",
+    "Dhis2DataElement",
+    "Dhis2DataSet",
+    "Dhis2Export",
+    "Dhis2OptionCombo",
+    "Dhis2OrgUnit",
     "AdminUnit",
     "AdminUnitLineage",
     "Attendance",

@@ -32,6 +32,7 @@ from courses.counters.gain_selectors import (
     gain_session_for,
     knowledge_gain_public,
 )
+from courses.counters.periods import PeriodError, range_parse
 from courses.counters.selectors import (
     BREAKDOWNS,
     CACHE_SECONDS,
@@ -227,6 +228,8 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 @api_auth
 def api(request: HttpRequest) -> JsonResponse:
     """GET /api/counters/?province=<code>&by=province|level|sex|ethnicity&structure=2023|2025
+    &period=2023|2023Q3|202307 or &start=YYYY-MM-DD&end=YYYY-MM-DD (a value that does not parse
+    is a 400 with the reason)
 
     Session or token (api_auth answers 401 without either); the role decides the rest."""
     if not is_admin(request.user):
@@ -243,7 +246,15 @@ def api(request: HttpRequest) -> JsonResponse:
     province = (request.GET.get("province") or "").strip()
     if not counters_province_in_scope(structure=structure, province=province, scope_province=scope):
         return JsonResponse({"detail": _("This province is outside your scope.")}, status=403)
-    filters = CounterFilters(structure=structure, province=province)
+    try:
+        start, end = range_parse(
+            period=request.GET.get("period", "").strip(),
+            start=request.GET.get("start", ""),
+            end=request.GET.get("end", ""),
+        )
+    except PeriodError as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    filters = CounterFilters(structure=structure, province=province, start=start, end=end)
     figures = counter_figures(scope_province=scope, filters=filters, by=by)
     return JsonResponse([figure.as_api() for figure in figures], safe=False)
 

@@ -73,6 +73,12 @@ REFUSALS = {"login", "denied", 401, 403, 404}
 OUTSIDERS = frozenset({"anonymous", "cadre", "cadre2"})
 
 
+def _this_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
 def r(anonymous, cadre, cadre2, trainer, admin_same, admin_other, central) -> dict:
     values = (anonymous, cadre, cadre2, trainer, admin_same, admin_other, central)
     return {
@@ -311,6 +317,21 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "admin/counters/export.xlsx": [Case("/admin/counters/export.xlsx", ADMINS_ONLY), Case("/admin/counters/export.xlsx?province=10", ADMINS_ONLY)],
     "admin/counters/export.csv": [Case("/admin/counters/export.csv", ADMINS_ONLY), Case("/admin/counters/export.csv?province=10", ADMINS_ONLY)],
     "admin/counters/export.pdf": [Case("/admin/counters/export.pdf", ADMINS_ONLY)],
+    # The DHIS2 exports (of this year, when the world's completions were recorded), scoped like
+    # the figures; the mapping is central admins' (RULES).
+    "api/dhis2/dataValueSets": [
+        Case(lambda w: f"/api/dhis2/dataValueSets?period={_this_year()}", r(401, 403, 403, 403, OK, OK, OK)),
+        Case(lambda w: f"/api/dhis2/dataValueSets?period={_this_year()}&province=20", r(401, 403, 403, 403, 403, OK, OK)),
+        Case("/api/dhis2/dataValueSets?period=2026Q5", r(401, 403, 403, 403, 400, 400, 400)),
+    ],
+    "api/dhis2/adx": [
+        Case(lambda w: f"/api/dhis2/adx?period={_this_year()}", r(401, 403, 403, 403, OK, OK, OK)),
+        Case(lambda w: f"/api/dhis2/adx?period={_this_year()}&province=20", r(401, 403, 403, 403, 403, OK, OK)),
+    ],
+    "admin/counters/dhis2/": [
+        Case("/admin/counters/dhis2/", ADMINS_ONLY),
+        Case(lambda w: f"/admin/counters/dhis2/?period={_this_year()}&format=json&structure=2025&province=&id_scheme=code", ADMINS_ONLY),
+    ],
     # courses: the registry import
     "admin/registry/import/": [Case("/admin/registry/import/", ADMINS_ONLY)],
     # courses: the admins' to-do list of records whose new commune is not decided
@@ -484,6 +505,13 @@ RULES: dict[str, Rule] = {
     # Targets are national decisions: central admins only.
     "indicators:": Rule(CENTRAL_ONLY),
     "indicator_targets:": Rule(CENTRAL_ONLY),
+    # The DHIS2 mapping: the ministry's codes, central admins only.
+    "dhis2_data_set:": Rule(CENTRAL_ONLY),
+    "dhis2_data_elements:": Rule(CENTRAL_ONLY),
+    "dhis2_categories:": Rule(CENTRAL_ONLY),
+    "dhis2_category_options:": Rule(CENTRAL_ONLY),
+    "dhis2_option_combos:": Rule(CENTRAL_ONLY),
+    "dhis2_org_units:": Rule(CENTRAL_ONLY),
     # API tokens (Wagtail's own token admin): each admin their own tokens; trainers none.
     "wagtailusers_api_tokens:index": Rule(ADMINS_ONLY),
     "wagtailusers_api_tokens:index_results": Rule(ADMINS_ONLY),

@@ -406,6 +406,25 @@ def world_extend(world: World) -> None:
         "indicator_target",
         IndicatorTarget.objects.create(indicator=indicator, province_code="10", target=100),
     )
+    # The DHIS2 mapping (the data migration's rows, and a combo).
+    from courses.counters.dhis2_models import (
+        Dhis2Category,
+        Dhis2DataElement,
+        Dhis2DataSet,
+        Dhis2OptionCombo,
+        Dhis2OrgUnit,
+    )
+
+    world.add("dhis2_data_set", Dhis2DataSet.objects.first())
+    world.add("dhis2_data_element", Dhis2DataElement.objects.order_by("pk").first())
+    category = Dhis2Category.objects.get(code="SEX")
+    world.add("dhis2_category", category)
+    option = category.options.get(code="FEMALE")
+    world.add("dhis2_category_option", option)
+    combo = Dhis2OptionCombo.objects.create(code="FEMALE_ONLY")
+    combo.options.set([option])
+    world.add("dhis2_option_combo", combo)
+    world.add("dhis2_org_unit", Dhis2OrgUnit.objects.get(structure="2025", province_code="15"))
     # API tokens of both province admins (Wagtail's token model).
     from wagtail.models import APIToken
 

@@ -2,8 +2,9 @@
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from courses.counters.periods import PeriodError, range_parse
 from courses.counters.selectors import AREA_LABELS, BREAKDOWNS, CounterFilters, counter_figures
 from courses.registry.models import UnitStructure
 
@@ -16,9 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--province", default="", help="GSO code of a province.")
         parser.add_argument("--structure", default="2025", choices=["2023", "2025"])
         parser.add_argument("--by", default=None, choices=BREAKDOWNS)
+        parser.add_argument("--period", default="", help="2023, 2023Q3 or 202307.")
+        parser.add_argument("--start", default="", help="First day, YYYY-MM-DD.")
+        parser.add_argument("--end", default="", help="Last day, YYYY-MM-DD.")
 
     def handle(self, *args, **options):
-        filters = CounterFilters(structure=options["structure"], province=options["province"])
+        try:
+            start, end = range_parse(
+                period=options["period"], start=options["start"], end=options["end"]
+            )
+        except PeriodError as error:
+            raise CommandError(str(error)) from None
+        filters = CounterFilters(
+            structure=options["structure"], province=options["province"], start=start, end=end
+        )
         figures = counter_figures(scope_province=None, filters=filters, by=options["by"])
         if options["json"]:
             data = [figure.as_api() for figure in figures]
