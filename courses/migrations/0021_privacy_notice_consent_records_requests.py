@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             name='ConsentRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('accepted', 'notice read and accepted'), ('given', 'consent given'), ('withdrawn', 'consent to sensitive data withdrawn')], max_length=10, verbose_name='action')),
+                ('action', models.CharField(choices=[('accepted', 'notice read and accepted'), ('given', 'consent to sensitive data given'), ('withdrawn', 'consent to sensitive data withdrawn')], max_length=10, verbose_name='action')),
                 ('notice_version', models.CharField(blank=True, max_length=20, verbose_name='notice version')),
                 ('method', models.CharField(blank=True, choices=[('online', 'given online by the person (profile)'), ('paper', 'on paper, collected by the province (attested at import)'), ('trainer', 'in person, attested by the trainer')], max_length=10, verbose_name='consent given')),
                 ('at', models.DateTimeField(db_index=True, verbose_name='time')),

@@ -41,7 +41,7 @@ class PrivacyNotice(DraftStateMixin, RevisionMixin, models.Model):
 
 class ConsentAction(models.TextChoices):
     ACCEPTED = "accepted", _("notice read and accepted")
-    GIVEN = "given", _("consent given")
+    GIVEN = "given", _("consent to sensitive data given")
     WITHDRAWN = "withdrawn", _("consent to sensitive data withdrawn")
 
 
