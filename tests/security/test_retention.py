@@ -287,10 +287,13 @@ def test_expired_login_sessions_are_deleted(world, client):
 
     client.force_login(world.hn_admin)  # a live session
     live = Session.objects.get()
-    stale = Session.objects.create(session_key="a" * 32, session_data="",
-                                   expire_date=timezone.now() - dt.timedelta(seconds=1))  # fmt: skip
-    too_far = Session.objects.create(session_key="b" * 32, session_data="",
-                                     expire_date=timezone.now() + dt.timedelta(days=60))  # fmt: skip
+    now = timezone.now()
+    stale = Session.objects.create(
+        session_key="a" * 32, session_data="", expire_date=now - dt.timedelta(seconds=1)
+    )
+    too_far = Session.objects.create(
+        session_key="b" * 32, session_data="", expire_date=now + dt.timedelta(days=60)
+    )
     assert purge_access_log_and_sessions()["sessions"] == 2
     assert list(Session.objects.values_list("pk", flat=True)) == [live.pk]
     assert not Session.objects.filter(pk__in=[stale.pk, too_far.pk]).exists()
