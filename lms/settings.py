@@ -42,6 +42,9 @@ DEBUG = env_bool("DEBUG", False)
 # run` sets) may start on it; REQUIRE_SECRET_KEY=1 refuses it even then.
 _DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
+# Keys retired by a rotation (comma-separated), still accepted for what they signed (sessions,
+# password-reset links, API tokens) until removed: docs/runbook-personal-data.md.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 if SECRET_KEY == _DEV_SECRET_KEY and (not DEBUG or env_bool("REQUIRE_SECRET_KEY", False)):
     raise ImproperlyConfigured(
         "Chưa đặt SECRET_KEY: không khởi động với khóa phát triển công khai. Hãy đặt biến môi "
