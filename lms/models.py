@@ -45,10 +45,10 @@ class WorkerHeartbeat(models.Model):
 
 
 class AccessAction(models.TextChoices):
-    LIST = "list", _("listed")
-    VIEW = "view", _("viewed")
-    EXPORT = "export", _("exported")
-    IMPORT = "import", _("imported")
+    LIST = "list", _("listed records")
+    VIEW = "view", _("viewed a record")
+    EXPORT = "export", _("exported records")
+    IMPORT = "import", _("imported records")
     DOWNLOAD = "download", _("downloaded their own data")
 
 

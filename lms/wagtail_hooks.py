@@ -93,10 +93,14 @@ class AccessLogViewSet(ModelViewSet):
     list_export = ["at", "user", "action", "target", "record_id", "scope", "filters", "count",
                    "ethnicity_shown"]  # fmt: skip
     export_filename = "truy_cap_du_lieu_ca_nhan"
-    # The add and edit views exist but the policy grants only "view": they answer 403.
-    form_fields = ["action"]
+    form_fields = ["action"]  # required by the viewset; no add or edit view is served
     ordering = ["-at", "-pk"]
     list_per_page = 50
+
+    def get_urlpatterns(self):
+        """The list (with its export) and one entry: nobody adds, edits or deletes one."""
+        kept = {"index", "index_results", "inspect"}
+        return [p for p in super().get_urlpatterns() if p.name in kept]
 
 
 register_permission_policy(AccessLogEntry, CentralAdminPolicy(AccessLogEntry, actions={"view"}))

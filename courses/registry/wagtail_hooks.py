@@ -700,6 +700,10 @@ class DataRequestHistoryView(DataRequestScopeMixin, history.HistoryView):
     pass
 
 
+class DataRequestUsageView(DataRequestScopeMixin, usage.UsageView):
+    pass
+
+
 class DataRequestViewSet(ModelViewSet):
     model = PersonalDataRequest
     name = "courses_data_request"
@@ -715,6 +719,7 @@ class DataRequestViewSet(ModelViewSet):
     edit_view_class = DataRequestEditView
     inspect_view_class = DataRequestInspectView
     history_view_class = DataRequestHistoryView
+    usage_view_class = DataRequestUsageView
     list_display = [
         TitleColumn("kind", label=_("request"), url_name="courses_data_request:edit"),
         "cadre", "status", "created_at", "decided_at",
@@ -727,6 +732,11 @@ class DataRequestViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return DataRequestForm
+
+    def get_urlpatterns(self):
+        """Learners make requests, admins answer them: no add, copy or delete view."""
+        kept = {"index", "index_results", "edit", "inspect", "history", "history_results", "usage"}
+        return [p for p in super().get_urlpatterns() if p.name in kept]
 
 
 @hooks.register("register_admin_viewset")

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('action', models.CharField(choices=[('list', 'listed'), ('view', 'viewed'), ('export', 'exported'), ('import', 'imported'), ('download', 'downloaded their own data')], max_length=10, verbose_name='action')),
+                ('action', models.CharField(choices=[('list', 'listed records'), ('view', 'viewed a record'), ('export', 'exported records'), ('import', 'imported records'), ('download', 'downloaded their own data')], max_length=10, verbose_name='action')),
                 ('target', models.CharField(max_length=60, verbose_name='records')),
                 ('record_id', models.CharField(blank=True, max_length=40, verbose_name='record id')),
                 ('scope', models.CharField(blank=True, max_length=40, verbose_name='scope')),
