@@ -267,3 +267,20 @@ def register_export_menu_item():
         icon_name="download",
         order=admin_menu.DOWNLOAD_CERTIFICATES,
     )
+
+
+# --- A person's own data (courses/learning/personal_data.py) --------------------------------
+
+
+@hooks.register("personal_data_sections")
+def certificates_of_person(cadre):
+    """Their certificates, for the download of everything the system holds about them."""
+    from certificates.models import Certificate
+
+    rows = Certificate.objects.filter(enrolment__cadre=cadre).order_by("created_at", "pk")
+    return "certificates", [
+        {"serial": c.serial or "", "code": c.code, "status": c.status,
+         "course_title": c.course_title, "full_name": c.full_name,
+         "completed_on": c.completed_on, "issued_on": c.issued_on}
+        for c in rows
+    ]  # fmt: skip

@@ -4,6 +4,12 @@ from courses.registry.tasks import (
     import_job_apply_task,
     import_job_validate_task,
     purge_import_files,
+    purge_import_jobs,
 )
 
-__all__ = ["import_job_apply_task", "import_job_validate_task", "purge_import_files"]
+__all__ = [
+    "import_job_apply_task",
+    "import_job_validate_task",
+    "purge_import_files",
+    "purge_import_jobs",
+]

@@ -42,6 +42,9 @@ DEBUG = env_bool("DEBUG", False)
 # run` sets) may start on it; REQUIRE_SECRET_KEY=1 refuses it even then.
 _DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
+# Keys retired by a rotation (comma-separated), still accepted for what they signed (sessions,
+# password-reset links, API tokens) until removed: docs/runbook-personal-data.md.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 if SECRET_KEY == _DEV_SECRET_KEY and (not DEBUG or env_bool("REQUIRE_SECRET_KEY", False)):
     raise ImproperlyConfigured(
         "Chưa đặt SECRET_KEY: không khởi động với khóa phát triển công khai. Hãy đặt biến môi "
@@ -103,6 +106,8 @@ MIDDLEWARE = [
     # After authentication (and inside the headers' middleware, so its 403 page gets them):
     # signed-in people without admin access get the 403 page in the admin.
     "lms.middleware.AdminAccessMiddleware",
+    # A learner who has not accepted the current privacy notice is shown it first.
+    "courses.registry.privacy_views.PrivacyNoticeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -213,6 +218,26 @@ CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
 }
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# How long personal data is kept, in one place; the hourly clean-up (beat, below) applies it.
+# Each can be set from the environment (RETENTION_<KEY upper case>, e.g.
+# RETENTION_ACCESS_LOG_DAYS=730).
+# - import_file_hours: an uploaded import file (names, phones, ethnicity) and the names of its
+#   report, once the import is done, failed or left unconfirmed this long (then it expires);
+# - import_job_days: the rows of finished or expired imports (their counts and reasons);
+# - verification_log_months: the log of certificate checks (addresses of who checked);
+# - access_log_days: the audit of who listed, viewed, exported or imported personal data;
+# - session_days: a login session (its cookie's age; expired sessions are deleted).
+PERSONAL_DATA_RETENTION = {
+    key: env_int(f"RETENTION_{key.upper()}", default)
+    for key, default in {
+        "import_file_hours": env_int("IMPORT_FILE_RETENTION_HOURS", 24),
+        "import_job_days": 180,
+        "verification_log_months": env_int("VERIFICATION_LOG_RETENTION_MONTHS", 12),
+        "access_log_days": 365,
+        "session_days": 14,
+    }.items()
+}
+SESSION_COOKIE_AGE = PERSONAL_DATA_RETENTION["session_days"] * 24 * 3600
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "lms.tasks.worker_heartbeat", "schedule": 60.0},
     # Certificates still pending (a lost message, a broker outage) are queued again.
@@ -220,14 +245,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.requeue_pending_certificates",
         "schedule": 120.0,
     },
-    # Clean-up: uploaded import files past IMPORT_FILE_RETENTION_HOURS, and verification
-    # checks past VERIFICATION_LOG_RETENTION_MONTHS.
+    # Clean-up (PERSONAL_DATA_RETENTION): uploaded import files, and verification checks.
     "imports-purge-files": {
         "task": "courses.registry.tasks.purge_import_files",
         "schedule": 3600.0,
     },
     "certificates-purge-verification-logs": {
         "task": "certificates.tasks.purge_verification_logs",
+        "schedule": 3600.0,
+    },
+    # Finished import rows past import_job_days.
+    "imports-purge-jobs": {
+        "task": "courses.registry.tasks.purge_import_jobs",
+        "schedule": 3600.0,
+    },
+    # Access-audit entries past access_log_days, and expired login sessions.
+    "lms-purge-access-log-and-sessions": {
+        "task": "lms.tasks.purge_access_log_and_sessions",
         "schedule": 3600.0,
     },
 }
@@ -244,7 +278,7 @@ CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
 # Checks of verification codes allowed per client, e.g. 30/m, 100/h (lms/throttle.py).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 # The log of those checks is kept this many months; the clean-up deletes older rows.
-VERIFICATION_LOG_RETENTION_MONTHS = env_int("VERIFICATION_LOG_RETENTION_MONTHS", 12)
+VERIFICATION_LOG_RETENTION_MONTHS = PERSONAL_DATA_RETENTION["verification_log_months"]
 
 # --- Passwords and accounts -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -372,7 +406,7 @@ MAX_IMPORT_UPLOAD_BYTES = env_int("MAX_IMPORT_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Uploaded import files (names, phones, ethnicity) go when the import is done or failed; one
 # checked but not confirmed, or left behind, is deleted by the clean-up this many hours after
 # the import last moved.
-IMPORT_FILE_RETENTION_HOURS = env_int("IMPORT_FILE_RETENTION_HOURS", 24)
+IMPORT_FILE_RETENTION_HOURS = PERSONAL_DATA_RETENTION["import_file_hours"]
 # What one import may read (lms/spreadsheet_limits.py), whatever the size of the upload: a
 # small XLSX can hold millions of rows or unpack to gigabytes. A file over a limit is refused
 # with a reason naming it. Data rows, columns with a value, characters in one cell, bytes of

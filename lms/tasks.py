@@ -64,3 +64,22 @@ def password_reset_email_queue(
         except BrokerUnavailable as exc:
             logger.warning("could not queue a password-reset e-mail (%s); sending it now", exc)
             passwords.password_reset_email_send(**kwargs)
+
+
+@shared_task(
+    name="lms.tasks.purge_access_log_and_sessions",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    ignore_result=True,
+)
+def purge_access_log_and_sessions() -> dict[str, int]:
+    """Beat runs this every hour: access-audit entries and login sessions past their
+    retention (settings.PERSONAL_DATA_RETENTION) are deleted."""
+    from lms.access_audit import access_log_purge
+    from lms.sessions_purge import sessions_purge
+
+    counts = {"access_log": access_log_purge(), "sessions": sessions_purge()}
+    if any(counts.values()):
+        logger.info("deleted past their retention: %s", counts)
+    return counts

@@ -144,3 +144,15 @@ class NameFieldsChecked:
                 errors.setdefault(name, []).append(ValidationError(problem, code="name_characters"))
         if errors:
             raise ValidationError(errors)
+
+
+MASK = "•"
+
+
+def phone_mask(phone: str) -> str:
+    """A phone number with all but its last three digits hidden ("•••••••123"), for lists:
+    enough to tell two people apart, not enough to call them."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if not digits:
+        return ""
+    return MASK * max(len(digits) - 3, 0) + digits[-3:]

@@ -9,6 +9,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from courses.registry import privacy_views
 from courses.registry.site_history import ScopedLogEntriesView
 from lms import health
 from lms import views as lms_views
@@ -78,6 +79,9 @@ urlpatterns = [
     path("api/", include("courses.counters.urls")),
     path("trainer/", include("courses.sessions.urls")),
     path("learn/", include("courses.learning.urls")),
+    # The privacy notice (every footer links to it) and the page a learner accepts it on.
+    path("privacy/", privacy_views.notice, name="privacy_notice"),
+    path("privacy/accept/", privacy_views.accept, name="privacy_accept"),
     # Finding an administrative unit by name (the profile's search box).
     path("places/", include("courses.registry.urls")),
 ]

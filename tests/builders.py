@@ -39,6 +39,7 @@ from courses.counters.services import indicator_cache_clear
 from courses.learning.completion import enrolment_complete
 from courses.learning.models import Enrolment
 from courses.registry.models import AdminUnit, AdminUnitLineage, Cadre, UnitLevel, UnitStructure
+from courses.registry.privacy import notice_accept
 from courses.sessions import counting as session_counting
 from courses.sessions.models import Attendance, SessionKind, TrainingSession
 from courses.sessions.services import session_create
@@ -503,16 +504,20 @@ def make_reform_units() -> dict[str, AdminUnit]:
 
 def make_user(
     username: str | None = None, *, role: str | None = None, province_code: str = "",
-    superuser: bool = False, **fields,
+    superuser: bool = False, notice_accepted: bool = True, **fields,
 ):  # fmt: skip
     """A user with the password PASSWORD, in the role's group ("Cadre", "Trainer", "Admin")
-    if given, with an optional province; `superuser`: a Django superuser."""
+    if given, with an optional province; `superuser`: a Django superuser. The user has
+    accepted the current privacy notice unless `notice_accepted` is False (a learner who
+    has not is sent to the notice before any page)."""
     User = get_user_model()
     create = User.objects.create_superuser if superuser else User.objects.create_user
     user = create(username or f"user{next(_seq)}", password=PASSWORD,
                   province_code=province_code, **fields)  # fmt: skip
     if role:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if notice_accepted:
+        notice_accept(user=user)
     return user
 
 

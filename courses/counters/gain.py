@@ -224,6 +224,30 @@ def knowledge_gain_recount() -> int:
     return len(expected)
 
 
+def knowledge_scores_ethnicity_forget(*, cadre: Cadre) -> int:
+    """A person who withdrew their consent to sensitive data counts as "not stated": each of
+    their score rows leaves the rollup row of their ethnicity for the blank one, inside the
+    withdrawal's transaction. Returns how many rows moved."""
+    rows = list(
+        KnowledgeScore.objects.select_for_update()
+        .filter(cadre_id=cadre.pk)
+        .exclude(ethnicity="")
+        .order_by("pk")
+    )
+    changes: dict[tuple, Contribution] = {}
+    for row in rows:
+        part = contribution(row.pre, row.post)
+        old = _key(row)
+        row.ethnicity = ""
+        new = _key(row)
+        changes[old] = changes.get(old, NOTHING).minus(part)
+        changes[new] = changes.get(new, NOTHING).plus(part)
+    if rows:
+        KnowledgeScore.objects.filter(pk__in=[row.pk for row in rows]).update(ethnicity="")
+        _rollup_add(changes)
+    return len(rows)
+
+
 def knowledge_scores_move(*, cadre: Cadre) -> int:
     """Count a person's scores in their province as it is now (inside the transaction that
     moved them): each score row elsewhere leaves its rollup row and joins the new one, so the

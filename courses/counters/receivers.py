@@ -2,9 +2,13 @@
 
 from django.dispatch import receiver
 
-from courses.counters.gain import knowledge_scores_move
-from courses.counters.services import achievements_merge, achievements_move
-from courses.registry.signals import cadre_merging, place_changed
+from courses.counters.gain import knowledge_scores_ethnicity_forget, knowledge_scores_move
+from courses.counters.services import (
+    achievements_ethnicity_forget,
+    achievements_merge,
+    achievements_move,
+)
+from courses.registry.signals import cadre_merging, ethnicity_withdrawn, place_changed
 
 
 @receiver(place_changed, dispatch_uid="counters_follow_place")
@@ -19,3 +23,11 @@ def achievements_follow_place(sender, cadre=None, session=None, **kwargs) -> Non
 def achievements_follow_merge(sender, kept, duplicate, **kwargs) -> None:
     """Inside the merge's transaction: the person counts once, as the kept record."""
     achievements_merge(kept=kept, duplicate=duplicate)
+
+
+@receiver(ethnicity_withdrawn, dispatch_uid="counters_forget_ethnicity")
+def achievements_follow_withdrawal(sender, cadre, **kwargs) -> None:
+    """Inside the withdrawal's transaction: the person counts as "not stated", in the trained
+    counts and in the knowledge gain."""
+    achievements_ethnicity_forget(cadre=cadre)
+    knowledge_scores_ethnicity_forget(cadre=cadre)

@@ -379,6 +379,24 @@ def achievements_move(*, cadre: Cadre | None = None, session=None) -> int:
     return moved
 
 
+def achievements_ethnicity_forget(*, cadre: Cadre) -> int:
+    """A person withdrew their consent to sensitive data (inside that transaction): each of
+    their achievements counted with an ethnicity leaves its cell (-1) and joins the same cell
+    with ethnicity "not stated" (+1), rollups included, so the totals stay the same and a
+    recount finds no drift. Running it again moves nothing. Returns how many moved."""
+    moved = 0
+    rows = Achievement.objects.select_for_update().filter(cadre_id=cadre.pk).exclude(ethnicity="")
+    for achievement in rows.order_by("pk"):
+        old = achievement_key(achievement)
+        Achievement.objects.filter(pk=achievement.pk).update(ethnicity="")
+        counter_cell_add(indicator=achievement.indicator_id, key=old, delta=-1)
+        counter_cell_add(
+            indicator=achievement.indicator_id, key=replace(old, ethnicity=""), delta=1
+        )
+        moved += 1
+    return moved
+
+
 def certified_learner_record(*, cadre: Cadre, at: dt.datetime) -> bool:
     """Count a person once among the certified learners, in the cell of `at`'s month."""
     return achievement_record(

@@ -7,17 +7,20 @@ answer, 403 for what is not allowed).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from content.models import CourseIndexPage, CoursePage, LessonPage, Quiz, QuizQuestion
 from content.selectors import course_quizzes
 from courses.learning.models import QuizAttempt
+from courses.learning.personal_data import personal_data, personal_data_sheets
 from courses.learning.selectors import (
     attempts_for,
     cadre_for_user,
@@ -38,7 +41,13 @@ from courses.learning.services import (
     quiz_attempt_submit,
 )
 from courses.registry.forms import ProfileForm
+from courses.registry.models import RequestKind
+from courses.registry.privacy import consent_give, consent_withdraw, consent_withdrawn
+from courses.registry.requests import data_request_create, data_requests_of
+from lms.access_audit import AccessAction, access_record
 from lms.json_body import JsonBodyError, json_error_response, load_json_body
+from lms.spreadsheet import xlsx_bytes
+from lms.text import nfc
 
 
 def _error(request, exc: LearningError):
@@ -87,8 +96,103 @@ def profile(request):
     return render(
         request,
         "courses/learning/profile.html",
-        {"form": form, "next": request.GET.get("next", request.POST.get("next", ""))},
+        {
+            "form": form,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+            "cadre": cadre,
+            "withdrawn": cadre is not None and consent_withdrawn(cadre=cadre),
+            "requests": data_requests_of(cadre=cadre) if cadre else [],
+            "request_form": DataRequestForm(),
+        },
     )
+
+
+def _own_data(request):
+    cadre = cadre_for_user(request.user)
+    if cadre is None:
+        raise Http404
+    access_record(user=request.user, action=AccessAction.DOWNLOAD, target="courses.cadre",
+                  record_id=cadre.pk, scope="own", count=1,
+                  ethnicity_shown=bool(cadre.ethnicity))  # fmt: skip
+    return personal_data(cadre=cadre)
+
+
+@login_required
+@require_GET
+def my_data_json(request):
+    """Everything the system holds about the learner, as JSON."""
+    response = JsonResponse(_own_data(request), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="du_lieu_cua_toi.json"'
+    return response
+
+
+@login_required
+@require_GET
+def my_data_xlsx(request):
+    """The same, one sheet per section."""
+    response = HttpResponse(
+        xlsx_bytes(personal_data_sheets(_own_data(request))),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="du_lieu_cua_toi.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request):
+    """The learner withdraws their consent to sensitive data: their ethnicity goes."""
+    cadre = cadre_for_user(request.user)
+    if cadre is None:
+        raise Http404
+    consent_withdraw(cadre=cadre, user=request.user)
+    messages.success(
+        request,
+        _("Your consent was withdrawn: your ethnicity was removed from your record and you "
+          "are counted as “not stated”."),
+    )  # fmt: skip
+    return redirect("learning:profile")
+
+
+@login_required
+@require_POST
+def consent_give_view(request):
+    cadre = cadre_for_user(request.user)
+    if cadre is None:
+        raise Http404
+    if cadre.consent_at is None:
+        consent_give(cadre=cadre, user=request.user)
+    messages.success(request, _("Your consent was recorded."))
+    return redirect("learning:profile")
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("What do you ask for?"), choices=RequestKind.choices)
+    details = forms.CharField(
+        label=_l("Details (what should be corrected)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def data_request_view(request):
+    """A correction or erasure request, for the admins of the learner's province."""
+    cadre = cadre_for_user(request.user)
+    if cadre is None:
+        raise Http404
+    form = DataRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what you ask for."))
+        return redirect("learning:profile")
+    data_request_create(cadre=cadre, kind=form.cleaned_data["kind"],
+                        details=nfc(form.cleaned_data["details"]))  # fmt: skip
+    messages.success(
+        request,
+        _("Your request was sent to the administrators of your province. Their answer will "
+          "be shown here."),
+    )  # fmt: skip
+    return redirect("learning:profile")
 
 
 @login_required

@@ -14,6 +14,7 @@ from courses.registry.models import (
     UnitLevel,
     UnitStructure,
 )
+from courses.registry.privacy import consent_record, consent_records_link, consent_withdrawn
 from courses.registry.selectors import province_choices, units_search, units_sorted
 from courses.registry.services import cadre_save
 from lms.text import nfc, unit_name_fold
@@ -191,14 +192,20 @@ class ProfileForm(forms.ModelForm):
         if self.user is not None and cadre.user_id is None:
             cadre.user = self.user
             cadre.email = cadre.email or self.user.email
-        if not cadre.consent_at:
-            cadre.consent_at = timezone.now()
-            cadre.consent_notice_version = CONSENT_NOTICE_VERSION
-            cadre.consent_method = ConsentMethod.ONLINE
+        # The first save gives consent online; a person who withdrew gives it again only
+        # with the profile's own button (consent_give), not by correcting their details.
+        give = not cadre.consent_at and not (cadre.pk and consent_withdrawn(cadre=cadre))
         if commit:
             # Through the registry's service: a learner who moves takes what they count for.
             if cadre.pk:
                 cadre_save(cadre=cadre)
             else:
                 cadre.save()
+            consent_records_link(cadre=cadre)
+            if give:
+                consent_record(cadre=cadre, method=ConsentMethod.ONLINE, user=self.user)
+        elif give:
+            cadre.consent_at = timezone.now()
+            cadre.consent_notice_version = CONSENT_NOTICE_VERSION
+            cadre.consent_method = ConsentMethod.ONLINE
         return cadre

@@ -34,13 +34,15 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.registry.models import (
-    CONSENT_NOTICE_VERSION,
     Cadre,
+    ConsentAction,
     ConsentMethod,
+    ConsentRecord,
     Level,
     Sex,
     TargetGroup,
@@ -49,6 +51,7 @@ from courses.registry.models import (
 )
 from courses.registry.models.cadres import ETHNIC_GROUPS, NOT_STATED, name_key
 from courses.registry.models.places import undecided_changed
+from courses.registry.privacy import notice_version_current
 from courses.registry.unit_codes import CodeUnit, PlacedImportResult, UnitCodes, UnitTally
 from lms.spreadsheet import (
     ErrorList,
@@ -685,7 +688,7 @@ def cadre_file_import(
     the user `attested_by_id`. The file is read within the import limits (a file over one
     is refused with the reason) and, with a `budget`, raises InlineBudgetExceeded past it.
     The result lists the units the rows name, for the preview, and the warnings."""
-    if consent_notice_version and consent_notice_version != CONSENT_NOTICE_VERSION:
+    if consent_notice_version and consent_notice_version != notice_version_current():
         raise ValueError(f"unknown consent notice version {consent_notice_version!r}")
     result = CadreImportResult(
         dry_run=dry_run, structure=structure, consent_notice_version=consent_notice_version
@@ -798,7 +801,30 @@ def _write(creates: list[dict], updates: list[tuple[int, dict]]) -> None:
             sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
             for start in range(0, len(changed), BATCH):
                 cursor.executemany(sql, changed[start : start + BATCH])
+        _paper_consents_record(now)
         transaction.on_commit(undecided_changed)  # no save() signals here
+
+
+def _paper_consents_record(now) -> None:
+    """The paper consents this import recorded join the consent history: one ConsentRecord
+    per person written now whose paper consent has none yet."""
+    recorded = ConsentRecord.objects.filter(
+        cadre=OuterRef("pk"), action=ConsentAction.GIVEN, at=OuterRef("consent_at")
+    )
+    people = (
+        Cadre.objects.filter(updated_at=now, consent_method=ConsentMethod.PAPER,
+                             consent_at__isnull=False)
+        .exclude(Exists(recorded))
+        .values_list("pk", "consent_at", "consent_notice_version", "consent_attested_by_id")
+    )  # fmt: skip
+    ConsentRecord.objects.bulk_create(
+        (
+            ConsentRecord(cadre_id=pk, action=ConsentAction.GIVEN, notice_version=version,
+                          method=ConsentMethod.PAPER, attested_by_id=attested, at=at)
+            for pk, at, version, attested in people.iterator()
+        ),
+        batch_size=BATCH,
+    )  # fmt: skip
 
 
 def template_rows(structure: str) -> tuple[list[str], list[list[str]]]:

@@ -578,3 +578,27 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
         except OSError:
             logger.exception("could not delete the import file %s; the next run tries again", name)
     return deleted
+
+
+# States in which an import is over: its row is kept for import_job_days, then deleted.
+_FINISHED = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INVALID, ImportStatus.EXPIRED)
+
+
+def import_jobs_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the rows of imports finished (done, failed, refused or expired) longer than
+    PERSONAL_DATA_RETENTION["import_job_days"] ago, with any file they still hold. An import
+    still running or waiting for confirmation is left to import_files_purge. Returns how many
+    rows went."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PERSONAL_DATA_RETENTION["import_job_days"])
+    storage = ImportJob._meta.get_field("file").storage
+    jobs = ImportJob.objects.filter(status__in=_FINISHED, updated_at__lt=cutoff)
+    files = list(jobs.exclude(file="").values_list("file", flat=True))
+    _total, detail = jobs.delete()
+    for name in files:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except OSError:
+            logger.exception("could not delete the import file %s; it is left behind", name)
+    return detail.get(ImportJob._meta.label, 0)

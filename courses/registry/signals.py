@@ -19,6 +19,10 @@ completion engine) looks at the kept record again.
 `cadre=` (its personal fields already blanked, not yet saved) and `by=`: features that copied
 the name or contact details elsewhere (certificates) remove their copies. What the person
 counted for stays.
+
+`ethnicity_withdrawn` is sent inside the transaction in which a person withdrew their
+consent to sensitive data, with `cadre=` (saved, its ethnicity removed): the counters move
+what the person counted for to the "not stated" cells.
 """
 
 from django.dispatch import Signal
@@ -27,3 +31,4 @@ place_changed = Signal()
 cadre_merging = Signal()
 cadre_merged = Signal()
 cadre_erasing = Signal()
+ethnicity_withdrawn = Signal()

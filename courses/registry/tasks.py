@@ -27,3 +27,11 @@ def purge_import_files() -> int:
     from courses.registry.services import import_files_purge
 
     return import_files_purge()
+
+
+@shared_task(acks_late=True, time_limit=360, soft_time_limit=300)
+def purge_import_jobs() -> int:
+    """Beat runs this every hour: finished imports past their retention are deleted."""
+    from courses.registry.services import import_jobs_purge
+
+    return import_jobs_purge()

@@ -29,15 +29,16 @@ from courses.registry.import_kinds import (
 )
 from courses.registry.imports import COLUMNS, OPTIONAL_COLUMNS, template_rows
 from courses.registry.models import (
-    CONSENT_NOTICE_VERSION,
     AdminUnit,
     ImportJob,
     ImportStatus,
     UnitLevel,
     UnitStructure,
 )
+from courses.registry.privacy import notice_version_current
 from courses.registry.selectors import import_job_get, unit_label, units_ordered, units_search
 from courses.registry.services import import_job_create, import_job_start
+from lms.access_audit import AccessAction, access_record
 from lms.import_report import import_report_xlsx, report_file_name
 from lms.roles import is_admin
 from lms.spreadsheet import template_csv, xlsx_bytes
@@ -119,7 +120,7 @@ class ImportUploadForm(forms.Form):
             "I attest that each person with a date in the column ngay_dong_y signed, on that "
             "date, the consent form of notice version %(version)s, and that the province "
             "keeps the signed forms."
-        ) % {"version": CONSENT_NOTICE_VERSION}
+        ) % {"version": notice_version_current()}
 
 
 class CadreImportView(WagtailAdminTemplateMixin, FormView):
@@ -146,7 +147,7 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
         context.update(
             columns=COLUMNS,
             optional_columns=OPTIONAL_COLUMNS,
-            consent_notice_version=CONSENT_NOTICE_VERSION,
+            consent_notice_version=notice_version_current(),
             max_megabytes=f"{settings.MAX_IMPORT_UPLOAD_BYTES / 1024 / 1024:g}",
             recent_jobs=_recent_jobs(self.request.user, CADRES),
             templates=_template_links(CADRES),
@@ -162,10 +163,13 @@ class CadreImportView(WagtailAdminTemplateMixin, FormView):
                     uploaded=uploaded,
                     structure=form.cleaned_data["structure"],
                     consent_notice_version=(
-                        CONSENT_NOTICE_VERSION if form.cleaned_data["consent_attested"] else ""
+                        notice_version_current() if form.cleaned_data["consent_attested"] else ""
                     ),
                 )
                 import_job_start(job=job, step="validate")
+                access_record(user=self.request.user, action=AccessAction.IMPORT,
+                              target="courses.importjob", record_id=job.pk,
+                              filters=f"step=upload&structure={job.structure}")  # fmt: skip
         except ValidationError as exc:
             form.add_error("file", exc)
             return self.form_invalid(form)
@@ -309,6 +313,10 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
             return redirect("courses_registry_import_job", pk=self.job.pk)
         with transaction.atomic():
             import_job_start(job=self.job, step="apply")
+            access_record(user=request.user, action=AccessAction.IMPORT,
+                          target="courses.importjob", record_id=self.job.pk,
+                          filters=f"step=apply&structure={self.job.structure}",
+                          count=self.job.total_rows or None)  # fmt: skip
         return redirect("courses_registry_import_job", pk=self.job.pk)
 
 
@@ -334,6 +342,8 @@ class ImportReportView(View):
         if job.warning_count > len(job.warnings):
             notes.append(_("… and %(more)s more warnings.") % {
                 "more": job.warning_count - len(job.warnings)})  # fmt: skip
+        access_record(user=request.user, action=AccessAction.EXPORT, target="courses.importjob",
+                      record_id=job.pk, filters="report=xlsx")  # fmt: skip
         content = import_report_xlsx(
             errors=job.errors, warnings=job.warnings, labels=job.row_labels, notes=notes
         )

@@ -24,6 +24,9 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import log
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from courses.registry.choosers import admin_unit_chooser_viewset, unit_chooser
 from courses.registry.correction_views import CadreEraseView, CadreMergeView
@@ -41,8 +44,9 @@ from courses.registry.imports import (
     TARGET_GROUP_LABELS,
     max_birth_year,
 )
-from courses.registry.models import AdminUnit, Cadre, UnitLevel
+from courses.registry.models import AdminUnit, Cadre, PersonalDataRequest, PrivacyNotice, UnitLevel
 from courses.registry.models.cadres import ETHNIC_GROUPS, name_key
+from courses.registry.requests import data_request_decide, data_requests_visible_to
 from courses.registry.scope import (
     cadres_editable_by,
     cadres_visible_to,
@@ -66,6 +70,8 @@ from courses.registry.views import (
     KindImportView,
 )
 from lms import admin_menu
+from lms.access_audit import AccessAction, access_record, filters_describe
+from lms.admin_policy import CentralAdminPolicy
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
@@ -169,12 +175,41 @@ class CadreForm(WagtailAdminModelForm):
         return (normalise_email(value) or value) if value else ""
 
 
+# The query parameters of the cadre list whose values are codes, kept in the access audit;
+# any other value (a searched name, phone or e-mail) is written there as "*".
+CADRE_FILTER_CODES = ("target_group", "level", "sex", "dan_toc")
+# An export holds ethnicity only when asked for (?dan_toc=1) by someone allowed to see it.
+ETHNICITY_PARAMETER = "dan_toc"
+
+
 class CadreIndexView(generic.IndexView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        # Ethnicity is exported only to admins, whose listing holds only people they cover.
-        if not can_see_ethnicity(request.user):
+        # Ethnicity is exported only to admins, whose listing holds only people they cover,
+        # and only when they ask for it.
+        self.with_ethnicity = can_see_ethnicity(request.user) and (
+            request.GET.get(ETHNICITY_PARAMETER) == "1"
+        )
+        if not self.with_ethnicity:
             self.list_export = [f for f in self.list_export if f != "dan_toc"]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        exporting = bool(getattr(self, "is_export", False))
+        if exporting:
+            count = self.object_list.count()
+        else:
+            page = (getattr(response, "context_data", None) or {}).get("page_obj")
+            count = len(page.object_list) if page is not None else None
+        access_record(
+            user=request.user,
+            action=AccessAction.EXPORT if exporting else AccessAction.LIST,
+            target="courses.cadre",
+            filters=filters_describe(request.GET, codes=CADRE_FILTER_CODES),
+            count=count,
+            ethnicity_shown=exporting and self.with_ethnicity,
+        )
+        return response
 
     def get_base_queryset(self):
         return cadres_visible_to(self.request.user).select_related("unit")
@@ -326,6 +361,9 @@ class CadreUsageView(CadreScopeMixin, usage.UsageView):
 
 
 class CadreInspectView(CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView):
+    """The record, with its full phone for the admins whose scope covers the person (a
+    trainer sees it masked) and ethnicity for those allowed; each view is audited."""
+
     def get_object(self, queryset=None):
         from django.shortcuts import get_object_or_404
 
@@ -338,6 +376,25 @@ class CadreInspectView(CorrectionButtonsMixin, CadreScopeMixin, generic.InspectV
         if not can_see_ethnicity(user, obj):
             fields = [f for f in fields if f != "ethnicity"]
         return fields
+
+    def get_field_display_value(self, field_name, field):
+        if field_name == "phone" and not self._full_phone:
+            return self.object.phone_masked
+        return super().get_field_display_value(field_name, field)
+
+    @cached_property
+    def _full_phone(self) -> bool:
+        return cadres_editable_by(self.request.user).filter(pk=self.object.pk).exists()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        cadre = self.object
+        access_record(
+            user=request.user, action=AccessAction.VIEW, target="courses.cadre",
+            record_id=cadre.pk,
+            ethnicity_shown=bool(cadre.ethnicity) and can_see_ethnicity(request.user, cadre),
+        )  # fmt: skip
+        return response
 
 
 class CadreViewSet(ModelViewSet):
@@ -359,6 +416,7 @@ class CadreViewSet(ModelViewSet):
         TitleColumn("full_name", label=_("full name"), sort_key="name_key",
                     url_name="courses_cadre:inspect"),
         "ma_can_bo", "birth_year", "target_group", "level", "unit",
+        Column("phone_masked", label=_("phone"), sort_key="phone"),
     ]  # fmt: skip
     list_filter = ["target_group", "level", "sex"]
     search_fields = ["name_key"]
@@ -612,3 +670,123 @@ def register_correction_log_actions(actions):
         MERGE_ACTION, _("Merge duplicate records"), _("Merged with a duplicate record")
     )
     actions.register_action(ERASE_ACTION, _("Erase personal data"), _("Personal data erased"))
+
+
+# --- The privacy notice and the learners' requests about their data (privacy.py) ------------
+
+
+class PrivacyNoticeViewSet(SnippetViewSet):
+    """Central admins write each version of the notice, with drafts and revisions; the live
+    version published last is the one learners are asked to accept."""
+
+    model = PrivacyNotice
+    icon = "doc-full"
+    menu_label = _("Privacy notice")
+    menu_order = admin_menu.PRIVACY_NOTICES
+    add_to_admin_menu = True
+    list_display = ["title", "version", "live", "first_published_at"]
+    copy_view_enabled = False
+
+
+register_permission_policy(
+    PrivacyNotice,
+    CentralAdminPolicy(PrivacyNotice, actions={"add", "change", "delete", "publish", "view"}),
+)
+
+
+class _ProvinceAdminPolicy(BasePermissionPolicy):
+    """Admins (central, or of a province) answer the requests; what each sees is scoped by
+    the views (data_requests_visible_to)."""
+
+    def user_has_permission(self, user, action):
+        return action in ("view", "change") and is_admin(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.none()
+
+
+register_permission_policy(PersonalDataRequest, _ProvinceAdminPolicy(PersonalDataRequest))
+
+
+class DataRequestScopeMixin(ScopedObjectMixin):
+    def scoped_queryset(self):
+        return data_requests_visible_to(self.request.user)
+
+
+class DataRequestForm(WagtailAdminModelForm):
+    class Meta:
+        model = PersonalDataRequest
+        fields = ["status", "outcome"]
+
+
+class DataRequestIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return data_requests_visible_to(self.request.user).select_related("cadre")
+
+
+class DataRequestEditView(ScopedSingleObjectMixin, DataRequestScopeMixin, generic.EditView):
+    """The admin answers: done (an erasure request done is the registry's erasure, with
+    counts kept and the person removed) or refused, with an answer the learner reads."""
+
+    def save_instance(self):
+        return data_request_decide(
+            request=self.form.instance, status=self.form.cleaned_data["status"],
+            outcome=self.form.cleaned_data["outcome"], by=self.request.user,
+        )  # fmt: skip
+
+
+class DataRequestInspectView(DataRequestScopeMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(self.scoped_queryset(), pk=unquote(str(self.pk)))
+
+
+class DataRequestHistoryView(DataRequestScopeMixin, history.HistoryView):
+    pass
+
+
+class DataRequestUsageView(DataRequestScopeMixin, usage.UsageView):
+    pass
+
+
+class DataRequestViewSet(ModelViewSet):
+    model = PersonalDataRequest
+    name = "courses_data_request"
+    url_prefix = "registry/data-requests"
+    icon = "mail"
+    menu_label = _("Personal data requests")
+    menu_order = admin_menu.PERSONAL_DATA_REQUESTS
+    add_to_admin_menu = True
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = DataRequestIndexView
+    edit_view_class = DataRequestEditView
+    inspect_view_class = DataRequestInspectView
+    history_view_class = DataRequestHistoryView
+    usage_view_class = DataRequestUsageView
+    list_display = [
+        TitleColumn("kind", label=_("request"), url_name="courses_data_request:edit"),
+        "cadre", "status", "created_at", "decided_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "status"]
+    ordering = ["-created_at", "-pk"]
+    list_per_page = 50
+    inspect_view_fields = ["kind", "cadre", "details", "status", "outcome", "created_at",
+                           "decided_at", "decided_by"]  # fmt: skip
+
+    def get_form_class(self, for_update=False):
+        return DataRequestForm
+
+    def get_urlpatterns(self):
+        """Learners make requests, admins answer them: no add, copy or delete view."""
+        kept = {"index", "index_results", "edit", "inspect", "history", "history_results", "usage"}
+        return [p for p in super().get_urlpatterns() if p.name in kept]
+
+
+@hooks.register("register_admin_viewset")
+def register_privacy_viewsets():
+    return [PrivacyNoticeViewSet(), DataRequestViewSet()]

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from content.models import CoursePage
 from courses.counters.gain import knowledge_scores_forget
-from courses.registry.models import CONSENT_NOTICE_VERSION, AdminUnit, Cadre, ConsentMethod
+from courses.registry.models import AdminUnit, Cadre, ConsentMethod
+from courses.registry.privacy import consent_record
 from courses.registry.services import record_place, successor_check, successor_follow_unit
 from courses.registry.signals import place_changed
 from courses.sessions.counting import (
@@ -424,16 +425,13 @@ def attendance_add_new_cadre(
             phone=phone,
             unit=unit or session.unit,
         )
-        if consent:
-            # The trainer attests that the person agreed to the notice, on the spot.
-            cadre.consent_at = timezone.now()
-            cadre.consent_notice_version = CONSENT_NOTICE_VERSION
-            cadre.consent_method = ConsentMethod.TRAINER
-            cadre.consent_attested_by = by
         cadre.full_clean(
             exclude=["user", "ma_can_bo", "email", "ethnicity", "name_key", "consent_attested_by"]
         )
         cadre.save()
+        if consent:
+            # The trainer attests that the person agreed to the notice, on the spot.
+            consent_record(cadre=cadre, method=ConsentMethod.TRAINER, attested_by=by)
         return attendance_mark(session=session, cadre=cadre, present=present, by=by)
 
 

@@ -77,7 +77,10 @@ def test_role_groups_exist_with_admin_access_for_trainers_and_admins(db):
 
 
 def test_login_and_logout(client, django_user_model, home):
-    django_user_model.objects.create_user("can_bo", password="mat-khau-dai-1")
+    from courses.registry.privacy import notice_accept
+
+    # Accepted the privacy notice already (else the home page sends them to it first).
+    notice_accept(user=django_user_model.objects.create_user("can_bo", password="mat-khau-dai-1"))
     response = client.post("/accounts/login/", {"username": "can_bo", "password": "mat-khau-dai-1"})
     assert response.status_code == 302
     assert client.get("/").context["user"].is_authenticated

@@ -270,6 +270,17 @@ EXPECTATIONS: dict[str, list[Case]] = {
     # courses: the learner's pages (A owns the attempt; B is another cadre)
     "learn/": [Case("/learn/", LOGGED_IN)],
     "learn/profile/": [Case("/learn/profile/", LOGGED_IN)],
+    # A person's own data: those with a registry record (the cadres); nobody else has any.
+    "learn/profile/data.json": [Case("/learn/profile/data.json", r(LOGIN, OK, OK, GONE, GONE, GONE, GONE))],
+    "learn/profile/data.xlsx": [Case("/learn/profile/data.xlsx", r(LOGIN, OK, OK, GONE, GONE, GONE, GONE))],
+    # Withdrawing or giving consent, asking for a correction or erasure: one's own record only
+    # (a POST by someone without one is a 404 and changes nothing).
+    "learn/profile/consent/withdraw/": [Case("/learn/profile/consent/withdraw/", LOGGED_IN_POST_ONLY, post_refused=frozenset(ROLES) - {"cadre", "cadre2"})],
+    "learn/profile/consent/give/": [Case("/learn/profile/consent/give/", LOGGED_IN_POST_ONLY, post_refused=frozenset(ROLES) - {"cadre", "cadre2"})],
+    "learn/profile/requests/": [Case("/learn/profile/requests/", LOGGED_IN_POST_ONLY, post_refused=frozenset(ROLES) - {"cadre", "cadre2"})],
+    # The privacy notice: public; accepting it is for the signed-in.
+    "privacy/": [Case("/privacy/", same(200))],
+    "privacy/accept/": [Case("/privacy/accept/", LOGGED_IN, post_refused=frozenset({"anonymous"}))],
     # Enrolling and marking a lesson done are anyone's own: only the anonymous are refused.
     "learn/courses/<int:course_id>/enrol/": [
         Case(lambda w: f"/learn/courses/{_course(w)}/enrol/", LOGGED_IN_POST_ONLY, post_refused=frozenset({"anonymous"}))
@@ -517,6 +528,17 @@ RULES: dict[str, Rule] = {
     "wagtailusers_api_tokens:index_results": Rule(ADMINS_ONLY),
     "wagtailusers_api_tokens:add": Rule(ADMINS_ONLY),
     "wagtailusers_api_tokens:": Rule(scoped(SEES, admins=HIDDEN)),
+    # The privacy notice is written by central admins only (lms/admin_policy.py); choosing
+    # one (its title is public) is open to staff, creating one from the chooser is not.
+    "wagtailsnippets_courses_privacynotice:": Rule(CENTRAL_ONLY),
+    "wagtailsnippetchoosers_courses_privacynotice:create": Rule(CENTRAL_ONLY),
+    "wagtailsnippetchoosers_courses_privacynotice:": Rule(STAFF),
+    # Learners' requests about their data: the admins of the learner's province, and central.
+    "courses_data_request:index": Rule(ADMINS_ONLY),
+    "courses_data_request:index_results": Rule(ADMINS_ONLY),
+    "courses_data_request:": Rule(scoped({"data_request:A": P10, "data_request:P20": P20})),
+    # The audit of access to personal data: central admins read it, nobody writes it.
+    "lms_access_log:": Rule(CENTRAL_ONLY),
     # Wagtail's site history, scoped like the registry (courses/registry/site_history.py).
     "site_history_scoped": Rule(STAFF),
     "site_history_scoped_results": Rule(STAFF),

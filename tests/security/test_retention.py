@@ -185,3 +185,141 @@ def test_beat_runs_the_clean_up_every_hour():
                  "certificates.tasks.purge_verification_logs"):  # fmt: skip
         assert task in app.tasks, f"{task} is scheduled but no worker knows it"
         assert schedule.get(task, 0) and schedule[task] <= 3600, task
+
+
+# --- Retention set in one place (settings.PERSONAL_DATA_RETENTION) ---------------------------
+
+
+def test_every_retention_has_a_default_in_one_place():
+    assert django_settings.PERSONAL_DATA_RETENTION == {
+        "import_file_hours": 24,
+        "import_job_days": 180,
+        "verification_log_months": 12,
+        "access_log_days": 365,
+        "session_days": 14,
+    }
+    assert django_settings.IMPORT_FILE_RETENTION_HOURS == 24
+    assert django_settings.VERIFICATION_LOG_RETENTION_MONTHS == 12
+    assert django_settings.SESSION_COOKIE_AGE == 14 * 24 * 3600
+
+
+def finished_job(admin, *, status, days_ago: float) -> ImportJob:
+    storage = ImportJob._meta.get_field("file").storage
+    name = storage.save("imports/xong.csv", ContentFile(HEADER.encode()))
+    job = ImportJob.objects.create(kind="cadres", original_name="xong.csv", created_by=admin,
+                                   status=status, file=name)  # fmt: skip
+    then = timezone.now() - dt.timedelta(days=days_ago)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=then, updated_at=then)
+    return job
+
+
+def test_finished_imports_past_their_retention_are_deleted(world):
+    from courses.tasks import purge_import_jobs
+
+    old = [finished_job(world.central, status=s, days_ago=181)
+           for s in (ImportStatus.DONE, ImportStatus.EXPIRED, ImportStatus.FAILED)]  # fmt: skip
+    recent = finished_job(world.central, status=ImportStatus.DONE, days_ago=179)
+    waiting = finished_job(world.central, status=ImportStatus.VALIDATED, days_ago=400)
+    files_before = set(private_files())
+    assert purge_import_jobs.delay().get() == 3
+    remaining = set(ImportJob.objects.values_list("pk", flat=True))
+    assert remaining == {recent.pk, waiting.pk}
+    assert not {job.file.name for job in old} & set(private_files())
+    assert {recent.file.name, waiting.file.name} <= files_before & set(private_files())
+    assert purge_import_jobs.delay().get() == 0
+
+
+def test_the_finished_import_retention_is_a_setting(world, settings):
+    from courses.registry.services import import_jobs_purge
+
+    settings.PERSONAL_DATA_RETENTION = {**settings.PERSONAL_DATA_RETENTION, "import_job_days": 7}
+    old = finished_job(world.central, status=ImportStatus.DONE, days_ago=8)
+    kept = finished_job(world.central, status=ImportStatus.DONE, days_ago=6)
+    assert import_jobs_purge() == 1
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
+
+
+def audit_entry(days_ago: float):
+    from lms.access_audit import access_record
+    from lms.models import AccessLogEntry
+
+    entry = access_record(user=None, action="list", target="courses.cadre", scope="national")
+    AccessLogEntry.objects.filter(pk=entry.pk).update(
+        at=timezone.now() - dt.timedelta(days=days_ago)
+    )
+    return entry.pk
+
+
+def purge_access_log_and_sessions() -> dict:
+    from lms.tasks import purge_access_log_and_sessions
+
+    return purge_access_log_and_sessions.delay().get()
+
+
+def test_access_audit_entries_past_a_year_are_deleted(world, client):
+    from lms.models import AccessLogEntry
+
+    old = [audit_entry(366), audit_entry(400)]
+    kept = [audit_entry(364)]
+    client.force_login(world.hn_admin)
+    client.get("/admin/registry/cadres/")  # an entry written now, by the real view
+    assert purge_access_log_and_sessions()["access_log"] == 2
+    remaining = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    assert remaining.isdisjoint(old) and set(kept) <= remaining and len(remaining) == 2
+    assert purge_access_log_and_sessions()["access_log"] == 0
+
+
+def test_the_access_audit_retention_is_a_setting(db, settings):
+    from lms.access_audit import access_log_purge
+
+    settings.PERSONAL_DATA_RETENTION = {**settings.PERSONAL_DATA_RETENTION, "access_log_days": 30}
+    old, kept = audit_entry(31), audit_entry(29)
+    assert access_log_purge() == 1
+    from lms.models import AccessLogEntry
+
+    assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [kept]
+    assert old != kept
+
+
+def test_expired_login_sessions_are_deleted(world, client):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world.hn_admin)  # a live session
+    live = Session.objects.get()
+    now = timezone.now()
+    stale = Session.objects.create(
+        session_key="a" * 32, session_data="", expire_date=now - dt.timedelta(seconds=1)
+    )
+    too_far = Session.objects.create(
+        session_key="b" * 32, session_data="", expire_date=now + dt.timedelta(days=60)
+    )
+    assert purge_access_log_and_sessions()["sessions"] == 2
+    assert list(Session.objects.values_list("pk", flat=True)) == [live.pk]
+    assert not Session.objects.filter(pk__in=[stale.pk, too_far.pk]).exists()
+    assert client.get("/admin/registry/cadres/").status_code == 200  # still logged in
+
+
+def test_the_session_retention_is_a_setting(db, settings):
+    from django.contrib.sessions.models import Session
+
+    from lms.sessions_purge import sessions_purge
+
+    settings.PERSONAL_DATA_RETENTION = {**settings.PERSONAL_DATA_RETENTION, "session_days": 1}
+    Session.objects.create(session_key="c" * 32, session_data="",
+                           expire_date=timezone.now() + dt.timedelta(days=2))  # fmt: skip
+    kept = Session.objects.create(session_key="d" * 32, session_data="",
+                                  expire_date=timezone.now() + dt.timedelta(hours=12))  # fmt: skip
+    assert sessions_purge() == 1
+    assert list(Session.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_beat_runs_the_personal_data_clean_up_every_hour():
+    from lms.celery import app
+
+    app.loader.import_default_modules()
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    for task in ("courses.registry.tasks.purge_import_jobs",
+                 "lms.tasks.purge_access_log_and_sessions"):  # fmt: skip
+        assert task in app.tasks, f"{task} is scheduled but no worker knows it"
+        assert schedule.get(task, 0) and schedule[task] <= 3600, task

@@ -279,6 +279,10 @@ def _fillers() -> dict[str, object]:
         return Fill({"pk": quiz.pk, "revision_id": rev.pk},
                     ("quiz:in_review", f"quiz_revision:{which}"))  # fmt: skip
 
+    def notice_revision(world, which):
+        notice, rev = e(world, "privacy_notice"), world.extra[f"notice_revision:{which}"]
+        return Fill({"pk": notice.pk, "revision_id": rev.pk}, ("privacy_notice",))
+
     def reset_link(world):
         user = e(world, "user:reset")
         uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -403,6 +407,31 @@ def _fillers() -> dict[str, object]:
                 ("page:in_review", "workflow_state"),
             )
         ],  # fmt: skip
+        # The privacy notice's own revisions.
+        "wagtailsnippets_courses_privacynotice:revisions_revert": lambda w: [
+            notice_revision(w, "first")
+        ],
+        "wagtailsnippets_courses_privacynotice:revisions_unschedule": lambda w: [
+            notice_revision(w, "latest")
+        ],
+        "wagtailsnippets_courses_privacynotice:revisions_compare": lambda w: [
+            Fill(
+                {
+                    "pk": e(w, "privacy_notice").pk,
+                    "revision_id_a": w.extra["notice_revision:first"].pk,
+                    "revision_id_b": w.extra["notice_revision:latest"].pk,
+                },
+                ("privacy_notice",),
+            ),
+            Fill(
+                {
+                    "pk": e(w, "privacy_notice").pk,
+                    "revision_id_a": "earliest",
+                    "revision_id_b": "latest",
+                },
+                ("privacy_notice",),
+            ),
+        ],
         # The quiz in review (a snippet with drafts and the pages' workflow).
         "wagtailsnippets_content_quiz:revisions_view": lambda w: [quiz_revision(w, "first")],
         "wagtailsnippets_content_quiz:revisions_revert": lambda w: [quiz_revision(w, "first")],

@@ -400,6 +400,30 @@ def world_extend(world: World) -> None:
     job.refresh_from_db()
     assert job.status == "validated", job.errors
     world.add("import_job:10", job)
+    # The privacy notice of the version the world's learners accepted, with two revisions;
+    # a request of A (province 10) and of P20; an entry of the access audit.
+    from courses.registry.models import PersonalDataRequest, PrivacyNotice
+    from lms.access_audit import access_record
+
+    notice = PrivacyNotice.objects.create(version="2026-11", title="Thông báo ma trận",
+                                          body="<p>Nội dung</p>", live=False)  # fmt: skip
+    notice_first = notice.save_revision(user=users["central"])
+    notice_first.publish()
+    world.add("privacy_notice", notice)
+    world.extra["notice_revision:first"] = notice_first
+    world.extra["notice_revision:latest"] = notice.save_revision(user=users["central"])
+    for key in ("A", "P20"):
+        cadre = world.cadres[key]
+        world.add(f"data_request:{key}", PersonalDataRequest.objects.create(
+            cadre=cadre, kind="correction", details="Sai năm sinh",
+            province_2025=cadre.province_2025, province_code=cadre.province_code,
+        ))  # fmt: skip
+    world.add(
+        "access_log",
+        access_record(
+            user=users["admin_same"], action="list", target="courses.cadre", filters="level=commune"
+        ),
+    )
     indicator = Indicator.objects.order_by("pk").first()
     world.add("indicator", indicator)
     world.add(

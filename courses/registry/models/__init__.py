@@ -2,6 +2,14 @@
 
 from .cadres import CONSENT_NOTICE_VERSION, Cadre, ConsentMethod, Ethnicity, Level, Sex, TargetGroup
 from .imports import ImportJob, ImportKind, ImportStatus
+from .privacy import (
+    ConsentAction,
+    ConsentRecord,
+    PersonalDataRequest,
+    PrivacyNotice,
+    RequestKind,
+    RequestStatus,
+)
 from .units import AdminUnit, AdminUnitLineage, UnitLevel, UnitStructure
 
 __all__ = [
@@ -9,7 +17,13 @@ __all__ = [
     "AdminUnit",
     "AdminUnitLineage",
     "Cadre",
+    "ConsentAction",
     "ConsentMethod",
+    "ConsentRecord",
+    "PersonalDataRequest",
+    "PrivacyNotice",
+    "RequestKind",
+    "RequestStatus",
     "Ethnicity",
     "ImportJob",
     "ImportKind",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms.text import NameFieldsChecked, nfc, text_fold
+from lms.text import NameFieldsChecked, nfc, phone_mask, text_fold
 
 from .places import place_sync
 
@@ -178,3 +178,8 @@ class Cadre(NameFieldsChecked, models.Model):
 
     def sync_unit_codes(self) -> None:
         place_sync(self)
+
+    @property
+    def phone_masked(self) -> str:
+        """The phone as lists show it: its last three digits."""
+        return phone_mask(self.phone)

@@ -55,7 +55,8 @@ def test_cadre_listing_shows_only_people_in_scope(client, world, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_holds_only_people_in_scope_and_ethnicity_only_for_admins(client, world, role, fmt):
-    response = login(client, world, role).get(url("index") + f"?export={fmt}")
+    # Ethnicity is asked for (dan_toc=1): only the admins get it.
+    response = login(client, world, role).get(url("index") + f"?export={fmt}&dan_toc=1")
     if role in ("anonymous", "hoa_user", "mai_user"):
         assert is_refused(response)
         return
@@ -211,3 +212,15 @@ def test_admin_adds_a_village_under_a_commune_of_their_province(client, world):
         client.get(reverse("courses_adminunit:inspect", args=[world.units["00688"].pk])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_leaves_out_ethnicity_unless_asked_for(client, world, fmt):
+    client.force_login(world.central)
+    response = client.get(url("index") + f"?export={fmt}")
+    if fmt == "csv":
+        header = b"".join(response.streaming_content).decode("utf-8").splitlines()[0]
+    else:
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        header = ",".join(str(v) for v in next(sheet.iter_rows(values_only=True)))
+    assert "ho_ten" in header and "dan_toc" not in header
