@@ -243,6 +243,20 @@ def test_a_person_who_moves_takes_their_scores_to_the_new_province(world):
     assert knowledge_gain_drift() == []
 
 
+def test_a_withdrawn_consent_moves_the_scores_to_the_blank_ethnicity(world):
+    from courses.registry.privacy import consent_withdraw
+
+    cadre = make_cadre(unit=world.lao_cai.commune, ethnicity="08")
+    knowledge_score_set(cadre=cadre, course_id=world.course.pk, pre=40, post=70)
+    by_ethnicity = knowledge_gain(scope_province=None, by="ethnicity")["groups"]
+    assert [(g.key, g.sums.learners) for g in by_ethnicity] == [("08", 1)]
+    consent_withdraw(cadre=cadre, user=None)
+    by_ethnicity = knowledge_gain(scope_province=None, by="ethnicity")["groups"]
+    assert [(g.key, g.sums.learners) for g in by_ethnicity] == [("", 1)]
+    assert KnowledgeScore.objects.get(cadre=cadre).ethnicity == ""
+    assert knowledge_gain_drift() == []
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_scores_on_one_rollup_row_and_one_new_row_stay_exact():
