@@ -51,7 +51,9 @@ from tests.security.world import ROLES, World
 # Database tests, though most only read the session's walk: pytest-django runs them with the
 # other database tests, before the transactional ones, which leave the tables empty behind
 # them (found by CI: run last, the walk found no root page to build its world on).
-pytestmark = pytest.mark.django_db
+# The walk requests every URL pattern as every role, once per module: its time grows with the
+# site. The limit is there to stop a hung test, not to measure speed (benchmarks do that).
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1500)]
 
 # --- Outcomes ------------------------------------------------------------------------------------
 # A response's outcome is its status code, except for a redirect, which is named by where it
