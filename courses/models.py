@@ -16,6 +16,8 @@ from courses.learning.models import (
     CompletionPath,
     Enrolment,
     LessonProgress,
+    OfflineAction,
+    OfflineActionStatus,
     QuizAnswer,
     QuizAttempt,
 )
@@ -57,6 +59,8 @@ __all__ = [
     "IndicatorUnit",
     "LessonProgress",
     "Level",
+    "OfflineAction",
+    "OfflineActionStatus",
     "QuizAnswer",
     "QuizAttempt",
     "SessionKind",
