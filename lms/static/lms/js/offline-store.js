@@ -73,7 +73,7 @@
       return Promise.all([
         run("queue", "readwrite", function (s) { s.clear(); }),
         run("courses", "readwrite", function (s) { s.clear(); }),
-        run("meta", "readwrite", function (s) { s.delete("lastSent"); s.delete("refused"); }),
+        run("meta", "readwrite", function (s) { s.delete("lastSent"); s.delete("refused"); s.delete("user"); }),
         caches.keys().then(function (names) {
           return Promise.all(names.filter(function (n) { return n.indexOf("shell-") !== 0; })
             .map(function (n) { return caches.delete(n); }));

@@ -12,7 +12,7 @@
 
   function t(key, values) {
     var s = status.getAttribute("data-t-" + key) || "";
-    Object.keys(values || {}).forEach(function (k) { s = s.split("%(" + k + ")s").join(values[k]); });
+    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(values[k]); });
     return s;
   }
   function size(bytes) {
@@ -54,11 +54,15 @@
   }
 
   function send() {
-    if (!user || !navigator.onLine) return show();
+    if (!signedIn || !navigator.onLine) return show();
     return store.send(syncUrl, user, csrf()).then(show);
   }
 
-  var ready = (user ? store.set("user", user) : Promise.resolve()).then(send);
+  // A page made signed out (the offline page, kept on the device) shows the work of the
+  // learner who last used this device; only a signed-in page sends it.
+  var signedIn = Boolean(user);
+  var ready = (signedIn ? store.set("user", user) : store.get("user").then(function (u) { user = u || ""; }))
+    .then(send);
   window.addEventListener("online", send);
   window.addEventListener("offline", show);
   navigator.serviceWorker.addEventListener("message", function (event) {
