@@ -17,7 +17,7 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -32,7 +32,6 @@ SHELL_FILES = [
     "lms/js/offline-store.js",
     "lms/js/offline.js",
     "lms/favicon.svg",
-    "lms/icons/icon-192.png",
     "courses/js/quiz-autosave.js",
 ]
 
@@ -84,7 +83,13 @@ def service_worker(request):
             "media_url": settings.MEDIA_URL,
         },
     )
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    # The browser checks for a new worker on navigations: an unchanged one costs a 304.
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:20] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["ETag"] = etag
     response["Service-Worker-Allowed"] = "/"
     return response
 
