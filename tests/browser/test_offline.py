@@ -133,3 +133,45 @@ def test_a_cadre_learns_a_stored_course_offline_and_the_work_arrives_once(journe
     assert OfflineAction.objects.filter(kind="lesson").count() == len(tree.lessons)
     assert j.requests_elsewhere == []
     assert j.csp_violations() == []
+
+
+def test_logging_out_on_a_shared_phone_sends_the_work_then_clears_the_device(journey):
+    from courses.learning.models import LessonProgress, OfflineAction
+
+    tree = make_course(title="Bình đẳng giới trong gia đình", modules=1, lessons_per_module=2)
+    make_learner("hocvien2", full_name="Lò Văn Sáng", unit=make_units().commune)
+    j = journey("offline-shared-phone-logout")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien2", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("[data-offline-course] button[data-action=download]").click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+
+    cadre.context.set_offline(True)
+    cadre.goto(tree.lessons[0].url)
+    with page.expect_navigation():
+        page.locator("form[action$='/done/'] [type=submit]").click()
+    page.locator("#offline-status", has_text="đang chờ gửi").wait_for()
+    assert LessonProgress.objects.count() == 0
+
+    cadre.context.set_offline(False)
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] [type=submit]").click()
+    cadre.shot("logged out")
+    assert LessonProgress.objects.count() == 1
+    assert OfflineAction.objects.count() == 1
+    left = page.evaluate(
+        "Promise.all([caches.keys(), LmsOffline.queued(), LmsOffline.courses(),"
+        " caches.open('pages').then(c => c.keys()).then(r => r.map(q => q.url))])"
+        ".then(([names, queue, courses, pages]) =>"
+        " ({names, queue: queue.length, courses: courses.length, pages}))"
+    )
+    # Only the shell and the signed-out page shown after logging out are left.
+    assert not [name for name in left["names"] if name.startswith("course-")], left
+    assert not [url for url in left["pages"] if tree.course.url in url], left
+    assert left["queue"] == 0 and left["courses"] == 0
+    assert j.requests_elsewhere == []
