@@ -27,6 +27,8 @@ from courses.learning.models import (
     CompletionPath,
     Enrolment,
     LessonProgress,
+    OfflineAction,
+    OfflineActionStatus,
     QuizAnswer,
     QuizAttempt,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "Level",
     "PersonalDataRequest",
     "PrivacyNotice",
+    "OfflineAction",
+    "OfflineActionStatus",
     "QuizAnswer",
     "QuizAttempt",
     "SessionKind",

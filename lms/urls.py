@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from content import views as content_views
 from courses.registry import privacy_views
 from courses.registry.site_history import ScopedLogEntriesView
-from lms import health
+from lms import health, offline
 from lms import views as lms_views
 
 accounts_patterns = [
@@ -47,6 +47,11 @@ accounts_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # The installable web app: manifest, service worker (at the root, for the whole site's
+    # scope) and the page shown for what is not stored on the device.
+    path("manifest.webmanifest", offline.manifest, name="webmanifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_page, name="offline"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include(accounts_patterns)),

@@ -138,3 +138,30 @@ class QuizAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="unique_answer"),
         ]
+
+
+class OfflineActionStatus(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    SKIPPED = "skipped", _("skipped")
+    REJECTED = "rejected", _("rejected")
+
+
+class OfflineAction(models.Model):
+    """One piece of work a learner did on the device while offline (a lesson done, an answer,
+    a quiz submitted), by the id the device gave it. The unique id makes a replay exactly
+    once: the row is written in the transaction that applies the work, so a second copy of the
+    same work (a retry, another tab) finds it and changes nothing."""
+
+    client_id = models.UUIDField(_("id on the device"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=10)
+    acted_at = models.DateTimeField(_("done at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=OfflineActionStatus.choices)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("offline action")
+        verbose_name_plural = _("offline actions")

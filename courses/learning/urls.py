@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses.learning import views
+from courses.learning import offline, views
 
 app_name = "learning"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/", views.attempt_result, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("offline/courses/<int:course_id>/", offline.course_package, name="offline_course"),
+    path("offline/sync/", offline.sync, name="offline_sync"),
 ]

@@ -38,6 +38,10 @@ DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "mat-khau-dai-123"  # the builders' password
 
 
+def chromium_executable() -> str:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 

@@ -1,0 +1,143 @@
+// The site's service worker (see lms/offline.py for why it is hand-written).
+// - Pages: from the network, kept on the device once seen; without a network, the stored
+//   copy, else the offline page.
+// - Static files and media: from the device first (static names are hashed).
+// - Marking a lesson done, answering and submitting a quiz: when the network fails, the work
+//   is queued on the device and sent later (background sync, else the next page load).
+importScripts({{ shell_store|safe }});
+var VERSION = {{ version|safe }};
+var SHELL = "shell-" + VERSION;
+var SHELL_FILES = {{ shell|safe }};
+var OFFLINE_URL = "{% url 'offline' %}";
+var SYNC_URL = "{% url 'learning:offline_sync' %}";
+var PAGES = "pages";
+var FILES = "files";
+var NOT_KEPT = /^\/(admin|accounts|_util|i18n|jsi18n|healthz|sw\.js|learn\/offline)(\/|$)/;
+var QUEUED = [
+  [/^\/learn\/lessons\/(\d+)\/done\/$/, "lesson"],
+  [/^\/learn\/attempts\/(\d+)\/answer\/$/, "answer"],
+  [/^\/learn\/attempts\/(\d+)\/submit\/$/, "submit"]
+];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL).then(function (cache) {
+    // The offline page made signed out: it holds nobody's name or token.
+    return Promise.all([
+      cache.addAll(SHELL_FILES),
+      fetch(OFFLINE_URL, { credentials: "omit" }).then(function (r) { return cache.put(OFFLINE_URL, r); })
+    ]);
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n.indexOf("shell-") === 0 && n !== SHELL; })
+      .map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function fromDevice(request) {
+  return caches.match(request, { ignoreVary: true });
+}
+
+function page(event) {
+  var request = event.request;
+  var path = new URL(request.url).pathname;
+  return fetch(request).then(function (response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (response.ok && type.indexOf("text/html") === 0 && !NOT_KEPT.test(path) && !response.redirected) {
+      var copy = response.clone();
+      event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(request.url, copy); }));
+    }
+    return response;
+  }).catch(function () {
+    return fromDevice(request.url).then(function (stored) {
+      return stored || caches.match(OFFLINE_URL);
+    });
+  });
+}
+
+function file(event) {
+  return fromDevice(event.request).then(function (stored) {
+    if (stored) return stored;
+    return fetch(event.request).then(function (response) {
+      if (response.ok && response.status === 200) {
+        var copy = response.clone();
+        event.waitUntil(caches.open(FILES).then(function (cache) { return cache.put(event.request, copy); }));
+      }
+      return response;
+    });
+  });
+}
+
+// The work a failed post carried, as a queue item, with the CSRF token it was sent with.
+function workOf(request, kind, id) {
+  var type = request.headers.get("Content-Type") || "";
+  if (type.indexOf("application/json") === 0) {
+    return request.json().then(function (data) {
+      return [{ kind: kind, attempt: id, question: data.question, choices: data.choices || [] },
+        request.headers.get("X-CSRFToken")];
+    });
+  }
+  return request.formData().then(function (form) {
+    var token = form.get("csrfmiddlewaretoken");
+    if (kind === "lesson") return [{ kind: kind, lesson: id }, token];
+    if (kind === "answer") return [{ kind: kind, attempt: id, question: form.get("question"), choices: form.getAll("choices") }, token];
+    var answers = {};
+    form.forEach(function (value, name) {
+      if (name.indexOf("q-") !== 0) return;
+      (answers[name.slice(2)] = answers[name.slice(2)] || []).push(value);
+    });
+    return [{ kind: kind, attempt: id, answers: answers }, token];
+  });
+}
+
+function postOrQueue(event, kind, id) {
+  var request = event.request;
+  var copy = request.clone();
+  return fetch(request).catch(function () {
+    return workOf(copy, kind, id).then(function (work) {
+      return LmsOffline.enqueue(work[0], work[1]);
+    }).then(function () {
+      if (self.registration.sync) self.registration.sync.register("lms-queue").catch(function () {});
+      if (request.mode === "navigate") {
+        var back = kind === "lesson" && request.referrer ? request.referrer : OFFLINE_URL;
+        return Response.redirect(back, 303);
+      }
+      return new Response(JSON.stringify({ saved: true, queued: true }), {
+        status: 202, headers: { "Content-Type": "application/json" }
+      });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST") {
+    for (var i = 0; i < QUEUED.length; i++) {
+      var match = QUEUED[i][0].exec(url.pathname);
+      if (match) { event.respondWith(postOrQueue(event, QUEUED[i][1], Number(match[1]))); return; }
+    }
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate") { event.respondWith(page(event)); return; }
+  if (url.pathname.indexOf("{{ static_url }}") === 0 || url.pathname.indexOf("{{ media_url }}") === 0) {
+    event.respondWith(file(event));
+  }
+});
+
+// The connection is back: send the queue with the token stored beside it. Work the server
+// does not take (an expired session) stays for the next page, which sends it with its own.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "lms-queue") return;
+  event.waitUntil(LmsOffline.get("user").then(function (user) {
+    return LmsOffline.send(SYNC_URL, user, null);
+  }).then(function (result) {
+    return self.clients.matchAll().then(function (clients) {
+      clients.forEach(function (client) { client.postMessage({ type: "lms-sent", result: result }); });
+    });
+  }));
+});

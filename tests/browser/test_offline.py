@@ -1,0 +1,177 @@
+"""Offline learning in Debian's Chromium: a cadre stores a course, loses the connection, does
+every lesson and the quiz, closes the page; back online, the work arrives once and the
+certificate is issued. The site is an installable web app by Chromium's own check."""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+
+from tests.browser.conftest import PHONE
+from tests.builders import make_course, make_learner, make_units, seed_indicators
+from tests.conftest import wait_for
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_and_private_media(settings, tmp_path):
+    """Certificates are issued in the live server's thread (no worker in these journeys)."""
+    from lms.celery import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def _installability_errors(j, path: str) -> list:
+    from tests.browser.conftest import CHROMIUM_ARGS, chromium_executable
+
+    with tempfile.TemporaryDirectory() as profile:
+        context = j.browser.browser_type.launch_persistent_context(
+            profile, executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        try:
+            page = context.new_page()
+            page.goto(j.base + path)
+            page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            cdp = context.new_cdp_session(page)
+            return cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        finally:
+            context.close()
+
+
+def test_a_cadre_learns_a_stored_course_offline_and_the_work_arrives_once(journey):
+    from certificates.models import Certificate, CertificateStatus
+    from courses.learning.models import LessonProgress, OfflineAction, QuizAnswer, QuizAttempt
+
+    seed_indicators()
+    tree = make_course(title="Bình đẳng giới ở thôn bản", modules=1, lessons_per_module=2)
+    make_learner("hocvien", full_name="Giàng Thị Pà", unit=make_units().commune)
+    j = journey("offline-cadre-learns-without-a-connection")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+
+    cadre.login("hocvien", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    box = page.locator("[data-offline-course]")
+    button = box.locator("button[data-action=download]")
+    button.wait_for()
+    assert "Tải về để học ngoại tuyến" in button.inner_text()
+    page.locator("[data-offline-info]", has_text="Dung lượng").wait_for()
+    cadre.shot("course with its size before storing")
+
+    # Journeys run in incognito contexts, which Chromium never installs from: the check
+    # runs in a browser profile of its own, as a phone's browser has.
+    assert _installability_errors(j, tree.course.url) == []
+
+    button.click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+    assert "Dung lượng đã dùng trên máy" in box.inner_text()
+    cadre.shot("course stored on the device")
+
+    cadre.context.set_offline(True)
+    for lesson in tree.lessons:
+        cadre.goto(lesson.url)
+        assert lesson.title in page.content()
+        with page.expect_navigation():
+            page.locator("form[action$='/done/'] [type=submit]").click()
+        cadre.shot(f"lesson {lesson.title} done offline")
+    page.locator("#offline-status", has_text="bài học đã xong đang chờ gửi").wait_for()
+
+    quiz = tree.quiz
+    cadre.goto(f"/learn/courses/{tree.course.pk}/quiz/{quiz.pk}/")
+    right = [["Phương án A"], ["Phương án A", "Phương án B"], ["Phương án Đúng"]]
+    for fieldset, labels in zip(page.locator("form.quiz-form fieldset").all(), right, strict=True):
+        for label in labels:
+            fieldset.get_by_label(label, exact=True).check()
+    page.locator("#autosave-status", has_text="").wait_for()
+    cadre.shot("quiz answered offline")
+    with page.expect_navigation():
+        page.locator("form.quiz-form [type=submit]").click()
+    status = page.locator("#offline-status")
+    status.wait_for()
+    assert "câu trả lời đang chờ gửi" in status.inner_text()
+    assert "bài kiểm tra đang chờ nộp" in status.inner_text()
+    cadre.shot("offline page with the work waiting")
+    # Nothing has reached the server yet.
+    assert LessonProgress.objects.count() == 0
+    assert not QuizAttempt.objects.filter(submitted_at__isnull=False).exists()
+
+    page.close()
+    cadre.context.set_offline(False)
+    cadre.page = page = cadre.context.new_page()
+    page.on("request", j.watch_request)
+    cadre.goto("/learn/")
+    wait_for(
+        lambda: Certificate.objects.filter(status=CertificateStatus.ISSUED).exists(),
+        timeout=30,
+        message="the certificate of the completion sent from the device",
+    )
+    page.locator("#offline-status", has_text="Đã gửi lúc").wait_for()
+    cadre.shot("back online, the work was sent")
+
+    assert LessonProgress.objects.count() == len(tree.lessons)
+    attempts = QuizAttempt.objects.filter(submitted_at__isnull=False)
+    assert attempts.count() == 1 and attempts.get().passed
+    assert QuizAnswer.objects.filter(attempt=attempts.get()).count() == 3
+    assert OfflineAction.objects.filter(kind="lesson").count() == len(tree.lessons)
+    assert OfflineAction.objects.filter(kind="submit").count() == 1
+    assert Certificate.objects.count() == 1
+    # A second page load sends nothing again.
+    cadre.goto("/learn/")
+    page.wait_for_timeout(500)
+    assert OfflineAction.objects.filter(kind="lesson").count() == len(tree.lessons)
+    assert j.requests_elsewhere == []
+    assert j.csp_violations() == []
+
+
+def test_logging_out_on_a_shared_phone_sends_the_work_then_clears_the_device(journey):
+    from courses.learning.models import LessonProgress, OfflineAction
+
+    tree = make_course(title="Bình đẳng giới trong gia đình", modules=1, lessons_per_module=2)
+    make_learner("hocvien2", full_name="Lò Văn Sáng", unit=make_units().commune)
+    j = journey("offline-shared-phone-logout")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien2", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("[data-offline-course] button[data-action=download]").click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+
+    cadre.context.set_offline(True)
+    cadre.goto(tree.lessons[0].url)
+    with page.expect_navigation():
+        page.locator("form[action$='/done/'] [type=submit]").click()
+    page.locator("#offline-status", has_text="đang chờ gửi").wait_for()
+    assert LessonProgress.objects.count() == 0
+
+    cadre.context.set_offline(False)
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] [type=submit]").click()
+    cadre.shot("logged out")
+    assert LessonProgress.objects.count() == 1
+    assert OfflineAction.objects.count() == 1
+    left = page.evaluate(
+        "Promise.all([caches.keys(), LmsOffline.queued(), LmsOffline.courses(),"
+        " caches.open('pages').then(c => c.keys()).then(r => r.map(q => q.url))])"
+        ".then(([names, queue, courses, pages]) =>"
+        " ({names, queue: queue.length, courses: courses.length, pages}))"
+    )
+    # Only the shell and the signed-out page shown after logging out are left.
+    assert not [name for name in left["names"] if name.startswith("course-")], left
+    assert not [url for url in left["pages"] if tree.course.url in url], left
+    assert left["queue"] == 0 and left["courses"] == 0
+    assert j.requests_elsewhere == []
