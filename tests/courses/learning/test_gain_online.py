@@ -4,10 +4,13 @@ attempt at another course's quiz is refused and nothing is written."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from courses.counters.gain import knowledge_gain_drift
 from courses.counters.models import KnowledgeScore
+from courses.learning.models import QuizAttempt
 from courses.learning.services import (
+    NotInCourse,
     enrolment_create,
     knowledge_score_from_attempt,
     lesson_complete,
@@ -59,6 +62,7 @@ def test_a_pre_test_taken_after_a_lesson_does_not_count(course):
     enrolment, _ = enrolment_create(cadre=make_cadre(), course=course.course)
     lesson_complete(enrolment=enrolment, lesson_id=course.lessons[0].pk)
     attempt(enrolment, course.pre, correct_answers(course.pre))
+    lesson_complete(enrolment=enrolment, lesson_id=course.lessons[1].pk)
     attempt(enrolment, course.quiz, correct_answers(course.quiz))
     score = KnowledgeScore.objects.get()
     assert (score.pre, score.post) == (None, 100)  # reported as a missing pre-test
@@ -67,9 +71,20 @@ def test_a_pre_test_taken_after_a_lesson_does_not_count(course):
 def test_an_attempt_at_another_courses_quiz_is_refused(course):
     other = make_course(modules=0, published=True)
     enrolment, _ = enrolment_create(cadre=make_cadre(), course=course.course)
-    stray = quiz_attempt_start(enrolment=enrolment, quiz=other.quiz)
-    stray = quiz_attempt_submit(attempt=stray, cadre=enrolment.cadre,
-                                answers=correct_answers(other.quiz))  # fmt: skip
+    # The course does not use that quiz: no attempt can even start.
+    with pytest.raises(NotInCourse):
+        quiz_attempt_start(enrolment=enrolment, quiz=other.quiz)
+    assert not QuizAttempt.objects.exists()
+    # An attempt that exists all the same (made before quizzes were tied to their courses)
+    # gives no score either.
+    stray = QuizAttempt.objects.create(
+        enrolment=enrolment,
+        quiz=other.quiz,
+        number=1,
+        submitted_at=timezone.now(),
+        score=100,
+        passed=True,
+    )
     assert not KnowledgeScore.objects.exists()
     with pytest.raises(ValidationError) as caught:
         knowledge_score_from_attempt(attempt=stray)
