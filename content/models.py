@@ -9,6 +9,7 @@ from http import HTTPMethod
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -162,7 +163,8 @@ class StandardPage(AsciiSlugMixin, Page):
 
 
 class CourseIndexPage(AsciiSlugMixin, Page):
-    """The catalogue. Its subtree requires login: a restriction is created with the page."""
+    """The catalogue, public: visitors read what is taught (courses and their modules) before
+    they have an account; lessons ask for a login themselves (LessonPage.serve)."""
 
     allowed_http_methods = READ_ONLY
 
@@ -175,15 +177,6 @@ class CourseIndexPage(AsciiSlugMixin, Page):
     class Meta:
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
-
-    def save(self, *args, **kwargs):
-        creating = self._state.adding
-        result = super().save(*args, **kwargs)
-        if creating:
-            PageViewRestriction.objects.get_or_create(
-                page=self, restriction_type=PageViewRestriction.LOGIN
-            )
-        return result
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -408,6 +401,11 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
     allowed_http_methods = READ_ONLY
 
     summary = models.TextField(_("summary"), blank=True)
+    outcomes = models.TextField(
+        _("learning outcomes"),
+        blank=True,
+        help_text=_("What a learner can do after the course. One outcome per line."),
+    )
     target_groups = models.JSONField(
         _("target groups"), default=list, blank=True, help_text=_("Codes of TargetGroup.")
     )
@@ -441,6 +439,7 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("outcomes"),
         FieldPanel("target_groups"),
         FieldPanel("competency"),
         FieldPanel("delivery"),
@@ -469,6 +468,9 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def get_certificate_title(self) -> str:
         return self.certificate_title or self.title
+
+    def outcome_list(self) -> list[str]:
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
 
     def target_group_labels(self) -> list[str]:
         labels = dict(TargetGroup.choices)
@@ -580,6 +582,13 @@ class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def search_text_parts(self) -> list[str]:
         return super().search_text_parts() + stream_text(self.body)
+
+    def serve(self, request, *args, **kwargs):
+        """Lessons are for learners with an account: the catalogue above them is public, so
+        the login is asked here rather than by a restriction on the whole subtree."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
 
     def course(self):
         """The course this lesson belongs to (the grandparent page), or None."""
