@@ -62,6 +62,7 @@ from courses.registry.views import (
     ImportTemplateView,
 )
 from lms import admin_menu
+from lms.display import PlainInspectMixin
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
@@ -309,7 +310,9 @@ class CadreUsageView(CadreScopeMixin, usage.UsageView):
     pass
 
 
-class CadreInspectView(CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView):
+class CadreInspectView(
+    PlainInspectMixin, CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView
+):
     def get_object(self, queryset=None):
         from django.shortcuts import get_object_or_404
 
@@ -433,7 +436,7 @@ class UnitUsageView(UnitScopeMixin, usage.UsageView):
     pass
 
 
-class UnitInspectView(UnitScopeMixin, generic.InspectView):
+class UnitInspectView(PlainInspectMixin, UnitScopeMixin, generic.InspectView):
     def get_object(self, queryset=None):
         from django.shortcuts import get_object_or_404
 

@@ -39,6 +39,7 @@ from courses.sessions.services import (
     session_update,
 )
 from lms import admin_menu
+from lms.display import PlainInspectMixin
 from lms.roles import ADMIN, TRAINER, admin_province_code, is_admin
 
 FORM_FIELDS = [
@@ -151,7 +152,7 @@ class SessionUsageView(SessionObjectScopeMixin, usage.UsageView):
     pass
 
 
-class SessionInspectView(SessionScopeMixin, generic.InspectView):
+class SessionInspectView(PlainInspectMixin, SessionScopeMixin, generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), pk=unquote(str(self.pk)))
 
