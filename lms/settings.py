@@ -412,6 +412,8 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.Draft
 
 # --- The programme --------------------------------------------------------------------------
 ISSUING_ORGANISATION = env("ISSUING_ORGANISATION", "Hội Liên hiệp Phụ nữ Việt Nam")
+# The place printed before the date of issue on certificates ("Hà Nội, ngày … tháng … năm …").
+CERTIFICATE_PLACE = env("CERTIFICATE_PLACE", "Hà Nội")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
