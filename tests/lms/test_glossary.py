@@ -41,3 +41,42 @@ def test_templates_and_demo_content_keep_the_glossary():
         if bad in path.read_text(encoding="utf-8").lower()
     ]
     assert wrong == []
+
+
+def _choice_classes():
+    from django.db.models import TextChoices
+
+    import certificates.models
+    import content.models
+    import courses.learning.models
+    import courses.registry.models.cadres
+    import courses.registry.models.imports
+    import courses.registry.models.units
+    import courses.sessions.models
+
+    modules = [certificates.models, content.models, courses.learning.models,
+               courses.registry.models.cadres, courses.registry.models.imports,
+               courses.registry.models.units, courses.sessions.models]  # fmt: skip
+    return [
+        obj
+        for module in modules
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, TextChoices) and obj is not TextChoices
+        and obj.__module__ == module.__name__
+    ]  # fmt: skip
+
+
+def test_option_labels_begin_with_a_capital_in_vietnamese():
+    """Choices read as options in lists and filters: "Nữ", "Lãnh đạo", "Trực tuyến"."""
+    from django.utils import translation
+
+    classes = _choice_classes()
+    assert len(classes) > 10
+    with translation.override("vi"):
+        lower = [f"{cls.__name__}.{member.name}: {member.label}" for cls in classes
+                 for member in cls if str(member.label)[:1].islower()]  # fmt: skip
+        from courses.registry.models import Sex, TargetGroup
+
+        assert str(Sex.FEMALE.label) == "Nữ"
+        assert str(TargetGroup.LEADER.label) == "Lãnh đạo"
+    assert lower == []

@@ -38,7 +38,6 @@ def test_sign_in_sheet_pdf(world, trainer, session):
     assert any("DejaVuSans" in name for name in fonts)
 
 
-
 def test_the_sheet_has_the_organisation_the_session_and_signature_lines(world, trainer, session):
     response = logged_in(trainer).get(url("signin_sheet", session))
     reader = PdfReader(io.BytesIO(response.content))
