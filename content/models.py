@@ -780,5 +780,24 @@ class StoryPage(FoldedSearchMixin, AsciiSlugMixin, Page):
             + stream_text(self.body)
         )
 
+    def get_context(self, request, *args, **kwargs):
+        """The story before and after this one in the series (across volumes, in tree order),
+        for reading the series through."""
+        context = super().get_context(request, *args, **kwargs)
+        series_path = self.path[: self.steplen * (self.depth - 2)]
+        stories = list(
+            StoryPage.objects.live()
+            .filter(path__startswith=series_path)
+            .order_by("path")
+            .only("pk", "title", "url_path", "path", "depth")
+        )
+        ids = [story.pk for story in stories]
+        position = ids.index(self.pk) if self.pk in ids else None
+        context["previous_story"] = stories[position - 1] if position else None
+        context["next_story"] = (
+            stories[position + 1] if position is not None and position + 1 < len(stories) else None
+        )
+        return context
+
     def discussion_question_list(self) -> list[str]:
         return [line.strip() for line in self.discussion_questions.splitlines() if line.strip()]

@@ -66,6 +66,7 @@ from lms.display import PlainInspectMixin
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
+from lms.widgets import PhoneInput
 
 # =============================================================================================
 # Registry: cadres, administrative units and the cadre import (issue 4)
@@ -121,6 +122,7 @@ class CadreForm(WagtailAdminModelForm):
             "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group",
             "level", "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
         ]  # fmt: skip
+        widgets = {"phone": PhoneInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

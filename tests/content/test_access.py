@@ -85,3 +85,31 @@ def test_series_lists_the_four_volumes_in_order(client, series):
     positions = [html.index(f"Tập {n}: Tập {n}") for n in (1, 2, 3, 4)]
     assert positions == sorted(positions)
     assert "4 tập, đã in 41.600 bản." in html
+
+
+def test_stories_link_to_the_previous_and_next_in_the_series(client, series):
+    from content.models import StoryPage
+
+    stories = list(StoryPage.objects.live().descendant_of(series).order_by("path"))
+    assert len(stories) == 8
+    first = client.get(stories[0].url).content.decode()
+    assert 'rel="prev"' not in first
+    assert f'rel="next" href="{stories[1].url}"' in first
+    # From the last story of volume 1 to the first of volume 2.
+    crossing = client.get(stories[1].url).content.decode()
+    assert f'rel="prev" href="{stories[0].url}"' in crossing
+    assert f'rel="next" href="{stories[2].url}"' in crossing
+    assert "Câu chuyện tiếp" in crossing
+    last = client.get(stories[-1].url).content.decode()
+    assert 'rel="next"' not in last
+
+
+def test_the_home_page_title_does_not_repeat_the_site_name(client, home, settings):
+    import re
+
+    home.title = settings.WAGTAIL_SITE_NAME
+    home.save_revision().publish()
+    title = re.search(r"<title>(.*?)</title>", client.get("/").content.decode(), re.S).group(1)
+    assert title.strip() == settings.WAGTAIL_SITE_NAME
+    login = re.search(r"<title>(.*?)</title>", client.get("/accounts/login/").content.decode())
+    assert login.group(1) == f"Đăng nhập · {settings.WAGTAIL_SITE_NAME}"

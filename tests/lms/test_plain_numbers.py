@@ -62,3 +62,14 @@ def test_empty_values_are_a_dash_not_none(world):
     text = html.content.decode()
     assert "None" not in visible_text(text)
     assert "—" in text
+
+
+def test_phone_fields_open_the_numeric_keypad(world):
+    cadre = world["cadre"]
+    html = world["client"].get(reverse("courses_cadre:edit", args=[cadre.pk])).content.decode()
+    field = re.search(r'<input[^>]*name="phone"[^>]*>', html).group(0)
+    assert 'type="tel"' in field and 'inputmode="numeric"' in field
+    session = world["session"]
+    page = world["client"].get(reverse("training_sessions:new_cadre", args=[session.pk]))
+    field = re.search(r'<input[^>]*name="phone"[^>]*>', page.content.decode()).group(0)
+    assert 'type="tel"' in field and 'inputmode="numeric"' in field
