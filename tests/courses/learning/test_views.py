@@ -179,6 +179,8 @@ def test_fail_then_pass_completes_the_course(client, tree, learner):
     enrolment = Enrolment.objects.get()
     assert enrolment.completed_at is not None
     assert enrolment.completed_via == "online"
+    passed = client.get(f"/learn/attempts/{second.pk}/").content.decode()
+    assert 'href="/certificates/mine/">Xem chứng nhận của tôi</a>' in passed
 
 
 def test_passing_the_quiz_before_finishing_lessons_does_not_complete(client, tree, learner):
