@@ -142,6 +142,9 @@ class HomePage(AsciiSlugMixin, Page):
         context["story_series"] = next(
             (c for c in children if c.specific_class is StorySeriesPage), None
         )
+        series = context["story_series"]
+        # The series' volumes with their covers, for the home page's row of covers.
+        context["story_volumes"] = list(series.specific.volumes()) if series else []
         context["standard_pages"] = [c for c in children if c.specific_class is StandardPage]
         return context
 

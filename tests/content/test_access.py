@@ -113,3 +113,13 @@ def test_the_home_page_title_does_not_repeat_the_site_name(client, home, setting
     assert title.strip() == settings.WAGTAIL_SITE_NAME
     login = re.search(r"<title>(.*?)</title>", client.get("/accounts/login/").content.decode())
     assert login.group(1) == f"Đăng nhập · {settings.WAGTAIL_SITE_NAME}"
+
+
+def test_the_home_page_shows_the_story_series_volumes(client, series):
+    from content.models import StoryVolumePage
+
+    html = client.get("/").content.decode()
+    volumes = StoryVolumePage.objects.live().order_by("volume_number")
+    assert volumes.count() == 4
+    for volume in volumes:
+        assert f'href="{volume.url}"' in html
