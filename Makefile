@@ -7,6 +7,8 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 APPS := lms content courses certificates
 export DJANGO_SETTINGS_MODULE := lms.settings
+# lms/settings.py makes SITE_URL (the address in certificates' QR codes) from these two.
+export HOST PORT
 
 .PHONY: run test proof install lint worker bench serve migrate demo messages messages-upstream clean
 

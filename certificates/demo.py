@@ -32,7 +32,7 @@ def issue_history_sample() -> Iterable[str]:
     run finds them issued)."""
     history = Certificate.objects.filter(enrolment__cadre__ma_can_bo__startswith=PREFIX)
     if history.filter(status=CertificateStatus.ISSUED).count() >= HISTORY_SAMPLE:
-        yield "certificates: history sample already issued"
+        yield "Chứng nhận: mẫu của giai đoạn trước đã được cấp."
         return
     sample = list(
         history.filter(status=CertificateStatus.PENDING)
@@ -43,6 +43,6 @@ def issue_history_sample() -> Iterable[str]:
         transaction.on_commit(lambda pk=pk: certificate_queue(certificate_id=pk))
     pending = history.filter(status=CertificateStatus.PENDING).count()
     yield (
-        f"certificates: {len(sample)} of the history issued, {pending - len(sample)} left "
-        "pending for the worker (manage.py issue_pending_certificates)"
+        f"Chứng nhận: đã cấp {len(sample)} chứng nhận của giai đoạn trước, {pending - len(sample)} "
+        "chứng nhận chờ tiến trình nền cấp (manage.py issue_pending_certificates)."
     )

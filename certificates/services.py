@@ -268,6 +268,8 @@ def certificate_data(*, certificate: Certificate) -> rendering.CertificateData:
         serial=certificate.serial,
         verify_url=verify_url(code=certificate.code),
         organisation=settings.ISSUING_ORGANISATION,
+        salutation=rendering.salutation_for(enrolment.cadre.sex),
+        place=nfc(settings.CERTIFICATE_PLACE),
     )
 
 

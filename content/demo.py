@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, Site
 from wagtail.search import index as search_index
 from wagtail.search import signal_handlers as search_signals
 
@@ -222,7 +222,7 @@ def _lesson_body(lesson: tuple, *, stories: dict, quiz: Quiz | None) -> list:
 
 
 def load_courses() -> Iterable[str]:
-    """The catalogue (login required) and one course per competency, each with a final quiz."""
+    """The public catalogue and one course per competency, each with a final quiz."""
     home = _home()
     stories = {story.slug: story for story in StoryPage.objects.all()}
     with _search_index_once() as new_pages:
@@ -234,11 +234,6 @@ def load_courses() -> Iterable[str]:
             title="Danh mục khóa học",
             intro="<p>Các khóa bồi dưỡng theo bốn nhóm năng lực của Đề án 8.</p>",
         )
-        # CourseIndexPage.save adds the login restriction on creation; this keeps it for
-        # catalogues created before that rule.
-        PageViewRestriction.objects.get_or_create(
-            page=index, restriction_type=PageViewRestriction.LOGIN
-        )
         for data in demo_data.COURSES:
             quiz = _quiz(f"Bài kiểm tra cuối khóa: {data['title']}", data["quiz"])
             course, _ = _child(
@@ -248,6 +243,7 @@ def load_courses() -> Iterable[str]:
                 new_pages,
                 title=data["title"],
                 summary=data["summary"] + " (Nội dung mẫu.)",
+                outcomes="\n".join(data.get("outcomes", [])),
                 target_groups=data["target_groups"],
                 competency=data["competency"],
                 delivery=data["delivery"],

@@ -276,6 +276,12 @@ COURSES = [
         "delivery": "blended",
         "requires_post_test": False,
         "hours": 6,
+        "outcomes": [
+            "Phân biệt giới và giới tính, nhận ra định kiến giới và khuôn mẫu giới "
+            "trong đời sống ở thôn, bản.",
+            "Nêu được những quy định chính của Luật Bình đẳng giới.",
+            "Trao đổi với người dân về bình đẳng giới bằng ví dụ gần gũi.",
+        ],
         "target_groups": ["leaders", "commune_cadres", "village_heads", "wu_officers"],
         "summary": "Giới và giới tính, định kiến giới, khuôn mẫu giới và những quy định chính "
         "của pháp luật về bình đẳng giới, trình bày bằng ví dụ ở thôn, bản.",
@@ -464,6 +470,11 @@ COURSES = [
         "delivery": "blended",
         "requires_post_test": False,
         "hours": 8,
+        "outcomes": [
+            "Dùng công cụ phân tích giới đơn giản: ai làm gì, ai có gì, ai quyết định.",
+            "Thu thập và đọc số liệu tách biệt theo giới tính.",
+            "Chỉ ra khoảng cách giới trong một hoạt động của xã, thôn.",
+        ],
         "target_groups": ["district_cadres", "commune_cadres", "wu_officers"],
         "summary": "Dùng các công cụ phân tích giới đơn giản để hiểu ai làm gì, ai có gì, ai "
         "quyết định ở thôn, bản; kết hợp học trực tuyến và buổi thực hành tại xã.",
@@ -612,6 +623,11 @@ COURSES = [
         "delivery": "blended",
         "requires_post_test": False,
         "hours": 10,
+        "outcomes": [
+            "Lồng ghép vấn đề bình đẳng giới khi xây dựng văn bản, chương trình, kế hoạch.",
+            "Đánh giá tác động giới của một chính sách hay dự án.",
+            "Đề xuất biện pháp thu hẹp khoảng cách giới trong kế hoạch của địa phương.",
+        ],
         "target_groups": ["leaders", "province_cadres", "district_cadres", "commune_cadres"],
         "summary": "Các bước lồng ghép vấn đề bình đẳng giới khi xây dựng văn bản, chương trình "
         "và kế hoạch phát triển kinh tế - xã hội, nhất là ở cấp xã.",
@@ -759,6 +775,11 @@ COURSES = [
         "delivery": "in_person",
         "requires_post_test": True,
         "hours": 12,
+        "outcomes": [
+            "Xây dựng chỉ số giám sát bình đẳng giới.",
+            "Lập kế hoạch giám sát, đánh giá và thu thập số liệu.",
+            "Viết báo cáo kết quả thực hiện bình đẳng giới.",
+        ],
         "target_groups": ["district_cadres", "commune_cadres", "wu_officers"],
         "summary": "Xây dựng chỉ số, lập kế hoạch giám sát và viết báo cáo kết quả thực hiện "
         "bình đẳng giới; học trực tiếp tại lớp và làm bài kiểm tra sau khóa học.",

@@ -9,6 +9,7 @@ from http import HTTPMethod
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -141,6 +142,9 @@ class HomePage(AsciiSlugMixin, Page):
         context["story_series"] = next(
             (c for c in children if c.specific_class is StorySeriesPage), None
         )
+        series = context["story_series"]
+        # The series' volumes with their covers, for the home page's row of covers.
+        context["story_volumes"] = list(series.specific.volumes()) if series else []
         context["standard_pages"] = [c for c in children if c.specific_class is StandardPage]
         return context
 
@@ -162,7 +166,8 @@ class StandardPage(AsciiSlugMixin, Page):
 
 
 class CourseIndexPage(AsciiSlugMixin, Page):
-    """The catalogue. Its subtree requires login: a restriction is created with the page."""
+    """The catalogue, public: visitors read what is taught (courses and their modules) before
+    they have an account; lessons ask for a login themselves (LessonPage.serve)."""
 
     allowed_http_methods = READ_ONLY
 
@@ -175,15 +180,6 @@ class CourseIndexPage(AsciiSlugMixin, Page):
     class Meta:
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
-
-    def save(self, *args, **kwargs):
-        creating = self._state.adding
-        result = super().save(*args, **kwargs)
-        if creating:
-            PageViewRestriction.objects.get_or_create(
-                page=self, restriction_type=PageViewRestriction.LOGIN
-            )
-        return result
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -437,6 +433,11 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
     allowed_http_methods = READ_ONLY
 
     summary = models.TextField(_("summary"), blank=True)
+    outcomes = models.TextField(
+        _("learning outcomes"),
+        blank=True,
+        help_text=_("What a learner can do after the course. One outcome per line."),
+    )
     target_groups = models.JSONField(
         _("target groups"), default=list, blank=True, help_text=_("Codes of TargetGroup.")
     )
@@ -487,6 +488,7 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("outcomes"),
         FieldPanel("target_groups"),
         FieldPanel("competency"),
         FieldPanel("delivery"),
@@ -524,6 +526,9 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def get_certificate_title(self) -> str:
         return self.certificate_title or self.title
+
+    def outcome_list(self) -> list[str]:
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
 
     def target_group_labels(self) -> list[str]:
         labels = dict(TargetGroup.choices)
@@ -635,6 +640,13 @@ class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def search_text_parts(self) -> list[str]:
         return super().search_text_parts() + stream_text(self.body)
+
+    def serve(self, request, *args, **kwargs):
+        """Lessons are for learners with an account: the catalogue above them is public, so
+        the login is asked here rather than by a restriction on the whole subtree."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
 
     def course(self):
         """The course this lesson belongs to (the grandparent page), or None."""
@@ -825,6 +837,25 @@ class StoryPage(FoldedSearchMixin, AsciiSlugMixin, Page):
             + [self.community, self.discussion_questions]
             + stream_text(self.body)
         )
+
+    def get_context(self, request, *args, **kwargs):
+        """The story before and after this one in the series (across volumes, in tree order),
+        for reading the series through."""
+        context = super().get_context(request, *args, **kwargs)
+        series_path = self.path[: self.steplen * (self.depth - 2)]
+        stories = list(
+            StoryPage.objects.live()
+            .filter(path__startswith=series_path)
+            .order_by("path")
+            .only("pk", "title", "url_path", "path", "depth")
+        )
+        ids = [story.pk for story in stories]
+        position = ids.index(self.pk) if self.pk in ids else None
+        context["previous_story"] = stories[position - 1] if position else None
+        context["next_story"] = (
+            stories[position + 1] if position is not None and position + 1 < len(stories) else None
+        )
+        return context
 
     def discussion_question_list(self) -> list[str]:
         return [line.strip() for line in self.discussion_questions.splitlines() if line.strip()]

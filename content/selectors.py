@@ -12,6 +12,9 @@ from content.models import CoursePage, LessonPage, Quiz, StoryPage
 from lms.text import text_fold
 
 SEARCHABLE_TYPES = (CoursePage, LessonPage, StoryPage)
+# What a visitor without an account finds: the public catalogue and the stories (lessons ask
+# for a login, so listing them would only lead to the login page).
+PUBLIC_SEARCHABLE_TYPES = (CoursePage, StoryPage)
 
 
 def page_restricted_q(*, user) -> Q | None:
@@ -43,7 +46,8 @@ def page_restricted_q(*, user) -> Q | None:
 
 
 def page_search(*, query: str, user):
-    """Live courses, lessons and stories matching `query`, accent-insensitively.
+    """Live courses, lessons and stories matching `query`, accent-insensitively (courses and
+    stories only for an anonymous visitor).
 
     The query is folded like the indexed `search_folded` field, so "binh dang gioi",
     "Bình đẳng giới", "BINH DANG GIOI" and decomposed Unicode all give the same results.
@@ -52,7 +56,10 @@ def page_search(*, query: str, user):
     folded = text_fold(query)
     if not folded:
         return Page.objects.none()
-    pages = Page.objects.live().type(*SEARCHABLE_TYPES)
+    authenticated = user is not None and user.is_authenticated
+    pages = Page.objects.live().type(
+        *(SEARCHABLE_TYPES if authenticated else PUBLIC_SEARCHABLE_TYPES)
+    )
     blocked = page_restricted_q(user=user)
     if blocked is not None:
         pages = pages.exclude(blocked)

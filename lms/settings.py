@@ -54,7 +54,14 @@ if SECRET_KEY == _DEV_SECRET_KEY and (not DEBUG or env_bool("REQUIRE_SECRET_KEY"
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# The address `make run` serves on (HOST and PORT, as the Makefile passes them), unless
+# SITE_URL says otherwise: certificates' QR codes and e-mails point to it. A server listening
+# on every interface (0.0.0.0, ::) is reached on this machine at 127.0.0.1.
+_RUN_HOST = env("HOST", "127.0.0.1") or "127.0.0.1"
+_EVERY_INTERFACE = ("0.0.0.0", "::", "[::]")  # noqa: S104 (a comparison, not a binding)
+_RUN_HOST = "127.0.0.1" if _RUN_HOST in _EVERY_INTERFACE else _RUN_HOST
+_RUN_PORT = env("PORT", "8000") or "8000"
+SITE_URL = (env("SITE_URL", f"http://{_RUN_HOST}:{_RUN_PORT}") or "").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
@@ -503,6 +510,8 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "content.rich_text.Draft
 
 # --- The programme --------------------------------------------------------------------------
 ISSUING_ORGANISATION = env("ISSUING_ORGANISATION", "Hội Liên hiệp Phụ nữ Việt Nam")
+# The place printed before the date of issue on certificates ("Hà Nội, ngày … tháng … năm …").
+CERTIFICATE_PLACE = env("CERTIFICATE_PLACE", "Hà Nội")
 
 # Open Badges 3.0 credentials (certificates/openbadges/). The issuer's Ed25519 private key,
 # as PEM: from CREDENTIAL_KEY itself, else from the file CREDENTIAL_KEY_FILE (kept outside the

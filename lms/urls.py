@@ -9,6 +9,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from courses.counters import views as counters_views
 from courses.registry import privacy_views
 from courses.registry.site_history import ScopedLogEntriesView
 from lms import health, offline
@@ -98,6 +99,8 @@ if settings.DEBUG:
 
 # Search over courses, lessons and stories (content app), before Wagtail's catch-all.
 urlpatterns += [path("search/", content_views.search, name="search")]
+# The programme's figures for everyone (courses/counters), before Wagtail's catch-all too.
+urlpatterns += [path("so-lieu/", counters_views.public_figures, name="public_figures")]
 
 # Certificate verification (/verify/<code>/) and the learner's own certificates.
 urlpatterns += [path("", include("certificates.urls"))]

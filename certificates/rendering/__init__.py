@@ -29,6 +29,7 @@ from .fonts import missing_glyphs as _missing_glyphs
 
 __all__ = [
     "CertificateData",
+    "salutation_for",
     "UnsupportedCharacters",
     "missing_glyphs",
     "render_certificate",
@@ -43,6 +44,8 @@ _TEXT_FIELDS = (
     "organisation",
     "signer_name",
     "signer_title",
+    "salutation",
+    "place",
 )
 
 
@@ -57,6 +60,14 @@ class CertificateData:
     organisation: str  # issuing organisation, e.g. "Hội Liên hiệp Phụ nữ Việt Nam"
     signer_name: str = ""  # optional, for the signature block
     signer_title: str = ""
+    salutation: str = "Ông/Bà"  # "Ông" or "Bà" by the recorded sex; "Ông/Bà" when unknown
+    place: str = ""  # printed before the date of issue: "Hà Nội, ngày … tháng … năm …"
+
+
+def salutation_for(sex: str) -> str:
+    """How the certificate addresses its holder: "Ông" for a man, "Bà" for a woman, and
+    "Ông/Bà" when the sex is not recorded."""
+    return {"male": "Ông", "female": "Bà"}.get(sex or "", "Ông/Bà")
 
 
 class UnsupportedCharacters(ValueError):

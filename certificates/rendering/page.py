@@ -100,7 +100,6 @@ def _define_frame(canvas: Canvas) -> None:
     canvas.line(CENTRE - 60, h - 163, CENTRE + 60, h - 163)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(SERIF, 16)
-    canvas.drawCentredString(CENTRE, h - 193, "Chứng nhận Ông/Bà:")
     canvas.drawCentredString(CENTRE, h - 280, "Đã hoàn thành khóa học:")
     canvas.setFillColorRGB(*GREY)
     canvas.setFont(SERIF_BOLD, 8.5)
@@ -112,6 +111,9 @@ def draw_page(canvas: Canvas, data: CertificateData) -> None:
     """One certificate on the current page; ``data`` is already NFC and checked."""
     canvas.doForm(FORM)
     h = PAGE_HEIGHT
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(SERIF, 16)
+    canvas.drawCentredString(CENTRE, h - 193, f"Chứng nhận {data.salutation or 'Ông/Bà'}:")
     # The learner's name: large, shrinking for long names, two lines at most.
     size, lines = layout.fit(
         data.full_name, SERIF_BOLD, size=32, width=NAME_WIDTH, max_lines=2, one_line_down_to=22
@@ -166,7 +168,15 @@ def _draw_signature(canvas: Canvas, data: CertificateData) -> None:
     y = 178.0
     canvas.setFont(SERIF, 12.5)
     issued = layout.vietnamese_date(data.issued_on)
-    canvas.drawCentredString(SIGN_CENTRE, y, issued[0].upper() + issued[1:])
+    line = f"{data.place}, {issued}" if data.place else issued[0].upper() + issued[1:]
+    size, lines = layout.fit(
+        line, SERIF, size=12.5, width=SIGN_WIDTH, max_lines=2, one_line_down_to=10
+    )
+    canvas.setFont(SERIF, size)
+    for i, part in enumerate(lines):
+        if i:
+            y -= size * 1.25
+        canvas.drawCentredString(SIGN_CENTRE, y, part)
     y -= 20
     for text, font in (
         (data.organisation.upper(), SERIF_BOLD),

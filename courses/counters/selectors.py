@@ -612,3 +612,30 @@ def _province_names() -> dict[str, dict[str, str]]:
         names = dict(names)
         cache.set(PROVINCE_NAMES_KEY, names, 3600)
     return names
+
+
+def counters_public_map(*, code: str) -> dict:
+    """The provinces' figures of one indicator in the 2025 structure, for the public map:
+    exact per province (a province's totals single no one out, counters_public_value), with
+    each province's circle on the drawing and the provinces with a figure, by name."""
+    from courses.counters import province_map
+
+    figures = counter_figures(
+        scope_province=None, filters=CounterFilters(structure=UnitStructure.S2025), areas=True
+    )
+    figure = next((f for f in figures if f.code == code), None)
+    values: dict[str, int] = {}
+    for area_code, _name, value in figure.areas if figure else []:
+        if area_code.isdigit():
+            shown = counters_public_value(value, level="province")
+            if shown:
+                values[area_code] = shown
+    circles = province_map.province_circles(values)
+    return {
+        "figure": figure,
+        "circles": circles,
+        "listed": sorted((c for c in circles if c["value"]), key=lambda c: -c["value"]),
+        "outline": province_map.outline_path(),
+        "width": province_map.WIDTH,
+        "height": province_map.HEIGHT,
+    }

@@ -302,3 +302,20 @@ def gain_api(request: HttpRequest) -> JsonResponse:
     filters = GainFilters(course_id=course_id, province=province, session_id=session_id)
     data = knowledge_gain_public(scope_province=scope, filters=filters, by=by)
     return JsonResponse(data)
+
+
+@require_GET
+def public_figures(request: HttpRequest) -> HttpResponse:
+    """The programme's figures for everyone: national totals against their targets (never
+    suppressed), and a map of the provinces where people were trained."""
+    from courses.counters.selectors import SMALL_CELL, counters_public_map, counters_public_summary
+    from courses.counters.services import CADRES_TRAINED
+
+    rows = counters_public_summary()
+    for row in rows:
+        row["bar"] = min(row["percent"] or 0, 100) * 3  # of 300 units, the whole target
+    return render(
+        request,
+        "courses/counters/public_figures.html",
+        {"rows": rows, "small": SMALL_CELL, "map": counters_public_map(code=CADRES_TRAINED)},
+    )

@@ -15,6 +15,7 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -35,6 +36,7 @@ from courses.counters.selectors import SMALL_CELL, counters_public_summary
 from courses.registry.models import UnitStructure
 from courses.registry.selectors import province_choices as unit_province_choices
 from lms import admin_menu
+from lms.display import PlainInspectMixin
 from lms.roles import ADMIN, is_admin, is_central_admin
 
 
@@ -64,8 +66,13 @@ for _dhis2_model in (
     register_permission_policy(_dhis2_model, CentralAdminPolicy(_dhis2_model))
 
 
+class IndicatorInspectView(PlainInspectMixin, generic.InspectView):
+    pass
+
+
 class IndicatorViewSet(ModelViewSet):
     model = Indicator
+    inspect_view_class = IndicatorInspectView
     icon = "tasks"
     menu_label = _("Indicators")
     form_fields = [

@@ -454,11 +454,11 @@ def village_targets_enter() -> None:
 
 def load_programme(scale: float = 1.0, *, report: bool = True) -> Iterable[str]:
     if TrainingSession.objects.filter(code__startswith=PREFIX).exists():
-        yield "programme: demo sessions already loaded"
+        yield "Chương trình 2021–2023: các lớp tập huấn mẫu đã có."
         return
     courses = courses_for_kinds()
     if courses is None:
-        yield "programme: no course page yet, demo sessions skipped"
+        yield "Chương trình 2021–2023: chưa có trang khóa học, bỏ qua các lớp tập huấn mẫu."
         return
     from content.models import CoursePage
 
@@ -481,8 +481,8 @@ def load_programme(scale: float = 1.0, *, report: bool = True) -> Iterable[str]:
             _online_study(cadres[person.ma_can_bo], online_course, rng)
     held = sum(1 for p in plans if p.status == SessionStatus.HELD)
     yield (
-        f"programme: {held} held sessions "
-        f"({', '.join(f'{k} {v}' for k, v in HELD.items())}, {len(TOT_COURSES)} ToT), "
-        f"{len(plans) - held} planned, {len(cadres)} people, {present} present, "
-        f"{len(online)} online learners"
+        f"Chương trình 2021–2023: {held} lớp tập huấn đã tổ chức "
+        f"({', '.join(f'{SessionKind(k).label}: {v}' for k, v in HELD.items())}; "
+        f"{len(TOT_COURSES)} khóa tập huấn giảng viên nguồn), {len(plans) - held} lớp kế hoạch, "
+        f"{len(cadres)} người, {present} lượt có mặt, {len(online)} người học trực tuyến."
     )

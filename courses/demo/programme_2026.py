@@ -89,16 +89,16 @@ def _online_completion(cadre: Cadre, course) -> None:
 
 def load_programme_2026() -> Iterable[str]:
     if TrainingSession.objects.filter(code__startswith=PREFIX).exists():
-        yield "programme 2026: demo sessions already loaded"
+        yield "Chương trình 2026: các lớp tập huấn mẫu đã có."
         return
     courses = courses_for_kinds()
     if courses is None:
-        yield "programme 2026: no course page yet, demo sessions skipped"
+        yield "Chương trình 2026: chưa có trang khóa học, bỏ qua các lớp tập huấn mẫu."
         return
     svc.indicator_cache_clear()
     communes = _communes_2025()
     if not all(communes.values()):
-        yield "programme 2026: no commune of the 2025 structure, demo sessions skipped"
+        yield "Chương trình 2026: chưa có xã nào của cơ cấu 2025, bỏ qua các lớp tập huấn mẫu."
         return
     rng = random.Random(2026)  # the same demo every time
     people = 0
@@ -135,6 +135,6 @@ def load_programme_2026() -> Iterable[str]:
                 _online_completion(cadre, course)
     held = sum(1 for row in SESSIONS if row[2] == HELD)
     yield (
-        f"programme 2026: {len(SESSIONS)} sessions in units of the 2025 structure ({held} held), "
-        f"{people} people present"
+        f"Chương trình 2026: {len(SESSIONS)} lớp tập huấn ở đơn vị của cơ cấu 2025 "
+        f"({held} lớp đã tổ chức), {people} người có mặt."
     )

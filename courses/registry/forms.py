@@ -18,6 +18,7 @@ from courses.registry.privacy import consent_record, consent_records_link, conse
 from courses.registry.selectors import province_choices, units_search, units_sorted
 from courses.registry.services import cadre_save
 from lms.text import nfc, unit_name_fold
+from lms.widgets import PhoneInput
 
 __all__ = ["CONSENT_NOTICE_VERSION", "ProfileForm"]
 
@@ -82,6 +83,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Cadre
         fields = ["full_name", "sex", "birth_year", "target_group", "level", "agency", "phone"]
+        widgets = {"phone": PhoneInput()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

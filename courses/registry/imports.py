@@ -409,12 +409,13 @@ class _Checker:
             if unit is None:
                 add(n, "ma_don_vi_hanh_chinh", reason)
             elif level and unit.level not in UNIT_LEVEL_FOR[level]:
-                expected = UnitLevel(sorted(UNIT_LEVEL_FOR[level])[0]).label
+                # Option labels are capitalised; inside the sentence they are not.
+                expected = str(UnitLevel(sorted(UNIT_LEVEL_FOR[level])[0]).label).lower()
                 add(n, "ma_don_vi_hanh_chinh", _(
                     "A person at level “%(level)s” gives the code of their %(expected)s, "
                     "but %(code)s is a %(actual)s."
                 ) % {"level": Level(level).label, "expected": expected, "code": code,
-                     "actual": UnitLevel(unit.level).label})  # fmt: skip
+                     "actual": str(UnitLevel(unit.level).label).lower()})  # fmt: skip
             elif self.province_code and unit.province_2025 != self.province_code:
                 outside = True
 

@@ -72,9 +72,11 @@ from courses.registry.views import (
 from lms import admin_menu
 from lms.access_audit import AccessAction, access_record, filters_describe
 from lms.admin_policy import CentralAdminPolicy
+from lms.display import PlainInspectMixin
 from lms.roles import is_admin
 from lms.spreadsheet import csv_lines, normalise_email, normalise_phone, xlsx_bytes
 from lms.text import nfc
+from lms.widgets import PhoneInput
 
 # =============================================================================================
 # Registry: cadres, administrative units and the cadre import (issue 4)
@@ -130,6 +132,7 @@ class CadreForm(WagtailAdminModelForm):
             "full_name", "ma_can_bo", "sex", "birth_year", "ethnicity", "target_group",
             "level", "agency", "unit", "phone", "email", "consent_notice_version", "consent_at",
         ]  # fmt: skip
+        widgets = {"phone": PhoneInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -360,7 +363,9 @@ class CadreUsageView(CadreScopeMixin, usage.UsageView):
     pass
 
 
-class CadreInspectView(CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView):
+class CadreInspectView(
+    PlainInspectMixin, CorrectionButtonsMixin, CadreScopeMixin, generic.InspectView
+):
     """The record, with its full phone for the admins whose scope covers the person (a
     trainer sees it masked) and ethnicity for those allowed; each view is audited."""
 
@@ -529,7 +534,7 @@ class UnitUsageView(UnitScopeMixin, usage.UsageView):
     pass
 
 
-class UnitInspectView(UnitScopeMixin, generic.InspectView):
+class UnitInspectView(PlainInspectMixin, UnitScopeMixin, generic.InspectView):
     def get_object(self, queryset=None):
         from django.shortcuts import get_object_or_404
 

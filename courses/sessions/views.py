@@ -47,6 +47,7 @@ from courses.sessions.signin_sheet import signin_sheet_render
 from lms.roles import is_admin, is_trainer_or_admin
 from lms.spreadsheet import normalise_phone
 from lms.text import nfc
+from lms.widgets import PhoneInput
 
 PAGE_SIZE = 20
 PASSED_CHOICES = [
@@ -146,7 +147,9 @@ class NewCadreForm(forms.Form):
     )
     level = forms.ChoiceField(label=gettext_lazy("Level"), choices=[("", "—"), *Level.choices])
     agency = forms.CharField(label=gettext_lazy("Agency"), max_length=255, required=False)
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"), max_length=20, required=False, widget=PhoneInput()
+    )
     present = forms.BooleanField(label=gettext_lazy("Present"), required=False, initial=True)
     consent = forms.BooleanField(
         label=gettext_lazy(

@@ -45,6 +45,7 @@ from courses.sessions.services import (
     session_update,
 )
 from lms import admin_menu
+from lms.display import PlainInspectMixin
 from lms.roles import ADMIN, TRAINER, admin_province_code, is_admin
 
 FORM_FIELDS = [
@@ -169,7 +170,7 @@ class SessionUsageView(SessionObjectScopeMixin, usage.UsageView):
     pass
 
 
-class SessionInspectView(SessionScopeMixin, generic.InspectView):
+class SessionInspectView(PlainInspectMixin, SessionScopeMixin, generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), pk=unquote(str(self.pk)))
 

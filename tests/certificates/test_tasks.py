@@ -253,3 +253,23 @@ def test_a_revoked_certificate_is_not_announced(issued, mailoutbox):
     certificate_revoke(certificate=certificate, reason="Cấp nhầm")
     assert email_certificate.apply(args=[certificate.pk]).get() is False
     assert len(mailoutbox) == 1  # only the email sent when it was issued
+
+
+@pytest.mark.parametrize(
+    ("sex", "salutation"), [("female", "Chứng nhận Bà:"), ("male", "Chứng nhận Ông:"),
+                            ("", "Chứng nhận Ông/Bà:")],
+)  # fmt: skip
+def test_the_certificate_addresses_the_holder_by_the_recorded_sex(issued, sex, salutation):
+    text = pdf_text(issued(sex=sex))
+    assert salutation in text
+    if sex:
+        assert "Ông/Bà" not in text
+
+
+def test_the_date_of_issue_is_preceded_by_the_place_set_in_the_settings(issued, settings):
+    settings.CERTIFICATE_PLACE = "Lào Cai"
+    certificate = issued()
+    day = certificate.issued_on
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    expected = f"Lào Cai, ngày {day.day:02d} tháng {month} năm {day.year}"
+    assert expected in pdf_text(certificate).replace("\n", " ")

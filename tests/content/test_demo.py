@@ -93,8 +93,22 @@ def test_demo_standard_pages_and_public_catalogue_rules(client, db):
     }
     home = client.get("/").content.decode()
     assert "Danh mục khóa học" in home and "Câu chuyện" in home
-    assert client.get("/khoa-hoc/").status_code == 302
+    catalogue = client.get("/khoa-hoc/")
+    assert catalogue.status_code == 200
+    assert "Kiến thức cơ bản về bình đẳng giới" in catalogue.content.decode()
     assert client.get("/cau-chuyen-truyen-thong/").status_code == 200
+    lesson = LessonPage.objects.live().first()
+    assert client.get(lesson.url).status_code == 302
+    course = client.get("/khoa-hoc/kien-thuc-co-ban-ve-binh-dang-gioi/").content.decode()
+    assert "Nêu được những quy định chính của Luật Bình đẳng giới." in course
+
+
+def test_an_anonymous_search_for_the_theme_finds_the_demo_courses(client, db):
+    load()
+    response = client.get("/search/", {"q": "bình đẳng giới"})
+    found = response.context["results"]
+    assert "Kiến thức cơ bản về bình đẳng giới" in [page.title for page in found]
+    assert not any(type(page).__name__ == "LessonPage" for page in found)
 
 
 def test_demo_content_is_searchable(db, django_user_model):

@@ -49,11 +49,27 @@ def test_stories_are_found_by_the_community_they_are_set_in(client, series):
     assert {type(result).__name__ for result in response.context["results"]} == {"StoryPage"}
 
 
-def test_pages_behind_login_are_hidden_from_anonymous_visitors(client, course_tree, series):
-    response = client.get("/search/", {"q": "binh dang gioi"})
+def test_anonymous_visitors_find_courses_and_stories_but_no_lesson(client, course_tree, series):
+    response = client.get("/search/", {"q": "bình đẳng giới"})
     assert response.status_code == 200
+    found = response.context["results"]
+    assert "Kiến thức cơ bản về bình đẳng giới" in [page.title for page in found]
     assert LESSON not in titles(response)
-    assert "Kiến thức cơ bản về bình đẳng giới" not in response.content.decode()
+    assert {type(page).__name__ for page in found} <= {"CoursePage", "StoryPage"}
+    story = client.get("/search/", {"q": "ban muong son la"})
+    assert {type(page).__name__ for page in story.context["results"]} == {"StoryPage"}
+
+
+def test_pages_behind_a_restriction_stay_hidden_from_anonymous_visitors(client, course_tree):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=course_tree["course"], restriction_type=PageViewRestriction.LOGIN
+    )
+    response = client.get("/search/", {"q": "binh dang gioi"})
+    assert "Kiến thức cơ bản về bình đẳng giới" not in [
+        r.title for r in response.context["results"]
+    ]
 
 
 def test_drafts_are_not_found(client, course_tree, cadre):

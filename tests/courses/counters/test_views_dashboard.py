@@ -68,3 +68,13 @@ def test_the_cached_panels_are_the_fresh_ones(client, world):
     assert "<strong data-value>5</strong>" in panel(
         client.get(URL).content.decode(), "CADRES_TRAINED"
     )
+
+
+def test_the_month_chart_has_an_axis_value_and_a_table_twin(client, world):
+    client.force_login(make_user(role="Admin"))
+    html = client.get(reverse("counters_dashboard") + "?structure=2023").content.decode()
+    cadres = panel(html, "CADRES_TRAINED")
+    assert "Tháng cao nhất: 3" in cadres
+    assert "Xem theo tháng dưới dạng bảng" in cadres
+    assert '<tr><th scope="row">03/2023</th><td class="counters-num">3</td></tr>' in cadres
+    assert '<tr><th scope="row">07/2024</th><td class="counters-num">1</td></tr>' in cadres

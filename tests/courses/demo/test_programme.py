@@ -140,7 +140,7 @@ def test_the_july_2023_report_comes_out_of_the_engine(demo_courses, client, djan
     # Idempotent: a second run finds the history and changes nothing.
     before = (sessions.count(), Cadre.objects.count(), Achievement.objects.count(),
               Certificate.objects.count())  # fmt: skip
-    assert load() == ["programme: demo sessions already loaded"]
+    assert load() == ["Chương trình 2021–2023: các lớp tập huấn mẫu đã có."]
     assert before == (sessions.count(), Cadre.objects.count(), Achievement.objects.count(),
                       Certificate.objects.count())  # fmt: skip
 
@@ -157,9 +157,9 @@ def test_the_history_sample_of_certificates_is_issued_once(
     with django_capture_on_commit_callbacks(execute=True):
         lines = list(issue_history_sample())
     history = Certificate.objects.filter(enrolment__cadre__ma_can_bo__startswith=PREFIX)
-    assert "issued" in lines[0]
+    assert "đã cấp" in lines[0]
     issued = history.filter(status=CertificateStatus.ISSUED)
     assert issued.count() == HISTORY_SAMPLE
     # Dated by the completion in 2021-2023, not by the day the demo was loaded.
     assert {c.completed_on.year for c in issued} <= {2021, 2022, 2023}
-    assert list(issue_history_sample()) == ["certificates: history sample already issued"]
+    assert list(issue_history_sample()) == ["Chứng nhận: mẫu của giai đoạn trước đã được cấp."]

@@ -39,7 +39,8 @@ def test_the_demo_records_2026_in_2025_units_and_both_structures_show_it():
     # The history beside it, with few people (its report figures are tested in test_programme).
     assert "239" in next(iter(load_programme(scale=0.1, report=False)))
     assert list(load_programme_2026()) == [
-        "programme 2026: 7 sessions in units of the 2025 structure (5 held), 30 people present"
+        "Chương trình 2026: 7 lớp tập huấn ở đơn vị của cơ cấu 2025 (5 lớp đã tổ chức), "
+        "30 người có mặt."
     ]
     list(load_people())
 
@@ -82,5 +83,5 @@ def test_the_demo_records_2026_in_2025_units_and_both_structures_show_it():
     # The split commune of the fallback list (Phường Quang Trung) waits on the central to-do.
     assert undecided_count(users.get(username="quantri")) > 0
 
-    assert list(load_programme_2026()) == ["programme 2026: demo sessions already loaded"]
+    assert list(load_programme_2026()) == ["Chương trình 2026: các lớp tập huấn mẫu đã có."]
     assert Cadre.objects.filter(ma_can_bo__startswith=PREFIX).count() == 30

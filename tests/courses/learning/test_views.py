@@ -189,6 +189,8 @@ def test_fail_then_pass_completes_the_course(client, tree, learner):
     enrolment = Enrolment.objects.get()
     assert enrolment.completed_at is not None
     assert enrolment.completed_via == "online"
+    passed = client.get(f"/learn/attempts/{second.pk}/").content.decode()
+    assert 'href="/certificates/mine/">Xem chứng nhận của tôi</a>' in passed
 
 
 def test_the_final_quiz_opens_only_after_every_lesson(client, tree, learner):

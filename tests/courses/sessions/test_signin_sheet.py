@@ -36,3 +36,17 @@ def test_sign_in_sheet_pdf(world, trainer, session):
         for font in [font.get_object()]
     }
     assert any("DejaVuSans" in name for name in fonts)
+
+
+def test_the_sheet_has_the_organisation_the_session_and_signature_lines(world, trainer, session):
+    response = logged_in(trainer).get(url("signin_sheet", session))
+    reader = PdfReader(io.BytesIO(response.content))
+    raw = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+    text = re.sub(r"\s+", " ", raw)
+    for expected in ("HỘI LIÊN HIỆP PHỤ NỮ VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "Độc lập – Tự do – Hạnh phúc", "DANH SÁCH", "Mã lớp", "Giảng viên",
+                     "Đại diện đơn vị tổ chức", "(Ký, ghi rõ họ tên)"):  # fmt: skip
+        assert expected in text, expected
+    # The first column's heading is whole, not broken into "ST" and "T".
+    assert re.search(r"(^|\s)STT(\s|$)", raw), raw[:800]
+    assert "None" not in text
