@@ -19,6 +19,7 @@ from tests.builders import (
     make_units,
     make_user,
     seed_indicators,
+    study,
 )
 
 pytestmark = [
@@ -86,7 +87,8 @@ def _world():
     enrolment, _ = enrolment_create(cadre=cadre, course=done.course)
     enrolment_complete(enrolment=enrolment, via="online")
     assert Certificate.objects.filter(enrolment=enrolment).exists()
-    enrolment_create(cadre=cadre, course=tree.course)
+    # Both lessons studied: the final quiz opens only after them.
+    study(enrolment_create(cadre=cadre, course=tree.course)[0])
     trainer = make_user("giangvien", role="Trainer", first_name="Giảng", last_name="Viên")
     session = make_session(course=tree.course, unit=units.commune, trainers=[trainer],
                            venue="Nhà văn hóa xã")  # fmt: skip
