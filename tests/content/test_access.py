@@ -4,7 +4,7 @@ ask for a login; the story series is public."""
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
-from tests.builders import course_index
+from tests.builders import course_index, make_user
 
 
 def test_a_new_catalogue_is_public(client, home):
@@ -48,7 +48,7 @@ def test_a_course_page_says_what_is_taught_and_how_to_enrol(client, course_tree)
 
 
 def test_a_logged_in_learner_is_not_told_to_get_an_account(client, course_tree, django_user_model):
-    client.force_login(django_user_model.objects.create_user("can_bo", password="x"))
+    client.force_login(make_user("can_bo"))
     html = client.get(course_tree["course"].url).content.decode()
     assert "Cách ghi danh" in html
     assert "Chưa có tài khoản?" not in html
@@ -68,7 +68,7 @@ def test_the_home_page_button_leads_to_the_public_catalogue(client, course_tree)
 
 
 def test_logged_in_cadres_read_courses_and_lessons(client, course_tree, django_user_model):
-    client.force_login(django_user_model.objects.create_user("can_bo", password="x"))
+    client.force_login(make_user("can_bo"))
     for page in [course_tree["index"], course_tree["course"], *course_tree["lessons"]]:
         assert client.get(page.url).status_code == 200, page.url
 

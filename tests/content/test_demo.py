@@ -18,6 +18,7 @@ from content.models import (
     StoryVolumePage,
 )
 from content.selectors import page_search
+from tests.builders import make_user
 
 
 def load():
@@ -113,7 +114,7 @@ def test_an_anonymous_search_for_the_theme_finds_the_demo_courses(client, db):
 
 def test_demo_content_is_searchable(db, django_user_model):
     load()
-    cadre = django_user_model.objects.create_user("can_bo")
+    cadre = make_user("can_bo")
     titles = [p.title for p in page_search(query="dinh kien", user=cadre)]
     assert "Nhận diện định kiến giới trong đời sống hằng ngày" in titles
     assert "Bình đẳng giới là gì?" in [
@@ -124,7 +125,7 @@ def test_demo_content_is_searchable(db, django_user_model):
 
 def test_demo_lessons_are_light(client, db, django_user_model):
     load()
-    client.force_login(django_user_model.objects.create_user("can_bo"))
+    client.force_login(make_user("can_bo"))
     for lesson in LessonPage.objects.live():
         response = client.get(lesson.url)
         assert response.status_code == 200

@@ -10,13 +10,14 @@ from content.hooks import (
     LESSON_PAGE_PANELS,
     QUIZ_BLOCK_ACTIONS,
 )
+from tests.builders import make_user
 
 NAMES = (COURSE_PAGE_PANELS, LESSON_PAGE_PANELS, QUIZ_BLOCK_ACTIONS, HOME_PAGE_PANELS)
 
 
 @pytest.fixture
 def cadre(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("can_bo", password="x"))
+    client.force_login(make_user("can_bo"))
 
 
 @pytest.fixture

@@ -7,12 +7,19 @@ from wagtail.documents.models import Document
 
 from content.models import StoryVolumePage
 from tests import builders
-from tests.builders import course_index, make_lesson, make_module, make_story_tree, publish
+from tests.builders import (
+    course_index,
+    make_lesson,
+    make_module,
+    make_story_tree,
+    make_user,
+    publish,
+)
 
 
 @pytest.fixture
 def cadre(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("can_bo", password="x"))
+    client.force_login(make_user("can_bo"))
 
 
 def count_queries(client, url: str) -> int:

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from tests.builders import make_lesson
+from tests.builders import make_lesson, make_user
 from tests.conftest import require_postgres
 
 LESSON = "Bình đẳng giới là gì?"
@@ -12,7 +12,7 @@ LESSON = "Bình đẳng giới là gì?"
 
 @pytest.fixture
 def cadre(client, django_user_model):
-    user = django_user_model.objects.create_user("can_bo", password="x")
+    user = make_user("can_bo")
     client.force_login(user)
     return user
 

@@ -4,12 +4,14 @@ import re
 
 import pytest
 
+from tests.builders import make_user
+
 SECRETS = ("DAP-AN-DUNG", "GIAI-THICH-BI-MAT", "is_correct", "explanation")
 
 
 @pytest.fixture
 def cadre(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("can_bo", password="x"))
+    client.force_login(make_user("can_bo"))
 
 
 def assert_no_secret(html: str):

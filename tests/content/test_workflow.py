@@ -10,6 +10,7 @@ from wagtail.models import Workflow, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from content.models import LessonPage
+from tests.builders import make_user
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_trainer_in_the_admin_submits_and_admin_approves(client, course_tree, tr
 
     # A cadre now reads it, with the quiz placeholder and no answers.
     client.logout()
-    client.force_login(type(trainer).objects.create_user("can_bo"))
+    client.force_login(make_user("can_bo"))
     html = client.get(lesson.url).content.decode()
     assert "Bài có kiểm tra" in html and "Kiểm tra cuối khoá" in html
     assert "DAP-AN-DUNG" not in html
