@@ -57,12 +57,16 @@ def _choice_classes():
     modules = [certificates.models, content.models, courses.learning.models,
                courses.registry.models.cadres, courses.registry.models.imports,
                courses.registry.models.units, courses.sessions.models]  # fmt: skip
+    # The structure's label is a phrase that sentences quote ("Mã đơn vị được đọc theo cơ cấu
+    # 2025 (tỉnh, xã)", "Mẫu theo cơ cấu 2023 …"), so it keeps its small letter.
+    from courses.registry.models.units import UnitStructure
+
     return [
         obj
         for module in modules
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, TextChoices) and obj is not TextChoices
-        and obj.__module__ == module.__name__
+        and obj.__module__ == module.__name__ and obj is not UnitStructure
     ]  # fmt: skip
 
 
