@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from courses.registry.models import (
     PrivacyNotice,
 )
 from courses.registry.models.cadres import NOT_STATED
+from courses.registry.models.privacy import NOTICE_VERSION_CACHE_KEY
 from courses.registry.signals import ethnicity_withdrawn
 
 
@@ -43,8 +45,17 @@ def notice_current() -> PrivacyNotice | None:
 
 
 def notice_version_current() -> str:
-    notice = notice_current()
-    return notice.version if notice is not None else CONSENT_NOTICE_VERSION
+    """The current notice's version, cached until a notice is saved or deleted."""
+    version = cache.get(NOTICE_VERSION_CACHE_KEY)
+    if version is None:
+        notice = notice_current()
+        version = notice.version if notice is not None else CONSENT_NOTICE_VERSION
+        cache.set(NOTICE_VERSION_CACHE_KEY, version, NOTICE_VERSION_CACHE_SECONDS)
+    return version
+
+
+# A bound on the cache, should a notice change without its save() (a bulk update by hand).
+NOTICE_VERSION_CACHE_SECONDS = 600
 
 
 def notice_accepted(*, user, version: str) -> bool:

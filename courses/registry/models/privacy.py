@@ -38,6 +38,26 @@ class PrivacyNotice(DraftStateMixin, RevisionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        notice_version_forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        notice_version_forget()
+        return result
+
+
+# Every page a learner opens asks which notice is current: the answer is cached, and any save
+# of a notice (publishing and unpublishing included) forgets it.
+NOTICE_VERSION_CACHE_KEY = "privacy:notice-version"
+
+
+def notice_version_forget() -> None:
+    from django.core.cache import cache
+
+    cache.delete(NOTICE_VERSION_CACHE_KEY)
+
 
 class ConsentAction(models.TextChoices):
     ACCEPTED = "accepted", _("notice read and accepted")
