@@ -103,3 +103,45 @@ def test_no_critical_or_serious_axe_violation_on_public_learner_trainer_and_admi
         " document.querySelector('main').appendChild(img); }"
     )
     assert any("image-alt" in v for v in visitor.page.evaluate(RUN_AXE))
+
+
+LIGHTHOUSE = Path(__file__).parent / "axe" / "node_modules" / ".bin" / "lighthouse"
+
+
+def _lighthouse_accessibility(url: str, folder: Path) -> tuple[float, list[str]]:
+    """Lighthouse's accessibility score of one page, and the audits that failed."""
+    import json
+    import subprocess
+
+    from tests.browser.conftest import CHROMIUM
+
+    out = folder / "report.json"
+    env = dict(os.environ, CHROME_PATH=CHROMIUM)
+    subprocess.run(
+        [str(LIGHTHOUSE), url, "--only-categories=accessibility", "--output=json",
+         f"--output-path={out}", "--quiet", "--max-wait-for-load=30000",
+         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run"],
+        env=env, check=True, timeout=180, capture_output=True,
+    )  # fmt: skip
+    report = json.loads(out.read_text())
+    score = report["categories"]["accessibility"]["score"]
+    failed = [
+        audit_id
+        for audit_id, audit in report["audits"].items()
+        if audit.get("score") == 0 and audit.get("scoreDisplayMode") == "binary"
+    ]
+    return score, failed
+
+
+def test_lighthouse_gives_the_public_pages_full_accessibility_marks(live_server, tmp_path):
+    if not LIGHTHOUSE.exists():
+        message = "Lighthouse is not installed: (cd tests/browser/axe && npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    tree, _session = _world()
+    results = {}
+    for path in ("/", "/so-lieu/", tree.course.url, "/search/?q=bình+đẳng+giới",
+                 "/accounts/login/"):  # fmt: skip
+        results[path] = _lighthouse_accessibility(live_server.url + path, tmp_path)
+    assert {path: result for path, result in results.items() if result[0] < 1} == {}
