@@ -47,6 +47,9 @@ def _render(request, path: str):
     sub = copy.copy(request)
     sub.__dict__.pop("_messages", None)
     sub.__dict__.pop("_learning_state", None)
+    sub.__dict__.pop("headers", None)
+    # As the device will ask for it when storing the course (the quiz page then opens).
+    sub.META = {**request.META, "HTTP_X_OFFLINE_STORE": "1"}
     sub.path = sub.path_info = path
     sub.method = "GET"
     sub.GET, sub.POST = QueryDict(), QueryDict()

@@ -85,12 +85,17 @@ def lesson_panel(context, page) -> str:
     state["lesson"] = page
     progress = state["progress"]
     state["lesson_done"] = bool(progress and page.pk in progress.done_ids)
-    # In a course studied in order, a lesson after the first one not done waits for it.
+    # In a course studied in order, a lesson after the first one not done waits for it;
+    # except in the copy stored on the device for offline study, where the lessons before it
+    # are done first and arrive first (the server checks the order again when they do).
     course = state["course"]
     next_lesson = progress.next_lesson if progress else None
+    request = context.get("request")
+    for_device = request is not None and request.headers.get("X-Offline-Store") == "1"
     state["blocked_by"] = (
         next_lesson
-        if not state["lesson_done"]
+        if not for_device
+        and not state["lesson_done"]
         and next_lesson is not None
         and next_lesson.pk != page.pk
         and getattr(course, "require_lessons_in_order", False)

@@ -240,9 +240,16 @@ class QuizChanged(LearningError):
     status = 409
 
 
-def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz, at=None) -> QuizAttempt:
+def quiz_attempt_start(
+    *, enrolment: Enrolment, quiz: Quiz, at=None, for_device: bool = False
+) -> QuizAttempt:
     """Resume the open attempt, or start a new one within the attempt limit (`at`: when it
     was started, for work recorded later; by default now).
+
+    `for_device`: the quiz page is being stored on the learner's device, to be answered
+    offline after the lessons stored with it. The attempt starts although the lessons before
+    the quiz are not done yet on the server; it can be submitted only once they are (the
+    submission checks the gate again, after the device's lessons arrive in order).
 
     Only a published quiz can be taken, and always in its published version: the attempt
     records that revision. An open attempt follows a version published since it started.
@@ -250,7 +257,7 @@ def quiz_attempt_start(*, enrolment: Enrolment, quiz: Quiz, at=None) -> QuizAtte
     The quiz must be one the enrolment's course uses, open to the learner now
     (quiz_require_open); otherwise nothing is written."""
     _require_published(quiz)
-    quiz_require_open(enrolment=enrolment, quiz=quiz)
+    quiz_require_open(enrolment=enrolment, quiz=quiz, opening=not for_device)
     open_attempt = QuizAttempt.objects.filter(
         enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
     ).first()

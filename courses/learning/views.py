@@ -292,7 +292,9 @@ def quiz(request, course_id: int, quiz_id: int):
     enrolment.course = course
     previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
     try:
-        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj)
+        # The course's "store for offline study" asks for the page with this header.
+        for_device = request.headers.get("X-Offline-Store") == "1"
+        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj, for_device=for_device)
     except LearningError as exc:
         if not quiz_obj.is_published or isinstance(exc, NotInCourse):
             raise Http404 from exc

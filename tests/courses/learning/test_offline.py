@@ -61,7 +61,10 @@ def learner(tree, tasks_inline):
     enrolment.refresh_from_db()
     # Started when the device stored the course's quiz page, an hour ago.
     attempt = quiz_attempt_start(
-        enrolment=enrolment, quiz=tree.quiz, at=timezone.now() - dt.timedelta(hours=1)
+        enrolment=enrolment,
+        quiz=tree.quiz,
+        at=timezone.now() - dt.timedelta(hours=1),
+        for_device=True,
     )
     client = Client()
     client.force_login(user)
@@ -192,3 +195,21 @@ def test_a_course_package_lists_its_pages_and_the_quiz_for_an_enrolled_learner(t
     stranger = Client()
     stranger.force_login(make_user(role="Cadre"))
     assert stranger.get(f"/learn/offline/courses/{tree.course.pk}/").status_code == 403
+
+
+def test_a_quiz_stored_for_the_device_is_still_submitted_only_after_the_lessons(tree, learner):
+    """Storing the course starts the quiz's attempt before the lessons; a submission that
+    arrives without them is refused, and the same submission after them is graded."""
+    user, enrolment, attempt, client = learner
+    lessons, rest = [], []
+    for item in _work(tree, attempt):
+        (lessons if item["kind"] == "lesson" else rest).append(item)
+    response = _post(client, user, rest)
+    assert QuizAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).exists()
+    assert response.status_code in (200, 409), response.content
+    # Online, the quiz page still says to finish the lessons first.
+    page = client.get(f"/learn/courses/{tree.course.pk}/quiz/{tree.quiz.pk}/")
+    assert page.status_code == 403
+    rest = [{**item, "id": str(uuid.uuid4())} for item in rest]
+    assert _post(client, user, lessons + rest).status_code == 200
+    assert QuizAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=False).exists()
