@@ -246,6 +246,23 @@ def _course(w: World) -> int:
 EXPECTATIONS: dict[str, list[Case]] = {
     # lms
     "healthz": [Case("/healthz", same({200, 503}))],
+    # The installable app: its manifest, its service worker and the offline page are public.
+    "manifest.webmanifest": [Case("/manifest.webmanifest", same(200))],
+    "sw.js": [Case("/sw.js", same(200))],
+    "offline/": [Case("/offline/", same(200))],
+    # What to store of a course for offline study: for the learners enrolled in it (both are).
+    "learn/offline/courses/<int:course_id>/": [
+        Case(lambda w: f"/learn/offline/courses/{_course(w)}/", r(401, OK, OK, 403, 403, 403, 403))
+    ],
+    # A device's queued work: POST only, by the signed-in learner whose work it is.
+    "learn/offline/sync/": [
+        Case("/learn/offline/sync/", same(405), post_refused=frozenset({"anonymous"}))
+    ],
+    # The knowledge gain: admins in their scope; a trainer names one of their sessions.
+    "api/knowledge-gain/": [
+        Case("/api/knowledge-gain/", r(401, 403, 403, 403, OK, OK, OK)),
+        Case("/api/knowledge-gain/?province=20", r(401, 403, 403, 403, 403, OK, OK)),
+    ],
     "i18n/setlang/": [Case("/i18n/setlang/", same(REDIRECT))],
     "jsi18n/": [Case("/jsi18n/", same(200))],
     "accounts/login/": [Case("/accounts/login/", r(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT))],
