@@ -59,7 +59,13 @@ def _setup(media: str) -> None:
 def _fixtures():
     from wagtail.models import Locale, Page
 
-    from certificates.models import Certificate, CertificateEvent, SerialCounter
+    from certificates.models import (
+        Certificate,
+        CertificateEvent,
+        OpenBadgeCredential,
+        SerialCounter,
+        StatusList,
+    )
     from content.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
     from courses.counters.models import Achievement
     from courses.counters.services import COUNTER_TABLES
@@ -68,6 +74,8 @@ def _fixtures():
 
     # The benchmark's own database: start from nothing.
     CertificateEvent.objects.all().delete()
+    OpenBadgeCredential.objects.all().delete()
+    StatusList.objects.all().delete()
     Certificate.objects.all().delete()
     SerialCounter.objects.all().delete()
     Achievement.objects.all().delete()
