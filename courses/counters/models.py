@@ -19,8 +19,9 @@ one, so adding it to a key adds no rows for records of the 2023 structure.
 - CounterYearRollup: the same by year: what national and province views read for whole years
   (the seeded indicator periods are whole years, 2021-2030).
 - CounterMonthTotal: indicator x month x province: the month chart of the unfiltered views.
-- CounterNationalMonth: indicator x month x level x sex x ethnicity: the national month chart
-  when filtered by sex, level or ethnicity (no place in the key, so it stays small).
+- CounterNationalMonth: indicator x month x 2025 province x level x sex x ethnicity: the
+  national month chart when filtered by sex, level or ethnicity (no commune or district in
+  the key, so it stays small; the province keeps provinces from writing the same row).
 
 `recount_counters` rebuilds all five from the achievements; `--check` compares all five.
 """
@@ -285,12 +286,17 @@ class CounterMonthTotal(models.Model):
 
 
 class CounterNationalMonth(models.Model):
-    """Fine cells summed over the places: the national month chart under a sex, level or
-    ethnicity filter reads at most indicators x months x levels x sexes x ethnicities rows,
-    however many people and places there are."""
+    """Fine cells summed over the places but the 2025 province: the national month chart
+    under a sex, level or ethnicity filter reads at most indicators x months x provinces x
+    levels x sexes x ethnicities rows, however many people and communes there are.
+
+    The province stays in the key so that completions in different provinces never write the
+    same row: a single national row per month was the one row every completion of the month
+    locked until its commit, and the completions of the whole country queued for it."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
+    province_2025 = models.CharField(max_length=2, blank=True)
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)
@@ -301,8 +307,8 @@ class CounterNationalMonth(models.Model):
         verbose_name_plural = _("counter national months")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "month", "level", "sex", "ethnicity"],
-                name="unique_counter_national_month",
+                fields=["indicator", "month", "province_2025", "level", "sex", "ethnicity"],
+                name="unique_counter_national_month_by_province",
             ),
         ]
 

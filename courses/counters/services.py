@@ -138,7 +138,8 @@ ROLLUPS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (CounterYearRollup, ("indicator_id", "year", "province_code", "province_2025", "level",
                          "sex", "ethnicity")),
     (CounterMonthTotal, ("indicator_id", "month", "province_code", "province_2025")),
-    (CounterNationalMonth, ("indicator_id", "month", "level", "sex", "ethnicity")),
+    (CounterNationalMonth, ("indicator_id", "month", "province_2025", "level", "sex",
+                            "ethnicity")),
 )  # fmt: skip
 COUNTER_TABLES: tuple[tuple[type, tuple[str, ...]], ...] = ((CounterCell, CELL_COLUMNS), *ROLLUPS)
 

@@ -217,3 +217,50 @@ def test_a_batch_writes_each_cell_once_at_its_end_and_agrees_with_a_recount(worl
     assert cell_total(svc.CADRES_TRAINED) == 5
     assert value(svc.CADRES_TRAINED) == 5
     call_command("recount_counters", "--check")
+
+
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true"
+    and not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="lock waits between transactions need PostgreSQL (DATABASE_URL)",
+)
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_completions_in_two_provinces_never_wait_for_each_other():
+    """Same month, level, sex and ethnicity, different provinces: while one completion's
+    transaction is still open, the other commits at once (it waited for a row the first
+    holds when every completion of the month wrote one national row)."""
+    require_postgres("lock waits between provinces")
+    world = make_counters_world()
+    first = make_cadre(unit=world.lao_cai.commune, ethnicity="03", sex="female")
+    second = make_cadre(unit=world.ha_giang.commune, ethnicity="03", sex="female")
+    assert first.province_2025 != second.province_2025
+    enrolments = [Enrolment.objects.create(cadre=c, course=world.course) for c in (first, second)]
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_open():
+        try:
+            with transaction.atomic():
+                enrolment_complete(enrolment=enrolments[0], via="online")
+                holding.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold_open)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            assert enrolment_complete(enrolment=enrolments[1], via="online")
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert value(svc.CADRES_TRAINED) == 2
+    call_command("recount_counters", "--check")
