@@ -4,6 +4,10 @@ The DejaVu files in lms/fonts cover every Vietnamese letter: DejaVu Sans for the
 sheet and the counters report, DejaVu Serif for certificates. ReportLab keeps registered
 fonts in a process-wide table, so each name is registered once, on first use, under a lock
 (a process may render from several threads).
+
+Streams are compressed but not ASCII85-armoured: a PDF is a binary file wherever it goes
+(storage, HTTP, email attachment), so the armour only made each file a quarter larger and
+cost an encoding pass per stream. ReportLab's encoders run in its C accelerator (rl-accel).
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import threading
 from pathlib import Path
 from typing import TypeVar
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+rl_config.useA85 = 0
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
