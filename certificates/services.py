@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -49,7 +50,11 @@ from certificates.models import (
 )
 from certificates.openbadges import documents as badge_documents
 from certificates.openbadges import issuing as badges
-from courses.counters.services import certified_learner_record, certified_learner_remove
+from courses.counters.services import (
+    certified_learner_record,
+    certified_learner_remove,
+    counters_batched,
+)
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
 from lms.text import name_problem, nfc
@@ -98,14 +103,17 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate | None:
             ignore_conflicts=True,
         )
         return None
-    certificate, created = Certificate.objects.get_or_create(
-        enrolment=enrolment,
-        defaults={
-            "province_code": enrolment.cadre.province_2025,
-            "queued_at": timezone.now(),
-        },
-    )
+    # No other transaction can make this enrolment's certificate meanwhile: the completion
+    # that called this holds the enrolment's row (it has just marked it complete). So a read
+    # then an insert, without get_or_create's savepoint.
+    certificate = Certificate.objects.filter(enrolment=enrolment).first()
+    created = certificate is None
     if created:
+        certificate = Certificate.objects.create(
+            enrolment=enrolment,
+            province_code=enrolment.cadre.province_2025,
+            queued_at=timezone.now(),
+        )
         transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
     elif _withdrawn(certificate):
         # Completed again after its completion was taken back: issued again, same serial and
@@ -213,17 +221,26 @@ def serial_next(*, province_code: str, year: int) -> str:
 
     One statement: insert the counter at 1 or add one to it, and read the number back. The
     row stays locked until the caller commits, so two drawers never get the same number."""
+    return serials_next(province_code=province_code, year=year, count=1)[0]
+
+
+def serials_next(*, province_code: str, year: int, count: int) -> list[str]:
+    """The next `count` serials in a province and year, in order, drawn in one statement (see
+    serial_next)."""
     province_code = province_code or NO_PROVINCE
     table = SerialCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (province_code, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+            f"INSERT INTO {table} (province_code, year, last_number) VALUES (%s, %s, %s) "  # noqa: S608
             f"ON CONFLICT (province_code, year) "
-            f"DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
-            [province_code, year],
+            f"DO UPDATE SET last_number = {table}.last_number + EXCLUDED.last_number "
+            f"RETURNING last_number",
+            [province_code, year, count],
         )
-        (number,) = cursor.fetchone()
-    return f"DA8-{province_code}-{year}-{number:06d}"
+        (last,) = cursor.fetchone()
+    return [
+        f"DA8-{province_code}-{year}-{number:06d}" for number in range(last - count + 1, last + 1)
+    ]
 
 
 def _issuable(certificate: Certificate) -> bool:
@@ -236,22 +253,32 @@ def _issuable(certificate: Certificate) -> bool:
 # query small (a course is a Wagtail page with some forty columns).
 _CADRE_FIELDS = (
     "id", "user_id", "full_name", "email", "province_code", "district_code", "commune_code",
-    "level", "sex", "ethnicity",
+    "province_2025", "commune_2025", "level", "sex", "ethnicity",
 )  # fmt: skip
 _COURSE_FIELDS = ("title", "certificate_title", "summary", "estimated_hours", "url_path")
 
 
-def _locked(certificate_id: int) -> Certificate | None:
-    """The certificate, locked, with what issuing needs of its enrolment, learner and course."""
+def _issuing_rows():
+    """Certificates locked for issuing, with what issuing needs of their enrolment, learner
+    and course. Rows another transaction holds are skipped, never waited for."""
     fields = [f.attname for f in Certificate._meta.concrete_fields]
     fields += ["enrolment__id", "enrolment__cadre_id", "enrolment__course_id",
                "enrolment__completed_at"]  # fmt: skip
     fields += [f"enrolment__cadre__{name}" for name in _CADRE_FIELDS]
     fields += [f"enrolment__course__{name}" for name in _COURSE_FIELDS]
-    rows = (
-        Certificate.objects.select_for_update(of=("self",))
+    return (
+        Certificate.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("enrolment__cadre", "enrolment__course")
         .only(*fields)
+    )
+
+
+def _locked(certificate_id: int) -> Certificate | None:
+    """The certificate, locked (waiting for another transaction that holds it), with what
+    issuing needs."""
+    rows = (
+        _issuing_rows()
+        .select_for_update(of=("self",))
         .filter(pk=certificate_id)
         .order_by()  # one row by primary key: no sort for the planner to add
     )
@@ -311,29 +338,118 @@ def unsupported_reason(characters: Iterable[str]) -> str:
     ).format(characters=shown)
 
 
-def certificate_issue(*, certificate_id: int) -> Certificate | None:
-    """Render, store and mark issued; does nothing to an issued or revoked certificate.
+@dataclasses.dataclass
+class IssueOutcome:
+    """What one call of certificates_issue did with the certificate it was asked for."""
 
-    The serial is committed before the file is written: the file's name carries the serial,
-    so a worker killed after writing leaves a name that its retry overwrites, not an orphan
-    under a serial that was rolled back and given to another certificate.
-    """
+    certificate: Certificate | None  # None: it does not exist (any more)
+    elsewhere: bool = False  # another transaction holds it: not settled by this call
+    issued: int = 0  # certificates this call issued, the asked one and the others
+
+
+def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
+    """Issue the certificate, and up to `others` other queued pending certificates that no
+    other worker holds, together: one transaction draws the serials of those that have none
+    (one statement per province and year) and commits them before any file is written (the
+    file's name carries the serial, so a worker killed after writing leaves a name that its
+    retry overwrites, not an orphan under a serial that was rolled back and given to another
+    certificate); a second one renders and stores each file, marks them issued, counts the
+    certified learners (each counter row written once), signs their credentials and queues
+    the emails once it commits. Issued, revoked and failed-for-good certificates are left as
+    they are.
+
+    If another transaction holds the asked certificate (another worker's batch, a revocation)
+    the call does not wait for it: `elsewhere` says so and the caller asks again later.
+    Serials stay without gaps: a serial is drawn and committed with its certificate."""
+    rows = _issuing_rows()
     with transaction.atomic():
-        certificate = _locked(certificate_id)
-        if certificate is None or not _issuable(certificate):
-            return certificate
-        if not certificate.serial:
-            today = timezone.localdate()
-            certificate.issued_on = today
-            certificate.province_code = certificate.enrolment.cadre.province_2025
-            certificate.serial = serial_next(
-                province_code=certificate.province_code, year=today.year
+        batch = list(rows.filter(pk=certificate_id).order_by())
+        asked = batch[0] if batch else None
+        if asked is None:
+            exists = Certificate.objects.filter(pk=certificate_id).exists()
+            if not exists:
+                return IssueOutcome(certificate=None)
+        if others:
+            batch += list(
+                rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False)
+                .exclude(pk=certificate_id)
+                .order_by("pk")[:others]
             )
-            certificate.save(update_fields=["issued_on", "province_code", "serial", "updated_at"])
-    with transaction.atomic():
-        certificate = _locked(certificate_id)
-        if certificate is None or not _issuable(certificate):
-            return certificate
+        batch = [row for row in batch if _issuable(row)]
+        _serials_draw([row for row in batch if not row.serial])
+    if asked is None:
+        outcome = IssueOutcome(
+            certificate=Certificate.objects.get(pk=certificate_id), elsewhere=True
+        )
+    else:
+        outcome = IssueOutcome(certificate=asked)
+    if not batch:
+        return outcome
+    with counters_batched():  # the second transaction
+        # Another worker may have taken a row between the two transactions: it is skipped.
+        locked = {row.pk: row for row in rows.filter(pk__in=[row.pk for row in batch])}
+        todo = [locked[row.pk] for row in batch if row.pk in locked and _issuable(locked[row.pk])]
+        issued = _issue_locked(todo)
+    outcome.issued = len(issued)
+    if asked is not None:
+        outcome.certificate = locked.get(asked.pk, asked)
+        if asked.pk not in locked:
+            outcome.elsewhere = True
+    return outcome
+
+
+def certificate_issue(*, certificate_id: int) -> Certificate | None:
+    """Render, store and mark issued one certificate (certificates_issue without others),
+    waiting for another transaction that holds it; does nothing to an issued or revoked
+    certificate."""
+    while True:
+        outcome = certificates_issue(certificate_id=certificate_id)
+        if not outcome.elsewhere:
+            return outcome.certificate
+        # Held by another transaction: wait for it, then look again.
+        with transaction.atomic():
+            _locked(certificate_id)
+
+
+def _serials_draw(certificates: list[Certificate]) -> None:
+    """Give each certificate its serial, issue date and province (inside the caller's
+    transaction, which holds the rows)."""
+    if not certificates:
+        return
+    today = timezone.localdate()
+    now = timezone.now()
+    groups: dict[str, list[Certificate]] = {}
+    for certificate in certificates:
+        certificate.issued_on = today
+        certificate.province_code = certificate.enrolment.cadre.province_2025
+        certificate.updated_at = now
+        groups.setdefault(certificate.province_code or NO_PROVINCE, []).append(certificate)
+    for province_code, group in sorted(groups.items()):  # one lock order for every worker
+        group.sort(key=lambda c: c.pk)
+        serials = serials_next(province_code=province_code, year=today.year, count=len(group))
+        for certificate, serial in zip(group, serials, strict=True):
+            certificate.serial = serial
+    Certificate.objects.bulk_update(
+        certificates, ["issued_on", "province_code", "serial", "updated_at"]
+    )
+
+
+_ISSUED_FIELDS = [
+    "issued_on", "province_code", "serial", "pdf", "full_name", "course_title",
+    "completed_on", "status", "status_reason", "error", "error_transient",
+    "issued_at", "attempts", "updated_at",
+]  # fmt: skip
+
+
+def _issue_locked(certificates: list[Certificate]) -> list[Certificate]:
+    """Render, store and mark issued these locked certificates (inside the caller's
+    transaction); a certificate whose text the fonts cannot print fails on its own. Returns
+    the issued ones."""
+    issued: list[Certificate] = []
+    events: list[CertificateEvent] = []
+    credentials: list[tuple[Certificate, badge_documents.AchievementData]] = []
+    now = timezone.now()
+    for certificate in certificates:
         certificate.attempts += 1
         data = certificate_data(certificate=certificate)
         try:
@@ -342,7 +458,8 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
             chars = getattr(exc, "characters", None) or rendering.missing_glyphs(
                 data.full_name + data.course_title + data.organisation
             )
-            return _certificate_fail(certificate, reason=unsupported_reason(chars))
+            _certificate_fail(certificate, reason=unsupported_reason(chars))
+            continue
         storage = certificate.pdf.storage
         name = certificate.pdf_name()
         previous = certificate.pdf.name
@@ -352,8 +469,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         if previous and previous != certificate.pdf.name:
             # A file stored under an older name (moved from the public media): it goes once
             # the new one is committed.
-            transaction.on_commit(lambda: _file_delete(storage, previous))
-        now = timezone.now()
+            transaction.on_commit(lambda s=storage, p=previous: _file_delete(s, p))
         certificate.full_name = data.full_name
         certificate.course_title = data.course_title
         certificate.completed_on = data.completed_on
@@ -362,24 +478,28 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         certificate.error = ""
         certificate.error_transient = False
         certificate.issued_at = now
-        certificate.save(
-            update_fields=[
-                "issued_on", "province_code", "serial", "pdf", "full_name", "course_title",
-                "completed_on", "status", "status_reason", "error", "error_transient",
-                "issued_at", "attempts", "updated_at",
-            ]
-        )  # fmt: skip
-        # Counted in the month of the completion it certifies, as the trained counts are.
+        certificate.updated_at = now
+        issued.append(certificate)
+        events.append(
+            CertificateEvent(
+                certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
+            )
+        )
+        credentials.append((certificate, achievement_data(certificate)))
+    if not issued:
+        return issued
+    Certificate.objects.bulk_update(issued, _ISSUED_FIELDS)
+    # Counted in the month of the completion it certifies, as the trained counts are; in the
+    # order of the people, the one order every worker inserts their achievements in.
+    for certificate in sorted(issued, key=lambda c: (c.enrolment.cadre_id, c.pk)):
         certified_learner_record(
             cadre=certificate.enrolment.cadre, at=certificate.enrolment.completed_at or now
         )
-        CertificateEvent.objects.create(
-            certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
-        )
-        badges.credential_issue(certificate=certificate, data=achievement_data(certificate))
-        pk = certificate.pk
-        transaction.on_commit(lambda: certificate_email_queue(certificate_id=pk))
-    return certificate
+    CertificateEvent.objects.bulk_create(events)
+    badges.credentials_issue(credentials)
+    ids = [certificate.pk for certificate in issued]
+    transaction.on_commit(lambda: [certificate_email_queue(certificate_id=pk) for pk in ids])
+    return issued
 
 
 def _file_delete(storage, name: str) -> None:

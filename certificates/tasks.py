@@ -13,6 +13,7 @@ import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from certificates import services
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 # Errors worth another try: the database or the file store was briefly unreachable, or the
 # render ran out of time. Anything else is a bug or bad data and is not retried blindly.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded)
+# How long a certificate held by another worker's batch waits before it is looked at again.
+HELD_ELSEWHERE_RETRY_S = 5
 
 
 @shared_task(
@@ -38,16 +41,30 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, SoftTimeLimitExce
     ignore_result=True,
 )
 def issue_certificate(certificate_id: int) -> str:
+    """Issue the certificate, with up to CERTIFICATE_ISSUE_BATCH - 1 other queued ones that no
+    other worker holds (their own messages then find them issued). A certificate another
+    worker holds at this moment is asked for again a little later, so that its message is
+    never spent before it is settled."""
     try:
-        certificate = services.certificate_issue(certificate_id=certificate_id)
+        outcome = services.certificates_issue(
+            certificate_id=certificate_id, others=max(settings.CERTIFICATE_ISSUE_BATCH - 1, 0)
+        )
     except TRANSIENT_ERRORS as exc:
         services.certificate_record_transient_error(
             certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}"
         )
         raise
+    certificate = outcome.certificate
     if certificate is None:
         logger.info("certificate %s does not exist (any more)", certificate_id)
         return "missing"
+    if outcome.elsewhere:
+        if issue_certificate.request.is_eager:
+            # Run inline (no broker): wait for the other transaction instead.
+            certificate = services.certificate_issue(certificate_id=certificate_id)
+            return certificate.status if certificate is not None else "missing"
+        issue_certificate.apply_async(args=[certificate_id], countdown=HELD_ELSEWHERE_RETRY_S)
+        return "elsewhere"
     return certificate.status
 
 

@@ -288,6 +288,9 @@ CELERY_DB_REUSE_MAX = 10**9
 # Certificates pending (or failed with a transient error) longer than this many seconds are
 # queued again by beat and by `manage.py issue_pending_certificates`.
 CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
+# A worker issuing a certificate takes up to this many other queued ones with it, in the same
+# two transactions (certificates/services.py, certificates_issue); 1 issues one at a time.
+CERTIFICATE_ISSUE_BATCH = env_int("CERTIFICATE_ISSUE_BATCH", 25)
 # Checks of verification codes allowed per client, e.g. 30/m, 100/h (lms/throttle.py).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 # The log of those checks is kept this many months; the clean-up deletes older rows.

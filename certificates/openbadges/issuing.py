@@ -60,35 +60,55 @@ def _status_list_ensure(number: int) -> None:
 def credential_issue(*, certificate, data: documents.AchievementData) -> OpenBadgeCredential:
     """Sign a new credential of `certificate` (inside the issuing transaction). Any earlier
     credential of the certificate still valid is revoked first: only the newest is valid."""
-    credentials_revoke(certificate_id=certificate.pk)
+    return credentials_issue([(certificate, data)])[0]
+
+
+def credentials_issue(
+    pairs: list[tuple[object, documents.AchievementData]],
+) -> list[OpenBadgeCredential]:
+    """credential_issue for several certificates at once: their earlier valid credentials
+    revoked in one pass, the new rows inserted together (their ids are their places in the
+    status lists), each signed, and the documents written in one statement."""
+    if not pairs:
+        return []
+    _credentials_revoke([certificate.pk for certificate, _data in pairs])
     key = issuer_key()
     key_row = _signing_key_row(key.public_multibase)
-    row = OpenBadgeCredential.objects.create(certificate=certificate, signing_key=key_row)
-    unsigned = documents.credential_unsigned(
-        data,
-        credential_id=f"urn:uuid:{uuid.uuid4()}",
-        status_index=row.status_index,
-        salt=secrets.token_hex(8),
+    rows = OpenBadgeCredential.objects.bulk_create(
+        [
+            OpenBadgeCredential(certificate=certificate, signing_key=key_row)
+            for certificate, _ in pairs
+        ]
     )
-    signed = proofs.sign(
-        unsigned,
-        private_key=key.private,
-        verification_method=key.verification_method(),
-        created=timezone.now(),
-    )
-    row.document = dumps(signed)
-    row.save(update_fields=["document"])
-    _status_list_ensure(row.status_index // documents.STATUS_LIST_SIZE + 1)
-    return row
+    method = key.verification_method()
+    for row, (_certificate, data) in zip(rows, pairs, strict=True):
+        unsigned = documents.credential_unsigned(
+            data,
+            credential_id=f"urn:uuid:{uuid.uuid4()}",
+            status_index=row.status_index,
+            salt=secrets.token_hex(8),
+        )
+        signed = proofs.sign(
+            unsigned, private_key=key.private, verification_method=method, created=timezone.now()
+        )
+        row.document = dumps(signed)
+    OpenBadgeCredential.objects.bulk_update(rows, ["document"])
+    for number in sorted({row.status_index // documents.STATUS_LIST_SIZE + 1 for row in rows}):
+        _status_list_ensure(number)
+    return rows
 
 
 def credentials_revoke(*, certificate_id: int) -> int:
     """Revoke the certificate's valid credentials: their bits are set in their status lists,
     which are signed again, all in the caller's transaction. Returns how many."""
+    return _credentials_revoke([certificate_id])
+
+
+def _credentials_revoke(certificate_ids: list[int]) -> int:
     with transaction.atomic():
         rows = list(
             OpenBadgeCredential.objects.select_for_update()
-            .filter(certificate_id=certificate_id, revoked_at__isnull=True)
+            .filter(certificate_id__in=certificate_ids, revoked_at__isnull=True)
             .order_by("pk")
         )
         if not rows:

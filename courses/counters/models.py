@@ -296,7 +296,8 @@ class CounterNationalMonth(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    province_2025 = models.CharField(max_length=2, blank=True)
+    # Empty by the database too, for the data migrations written before the column.
+    province_2025 = models.CharField(max_length=2, blank=True, db_default="")
     level = models.CharField(max_length=10, blank=True)
     sex = models.CharField(max_length=6, blank=True)
     ethnicity = models.CharField(max_length=2, blank=True)

@@ -6,6 +6,13 @@ from django.db import migrations, models
 from django.db.models import Sum
 
 
+def _checks_now(schema_editor) -> None:
+    """Run the foreign-key checks the writes left pending, so that the same migration can
+    change the table's constraints afterwards (PostgreSQL refuses with triggers pending)."""
+    if schema_editor is not None and schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def national_month_rebuild(apps, schema_editor):
     national = apps.get_model("courses", "CounterNationalMonth")
     rollup = apps.get_model("courses", "CounterRollup")
@@ -19,6 +26,7 @@ def national_month_rebuild(apps, schema_editor):
         ],
         batch_size=2000,
     )
+    _checks_now(schema_editor)
 
 
 def national_month_collapse(apps, schema_editor):
@@ -31,6 +39,7 @@ def national_month_collapse(apps, schema_editor):
         [national(**{name: row[name] for name in columns}, value=row["total"]) for row in rows],
         batch_size=2000,
     )
+    _checks_now(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -46,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="counternationalmonth",
             name="province_2025",
-            field=models.CharField(blank=True, max_length=2),
+            field=models.CharField(blank=True, db_default="", max_length=2),
         ),
         migrations.RunPython(national_month_rebuild, national_month_collapse),
         migrations.AddConstraint(

@@ -143,6 +143,9 @@ def _fixtures():
                 province_code=unit.province_code,
                 district_code=unit.district_code,
                 commune_code=unit.commune_code,
+                # As in the country: 34 provinces since 2025, some of them two former ones
+                # (the benchmark's places have no lineage, so it is set here).
+                province_2025=f"{(n % PROVINCES) % 34 + 1:02d}",
                 email=f"hoc.vien.{n}@example.org",
             )  # fmt: skip
         )

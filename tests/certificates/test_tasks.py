@@ -3,9 +3,12 @@ for a real worker through Redis)."""
 
 import datetime as dt
 import logging
+import os
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent, CertificateStatus
@@ -19,6 +22,7 @@ from courses.counters.models import Achievement, CounterCell
 from courses.counters.services import CERTIFIED_LEARNERS
 from tests.builders import complete, make_units
 from tests.certificates.conftest import COURSE_TITLE, cadre_create, nfd, pdf_text
+from tests.conftest import require_postgres
 
 
 def certified_count() -> int:
@@ -108,7 +112,9 @@ def test_characters_the_font_cannot_draw_fail_with_a_clear_reason(issued, settin
     assert certificates_requeue(older_than=0) == 0
 
 
-def test_pending_and_transient_failures_are_requeued_once_old_enough(course, mailoutbox):
+def test_pending_and_transient_failures_are_requeued_once_old_enough(course, mailoutbox, settings):
+    # One certificate per task: a batch would issue the fresh one along with the old ones.
+    settings.CERTIFICATE_ISSUE_BATCH = 1
     pending = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
     transient = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
     fresh = complete(cadre=cadre_create(unit=make_units().commune), course=course).certificate
@@ -273,3 +279,109 @@ def test_the_date_of_issue_is_preceded_by_the_place_set_in_the_settings(issued, 
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     expected = f"Lào Cai, ngày {day.day:02d} tháng {month} năm {day.year}"
     assert expected in pdf_text(certificate).replace("\n", " ")
+
+
+def _queued_pending(course, count: int) -> list[Certificate]:
+    """Completed enrolments whose certificates wait in the queue (their tasks not run yet)."""
+    from certificates.services import certificates_queue_deferred
+
+    with certificates_queue_deferred():
+        enrolments = [
+            complete(cadre=cadre_create(unit=make_units().commune), course=course)
+            for _ in range(count)
+        ]
+    certificates = list(Certificate.objects.filter(enrolment__in=enrolments).order_by("pk"))
+    Certificate.objects.filter(pk__in=[c.pk for c in certificates]).update(queued_at=timezone.now())
+    return certificates
+
+
+def test_one_task_issues_its_certificate_with_the_next_queued_ones(
+    course, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    """A batch of three: the asked certificate and the two oldest other queued ones are
+    issued together, each with its own serial (no gap), PDF, credential, event, count and
+    email; the rest wait for their own tasks, which then find the batch's members issued."""
+    settings.CERTIFICATE_ISSUE_BATCH = 3
+    certificates = _queued_pending(course, 5)
+    last = certificates[-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert issue_certificate.apply(args=[last.pk]).get() == CertificateStatus.ISSUED
+    statuses = dict(Certificate.objects.values_list("pk", "status"))
+    together = {last.pk, certificates[0].pk, certificates[1].pk}
+    assert {pk for pk, status in statuses.items() if status == CertificateStatus.ISSUED} == together
+    issued = Certificate.objects.filter(pk__in=together).order_by("serial")
+    numbers = [int(c.serial.rsplit("-", 1)[1]) for c in issued]
+    assert len(set(numbers)) == 3
+    for certificate in issued:
+        assert certificate.full_name in pdf_text(certificate)
+        assert certificate.credentials.filter(revoked_at__isnull=True).count() == 1
+        assert certificate.events.filter(kind="issued").count() == 1
+    assert certified_count() == 3
+    assert len(mailoutbox) == 3
+
+    for certificate in certificates:
+        with django_capture_on_commit_callbacks(execute=True):
+            issue_certificate.apply(args=[certificate.pk]).get()
+    assert set(Certificate.objects.values_list("status", flat=True)) == {CertificateStatus.ISSUED}
+    assert certified_count() == 5
+    assert len(mailoutbox) == 5  # nobody told twice
+    assert Certificate.objects.values("serial").distinct().count() == 5
+    call_command("recount_counters", "--check")
+
+
+def test_a_batch_leaves_certificates_outside_the_queue_alone(course, settings):
+    """History entered in bulk (not queued) is left to the periodic re-queue."""
+    from certificates.services import certificates_queue_deferred
+
+    settings.CERTIFICATE_ISSUE_BATCH = 10
+    with certificates_queue_deferred():
+        history = complete(cadre=cadre_create(unit=make_units().commune), course=course)
+    asked = _queued_pending(course, 1)[0]
+    issue_certificate.apply(args=[asked.pk]).get()
+    assert Certificate.objects.get(enrolment=history).status == CertificateStatus.PENDING
+    assert Certificate.objects.get(pk=asked.pk).status == CertificateStatus.ISSUED
+
+
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true"
+    and not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="row locks between transactions need PostgreSQL (DATABASE_URL)",
+)
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_certificate_another_transaction_holds_is_not_waited_for(course):
+    """A worker asked for a certificate that another transaction holds (another worker's
+    batch) issues the other queued ones and says so, without waiting; once the holder is
+    done, issuing it works as ever."""
+    from certificates.services import certificate_issue, certificates_issue
+
+    require_postgres("row locks between transactions")
+    held, other = _queued_pending(course, 2)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(Certificate.objects.select_for_update().filter(pk=held.pk))
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            outcome = certificates_issue(certificate_id=held.pk, others=5)
+        assert outcome.elsewhere and outcome.issued == 1
+        assert Certificate.objects.get(pk=other.pk).status == CertificateStatus.ISSUED
+        assert Certificate.objects.get(pk=held.pk).status == CertificateStatus.PENDING
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert certificate_issue(certificate_id=held.pk).status == CertificateStatus.ISSUED
+    serials = Certificate.objects.order_by("serial").values_list("serial", flat=True)
+    assert [s.rsplit("-", 1)[1] for s in serials] == ["000001", "000002"]
