@@ -57,6 +57,7 @@ from courses.counters.services import (
 )
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
+from lms.rows import rows_update
 from lms.text import name_problem, nfc
 
 logger = logging.getLogger(__name__)
@@ -369,7 +370,9 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
             exists = Certificate.objects.filter(pk=certificate_id).exists()
             if not exists:
                 return IssueOutcome(certificate=None)
-        if others:
+        # A message whose certificate is settled already (a batch took it) takes no others:
+        # the batch that took it took its neighbours too.
+        if others and (asked is None or _issuable(asked)):
             batch += list(
                 rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False)
                 .exclude(pk=certificate_id)
@@ -429,9 +432,7 @@ def _serials_draw(certificates: list[Certificate]) -> None:
         serials = serials_next(province_code=province_code, year=today.year, count=len(group))
         for certificate, serial in zip(group, serials, strict=True):
             certificate.serial = serial
-    Certificate.objects.bulk_update(
-        certificates, ["issued_on", "province_code", "serial", "updated_at"]
-    )
+    rows_update(certificates, ["issued_on", "province_code", "serial", "updated_at"])
 
 
 _ISSUED_FIELDS = [
@@ -488,7 +489,7 @@ def _issue_locked(certificates: list[Certificate]) -> list[Certificate]:
         credentials.append((certificate, achievement_data(certificate)))
     if not issued:
         return issued
-    Certificate.objects.bulk_update(issued, _ISSUED_FIELDS)
+    rows_update(issued, _ISSUED_FIELDS)
     # Counted in the month of the completion it certifies, as the trained counts are; in the
     # order of the people, the one order every worker inserts their achievements in.
     for certificate in sorted(issued, key=lambda c: (c.enrolment.cadre_id, c.pk)):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from certificates.models import OpenBadgeCredential, SigningKey, StatusList
 from certificates.openbadges import documents, proofs
 from certificates.openbadges.keys import issuer_key
+from lms.rows import rows_update
 
 
 def dumps(document: dict) -> str:
@@ -92,7 +93,7 @@ def credentials_issue(
             unsigned, private_key=key.private, verification_method=method, created=timezone.now()
         )
         row.document = dumps(signed)
-    OpenBadgeCredential.objects.bulk_update(rows, ["document"])
+    rows_update(rows, ["document"])
     for number in sorted({row.status_index // documents.STATUS_LIST_SIZE + 1 for row in rows}):
         _status_list_ensure(number)
     return rows
