@@ -360,8 +360,9 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
     they are.
 
     If another transaction holds the asked certificate (another worker's batch, a revocation)
-    the call does not wait for it: `elsewhere` says so and the caller asks again later.
-    Serials stay without gaps: a serial is drawn and committed with its certificate."""
+    the call does not wait for it: `elsewhere` says so. A batch that fails leaves its other
+    certificates for the periodic re-queue. Serials stay without gaps: a serial is drawn and
+    committed with its certificate."""
     rows = _issuing_rows()
     with transaction.atomic():
         batch = list(rows.filter(pk=certificate_id).order_by())
@@ -388,11 +389,23 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
         outcome = IssueOutcome(certificate=asked)
     if not batch:
         return outcome
-    with counters_batched():  # the second transaction
-        # Another worker may have taken a row between the two transactions: it is skipped.
-        locked = {row.pk: row for row in rows.filter(pk__in=[row.pk for row in batch])}
-        todo = [locked[row.pk] for row in batch if row.pk in locked and _issuable(locked[row.pk])]
-        issued = _issue_locked(todo)
+    try:
+        with counters_batched():  # the second transaction
+            # Another worker may have taken a row between the two transactions: it is skipped.
+            locked = {row.pk: row for row in rows.filter(pk__in=[row.pk for row in batch])}
+            todo = [
+                locked[row.pk] for row in batch if row.pk in locked and _issuable(locked[row.pk])
+            ]
+            issued = _issue_locked(todo)
+    except Exception:
+        # Rolled back. The asked certificate is retried by the caller; the others are marked
+        # never queued, so that the next periodic re-queue takes them whatever their age
+        # (their own messages may have been spent while this batch held them).
+        Certificate.objects.filter(
+            pk__in=[row.pk for row in batch if row.pk != certificate_id],
+            status=CertificateStatus.PENDING,
+        ).update(queued_at=None)
+        raise
     outcome.issued = len(issued)
     if asked is not None:
         outcome.certificate = locked.get(asked.pk, asked)
@@ -499,7 +512,7 @@ def _issue_locked(certificates: list[Certificate]) -> list[Certificate]:
     CertificateEvent.objects.bulk_create(events)
     badges.credentials_issue(credentials)
     ids = [certificate.pk for certificate in issued]
-    transaction.on_commit(lambda: [certificate_email_queue(certificate_id=pk) for pk in ids])
+    transaction.on_commit(lambda: certificate_emails_queue(certificate_ids=ids))
     return issued
 
 
@@ -549,6 +562,19 @@ def certificate_email_queue(*, certificate_id: int) -> None:
         email_certificate.apply_async(args=[certificate_id])
     except Exception:
         logger.exception("could not queue the email of certificate %s", certificate_id)
+
+
+def certificate_emails_queue(*, certificate_ids: list[int]) -> None:
+    """Queue the emails of certificates issued together: one message for all of them."""
+    from certificates.tasks import email_certificates
+
+    if len(certificate_ids) == 1:
+        certificate_email_queue(certificate_id=certificate_ids[0])
+        return
+    try:
+        email_certificates.apply_async(args=[certificate_ids])
+    except Exception:
+        logger.exception("could not queue the emails of certificates %s", certificate_ids)
 
 
 def certificate_email_send(*, certificate_id: int) -> bool:

@@ -23,8 +23,6 @@ logger = logging.getLogger(__name__)
 # Errors worth another try: the database or the file store was briefly unreachable, or the
 # render ran out of time. Anything else is a bug or bad data and is not retried blindly.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded)
-# How long a certificate held by another worker's batch waits before it is looked at again.
-HELD_ELSEWHERE_RETRY_S = 5
 
 
 @shared_task(
@@ -42,9 +40,7 @@ HELD_ELSEWHERE_RETRY_S = 5
 )
 def issue_certificate(certificate_id: int) -> str:
     """Issue the certificate, with up to CERTIFICATE_ISSUE_BATCH - 1 other queued ones that no
-    other worker holds (their own messages then find them issued). A certificate another
-    worker holds at this moment is asked for again a little later, so that its message is
-    never spent before it is settled."""
+    other worker holds (their own messages then find them issued, or held by the batch)."""
     try:
         outcome = services.certificates_issue(
             certificate_id=certificate_id, others=max(settings.CERTIFICATE_ISSUE_BATCH - 1, 0)
@@ -63,7 +59,8 @@ def issue_certificate(certificate_id: int) -> str:
             # Run inline (no broker): wait for the other transaction instead.
             certificate = services.certificate_issue(certificate_id=certificate_id)
             return certificate.status if certificate is not None else "missing"
-        issue_certificate.apply_async(args=[certificate_id], countdown=HELD_ELSEWHERE_RETRY_S)
+        # The transaction that holds it is issuing it (another worker's batch, whose
+        # failure queues its certificates again) or settling it otherwise (a revocation).
         return "elsewhere"
     return certificate.status
 
@@ -83,6 +80,27 @@ def issue_certificate(certificate_id: int) -> str:
 def email_certificate(certificate_id: int) -> bool:
     """The learner's email, on the default queue (the mail server may be slow or down)."""
     return services.certificate_email_send(certificate_id=certificate_id)
+
+
+@shared_task(
+    name="certificates.tasks.email_certificates",
+    acks_late=True,
+    soft_time_limit=300,
+    time_limit=360,
+    ignore_result=True,
+)
+def email_certificates(certificate_ids: list[int]) -> int:
+    """The emails of a batch of certificates issued together, in one message; one that fails
+    goes back on its own as email_certificate, with that task's retries. Returns how many
+    were sent."""
+    sent = 0
+    for certificate_id in certificate_ids:
+        try:
+            sent += bool(services.certificate_email_send(certificate_id=certificate_id))
+        except (OSError, smtplib.SMTPException):
+            logger.warning("email of certificate %s failed; it is sent again", certificate_id)
+            email_certificate.apply_async(args=[certificate_id], countdown=60)
+    return sent
 
 
 @shared_task(

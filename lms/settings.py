@@ -228,6 +228,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     # The learner's email waits for the mail server on the default queue, not here.
     "certificates.tasks.email_certificate": {"queue": "celery"},
+    "certificates.tasks.email_certificates": {"queue": "celery"},
     "certificates.tasks.*": {"queue": "certificates"},
 }
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"

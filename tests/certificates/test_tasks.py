@@ -385,3 +385,66 @@ def test_a_certificate_another_transaction_holds_is_not_waited_for(course):
     assert certificate_issue(certificate_id=held.pk).status == CertificateStatus.ISSUED
     serials = Certificate.objects.order_by("serial").values_list("serial", flat=True)
     assert [s.rsplit("-", 1)[1] for s in serials] == ["000001", "000002"]
+
+
+def test_a_failed_batch_leaves_its_other_certificates_to_the_next_requeue(
+    course, settings, monkeypatch
+):
+    """The store fails in the middle of a batch: nothing of it is written, the asked one is
+    the caller's to retry, and the others are taken by the next periodic re-queue whatever
+    their age (their own messages may already be spent)."""
+    from certificates import services
+
+    settings.CERTIFICATE_ISSUE_BATCH = 3
+    first, second, third, fourth = _queued_pending(course, 4)
+    real = services.rendering.render_certificate
+    calls = []
+
+    def render_then_fail(data):
+        calls.append(data)
+        if len(calls) == 2:
+            raise OSError("the file store is unreachable")
+        return real(data)
+
+    monkeypatch.setattr(services.rendering, "render_certificate", render_then_fail)
+    with pytest.raises(OSError):
+        services.certificates_issue(certificate_id=first.pk, others=2)
+    rows = {c.pk: c for c in Certificate.objects.all()}
+    assert all(c.status == CertificateStatus.PENDING and not c.pdf for c in rows.values())
+    assert certified_count() == 0
+    assert rows[first.pk].queued_at is not None  # the caller retries it
+    assert rows[second.pk].queued_at is None and rows[third.pk].queued_at is None
+    assert rows[fourth.pk].queued_at is not None  # not in the batch
+    monkeypatch.setattr(services.rendering, "render_certificate", real)
+    settings.CERTIFICATE_ISSUE_BATCH = 1
+    assert certificates_requeue() == 2  # queued_at empty: taken whatever their age
+    assert Certificate.objects.get(pk=second.pk).status == CertificateStatus.ISSUED
+    assert Certificate.objects.get(pk=third.pk).status == CertificateStatus.ISSUED
+
+
+def test_a_batch_email_that_fails_is_sent_again_on_its_own(course, mailoutbox, monkeypatch):
+    import smtplib
+
+    from certificates import services
+    from certificates.tasks import email_certificates
+
+    certificates = _queued_pending(course, 3)
+    for certificate in certificates:
+        services.certificate_issue(certificate_id=certificate.pk)
+    mailoutbox.clear()
+    real = services.certificate_email_send
+    failed = []
+
+    def flaky(*, certificate_id):
+        if certificate_id == certificates[1].pk and not failed:
+            failed.append(certificate_id)
+            raise smtplib.SMTPServerDisconnected("the mail server went away")
+        return real(certificate_id=certificate_id)
+
+    monkeypatch.setattr(services, "certificate_email_send", flaky)
+    assert email_certificates.apply(args=[[c.pk for c in certificates]]).get() == 2
+    assert failed == [certificates[1].pk]
+    # The failed one went back on its own (run inline here) and was sent: each one once.
+    assert len(mailoutbox) == 3
+    for certificate in Certificate.objects.filter(pk__in=[c.pk for c in certificates]):
+        assert sum(certificate.serial in m.body for m in mailoutbox) == 1
