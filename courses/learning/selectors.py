@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from content.models import CoursePage, LessonPage
-from content.selectors import CourseQuizzes, course_quizzes
+from content.selectors import course_names_quiz, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
 from courses.registry.models import Cadre
 
@@ -166,7 +166,6 @@ class QuizGate:
     open: bool
     message: str = ""
     next_lesson: LessonPage | None = None
-    quizzes: CourseQuizzes | None = None
 
 
 def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
@@ -174,27 +173,32 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
     the course is done; a quiz placed in lessons opens when one of those lessons may be
     studied (the lessons before it are done, if the course requires its lessons in order);
     any other quiz the course uses (a pre-test) is open. A few queries, whatever the size of
-    the course."""
+    the course; the reference index is read only for a quiz the course does not name in a
+    field of its own."""
     course = enrolment.course
     lessons = list(course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth"))
-    quizzes = course_quizzes(course=course, lesson_ids=[x.pk for x in lessons])
-    if not quizzes.uses(quiz_id):
-        return QuizGate(used=False, open=False, quizzes=quizzes)
+    named = course_names_quiz(course=course, quiz_id=quiz_id)
+    placed = None
+    if not named:
+        quizzes = course_quizzes(course=course, lesson_ids=[x.pk for x in lessons])
+        if not quizzes.uses(quiz_id):
+            return QuizGate(used=False, open=False)
+        placed = quizzes.in_lessons.get(quiz_id)
+    elif quiz_id != course.final_quiz_id:
+        return QuizGate(used=True, open=True)  # a pre-test: open
     done = set(
         LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
     )
-    if quiz_id == quizzes.final_quiz_id:
+    if quiz_id == course.final_quiz_id:
         missing = [x for x in lessons if x.pk not in done]
         if missing:
             message = _(
                 "Finish every lesson of the course before the final quiz: "
                 "%(done)s of %(total)s lessons done."
             ) % {"done": len(lessons) - len(missing), "total": len(lessons)}
-            return QuizGate(used=True, open=False, message=message, next_lesson=missing[0],
-                            quizzes=quizzes)  # fmt: skip
-        return QuizGate(used=True, open=True, quizzes=quizzes)
-    placed = quizzes.in_lessons.get(quiz_id)
-    if placed and quiz_id not in quizzes.field_quiz_ids:
+            return QuizGate(used=True, open=False, message=message, next_lesson=missing[0])
+        return QuizGate(used=True, open=True)
+    if placed:
         blockers = [
             lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
             for lesson_id in placed
@@ -203,9 +207,8 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
             message = _("Finish the lesson “%(lesson)s” first: the lessons are taken in order.") % {
                 "lesson": blockers[0].title
             }
-            return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0],
-                            quizzes=quizzes)  # fmt: skip
-    return QuizGate(used=True, open=True, quizzes=quizzes)
+            return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0])
+    return QuizGate(used=True, open=True)
 
 
 def pre_test_due(*, enrolment: Enrolment, lessons_done: int) -> bool:

@@ -17,7 +17,8 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, QuestionKind, Quiz
+from content.models import CoursePage, QuestionKind, Quiz, QuizQuestion
+from content.selectors import course_uses_quiz
 from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
@@ -152,14 +153,25 @@ class QuizKey:
     correct: Mapping[int, frozenset[int]]
 
 
-def quiz_key(*, quiz: Quiz) -> QuizKey:
+def quiz_key(*, quiz: Quiz | None = None, quiz_id: int | None = None) -> QuizKey:
+    """The key of a quiz's rows (its published version), from one query of plain values."""
     kinds: dict[int, str] = {}
     choices: dict[int, list[int]] = {}
     correct: dict[int, set[int]] = {}
-    for question in quiz.questions.all().prefetch_related("choices"):
-        kinds[question.pk] = question.kind
-        choices[question.pk] = [c.pk for c in question.choices.all()]
-        correct[question.pk] = {c.pk for c in question.choices.all() if c.is_correct}
+    rows = (
+        QuizQuestion.objects.filter(quiz_id=quiz.pk if quiz is not None else quiz_id)
+        .order_by("sort_order", "pk", "choices__sort_order", "choices__pk")
+        .values_list("pk", "kind", "choices__pk", "choices__is_correct")
+    )
+    for question_id, kind, choice_id, is_correct in rows:
+        if question_id not in kinds:
+            kinds[question_id] = kind
+            choices[question_id] = []
+            correct[question_id] = set()
+        if choice_id is not None:
+            choices[question_id].append(choice_id)
+            if is_correct:
+                correct[question_id].add(choice_id)
     return QuizKey(
         kinds=kinds,
         choices={q: tuple(c) for q, c in choices.items()},
@@ -178,14 +190,18 @@ def _require_published(quiz: Quiz) -> None:
         raise NotAllowed(_("This quiz has not been published yet."))
 
 
-def quiz_require_open(*, enrolment: Enrolment, quiz: Quiz, opening: bool = True) -> None:
+def quiz_require_open(*, enrolment: Enrolment, quiz_id: int, opening: bool = True) -> None:
     """Refuse a quiz the enrolment's course does not use (NotInCourse), and, when `opening`
     (starting or submitting an attempt), one the learner may not take yet (NotYet: the
     lessons before it)."""
-    gate = quiz_gate(enrolment=enrolment, quiz_id=quiz.pk)
+    if not opening:
+        if not course_uses_quiz(course=enrolment.course, quiz_id=quiz_id):
+            raise NotInCourse(_("This quiz is not part of the course."))
+        return
+    gate = quiz_gate(enrolment=enrolment, quiz_id=quiz_id)
     if not gate.used:
         raise NotInCourse(_("This quiz is not part of the course."))
-    if opening and not gate.open:
+    if not gate.open:
         raise NotYet(gate.message, next_lesson=gate.next_lesson)
 
 
@@ -257,7 +273,7 @@ def quiz_attempt_start(
     The quiz must be one the enrolment's course uses, open to the learner now
     (quiz_require_open); otherwise nothing is written."""
     _require_published(quiz)
-    quiz_require_open(enrolment=enrolment, quiz=quiz, opening=not for_device)
+    quiz_require_open(enrolment=enrolment, quiz_id=quiz.pk, opening=not for_device)
     open_attempt = QuizAttempt.objects.filter(
         enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
     ).first()
@@ -309,14 +325,18 @@ def _check_owner(attempt: QuizAttempt, cadre: Cadre) -> None:
 def quiz_answer_save(
     *, attempt: QuizAttempt, cadre: Cadre, question_id: int, choice_ids: Iterable[int]
 ) -> QuizAnswer:
-    """Save one answer as it is given (autosave); the attempt must be open and the caller's."""
+    """Save one answer as it is given (autosave); the attempt must be open and the caller's.
+    One statement writes it, new or changed (an insert that updates the row already there)."""
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         raise NotAllowed(_("This attempt has already been submitted."))
-    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
-    ids = _clean_answer(quiz_key(quiz=attempt.quiz), question_id, choice_ids)
-    answer, _created = QuizAnswer.objects.update_or_create(
-        attempt=attempt, question_id=question_id, defaults={"choice_ids": ids}
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=attempt.quiz_id, opening=False)
+    ids = _clean_answer(quiz_key(quiz_id=attempt.quiz_id), question_id, choice_ids)
+    (answer,) = QuizAnswer.objects.bulk_create(
+        [QuizAnswer(attempt=attempt, question_id=question_id, choice_ids=ids)],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["choice_ids", "answered_at"],
     )
     return answer
 
@@ -351,8 +371,8 @@ def quiz_answers_keep(
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         raise NotAllowed(_("This attempt has already been submitted."))
-    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
-    key = quiz_key(quiz=attempt.quiz)
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=attempt.quiz_id, opening=False)
+    key = quiz_key(quiz_id=attempt.quiz_id)
     cleaned = {qid: _clean_answer(key, qid, ids) for qid, ids in answers.items()}
     with transaction.atomic():
         saved = _save_answers(attempt, cleaned)
@@ -388,7 +408,7 @@ def quiz_attempt_submit(
         return attempt
     quiz = attempt.quiz
     _require_published(quiz)
-    quiz_require_open(enrolment=attempt.enrolment, quiz=quiz)
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=quiz.pk)
     key = quiz_key(quiz=quiz)
     if quiz_attempt_follow_live(attempt=attempt, quiz=quiz, key=key):
         # The answers were given to the earlier version: the learner checks them against the

@@ -333,6 +333,30 @@ def _own_attempt(request, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
+# What an autosave reads of an attempt besides its own columns: who owns it, and the course
+# fields that say whether the course uses the quiz (course_uses_quiz).
+_ANSWER_RELATED = (
+    "enrolment__cadre", "enrolment__cadre__user", "enrolment__course",
+    "enrolment__course__final_quiz", "enrolment__course__pre_test",
+    "enrolment__course__path", "enrolment__course__depth",
+)  # fmt: skip
+
+
+def _own_attempt_to_answer(request, attempt_id: int) -> QuizAttempt:
+    """The caller's attempt for an autosave, with its learner and only the course columns an
+    answer needs, in one query (the quiz and the rest of the course are not read)."""
+    fields = [field.name for field in QuizAttempt._meta.concrete_fields]
+    attempt = get_object_or_404(
+        QuizAttempt.objects.select_related("enrolment__cadre", "enrolment__course").only(
+            *fields, *_ANSWER_RELATED
+        ),
+        pk=attempt_id,
+    )
+    if attempt.enrolment.cadre.user_id != request.user.pk:
+        raise PermissionDenied(_("This attempt belongs to someone else."))
+    return attempt
+
+
 def _own_attempt_in_course(request, attempt_id: int) -> QuizAttempt:
     """The caller's attempt, at a quiz its course uses (an attempt at another course's quiz,
     made before that was refused, does not exist for the learner: 404)."""
@@ -353,7 +377,7 @@ def _parse_ids(values) -> list[int]:
 @require_POST
 def attempt_answer(request, attempt_id: int):
     """Autosave of one answer (the quiz page's small script posts here as answers change)."""
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt_to_answer(request, attempt_id)
     try:
         if request.content_type == "application/json":
             try:
@@ -374,7 +398,7 @@ def attempt_answer(request, attempt_id: int):
             raise LearningError(_("Malformed answer."))
         quiz_answer_save(
             attempt=attempt,
-            cadre=cadre_for_user(request.user),
+            cadre=attempt.enrolment.cadre,
             question_id=question[0],
             choice_ids=_parse_ids(choice_ids),
         )
