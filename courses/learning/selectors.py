@@ -13,6 +13,9 @@ from content.selectors import course_names_quiz, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
 from courses.registry.models import Cadre
 
+# What lists of a course's lessons read of each: enough to link to it, order it and name it.
+LESSON_LINK_FIELDS = ("pk", "path", "title", "url_path", "slug", "depth")
+
 
 @dataclass
 class CourseProgress:
@@ -51,7 +54,7 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
     lessons = (
         LessonPage.objects.live()
         .filter(path__regex=r"^(%s)" % "|".join(by_path))  # noqa: UP031 - paths are [0-9A-Z]
-        .only("pk", "path", "title", "url_path", "slug", "depth")
+        .only(*LESSON_LINK_FIELDS)
         .order_by("path")
     )
     result: dict[int, list[LessonPage]] = defaultdict(list)
@@ -104,13 +107,24 @@ def enrolment_for(*, cadre: Cadre | None, course_id: int) -> Enrolment | None:
     return Enrolment.objects.filter(cadre=cadre, course_id=course_id).first()
 
 
-def enrolment_of_user(*, user, course_id: int) -> Enrolment | None:
-    """The user's enrolment in a course, with the cadre, in one query."""
-    return (
-        Enrolment.objects.filter(cadre__user=user, course_id=course_id)
-        .select_related("cadre", "course")
-        .first()
-    )
+def enrolment_of_user(
+    *, user, course_id: int, course: CoursePage | None = None,
+    course_fields: tuple[str, ...] | None = None,
+) -> Enrolment | None:  # fmt: skip
+    """The user's enrolment in a course, in one query. `course`: the course page when the
+    caller has it, which the enrolment then takes instead of reading it again; otherwise the
+    course comes with the enrolment (only `course_fields` of it, if given)."""
+    enrolments = Enrolment.objects.filter(cadre__user=user, course_id=course_id)
+    if course is not None:
+        enrolment = enrolments.first()
+        if enrolment is not None:
+            enrolment.course = course
+        return enrolment
+    enrolments = enrolments.select_related("course")
+    if course_fields is not None:
+        own = [field.name for field in Enrolment._meta.concrete_fields]
+        enrolments = enrolments.only(*own, *(f"course__{name}" for name in course_fields))
+    return enrolments.first()
 
 
 def course_progress(
@@ -119,9 +133,7 @@ def course_progress(
     """Progress in one course; pass the course's live lessons if the caller has them."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(
-            course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth")
-        )
+        lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
     done = set(
         LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
     )
@@ -176,7 +188,7 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
     the course; the reference index is read only for a quiz the course does not name in a
     field of its own."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth"))
+    lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
     named = course_names_quiz(course=course, quiz_id=quiz_id)
     placed = None
     if not named:

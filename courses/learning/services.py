@@ -17,12 +17,12 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, QuestionKind, Quiz, QuizQuestion
+from content.models import CoursePage, LessonPage, QuestionKind, Quiz, QuizQuestion
 from content.selectors import course_uses_quiz
 from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
-from courses.learning.selectors import lesson_blocked_by, quiz_gate
+from courses.learning.selectors import LESSON_LINK_FIELDS, lesson_blocked_by, quiz_gate
 from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
 
@@ -107,18 +107,23 @@ def enrolments_bulk_create(*, cadres: QuerySet[Cadre], course: CoursePage, by=No
 # --- Lessons --------------------------------------------------------------------------------
 
 
-def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
+def lesson_complete(
+    *, enrolment: Enrolment, lesson_id: int, at=None, lessons: list[LessonPage] | None = None
+) -> bool:
     """Mark a lesson of the enrolment's course done; True if the course is now complete.
 
     `at` is when the learner did it, for work recorded later (history back-filled, the demo);
-    by default now. The completion engine dates an online completion by it.
+    by default now. The completion engine dates an online completion by it. `lessons`: the
+    course's live lessons in tree order, when the caller has them already.
 
     When the course requires its lessons in order, a lesson is refused (nothing written)
-    until every lesson before it is done."""
+    until every lesson before it is done. A lesson done before is not written again."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only("pk", "title", "path", "url_path", "depth"))
+    if lessons is None:
+        lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
     if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
+    done = None
     if course.require_lessons_in_order:
         done = set(
             LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
@@ -133,11 +138,12 @@ def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
                 % {"lesson": blocker.title},
                 next_lesson=blocker,
             )
-    progress, created = LessonProgress.objects.get_or_create(
-        enrolment=enrolment, lesson_id=lesson_id
-    )
-    if created and at is not None:
-        LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
+    if done is None or lesson_id not in done:
+        progress, created = LessonProgress.objects.get_or_create(
+            enrolment=enrolment, lesson_id=lesson_id
+        )
+        if created and at is not None:
+            LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
     return enrolment_evaluate(enrolment=enrolment)
 
 

@@ -22,10 +22,12 @@ from content.selectors import course_quizzes
 from courses.learning.models import QuizAttempt
 from courses.learning.personal_data import personal_data, personal_data_sheets
 from courses.learning.selectors import (
+    LESSON_LINK_FIELDS,
     attempts_for,
     cadre_for_user,
     course_progress,
     enrolment_for,
+    enrolment_of_user,
     enrolments_with_progress,
 )
 from courses.learning.services import (
@@ -217,24 +219,26 @@ def enrol(request, course_id: int):
 @login_required
 @require_POST
 def lesson_done(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    lesson = get_object_or_404(LessonPage.objects.live().only("pk", "path", "depth"), pk=lesson_id)
     course = CoursePage.objects.ancestor_of(lesson).live().first()
     if course is None:
         raise Http404
-    cadre, redirect_response = _require_cadre(request)
-    if redirect_response:
-        return redirect_response
-    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
     if enrolment is None:
+        _cadre, redirect_response = _require_cadre(request)
+        if redirect_response:
+            return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
+    # The course's lessons, read once for the check, the completion and the next step.
+    lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
     try:
-        completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk)
+        completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons)
     except LearningError as exc:
         return _error(request, exc)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("/learn/")
-    progress = course_progress(enrolment=enrolment)
+    progress = course_progress(enrolment=enrolment, lessons=lessons)
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
     if course.final_quiz_id and course.final_quiz.is_published:
