@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, LessonPage
+from content.models import PAGE_LINK_FIELDS, CoursePage, LessonPage
 from content.selectors import course_names_quiz, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
 from courses.registry.models import Cadre
-
-# What lists of a course's lessons read of each: enough to link to it, order it and name it.
-LESSON_LINK_FIELDS = ("pk", "path", "title", "url_path", "slug", "depth")
 
 
 @dataclass
@@ -54,7 +51,7 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
     lessons = (
         LessonPage.objects.live()
         .filter(path__regex=r"^(%s)" % "|".join(by_path))  # noqa: UP031 - paths are [0-9A-Z]
-        .only(*LESSON_LINK_FIELDS)
+        .only(*PAGE_LINK_FIELDS)
         .order_by("path")
     )
     result: dict[int, list[LessonPage]] = defaultdict(list)
@@ -133,7 +130,7 @@ def course_progress(
     """Progress in one course; pass the course's live lessons if the caller has them."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
+        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     done = set(
         LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
     )
@@ -188,7 +185,7 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
     the course; the reference index is read only for a quiz the course does not name in a
     field of its own."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
+    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     named = course_names_quiz(course=course, quiz_id=quiz_id)
     placed = None
     if not named:

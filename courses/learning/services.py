@@ -17,12 +17,19 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, LessonPage, QuestionKind, Quiz, QuizQuestion
+from content.models import (
+    PAGE_LINK_FIELDS,
+    CoursePage,
+    LessonPage,
+    QuestionKind,
+    Quiz,
+    QuizQuestion,
+)
 from content.selectors import course_uses_quiz
 from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
-from courses.learning.selectors import LESSON_LINK_FIELDS, lesson_blocked_by, quiz_gate
+from courses.learning.selectors import lesson_blocked_by, quiz_gate
 from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
 
@@ -120,7 +127,7 @@ def lesson_complete(
     until every lesson before it is done. A lesson done before is not written again."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
+        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
     done = None

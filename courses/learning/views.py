@@ -17,12 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
-from content.models import CourseIndexPage, CoursePage, LessonPage, Quiz, QuizQuestion
+from content.models import (
+    PAGE_LINK_FIELDS,
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    Quiz,
+    QuizQuestion,
+)
 from content.selectors import course_quizzes
 from courses.learning.models import QuizAttempt
 from courses.learning.personal_data import personal_data, personal_data_sheets
 from courses.learning.selectors import (
-    LESSON_LINK_FIELDS,
     attempts_for,
     cadre_for_user,
     course_progress,
@@ -230,7 +236,7 @@ def lesson_done(request, lesson_id: int):
             return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
     # The course's lessons, read once for the check, the completion and the next step.
-    lessons = list(course.lesson_pages().only(*LESSON_LINK_FIELDS))
+    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     try:
         completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons)
     except LearningError as exc:
