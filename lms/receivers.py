@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from lms.roles import central_admin_sync
+from lms.roles import central_admin_sync, role_names_forget
 
 User = get_user_model()
 
@@ -22,6 +22,8 @@ def central_admin_on_save(sender, instance, raw=False, **kwargs):
 def central_admin_on_groups(sender, instance, action, reverse, pk_set=None, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    if not reverse:
+        role_names_forget(instance)
     if reverse:
         # group.user_set.add(...): `instance` is the group, pk_set the users.
         users = User.objects.filter(pk__in=pk_set or ()) if pk_set else User.objects.none()
