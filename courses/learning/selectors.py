@@ -64,9 +64,14 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
 
 
 def enrolments_with_progress(*, cadre: Cadre) -> list[CourseProgress]:
-    """'Khóa học của tôi': each enrolment with its progress, in a fixed number of queries."""
+    """'Khóa học của tôi': each enrolment with its progress, in a fixed number of queries.
+    Of each course, what the page shows: its link and title, and its final quiz."""
+    own = [field.name for field in Enrolment._meta.concrete_fields]
     enrolments = list(
-        Enrolment.objects.filter(cadre=cadre).select_related("course").order_by("-enrolled_at")
+        Enrolment.objects.filter(cadre=cadre)
+        .select_related("course")
+        .only(*own, *(f"course__{name}" for name in (*PAGE_LINK_FIELDS, "final_quiz")))
+        .order_by("-enrolled_at")
     )
     courses = [e.course for e in enrolments]
     if courses and len({c.depth for c in courses}) > 1:

@@ -270,8 +270,9 @@ class QuizChanged(LearningError):
 
 
 def quiz_attempt_start(
-    *, enrolment: Enrolment, quiz: Quiz, at=None, for_device: bool = False
-) -> QuizAttempt:
+    *, enrolment: Enrolment, quiz: Quiz, at=None, for_device: bool = False,
+    attempts: list[QuizAttempt] | None = None,
+) -> QuizAttempt:  # fmt: skip
     """Resume the open attempt, or start a new one within the attempt limit (`at`: when it
     was started, for work recorded later; by default now).
 
@@ -284,17 +285,24 @@ def quiz_attempt_start(
     records that revision. An open attempt follows a version published since it started.
 
     The quiz must be one the enrolment's course uses, open to the learner now
-    (quiz_require_open); otherwise nothing is written."""
+    (quiz_require_open); otherwise nothing is written. `attempts`: the enrolment's attempts at
+    the quiz, when the caller has just read them (the open one and the count come from them)."""
     _require_published(quiz)
     quiz_require_open(enrolment=enrolment, quiz_id=quiz.pk, opening=not for_device)
-    open_attempt = QuizAttempt.objects.filter(
-        enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
-    ).first()
+    if attempts is None:
+        open_attempt = QuizAttempt.objects.filter(
+            enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
+        ).first()
+    else:
+        open_attempt = next((a for a in attempts if not a.is_submitted), None)
     if open_attempt is not None:
         if open_attempt.quiz_revision_id != quiz.live_revision_id:
             quiz_attempt_follow_live(attempt=open_attempt, quiz=quiz, key=quiz_key(quiz=quiz))
         return open_attempt
-    used = attempts_used(enrolment=enrolment, quiz=quiz)
+    if attempts is None:
+        used = attempts_used(enrolment=enrolment, quiz=quiz)
+    else:
+        used = sum(1 for a in attempts if a.is_submitted)
     limit = quiz.attempt_limit
     if limit is not None and used >= limit:
         raise NotAllowed(_("You have used all the attempts allowed for this quiz."))

@@ -25,14 +25,13 @@ from content.models import (
     Quiz,
     QuizQuestion,
 )
-from content.selectors import course_quizzes
+from content.selectors import course_uses_quiz
 from courses.learning.models import QuizAttempt
 from courses.learning.personal_data import personal_data, personal_data_sheets
 from courses.learning.selectors import (
     attempts_for,
     cadre_for_user,
     course_progress,
-    enrolment_for,
     enrolment_of_user,
     enrolments_with_progress,
 )
@@ -81,7 +80,9 @@ def _require_cadre(request):
 def my_courses(request):
     cadre = cadre_for_user(request.user)
     items = enrolments_with_progress(cadre=cadre) if cadre else []
-    catalogue = CourseIndexPage.objects.live().first()
+    catalogue = None
+    if not items:  # the page links to the catalogue only when there is no course to list
+        catalogue = CourseIndexPage.objects.live().only(*PAGE_LINK_FIELDS).first()
     return render(
         request,
         "courses/learning/my_courses.html",
@@ -218,7 +219,7 @@ def enrol(request, course_id: int):
         return _error(request, exc)
     if created:
         messages.success(request, _("You are enrolled. Start with the first lesson."))
-    first = course.lesson_pages().first()
+    first = course.lesson_pages().only(*PAGE_LINK_FIELDS).first()
     return redirect(first.url if first else course.url)
 
 
@@ -291,20 +292,21 @@ def quiz(request, course_id: int, quiz_id: int):
     attempt used says so."""
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     quiz_obj = get_object_or_404(Quiz, pk=quiz_id)
-    if not course_quizzes(course=course).uses(quiz_obj.pk):
+    if not course_uses_quiz(course=course, quiz_id=quiz_obj.pk):
         raise Http404(_("This quiz is not part of the course."))
-    cadre, redirect_response = _require_cadre(request)
-    if redirect_response:
-        return redirect_response
-    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
     if enrolment is None:
+        _cadre, redirect_response = _require_cadre(request)
+        if redirect_response:
+            return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
-    enrolment.course = course
     previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
     try:
         # The course's "store for offline study" asks for the page with this header.
         for_device = request.headers.get("X-Offline-Store") == "1"
-        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj, for_device=for_device)
+        attempt = quiz_attempt_start(
+            enrolment=enrolment, quiz=quiz_obj, for_device=for_device, attempts=previous
+        )
     except LearningError as exc:
         if not quiz_obj.is_published or isinstance(exc, NotInCourse):
             raise Http404 from exc
@@ -371,7 +373,7 @@ def _own_attempt_in_course(request, attempt_id: int) -> QuizAttempt:
     """The caller's attempt, at a quiz its course uses (an attempt at another course's quiz,
     made before that was refused, does not exist for the learner: 404)."""
     attempt = _own_attempt(request, attempt_id)
-    if not course_quizzes(course=attempt.enrolment.course).uses(attempt.quiz_id):
+    if not course_uses_quiz(course=attempt.enrolment.course, quiz_id=attempt.quiz_id):
         raise Http404(_("This quiz is not part of the course."))
     return attempt
 
