@@ -545,6 +545,9 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
             .filter(depth__in=[self.depth + 1, self.depth + 2])
             .order_by("path")
         )
+        return self._outline_of(pages)
+
+    def _outline_of(self, pages) -> list[dict]:
         modules: list[dict] = []
         for page in pages:
             if page.depth == self.depth + 1:
@@ -555,7 +558,24 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = self.outline()
+        # One query reads the breadcrumb's ancestors, the outline (the live pages one and two
+        # levels down: modules and their lessons) and the course's live lessons in tree order
+        # (the learning panel reuses them), with the columns a link and a title need.
+        pages = Page.objects.all()
+        below = models.Q(path__startswith=self.path, depth__gt=self.depth) & pages.live_q()
+        wanted = (
+            pages.ancestor_of_q(self)
+            | (below & models.Q(depth__in=[self.depth + 1, self.depth + 2]))
+            | (below & pages.type_q(LessonPage))
+        )
+        found = list(pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS))
+        context["ancestors"] = [p for p in found if p.depth < self.depth]
+        context["outline"] = self._outline_of(
+            p for p in found if p.depth in (self.depth + 1, self.depth + 2)
+        )
+        context["course_lessons"] = [
+            p for p in found if p.depth > self.depth and issubclass(p.specific_class, LessonPage)
+        ]
         context["lesson_count"] = sum(len(m["lessons"]) for m in context["outline"])
         context["final_quiz"] = (
             Quiz.objects.annotate(question_count=models.Count("questions"))
