@@ -130,15 +130,18 @@ def enrolment_of_user(
 
 
 def course_progress(
-    *, enrolment: Enrolment, lessons: list[LessonPage] | None = None
-) -> CourseProgress:
-    """Progress in one course; pass the course's live lessons if the caller has them."""
+    *, enrolment: Enrolment, lessons: list[LessonPage] | None = None,
+    done: set[int] | None = None,
+) -> CourseProgress:  # fmt: skip
+    """Progress in one course; pass the course's live lessons, and the ids of the lessons
+    done, if the caller has them."""
     course = enrolment.course
     if lessons is None:
         lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
-    done = set(
-        LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
-    )
+    if done is None:
+        done = set(
+            LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
+        )
     return CourseProgress(
         enrolment=enrolment,
         course=course,

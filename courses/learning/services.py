@@ -115,13 +115,15 @@ def enrolments_bulk_create(*, cadres: QuerySet[Cadre], course: CoursePage, by=No
 
 
 def lesson_complete(
-    *, enrolment: Enrolment, lesson_id: int, at=None, lessons: list[LessonPage] | None = None
-) -> bool:
+    *, enrolment: Enrolment, lesson_id: int, at=None, lessons: list[LessonPage] | None = None,
+    done: set[int] | None = None,
+) -> bool:  # fmt: skip
     """Mark a lesson of the enrolment's course done; True if the course is now complete.
 
     `at` is when the learner did it, for work recorded later (history back-filled, the demo);
     by default now. The completion engine dates an online completion by it. `lessons`: the
-    course's live lessons in tree order, when the caller has them already.
+    course's live lessons in tree order, and `done` the ids of the lessons the enrolment has
+    done, when the caller has just read them.
 
     When the course requires its lessons in order, a lesson is refused (nothing written)
     until every lesson before it is done. A lesson done before is not written again."""
@@ -130,11 +132,11 @@ def lesson_complete(
         lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
-    done = None
-    if course.require_lessons_in_order:
+    if done is None and course.require_lessons_in_order:
         done = set(
             LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
         )
+    if course.require_lessons_in_order:
         blocker = lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
         if blocker is not None and lesson_id not in done:
             raise NotYet(
@@ -151,7 +153,7 @@ def lesson_complete(
         )
         if created and at is not None:
             LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
-    return enrolment_evaluate(enrolment=enrolment)
+    return enrolment_evaluate(enrolment=enrolment, lesson_ids={lesson.pk for lesson in lessons})
 
 
 # --- Quiz attempts --------------------------------------------------------------------------

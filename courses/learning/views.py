@@ -236,16 +236,20 @@ def lesson_done(request, lesson_id: int):
         if redirect_response:
             return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
-    # The course's lessons, read once for the check, the completion and the next step.
+    # The course's lessons and the ones done, read once for the check, the completion and
+    # the next step.
     lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    done = set(enrolment.progress.values_list("lesson_id", flat=True))
     try:
-        completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons)
+        completed = lesson_complete(
+            enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons, done=done
+        )
     except LearningError as exc:
         return _error(request, exc)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("/learn/")
-    progress = course_progress(enrolment=enrolment, lessons=lessons)
+    progress = course_progress(enrolment=enrolment, lessons=lessons, done=done | {lesson.pk})
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
     if course.final_quiz_id and course.final_quiz.is_published:
