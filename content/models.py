@@ -41,6 +41,9 @@ from lms.text import text_fold
 # Wagtail's default also allows POST, PUT, PATCH and DELETE on every page, answers them like a
 # GET and announces them in the Allow header; here they get 405.
 READ_ONLY = [HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS]
+# What a list of pages (a breadcrumb, a course's lessons) reads of each page: enough to link
+# to it ({% pageurl %}), order it in the tree and name it.
+PAGE_LINK_FIELDS = ("id", "path", "depth", "title", "slug", "url_path", "live", "content_type")
 
 
 class OneQueryRestrictionsMixin:
@@ -542,6 +545,9 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
             .filter(depth__in=[self.depth + 1, self.depth + 2])
             .order_by("path")
         )
+        return self._outline_of(pages)
+
+    def _outline_of(self, pages) -> list[dict]:
         modules: list[dict] = []
         for page in pages:
             if page.depth == self.depth + 1:
@@ -552,7 +558,24 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = self.outline()
+        # One query reads the breadcrumb's ancestors, the outline (the live pages one and two
+        # levels down: modules and their lessons) and the course's live lessons in tree order
+        # (the learning panel reuses them), with the columns a link and a title need.
+        pages = Page.objects.all()
+        below = models.Q(path__startswith=self.path, depth__gt=self.depth) & pages.live_q()
+        wanted = (
+            pages.ancestor_of_q(self)
+            | (below & models.Q(depth__in=[self.depth + 1, self.depth + 2]))
+            | (below & pages.type_q(LessonPage))
+        )
+        found = list(pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS))
+        context["ancestors"] = [p for p in found if p.depth < self.depth]
+        context["outline"] = self._outline_of(
+            p for p in found if p.depth in (self.depth + 1, self.depth + 2)
+        )
+        context["course_lessons"] = [
+            p for p in found if p.depth > self.depth and issubclass(p.specific_class, LessonPage)
+        ]
         context["lesson_count"] = sum(len(m["lessons"]) for m in context["outline"])
         context["final_quiz"] = (
             Quiz.objects.annotate(question_count=models.Count("questions"))
@@ -654,18 +677,27 @@ class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # One query for the ancestors serves the breadcrumb, the module and the course (the
-        # course as a plain Page: its title and URL are all the lesson shows of it).
-        ancestors = list(self.get_ancestors())
+        # One query reads the ancestors (the breadcrumb, the module and the course, as plain
+        # Pages: their titles and URLs are all the lesson shows of them) and the course's live
+        # lessons in tree order (the pager, the position, and the learning panel reuses them).
+        course_depth = self.depth - 2
+        course_path = self.path[: self.steplen * course_depth] if course_depth > 0 else None
+        pages = Page.objects.all()
+        wanted = pages.ancestor_of_q(self)
+        if course_path is not None:
+            below_course = models.Q(path__startswith=course_path, depth__gt=course_depth)
+            wanted |= below_course & pages.live_q() & pages.type_q(LessonPage)
+        ancestors: list[Page] = []
+        lessons: list[Page] = []
+        for page in pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS):
+            is_ancestor = page.depth < self.depth and self.path.startswith(page.path)
+            (ancestors if is_ancestor else lessons).append(page)
         context["ancestors"] = ancestors
         course = ancestors[-2] if len(ancestors) >= 2 else None
         context["course"] = course
         context["module"] = ancestors[-1] if ancestors else None
         previous_lesson = next_lesson = None
         if course is not None:
-            lessons = list(
-                Page.objects.live().descendant_of(course).type(LessonPage).order_by("path")
-            )
             ids = [lesson.pk for lesson in lessons]
             if self.pk in ids:
                 position = ids.index(self.pk)

@@ -135,6 +135,22 @@ class CourseQuizzes:
 COURSE_QUIZ_FIELDS = ("final_quiz_id", "pre_test_id")
 
 
+def course_names_quiz(*, course: CoursePage, quiz_id: int) -> bool:
+    """Whether the course names the quiz in a field of its own (its final quiz, a pre-test)."""
+    return any(getattr(course, name, None) == quiz_id for name in COURSE_QUIZ_FIELDS)
+
+
+def course_uses_quiz(
+    *, course: CoursePage, quiz_id: int, lesson_ids: list[int] | None = None
+) -> bool:
+    """Whether `course` uses the quiz, as `course_quizzes(...).uses(quiz_id)` says, without
+    reading the lessons and the reference index when one of the course's own fields names it
+    (the final quiz every learner of the course takes)."""
+    if course_names_quiz(course=course, quiz_id=quiz_id):
+        return True
+    return course_quizzes(course=course, lesson_ids=lesson_ids).uses(quiz_id)
+
+
 def course_quizzes(*, course: CoursePage, lesson_ids: list[int] | None = None) -> CourseQuizzes:
     """The quizzes `course` uses (see CourseQuizzes), in one query (two without the ids of
     the course's live lessons in tree order, `lesson_ids`).

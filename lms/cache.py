@@ -15,7 +15,7 @@ import logging
 import time
 
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -34,7 +34,31 @@ def _warn(operation: str, exc: Exception) -> None:
         logger.warning("cache unavailable (%s: %s); carrying on without it", operation, exc)
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis-py client per connection pool.
+
+    Django builds a new `redis.Redis` for every cache operation; its constructor copies
+    redis-py's table of response callbacks each time, which cost more than the command itself
+    on the pages that read the cache a few times per request. A client is only a handle on
+    its (thread-safe) pool, so one per pool serves every operation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClients
+
     def strict(self) -> _Strict:
         """The same cache without the safety net: an unreachable Redis raises. For callers
         that have a fallback of their own (the throttles of lms/throttle.py)."""

@@ -1,13 +1,16 @@
 """Keep the derived Central admin group in step with the Admin group and each user's
 province scope (lms/roles.py): Wagtail reads page and collection permissions from groups, so
 a province admin must never sit in the group that publishes national pages, and an admin
-whose province is cleared becomes central at once."""
+whose province is cleared becomes central at once. And tell every process when a Wagtail
+site changes (lms/sites.py)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Site
 
-from lms.roles import central_admin_sync
+from lms.roles import central_admin_sync, role_names_forget
+from lms.sites import sites_changed
 
 User = get_user_model()
 
@@ -22,6 +25,8 @@ def central_admin_on_save(sender, instance, raw=False, **kwargs):
 def central_admin_on_groups(sender, instance, action, reverse, pk_set=None, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    if not reverse:
+        role_names_forget(instance)
     if reverse:
         # group.user_set.add(...): `instance` is the group, pk_set the users.
         users = User.objects.filter(pk__in=pk_set or ()) if pk_set else User.objects.none()
@@ -29,3 +34,9 @@ def central_admin_on_groups(sender, instance, action, reverse, pk_set=None, **kw
             central_admin_sync(user)
         return
     central_admin_sync(instance)
+
+
+@receiver(post_save, sender=Site, dispatch_uid="lms_sites_changed_on_save")
+@receiver(post_delete, sender=Site, dispatch_uid="lms_sites_changed_on_delete")
+def site_changed(sender, raw=False, **kwargs):
+    sites_changed()

@@ -202,12 +202,28 @@ def central_admin_sync(user, *, group_model=None) -> None:
         user.groups.add(central)
     elif not wanted and CENTRAL_ADMIN in names:
         user.groups.remove(central)
+    role_names_forget(user)
+
+
+def role_names(user: User) -> frozenset[str]:
+    """The names of the user's groups, read once per user object: one request's, as Django
+    keeps a user's permissions (the admin's menu asks for the roles a dozen times a page).
+    Changing the user's groups through that object forgets them (lms/receivers.py)."""
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return names
+
+
+def role_names_forget(user: User) -> None:
+    user.__dict__.pop("_role_names", None)
 
 
 def has_role(user: User, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    return user.groups.filter(name=role).exists()
+    return role in role_names(user)
 
 
 def is_central_admin(user: User) -> bool:
@@ -240,4 +256,4 @@ def is_trainer_or_admin(user: User | None) -> bool:
     """Trainer, admin or superuser: may run training sessions and enrol other people."""
     if user is None or not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=(TRAINER, ADMIN)).exists()
+    return user.is_superuser or bool(role_names(user) & {TRAINER, ADMIN})

@@ -188,6 +188,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login sessions: in the database, read through Redis when there is one (lms/sessions.py);
+# without it each process would have a cache of its own, so the database alone.
+SESSION_ENGINE = "lms.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Celery (every CELERY_* setting lives here) ---------------------------------------------
 # With REDIS_URL set, tasks go through Redis to the workers (`make worker`). Without it, tasks

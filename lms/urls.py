@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
@@ -12,7 +12,7 @@ from content import views as content_views
 from courses.counters import views as counters_views
 from courses.registry import privacy_views
 from courses.registry.site_history import ScopedLogEntriesView
-from lms import health, offline
+from lms import health, offline, sites
 from lms import views as lms_views
 
 accounts_patterns = [
@@ -114,8 +114,12 @@ urlpatterns += [
     )
 ]
 
-# Wagtail's page serving comes last: it catches every other path.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's page serving comes last: it catches every other path. Its view is given the
+# request's site from the process's list of sites (lms/sites.py).
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, sites.serve_page, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]
 
 # Vietnamese error pages with the site's navigation; JSON for JSON endpoints (lms/errors.py).
 handler403 = "lms.errors.permission_denied"

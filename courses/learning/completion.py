@@ -94,11 +94,15 @@ def enrolment_complete(
     return True
 
 
-def online_requirements_met(*, enrolment: Enrolment) -> dt.datetime | None:
+def online_requirements_met(
+    *, enrolment: Enrolment, lesson_ids: set[int] | None = None
+) -> dt.datetime | None:
     """The moment the online rule was met (the last lesson done or the final quiz passed,
-    whichever came last), or None if it is not met."""
+    whichever came last), or None if it is not met. `lesson_ids`: the ids of the course's
+    live lessons, when the caller has just read them."""
     course = enrolment.course
-    lesson_ids = set(course.lesson_pages().values_list("pk", flat=True))
+    if lesson_ids is None:
+        lesson_ids = set(course.lesson_pages().values_list("pk", flat=True))
     done = dict(
         LessonProgress.objects.filter(enrolment=enrolment, lesson_id__in=lesson_ids).values_list(
             "lesson_id", "completed_at"
@@ -137,12 +141,14 @@ def in_person_requirements_met(*, enrolment: Enrolment) -> TrainingSession | Non
     return row.session if row else None
 
 
-def _paths_met(enrolment: Enrolment) -> list[tuple[dt.datetime, str, TrainingSession | None]]:
+def _paths_met(
+    enrolment: Enrolment, lesson_ids: set[int] | None = None
+) -> list[tuple[dt.datetime, str, TrainingSession | None]]:
     """Each allowed path the enrolment meets now, with the moment it was met."""
     course = enrolment.course
     met: list[tuple[dt.datetime, str, TrainingSession | None]] = []
     if path_allowed(course=course, via=CompletionPath.ONLINE):
-        moment = online_requirements_met(enrolment=enrolment)
+        moment = online_requirements_met(enrolment=enrolment, lesson_ids=lesson_ids)
         if moment is not None:
             met.append((moment, CompletionPath.ONLINE, None))
     if path_allowed(course=course, via=CompletionPath.IN_PERSON):
@@ -152,12 +158,13 @@ def _paths_met(enrolment: Enrolment) -> list[tuple[dt.datetime, str, TrainingSes
     return met
 
 
-def enrolment_evaluate(*, enrolment: Enrolment) -> bool:
+def enrolment_evaluate(*, enrolment: Enrolment, lesson_ids: set[int] | None = None) -> bool:
     """Complete the enrolment if either allowed path is met, dated by the earlier path met.
-    True if it completed now."""
+    True if it completed now. `lesson_ids`: the ids of the course's live lessons, when the
+    caller has just read them."""
     if enrolment.completed_at is not None:
         return False
-    met = _paths_met(enrolment)
+    met = _paths_met(enrolment, lesson_ids)
     if not met:
         return False
     at, via, session = min(met, key=lambda m: m[0])

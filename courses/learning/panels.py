@@ -13,6 +13,13 @@ from wagtail.models import Page
 from content.models import CoursePage
 from courses.learning.selectors import course_progress, enrolment_of_user, pre_test_due
 
+# What the panels read of a course they did not get as a CoursePage (a lesson's context holds
+# it as a plain Page): its link and title, and the settings that decide the next step.
+PANEL_COURSE_FIELDS = (
+    "title", "slug", "url_path", "path", "depth", "live",
+    "final_quiz", "pre_test", "require_lessons_in_order", "allow_self_enrolment",
+)  # fmt: skip
+
 
 def _course_for(page):
     if isinstance(page, CoursePage):
@@ -46,12 +53,10 @@ def _learning_state(context, page):
     enrolment, progress = cache[key]
     if enrolment is not None:
         course = enrolment.course
-    cadre = enrolment.cadre if enrolment else None
     return {
         "request": request,
         "user": user,
         "course": course,
-        "cadre": cadre,
         "enrolment": enrolment,
         "progress": progress,
         "csrf_token": context.get("csrf_token"),
@@ -61,7 +66,12 @@ def _learning_state(context, page):
 def _enrolment_state(context, user, course):
     if course is None or user is None or not user.is_authenticated:
         return None, None
-    enrolment = enrolment_of_user(user=user, course_id=course.pk)
+    if isinstance(course, CoursePage):
+        enrolment = enrolment_of_user(user=user, course_id=course.pk, course=course)
+    else:
+        enrolment = enrolment_of_user(
+            user=user, course_id=course.pk, course_fields=PANEL_COURSE_FIELDS
+        )
     if enrolment is None:
         return None, None
     # The lesson page's context already lists the course's lessons: reuse it.

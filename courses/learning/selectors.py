@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, LessonPage
-from content.selectors import CourseQuizzes, course_quizzes
+from content.models import PAGE_LINK_FIELDS, CoursePage, LessonPage
+from content.selectors import course_names_quiz, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
 from courses.registry.models import Cadre
 
@@ -51,7 +51,7 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
     lessons = (
         LessonPage.objects.live()
         .filter(path__regex=r"^(%s)" % "|".join(by_path))  # noqa: UP031 - paths are [0-9A-Z]
-        .only("pk", "path", "title", "url_path", "slug", "depth")
+        .only(*PAGE_LINK_FIELDS)
         .order_by("path")
     )
     result: dict[int, list[LessonPage]] = defaultdict(list)
@@ -64,9 +64,14 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
 
 
 def enrolments_with_progress(*, cadre: Cadre) -> list[CourseProgress]:
-    """'Khóa học của tôi': each enrolment with its progress, in a fixed number of queries."""
+    """'Khóa học của tôi': each enrolment with its progress, in a fixed number of queries.
+    Of each course, what the page shows: its link and title, and its final quiz."""
+    own = [field.name for field in Enrolment._meta.concrete_fields]
     enrolments = list(
-        Enrolment.objects.filter(cadre=cadre).select_related("course").order_by("-enrolled_at")
+        Enrolment.objects.filter(cadre=cadre)
+        .select_related("course")
+        .only(*own, *(f"course__{name}" for name in (*PAGE_LINK_FIELDS, "final_quiz")))
+        .order_by("-enrolled_at")
     )
     courses = [e.course for e in enrolments]
     if courses and len({c.depth for c in courses}) > 1:
@@ -104,27 +109,39 @@ def enrolment_for(*, cadre: Cadre | None, course_id: int) -> Enrolment | None:
     return Enrolment.objects.filter(cadre=cadre, course_id=course_id).first()
 
 
-def enrolment_of_user(*, user, course_id: int) -> Enrolment | None:
-    """The user's enrolment in a course, with the cadre, in one query."""
-    return (
-        Enrolment.objects.filter(cadre__user=user, course_id=course_id)
-        .select_related("cadre", "course")
-        .first()
-    )
+def enrolment_of_user(
+    *, user, course_id: int, course: CoursePage | None = None,
+    course_fields: tuple[str, ...] | None = None,
+) -> Enrolment | None:  # fmt: skip
+    """The user's enrolment in a course, in one query. `course`: the course page when the
+    caller has it, which the enrolment then takes instead of reading it again; otherwise the
+    course comes with the enrolment (only `course_fields` of it, if given)."""
+    enrolments = Enrolment.objects.filter(cadre__user=user, course_id=course_id)
+    if course is not None:
+        enrolment = enrolments.first()
+        if enrolment is not None:
+            enrolment.course = course
+        return enrolment
+    enrolments = enrolments.select_related("course")
+    if course_fields is not None:
+        own = [field.name for field in Enrolment._meta.concrete_fields]
+        enrolments = enrolments.only(*own, *(f"course__{name}" for name in course_fields))
+    return enrolments.first()
 
 
 def course_progress(
-    *, enrolment: Enrolment, lessons: list[LessonPage] | None = None
-) -> CourseProgress:
-    """Progress in one course; pass the course's live lessons if the caller has them."""
+    *, enrolment: Enrolment, lessons: list[LessonPage] | None = None,
+    done: set[int] | None = None,
+) -> CourseProgress:  # fmt: skip
+    """Progress in one course; pass the course's live lessons, and the ids of the lessons
+    done, if the caller has them."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(
-            course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth")
+        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    if done is None:
+        done = set(
+            LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
         )
-    done = set(
-        LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
-    )
     return CourseProgress(
         enrolment=enrolment,
         course=course,
@@ -166,7 +183,6 @@ class QuizGate:
     open: bool
     message: str = ""
     next_lesson: LessonPage | None = None
-    quizzes: CourseQuizzes | None = None
 
 
 def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
@@ -174,27 +190,32 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
     the course is done; a quiz placed in lessons opens when one of those lessons may be
     studied (the lessons before it are done, if the course requires its lessons in order);
     any other quiz the course uses (a pre-test) is open. A few queries, whatever the size of
-    the course."""
+    the course; the reference index is read only for a quiz the course does not name in a
+    field of its own."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only("pk", "path", "title", "url_path", "slug", "depth"))
-    quizzes = course_quizzes(course=course, lesson_ids=[x.pk for x in lessons])
-    if not quizzes.uses(quiz_id):
-        return QuizGate(used=False, open=False, quizzes=quizzes)
+    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    named = course_names_quiz(course=course, quiz_id=quiz_id)
+    placed = None
+    if not named:
+        quizzes = course_quizzes(course=course, lesson_ids=[x.pk for x in lessons])
+        if not quizzes.uses(quiz_id):
+            return QuizGate(used=False, open=False)
+        placed = quizzes.in_lessons.get(quiz_id)
+    elif quiz_id != course.final_quiz_id:
+        return QuizGate(used=True, open=True)  # a pre-test: open
     done = set(
         LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
     )
-    if quiz_id == quizzes.final_quiz_id:
+    if quiz_id == course.final_quiz_id:
         missing = [x for x in lessons if x.pk not in done]
         if missing:
             message = _(
                 "Finish every lesson of the course before the final quiz: "
                 "%(done)s of %(total)s lessons done."
             ) % {"done": len(lessons) - len(missing), "total": len(lessons)}
-            return QuizGate(used=True, open=False, message=message, next_lesson=missing[0],
-                            quizzes=quizzes)  # fmt: skip
-        return QuizGate(used=True, open=True, quizzes=quizzes)
-    placed = quizzes.in_lessons.get(quiz_id)
-    if placed and quiz_id not in quizzes.field_quiz_ids:
+            return QuizGate(used=True, open=False, message=message, next_lesson=missing[0])
+        return QuizGate(used=True, open=True)
+    if placed:
         blockers = [
             lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
             for lesson_id in placed
@@ -203,9 +224,8 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
             message = _("Finish the lesson “%(lesson)s” first: the lessons are taken in order.") % {
                 "lesson": blockers[0].title
             }
-            return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0],
-                            quizzes=quizzes)  # fmt: skip
-    return QuizGate(used=True, open=True, quizzes=quizzes)
+            return QuizGate(used=True, open=False, message=message, next_lesson=blockers[0])
+    return QuizGate(used=True, open=True)
 
 
 def pre_test_due(*, enrolment: Enrolment, lessons_done: int) -> bool:

@@ -17,7 +17,15 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, QuestionKind, Quiz
+from content.models import (
+    PAGE_LINK_FIELDS,
+    CoursePage,
+    LessonPage,
+    QuestionKind,
+    Quiz,
+    QuizQuestion,
+)
+from content.selectors import course_uses_quiz
 from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
@@ -106,22 +114,29 @@ def enrolments_bulk_create(*, cadres: QuerySet[Cadre], course: CoursePage, by=No
 # --- Lessons --------------------------------------------------------------------------------
 
 
-def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
+def lesson_complete(
+    *, enrolment: Enrolment, lesson_id: int, at=None, lessons: list[LessonPage] | None = None,
+    done: set[int] | None = None,
+) -> bool:  # fmt: skip
     """Mark a lesson of the enrolment's course done; True if the course is now complete.
 
     `at` is when the learner did it, for work recorded later (history back-filled, the demo);
-    by default now. The completion engine dates an online completion by it.
+    by default now. The completion engine dates an online completion by it. `lessons`: the
+    course's live lessons in tree order, and `done` the ids of the lessons the enrolment has
+    done, when the caller has just read them.
 
     When the course requires its lessons in order, a lesson is refused (nothing written)
-    until every lesson before it is done."""
+    until every lesson before it is done. A lesson done before is not written again."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only("pk", "title", "path", "url_path", "depth"))
+    if lessons is None:
+        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
     if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
-    if course.require_lessons_in_order:
+    if done is None and course.require_lessons_in_order:
         done = set(
             LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
         )
+    if course.require_lessons_in_order:
         blocker = lesson_blocked_by(course=course, lessons=lessons, done=done, lesson_id=lesson_id)
         if blocker is not None and lesson_id not in done:
             raise NotYet(
@@ -132,12 +147,13 @@ def lesson_complete(*, enrolment: Enrolment, lesson_id: int, at=None) -> bool:
                 % {"lesson": blocker.title},
                 next_lesson=blocker,
             )
-    progress, created = LessonProgress.objects.get_or_create(
-        enrolment=enrolment, lesson_id=lesson_id
-    )
-    if created and at is not None:
-        LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
-    return enrolment_evaluate(enrolment=enrolment)
+    if done is None or lesson_id not in done:
+        progress, created = LessonProgress.objects.get_or_create(
+            enrolment=enrolment, lesson_id=lesson_id
+        )
+        if created and at is not None:
+            LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
+    return enrolment_evaluate(enrolment=enrolment, lesson_ids={lesson.pk for lesson in lessons})
 
 
 # --- Quiz attempts --------------------------------------------------------------------------
@@ -152,14 +168,25 @@ class QuizKey:
     correct: Mapping[int, frozenset[int]]
 
 
-def quiz_key(*, quiz: Quiz) -> QuizKey:
+def quiz_key(*, quiz: Quiz | None = None, quiz_id: int | None = None) -> QuizKey:
+    """The key of a quiz's rows (its published version), from one query of plain values."""
     kinds: dict[int, str] = {}
     choices: dict[int, list[int]] = {}
     correct: dict[int, set[int]] = {}
-    for question in quiz.questions.all().prefetch_related("choices"):
-        kinds[question.pk] = question.kind
-        choices[question.pk] = [c.pk for c in question.choices.all()]
-        correct[question.pk] = {c.pk for c in question.choices.all() if c.is_correct}
+    rows = (
+        QuizQuestion.objects.filter(quiz_id=quiz.pk if quiz is not None else quiz_id)
+        .order_by("sort_order", "pk", "choices__sort_order", "choices__pk")
+        .values_list("pk", "kind", "choices__pk", "choices__is_correct")
+    )
+    for question_id, kind, choice_id, is_correct in rows:
+        if question_id not in kinds:
+            kinds[question_id] = kind
+            choices[question_id] = []
+            correct[question_id] = set()
+        if choice_id is not None:
+            choices[question_id].append(choice_id)
+            if is_correct:
+                correct[question_id].add(choice_id)
     return QuizKey(
         kinds=kinds,
         choices={q: tuple(c) for q, c in choices.items()},
@@ -178,14 +205,18 @@ def _require_published(quiz: Quiz) -> None:
         raise NotAllowed(_("This quiz has not been published yet."))
 
 
-def quiz_require_open(*, enrolment: Enrolment, quiz: Quiz, opening: bool = True) -> None:
+def quiz_require_open(*, enrolment: Enrolment, quiz_id: int, opening: bool = True) -> None:
     """Refuse a quiz the enrolment's course does not use (NotInCourse), and, when `opening`
     (starting or submitting an attempt), one the learner may not take yet (NotYet: the
     lessons before it)."""
-    gate = quiz_gate(enrolment=enrolment, quiz_id=quiz.pk)
+    if not opening:
+        if not course_uses_quiz(course=enrolment.course, quiz_id=quiz_id):
+            raise NotInCourse(_("This quiz is not part of the course."))
+        return
+    gate = quiz_gate(enrolment=enrolment, quiz_id=quiz_id)
     if not gate.used:
         raise NotInCourse(_("This quiz is not part of the course."))
-    if opening and not gate.open:
+    if not gate.open:
         raise NotYet(gate.message, next_lesson=gate.next_lesson)
 
 
@@ -241,8 +272,9 @@ class QuizChanged(LearningError):
 
 
 def quiz_attempt_start(
-    *, enrolment: Enrolment, quiz: Quiz, at=None, for_device: bool = False
-) -> QuizAttempt:
+    *, enrolment: Enrolment, quiz: Quiz, at=None, for_device: bool = False,
+    attempts: list[QuizAttempt] | None = None,
+) -> QuizAttempt:  # fmt: skip
     """Resume the open attempt, or start a new one within the attempt limit (`at`: when it
     was started, for work recorded later; by default now).
 
@@ -255,17 +287,24 @@ def quiz_attempt_start(
     records that revision. An open attempt follows a version published since it started.
 
     The quiz must be one the enrolment's course uses, open to the learner now
-    (quiz_require_open); otherwise nothing is written."""
+    (quiz_require_open); otherwise nothing is written. `attempts`: the enrolment's attempts at
+    the quiz, when the caller has just read them (the open one and the count come from them)."""
     _require_published(quiz)
-    quiz_require_open(enrolment=enrolment, quiz=quiz, opening=not for_device)
-    open_attempt = QuizAttempt.objects.filter(
-        enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
-    ).first()
+    quiz_require_open(enrolment=enrolment, quiz_id=quiz.pk, opening=not for_device)
+    if attempts is None:
+        open_attempt = QuizAttempt.objects.filter(
+            enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
+        ).first()
+    else:
+        open_attempt = next((a for a in attempts if not a.is_submitted), None)
     if open_attempt is not None:
         if open_attempt.quiz_revision_id != quiz.live_revision_id:
             quiz_attempt_follow_live(attempt=open_attempt, quiz=quiz, key=quiz_key(quiz=quiz))
         return open_attempt
-    used = attempts_used(enrolment=enrolment, quiz=quiz)
+    if attempts is None:
+        used = attempts_used(enrolment=enrolment, quiz=quiz)
+    else:
+        used = sum(1 for a in attempts if a.is_submitted)
     limit = quiz.attempt_limit
     if limit is not None and used >= limit:
         raise NotAllowed(_("You have used all the attempts allowed for this quiz."))
@@ -309,14 +348,18 @@ def _check_owner(attempt: QuizAttempt, cadre: Cadre) -> None:
 def quiz_answer_save(
     *, attempt: QuizAttempt, cadre: Cadre, question_id: int, choice_ids: Iterable[int]
 ) -> QuizAnswer:
-    """Save one answer as it is given (autosave); the attempt must be open and the caller's."""
+    """Save one answer as it is given (autosave); the attempt must be open and the caller's.
+    One statement writes it, new or changed (an insert that updates the row already there)."""
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         raise NotAllowed(_("This attempt has already been submitted."))
-    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
-    ids = _clean_answer(quiz_key(quiz=attempt.quiz), question_id, choice_ids)
-    answer, _created = QuizAnswer.objects.update_or_create(
-        attempt=attempt, question_id=question_id, defaults={"choice_ids": ids}
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=attempt.quiz_id, opening=False)
+    ids = _clean_answer(quiz_key(quiz_id=attempt.quiz_id), question_id, choice_ids)
+    (answer,) = QuizAnswer.objects.bulk_create(
+        [QuizAnswer(attempt=attempt, question_id=question_id, choice_ids=ids)],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["choice_ids", "answered_at"],
     )
     return answer
 
@@ -351,8 +394,8 @@ def quiz_answers_keep(
     _check_owner(attempt, cadre)
     if attempt.is_submitted:
         raise NotAllowed(_("This attempt has already been submitted."))
-    quiz_require_open(enrolment=attempt.enrolment, quiz=attempt.quiz, opening=False)
-    key = quiz_key(quiz=attempt.quiz)
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=attempt.quiz_id, opening=False)
+    key = quiz_key(quiz_id=attempt.quiz_id)
     cleaned = {qid: _clean_answer(key, qid, ids) for qid, ids in answers.items()}
     with transaction.atomic():
         saved = _save_answers(attempt, cleaned)
@@ -388,7 +431,7 @@ def quiz_attempt_submit(
         return attempt
     quiz = attempt.quiz
     _require_published(quiz)
-    quiz_require_open(enrolment=attempt.enrolment, quiz=quiz)
+    quiz_require_open(enrolment=attempt.enrolment, quiz_id=quiz.pk)
     key = quiz_key(quiz=quiz)
     if quiz_attempt_follow_live(attempt=attempt, quiz=quiz, key=key):
         # The answers were given to the earlier version: the learner checks them against the

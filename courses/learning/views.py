@@ -17,15 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
-from content.models import CourseIndexPage, CoursePage, LessonPage, Quiz, QuizQuestion
-from content.selectors import course_quizzes
+from content.models import (
+    PAGE_LINK_FIELDS,
+    CourseIndexPage,
+    CoursePage,
+    LessonPage,
+    Quiz,
+    QuizQuestion,
+)
+from content.selectors import course_uses_quiz
 from courses.learning.models import QuizAttempt
 from courses.learning.personal_data import personal_data, personal_data_sheets
 from courses.learning.selectors import (
     attempts_for,
     cadre_for_user,
     course_progress,
-    enrolment_for,
+    enrolment_of_user,
     enrolments_with_progress,
 )
 from courses.learning.services import (
@@ -73,7 +80,9 @@ def _require_cadre(request):
 def my_courses(request):
     cadre = cadre_for_user(request.user)
     items = enrolments_with_progress(cadre=cadre) if cadre else []
-    catalogue = CourseIndexPage.objects.live().first()
+    catalogue = None
+    if not items:  # the page links to the catalogue only when there is no course to list
+        catalogue = CourseIndexPage.objects.live().only(*PAGE_LINK_FIELDS).first()
     return render(
         request,
         "courses/learning/my_courses.html",
@@ -210,31 +219,37 @@ def enrol(request, course_id: int):
         return _error(request, exc)
     if created:
         messages.success(request, _("You are enrolled. Start with the first lesson."))
-    first = course.lesson_pages().first()
+    first = course.lesson_pages().only(*PAGE_LINK_FIELDS).first()
     return redirect(first.url if first else course.url)
 
 
 @login_required
 @require_POST
 def lesson_done(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    lesson = get_object_or_404(LessonPage.objects.live().only("pk", "path", "depth"), pk=lesson_id)
     course = CoursePage.objects.ancestor_of(lesson).live().first()
     if course is None:
         raise Http404
-    cadre, redirect_response = _require_cadre(request)
-    if redirect_response:
-        return redirect_response
-    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
     if enrolment is None:
+        _cadre, redirect_response = _require_cadre(request)
+        if redirect_response:
+            return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
+    # The course's lessons and the ones done, read once for the check, the completion and
+    # the next step.
+    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    done = set(enrolment.progress.values_list("lesson_id", flat=True))
     try:
-        completed = lesson_complete(enrolment=enrolment, lesson_id=lesson.pk)
+        completed = lesson_complete(
+            enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons, done=done
+        )
     except LearningError as exc:
         return _error(request, exc)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("/learn/")
-    progress = course_progress(enrolment=enrolment)
+    progress = course_progress(enrolment=enrolment, lessons=lessons, done=done | {lesson.pk})
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
     if course.final_quiz_id and course.final_quiz.is_published:
@@ -281,20 +296,21 @@ def quiz(request, course_id: int, quiz_id: int):
     attempt used says so."""
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     quiz_obj = get_object_or_404(Quiz, pk=quiz_id)
-    if not course_quizzes(course=course).uses(quiz_obj.pk):
+    if not course_uses_quiz(course=course, quiz_id=quiz_obj.pk):
         raise Http404(_("This quiz is not part of the course."))
-    cadre, redirect_response = _require_cadre(request)
-    if redirect_response:
-        return redirect_response
-    enrolment = enrolment_for(cadre=cadre, course_id=course.pk)
+    enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
     if enrolment is None:
+        _cadre, redirect_response = _require_cadre(request)
+        if redirect_response:
+            return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
-    enrolment.course = course
     previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
     try:
         # The course's "store for offline study" asks for the page with this header.
         for_device = request.headers.get("X-Offline-Store") == "1"
-        attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj, for_device=for_device)
+        attempt = quiz_attempt_start(
+            enrolment=enrolment, quiz=quiz_obj, for_device=for_device, attempts=previous
+        )
     except LearningError as exc:
         if not quiz_obj.is_published or isinstance(exc, NotInCourse):
             raise Http404 from exc
@@ -333,11 +349,35 @@ def _own_attempt(request, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
+# What an autosave reads of an attempt besides its own columns: who owns it, and the course
+# fields that say whether the course uses the quiz (course_uses_quiz).
+_ANSWER_RELATED = (
+    "enrolment__cadre", "enrolment__cadre__user", "enrolment__course",
+    "enrolment__course__final_quiz", "enrolment__course__pre_test",
+    "enrolment__course__path", "enrolment__course__depth",
+)  # fmt: skip
+
+
+def _own_attempt_to_answer(request, attempt_id: int) -> QuizAttempt:
+    """The caller's attempt for an autosave, with its learner and only the course columns an
+    answer needs, in one query (the quiz and the rest of the course are not read)."""
+    fields = [field.name for field in QuizAttempt._meta.concrete_fields]
+    attempt = get_object_or_404(
+        QuizAttempt.objects.select_related("enrolment__cadre", "enrolment__course").only(
+            *fields, *_ANSWER_RELATED
+        ),
+        pk=attempt_id,
+    )
+    if attempt.enrolment.cadre.user_id != request.user.pk:
+        raise PermissionDenied(_("This attempt belongs to someone else."))
+    return attempt
+
+
 def _own_attempt_in_course(request, attempt_id: int) -> QuizAttempt:
     """The caller's attempt, at a quiz its course uses (an attempt at another course's quiz,
     made before that was refused, does not exist for the learner: 404)."""
     attempt = _own_attempt(request, attempt_id)
-    if not course_quizzes(course=attempt.enrolment.course).uses(attempt.quiz_id):
+    if not course_uses_quiz(course=attempt.enrolment.course, quiz_id=attempt.quiz_id):
         raise Http404(_("This quiz is not part of the course."))
     return attempt
 
@@ -353,7 +393,7 @@ def _parse_ids(values) -> list[int]:
 @require_POST
 def attempt_answer(request, attempt_id: int):
     """Autosave of one answer (the quiz page's small script posts here as answers change)."""
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt_to_answer(request, attempt_id)
     try:
         if request.content_type == "application/json":
             try:
@@ -374,7 +414,7 @@ def attempt_answer(request, attempt_id: int):
             raise LearningError(_("Malformed answer."))
         quiz_answer_save(
             attempt=attempt,
-            cadre=cadre_for_user(request.user),
+            cadre=attempt.enrolment.cadre,
             question_id=question[0],
             choice_ids=_parse_ids(choice_ids),
         )

@@ -30,3 +30,20 @@ def test_login_still_works_when_redis_is_down(client, django_user_model):
     django_user_model.objects.create_user("can_bo", password="mat-khau-dai-1")
     response = client.post("/accounts/login/", {"username": "can_bo", "password": "mat-khau-dai-1"})
     assert response.status_code == 302
+
+
+def test_operations_share_one_redis_client_per_pool():
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    backend = cache._cache
+    client = backend.get_client(write=True)
+    cache.set("figures", [1, 2, 3], 60)
+    cache.set("visits", 1, 60)
+    assert cache.get("figures") == [1, 2, 3]
+    assert cache.incr("visits") == 2
+    cache.delete("figures")
+    assert cache.get("figures") is None
+    assert backend.get_client(write=True) is client
+    assert backend.get_client() is backend.get_client()

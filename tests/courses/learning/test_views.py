@@ -145,6 +145,33 @@ def test_answers_are_saved_as_given_and_the_attempt_resumes(client, tree, learne
     assert f'value="{choice.pk}" checked' in html
 
 
+def test_a_changed_answer_replaces_the_saved_one(client, tree, learner):
+    enrol_and_study(client, tree)
+    client.get(quiz_url(tree))
+    attempt = QuizAttempt.objects.get()
+    question = tree.quiz.questions.first()
+    first, second = question.choices.first(), question.choices.last()
+
+    def answer(choice):
+        return client.post(
+            f"/learn/attempts/{attempt.pk}/answer/",
+            data=json.dumps({"question": question.pk, "choices": [choice.pk]}),
+            content_type="application/json",
+        )
+
+    assert answer(first).status_code == 200
+    saved = attempt.answers.get(question=question)
+    assert answer(second).status_code == 200
+    assert attempt.answers.count() == 1
+    changed = attempt.answers.get(question=question)
+    assert changed.pk == saved.pk
+    assert changed.choice_ids == [second.pk]
+    assert changed.answered_at >= saved.answered_at
+    html = client.get(quiz_url(tree)).content.decode()
+    assert f'value="{second.pk}" checked' in html
+    assert f'value="{first.pk}" checked' not in html
+
+
 def test_shuffled_order_is_stored_and_stable_on_reload(client, learner):
     quiz = make_quiz(questions=12, shuffle=True)
     tree = make_course(quiz=quiz)
