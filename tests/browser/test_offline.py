@@ -175,3 +175,87 @@ def test_logging_out_on_a_shared_phone_sends_the_work_then_clears_the_device(jou
     assert not [url for url in left["pages"] if tree.course.url in url], left
     assert left["queue"] == 0 and left["courses"] == 0
     assert j.requests_elsewhere == []
+
+
+def _registration_id(cdp, page) -> str:
+    """The id DevTools gives the site's service worker registration."""
+    found: list[str] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: found.extend(
+            r["registrationId"] for r in event["registrations"] if not r["isDeleted"]
+        ),
+    )
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if found:
+            return found[-1]
+        page.wait_for_timeout(100)
+    raise AssertionError("no service worker registration")
+
+
+def test_background_sync_sends_the_queue_and_is_kept_for_a_retry_when_it_fails(journey):
+    """The browser's background sync sends the queue with no page loaded again: the page open
+    (a signed-out offline page, which never sends) only says when the work was sent. A sync
+    whose sending fails (the phone has a signal but the server cannot be reached) stays
+    registered, so that the browser tries again; fired again (here by DevTools, as Chromium
+    does on its retry), it sends the work, and the server applies it once."""
+    from courses.learning.models import LessonProgress, OfflineAction
+
+    tree = make_course(title="Bình đẳng giới và việc nhà", modules=1, lessons_per_module=2)
+    make_learner("hocvien3", full_name="Hà Thị Mai", unit=make_units().commune)
+    j = journey("offline-background-sync")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien3", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.lessons[0].url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    cadre.goto(tree.lessons[0].url)
+
+    cadre.context.set_offline(True)
+    with page.expect_navigation():
+        page.locator("form[action$='/done/'] [type=submit]").click()
+    page.locator("#offline-status", has_text="bài học đã xong đang chờ gửi").wait_for()
+    cadre.goto("/khong-co-trang-nay/")
+    page.locator("h1", has_text="Không có kết nối").wait_for()
+    page.locator("#offline-status", has_text="đang chờ gửi").wait_for()
+    cadre.shot("offline page with a lesson waiting")
+
+    # The signal returns but the server cannot be reached: the sync Chromium fires fails.
+    tried: list[str] = []
+    cadre.context.route("**/learn/offline/sync/", lambda route: (tried.append(route.request.url),
+                                                                  route.abort()))  # fmt: skip
+    loads: list[str] = []
+    page.on("load", lambda _page: loads.append(page.url))
+    cadre.context.set_offline(False)
+    # The route's handler runs while Playwright waits (not in a plain sleep).
+    for _ in range(200):
+        if tried:
+            break
+        page.wait_for_timeout(100)
+    assert tried, "the service worker's sync when the signal returns"
+    page.wait_for_timeout(500)
+    assert LessonProgress.objects.count() == 0
+    assert page.evaluate("LmsOffline.queued().then(q => q.length)") == 1
+    tags = "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
+    assert page.evaluate(tags) == ["lms-queue"], "a failed sync must stay for the retry"
+
+    cadre.context.unroute("**/learn/offline/sync/")
+    cdp = cadre.context.new_cdp_session(page)
+    registration = _registration_id(cdp, page)
+    retry = {"origin": j.base, "registrationId": registration, "tag": "lms-queue"}
+    cdp.send("ServiceWorker.dispatchSyncEvent", {**retry, "lastChance": False})
+    wait_for(lambda: LessonProgress.objects.count() == 1, timeout=20,
+             message="the lesson sent by the service worker's sync")  # fmt: skip
+    page.locator("#offline-status", has_text="Đã gửi lúc").wait_for()
+    cadre.shot("the service worker sent the work, the page says so")
+    assert page.evaluate("LmsOffline.queued().then(q => q.length)") == 0
+    # Fired once more: nothing is applied twice.
+    cdp.send("ServiceWorker.dispatchSyncEvent", {**retry, "lastChance": True})
+    page.wait_for_timeout(1000)
+    assert LessonProgress.objects.count() == 1
+    assert OfflineAction.objects.count() == 1
+    assert loads == [], "no page was loaded again"
+    assert j.requests_elsewhere == []

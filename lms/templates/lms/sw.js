@@ -129,8 +129,9 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// The connection is back: send the queue with the token stored beside it. Work the server
-// does not take (an expired session) stays for the next page, which sends it with its own.
+// The connection is back: send the queue with the token stored beside it. Sending that fails
+// (a signal but no server) fails the sync, so that the browser tries again later; work the
+// server does not take (an expired session) stays for the next page, which sends it with its own.
 self.addEventListener("sync", function (event) {
   if (event.tag !== "lms-queue") return;
   event.waitUntil(LmsOffline.get("user").then(function (user) {
@@ -138,6 +139,8 @@ self.addEventListener("sync", function (event) {
   }).then(function (result) {
     return self.clients.matchAll().then(function (clients) {
       clients.forEach(function (client) { client.postMessage({ type: "lms-sent", result: result }); });
+    }).then(function () {
+      if (result.failed && !event.lastChance) throw new Error("the queue could not be sent");
     });
   }));
 });
