@@ -48,7 +48,8 @@ def _render(request, path: str):
     sub.__dict__.pop("_messages", None)
     sub.__dict__.pop("_learning_state", None)
     sub.__dict__.pop("headers", None)
-    # As the device will ask for it when storing the course (the quiz page then opens).
+    # As the device will ask for it when storing the course: the quiz page's copy for the
+    # device, which starts no attempt.
     sub.META = {**request.META, "HTTP_X_OFFLINE_STORE": "1"}
     sub.path = sub.path_info = path
     sub.method = "GET"

@@ -13,10 +13,14 @@ var SYNC_URL = "{% url 'learning:offline_sync' %}";
 var PAGES = "pages";
 var FILES = "files";
 var NOT_KEPT = /^\/(admin|accounts|_util|i18n|jsi18n|healthz|sw\.js|learn\/offline)(\/|$)/;
+// The posts queued offline: their kind, and what the numbers in their address name (the quiz
+// page stored with a course names its course and quiz: its attempt starts on the server).
 var QUEUED = [
-  [/^\/learn\/lessons\/(\d+)\/done\/$/, "lesson"],
-  [/^\/learn\/attempts\/(\d+)\/answer\/$/, "answer"],
-  [/^\/learn\/attempts\/(\d+)\/submit\/$/, "submit"]
+  [/^\/learn\/lessons\/(\d+)\/done\/$/, "lesson", ["lesson"]],
+  [/^\/learn\/attempts\/(\d+)\/answer\/$/, "answer", ["attempt"]],
+  [/^\/learn\/attempts\/(\d+)\/submit\/$/, "submit", ["attempt"]],
+  [/^\/learn\/courses\/(\d+)\/quiz\/(\d+)\/answer\/$/, "answer", ["course", "quiz"]],
+  [/^\/learn\/courses\/(\d+)\/quiz\/(\d+)\/submit\/$/, "submit", ["course", "quiz"]]
 ];
 
 self.addEventListener("install", function (event) {
@@ -71,32 +75,39 @@ function file(event) {
 }
 
 // The work a failed post carried, as a queue item, with the CSRF token it was sent with.
-function workOf(request, kind, id) {
+function workOf(request, kind, names) {
+  var item = { kind: kind };
+  Object.keys(names).forEach(function (k) { item[k] = names[k]; });
   var type = request.headers.get("Content-Type") || "";
   if (type.indexOf("application/json") === 0) {
     return request.json().then(function (data) {
-      return [{ kind: kind, attempt: id, question: data.question, choices: data.choices || [] },
-        request.headers.get("X-CSRFToken")];
+      item.question = data.question;
+      item.choices = data.choices || [];
+      return [item, request.headers.get("X-CSRFToken")];
     });
   }
   return request.formData().then(function (form) {
     var token = form.get("csrfmiddlewaretoken");
-    if (kind === "lesson") return [{ kind: kind, lesson: id }, token];
-    if (kind === "answer") return [{ kind: kind, attempt: id, question: form.get("question"), choices: form.getAll("choices") }, token];
-    var answers = {};
-    form.forEach(function (value, name) {
-      if (name.indexOf("q-") !== 0) return;
-      (answers[name.slice(2)] = answers[name.slice(2)] || []).push(value);
-    });
-    return [{ kind: kind, attempt: id, answers: answers }, token];
+    if (kind === "answer") {
+      item.question = form.get("question");
+      item.choices = form.getAll("choices");
+    }
+    if (kind === "submit") {
+      item.answers = {};
+      form.forEach(function (value, name) {
+        if (name.indexOf("q-") !== 0) return;
+        (item.answers[name.slice(2)] = item.answers[name.slice(2)] || []).push(value);
+      });
+    }
+    return [item, token];
   });
 }
 
-function postOrQueue(event, kind, id) {
+function postOrQueue(event, kind, names) {
   var request = event.request;
   var copy = request.clone();
   return fetch(request).catch(function () {
-    return workOf(copy, kind, id).then(function (work) {
+    return workOf(copy, kind, names).then(function (work) {
       return LmsOffline.enqueue(work[0], work[1]);
     }).then(function () {
       if (self.registration.sync) self.registration.sync.register("lms-queue").catch(function () {});
@@ -118,7 +129,11 @@ self.addEventListener("fetch", function (event) {
   if (request.method === "POST") {
     for (var i = 0; i < QUEUED.length; i++) {
       var match = QUEUED[i][0].exec(url.pathname);
-      if (match) { event.respondWith(postOrQueue(event, QUEUED[i][1], Number(match[1]))); return; }
+      if (!match) continue;
+      var names = {};
+      QUEUED[i][2].forEach(function (name, n) { names[name] = Number(match[n + 1]); });
+      event.respondWith(postOrQueue(event, QUEUED[i][1], names));
+      return;
     }
     return;
   }
