@@ -124,7 +124,8 @@ def _apply(*, cadre: Cadre, item: dict, now: dt.datetime) -> tuple[str, dt.datet
         raise Malformed(_("Malformed answer."))
     cleaned = {_id(qid): _ids(ids) for qid, ids in answers.items()}
     was_submitted = attempt.is_submitted
-    quiz_attempt_submit(attempt=attempt, cadre=cadre, answers=cleaned, at=at)
+    quiz_attempt_submit(attempt=attempt, cadre=cadre, answers=cleaned, at=at,
+                        unanswered_confirmed=item.get("confirm_unanswered") is True)  # fmt: skip
     return (OfflineActionStatus.SKIPPED if was_submitted else OfflineActionStatus.APPLIED), at
 
 

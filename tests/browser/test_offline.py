@@ -259,3 +259,65 @@ def test_background_sync_sends_the_queue_and_is_kept_for_a_retry_when_it_fails(j
     assert OfflineAction.objects.count() == 1
     assert loads == [], "no page was loaded again"
     assert j.requests_elsewhere == []
+
+
+def test_an_offline_submission_with_unanswered_questions_is_confirmed_first(journey):
+    """Offline, the quiz asks, as the server's page does online, before a submission with
+    unanswered questions is kept on the device; the confirmed submission is graded once."""
+    from courses.learning.models import QuizAnswer, QuizAttempt
+
+    tree = make_course(title="Giới trong kế hoạch xã", modules=1, lessons_per_module=1)
+    make_learner("hocvien4", full_name="Vàng Thị Dua", unit=make_units().commune)
+    j = journey("offline-quiz-unanswered-confirmed")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien4", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.lessons[0].url)
+    with page.expect_navigation():
+        page.locator("form[action$='/done/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("[data-offline-course] button[data-action=download]").click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+
+    cadre.context.set_offline(True)
+    cadre.goto(f"/learn/courses/{tree.course.pk}/quiz/{tree.quiz.pk}/")
+    fieldsets = page.locator("form.quiz-form fieldset").all()
+    fieldsets[0].get_by_label("Phương án A", exact=True).check()
+    fieldsets[1].get_by_label("Phương án A", exact=True).check()
+    fieldsets[1].get_by_label("Phương án B", exact=True).check()
+    page.locator("form.quiz-form [type=submit]").click()
+    box = page.locator("[data-confirm-unanswered]")
+    box.wait_for()
+    assert "Nộp bài khi còn câu chưa trả lời?" in box.inner_text()
+    assert "Còn 1/3 câu hỏi chưa trả lời" in box.inner_text()
+    assert "Câu 3:" in box.inner_text()
+    assert "Câu 1:" not in box.inner_text()
+    cadre.shot("offline, asked before submitting with a question unanswered")
+    queued = "LmsOffline.queued().then(q => q.map(i => i.kind))"
+    assert "submit" not in page.evaluate(queued)
+
+    box.get_by_role("button", name="Quay lại trả lời tiếp").click()
+    assert box.count() == 0
+    # Back to the first question without an answer.
+    assert page.evaluate("document.activeElement.name") == (
+        fieldsets[2].locator("input").first.get_attribute("name")
+    )
+    page.locator("form.quiz-form [type=submit]").click()
+    with page.expect_navigation():
+        box.get_by_role("button", name="Vẫn nộp bài").click()
+    page.locator("#offline-status", has_text="bài kiểm tra đang chờ nộp").wait_for()
+    assert page.evaluate("LmsOffline.queued().then(q => q.filter(i => i.kind === 'submit')"
+                         ".map(i => i.confirm_unanswered))") == [True]  # fmt: skip
+    assert not QuizAttempt.objects.filter(submitted_at__isnull=False).exists()
+
+    cadre.context.set_offline(False)
+    cadre.goto("/learn/")
+    page.locator("#offline-status", has_text="Đã gửi lúc").wait_for()
+    attempt = QuizAttempt.objects.get()
+    assert attempt.submitted_at is not None and attempt.score == 67 and not attempt.passed
+    assert QuizAnswer.objects.filter(attempt=attempt).count() == 2
+    assert "Máy chủ không nhận" not in page.locator("#offline-status").inner_text()
+    assert j.requests_elsewhere == []

@@ -93,6 +93,8 @@ function workOf(request, kind, names) {
       item.choices = form.getAll("choices");
     }
     if (kind === "submit") {
+      // Confirmed on the page when questions were left unanswered (quiz-autosave.js).
+      item.confirm_unanswered = form.get("confirm_unanswered") === "1";
       item.answers = {};
       form.forEach(function (value, name) {
         if (name.indexOf("q-") !== 0) return;

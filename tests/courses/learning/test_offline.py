@@ -364,3 +364,20 @@ def test_the_stored_quiz_page_posts_online_too_without_javascript(tree, tasks_in
     attempt = QuizAttempt.objects.get(enrolment=enrolment)
     assert done.status_code == 302 and done["Location"] == f"/learn/attempts/{attempt.pk}/"
     assert attempt.passed is True
+
+
+def test_an_offline_submission_with_unanswered_questions_is_graded_only_if_confirmed(
+    tree, tasks_inline
+):
+    seed_indicators()
+    user, enrolment, client = _enrolled(tree.course)
+    some = dict(list(correct_answers(tree.quiz).items())[:2])
+    items = _device_work(tree, at=timezone.now() - dt.timedelta(minutes=5), answers=some)
+    unconfirmed = _post(client, user, items).json()["results"][-1]
+    assert unconfirmed["status"] == "rejected"
+    assert "chưa trả lời" in unconfirmed["message"]
+    assert not QuizAttempt.objects.filter(submitted_at__isnull=False).exists()
+    confirmed = {**items[-1], "id": str(uuid.uuid4()), "confirm_unanswered": True}
+    assert _post(client, user, [confirmed]).json()["results"][0]["status"] == "applied"
+    attempt = QuizAttempt.objects.get(enrolment=enrolment)
+    assert attempt.submitted_at is not None and attempt.score == 67
