@@ -321,3 +321,88 @@ def test_an_offline_submission_with_unanswered_questions_is_confirmed_first(jour
     assert QuizAnswer.objects.filter(attempt=attempt).count() == 2
     assert "Máy chủ không nhận" not in page.locator("#offline-status").inner_text()
     assert j.requests_elsewhere == []
+
+
+def _sessions_of(username: str) -> int:
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+
+    pk = str(get_user_model().objects.get(username=username).pk)
+    return sum(1 for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == pk)
+
+
+def test_logging_out_without_a_connection_asks_clears_the_device_and_ends_the_session_later(
+    journey,
+):
+    """Offline, logging out asks before discarding the work that cannot be sent, clears the
+    device and says so on a page of the site (not the browser's error); the server's session
+    ends as soon as the connection returns, before the next page is shown."""
+    from courses.learning.models import LessonProgress
+
+    tree = make_course(title="Bình đẳng giới trong cộng đồng", modules=1, lessons_per_module=2)
+    make_learner("hocvien5", full_name="Sùng Văn Chứ", unit=make_units().commune)
+    j = journey("offline-logout-without-a-connection")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien5", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("[data-offline-course] button[data-action=download]").click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+
+    cadre.context.set_offline(True)
+    cadre.goto(tree.lessons[0].url)
+    with page.expect_navigation():
+        page.locator("form[action$='/done/'] [type=submit]").click()
+    page.locator("#offline-status", has_text="đang chờ gửi").wait_for()
+
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    # Asked, and kept: nothing is removed.
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.locator("form[action$='/accounts/logout/'] [type=submit]").click()
+    for _ in range(100):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked and "chưa gửi được" in asked[0], asked
+    page.wait_for_timeout(300)
+    assert page.evaluate("LmsOffline.queued().then(q => q.length)") == 1
+    assert tree.lessons[0].title in page.content()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] [type=submit]").click()
+    notice = page.locator("[data-offline-signed-out]")
+    notice.wait_for()
+    assert "Bạn đã đăng xuất trên máy này" in notice.inner_text()
+    assert "khi máy có mạng trở lại" in notice.inner_text()
+    assert not page.locator("[data-offline-lead]").is_visible()
+    cadre.shot("logged out without a connection")
+    left = page.evaluate(
+        "Promise.all([caches.keys(), LmsOffline.queued(), LmsOffline.courses()])"
+        ".then(([names, queue, courses]) =>"
+        " ({names, queue: queue.length, courses: courses.length}))"
+    )
+    assert not [n for n in left["names"] if not n.startswith("shell-")], left
+    assert left["queue"] == 0 and left["courses"] == 0
+    # A stored page of the course is gone from the device.
+    cadre.goto(tree.lessons[1].url)
+    page.locator("h1", has_text="không có kết nối").wait_for()
+    assert tree.lessons[1].title not in page.content()
+    assert _sessions_of("hocvien5") == 1
+    assert LessonProgress.objects.count() == 0
+
+    cadre.context.set_offline(False)
+    cadre.goto("/learn/")
+    assert "/accounts/login/" in page.url, "the next page is shown to nobody signed in"
+    assert _sessions_of("hocvien5") == 0
+    cadre.shot("back online, the session on the server ended")
+    assert LessonProgress.objects.count() == 0
+    assert j.requests_elsewhere == []

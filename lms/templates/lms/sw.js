@@ -10,6 +10,7 @@ var SHELL = "shell-" + VERSION;
 var SHELL_FILES = {{ shell|safe }};
 var OFFLINE_URL = "{% url 'offline' %}";
 var SYNC_URL = "{% url 'learning:offline_sync' %}";
+var LOGOUT_URL = "{% url 'logout' %}";
 var PAGES = "pages";
 var FILES = "files";
 var NOT_KEPT = /^\/(admin|accounts|_util|i18n|jsi18n|healthz|sw\.js|learn\/offline)(\/|$)/;
@@ -44,10 +45,38 @@ function fromDevice(request) {
   return caches.match(request, { ignoreVary: true });
 }
 
+// Logging out without a connection: the page has cleared the device already; the server's
+// session ends as soon as the connection returns, before any page is asked for (the token is
+// the one the logout form was sent with).
+var logoutPending;
+function logoutNow() {
+  if (logoutPending === false) return Promise.resolve();
+  return LmsOffline.get("logout").then(function (token) {
+    if (!token) { logoutPending = false; return; }
+    var body = new URLSearchParams();
+    body.set("csrfmiddlewaretoken", token);
+    return fetch(LOGOUT_URL, { method: "POST", credentials: "same-origin", redirect: "manual", body: body })
+      .then(function () { logoutPending = false; return LmsOffline.set("logout", ""); });
+  }).catch(function () {});
+}
+
+function logout(event) {
+  var copy = event.request.clone();
+  return fetch(event.request).catch(function () {
+    return copy.formData().then(function (form) {
+      logoutPending = true;
+      return LmsOffline.set("logout", form.get("csrfmiddlewaretoken") || "");
+    }).then(function () {
+      if (self.registration.sync) self.registration.sync.register("lms-queue").catch(function () {});
+      return Response.redirect(OFFLINE_URL + "?signed-out=1", 303);
+    });
+  });
+}
+
 function page(event) {
   var request = event.request;
   var path = new URL(request.url).pathname;
-  return fetch(request).then(function (response) {
+  return logoutNow().then(function () { return fetch(request); }).then(function (response) {
     var type = response.headers.get("Content-Type") || "";
     if (response.ok && type.indexOf("text/html") === 0 && !NOT_KEPT.test(path) && !response.redirected) {
       var copy = response.clone();
@@ -129,6 +158,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST") {
+    if (url.pathname === LOGOUT_URL) { event.respondWith(logout(event)); return; }
     for (var i = 0; i < QUEUED.length; i++) {
       var match = QUEUED[i][0].exec(url.pathname);
       if (!match) continue;
@@ -151,7 +181,9 @@ self.addEventListener("fetch", function (event) {
 // server does not take (an expired session) stays for the next page, which sends it with its own.
 self.addEventListener("sync", function (event) {
   if (event.tag !== "lms-queue") return;
-  event.waitUntil(LmsOffline.get("user").then(function (user) {
+  event.waitUntil(logoutNow().then(function () {
+    return LmsOffline.get("user");
+  }).then(function (user) {
     return LmsOffline.send(SYNC_URL, user, null);
   }).then(function (result) {
     return self.clients.matchAll().then(function (clients) {

@@ -154,6 +154,13 @@
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-offline-course]"), courseBox);
 
+  // The offline page after logging out without a connection (the service worker sends there).
+  var signedOut = document.querySelector("[data-offline-signed-out]");
+  if (signedOut && /[?&]signed-out=1/.test(location.search)) {
+    signedOut.hidden = false;
+    document.querySelector("[data-offline-lead]").hidden = true;
+  }
+
   // The offline page lists the stored courses.
   var list = document.querySelector("[data-offline-courses]");
   if (list) {
