@@ -5,6 +5,7 @@ certificate is issued. The site is an installable web app by Chromium's own chec
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -405,4 +406,83 @@ def test_logging_out_without_a_connection_asks_clears_the_device_and_ends_the_se
     assert _sessions_of("hocvien5") == 0
     cadre.shot("back online, the session on the server ended")
     assert LessonProgress.objects.count() == 0
+    assert j.requests_elsewhere == []
+
+
+def test_a_stored_course_keeps_its_audio_and_documents_for_offline_use(journey, settings, tmp_path):
+    """Storing a course stores its lessons' recordings and documents: offline, the recording
+    loads in the audio element (which asks for parts of it: the service worker answers each
+    part from the stored copy, 206 with the bytes asked for) and the document downloads."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+    from wagtailmedia.models import Media
+
+    from content.models import LessonPage
+    from tests.browser.test_media_journey import _recording
+
+    settings.ROOT_URLCONF = "tests.browser.media_urls"
+    recording = tmp_path / "doc-bai-hoc.wav"
+    _recording(recording)
+    sound = recording.read_bytes()
+    handout_bytes = b"%PDF-1.4\n% Tai lieu bai hoc\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    tree = make_course(title="Lắng nghe bài học", modules=1, lessons_per_module=1, quiz=False)
+    lesson = tree.lessons[0]
+    audio = Media.objects.create(
+        title="Đọc bài", type="audio", duration=2, file=ContentFile(sound, name="doc-bai-hoc.wav")
+    )
+    handout = Document.objects.create(
+        title="Tài liệu bài 1", file=ContentFile(handout_bytes, name="tai-lieu.pdf")
+    )
+    LessonPage.objects.filter(pk=lesson.pk).update(audio_narration=audio, handout=handout)
+    make_learner("hocvien6", full_name="Lầu Thị Mỷ", unit=make_units().commune)
+    j = journey("offline-audio-and-documents")
+    cadre = j.person(viewport=PHONE)
+    page = cadre.page
+    cadre.login("hocvien6", next_path=tree.course.url)
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol/'] [type=submit]").click()
+    cadre.goto(tree.course.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    package = cadre.get(f"/learn/offline/courses/{tree.course.pk}/").json()
+    sizes = {item["url"]: item["bytes"] for item in package["items"]}
+    assert sizes[audio.url] == len(sound)
+    assert sizes[handout.url] == len(handout_bytes)
+    page.locator("[data-offline-course] button[data-action=download]").click()
+    page.locator("[data-offline-course][data-stored=true]").wait_for()
+
+    cadre.context.set_offline(True)
+    cadre.goto(lesson.url)
+    assert lesson.title in page.content()
+    asked = page.evaluate(
+        """async ([url, range]) => {
+          const r = await fetch(url, { headers: { Range: range } });
+          return { status: r.status, range: r.headers.get("Content-Range"),
+                   bytes: Array.from(new Uint8Array(await r.arrayBuffer())) };
+        }""",
+        [audio.url, "bytes=1000-1999"],
+    )
+    assert asked["status"] == 206
+    assert asked["range"] == f"bytes 1000-1999/{len(sound)}"
+    assert bytes(asked["bytes"]) == sound[1000:2000]
+    tail = page.evaluate(
+        "async (url) => { const r = await fetch(url, { headers: { Range: 'bytes=-100' } });"
+        " return [r.status, r.headers.get('Content-Range'), (await r.arrayBuffer()).byteLength]; }",
+        audio.url,
+    )
+    assert tail == [206, f"bytes {len(sound) - 100}-{len(sound) - 1}/{len(sound)}", 100]
+    duration = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+          const a = document.querySelector(".lesson-audio audio");
+          a.addEventListener("loadedmetadata", () => resolve(a.duration));
+          a.addEventListener("error", () => reject(new Error("audio: " + a.error.code)));
+          a.preload = "auto";
+          a.load();
+        })"""
+    )
+    assert abs(duration - 2.0) < 0.1
+    cadre.shot("offline, the lesson's recording loads from the device")
+
+    with page.expect_download() as download:
+        page.locator(".lesson-handout a[download]").click()
+    assert Path(download.value.path()).read_bytes() == handout_bytes
     assert j.requests_elsewhere == []

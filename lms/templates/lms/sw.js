@@ -11,6 +11,7 @@ var SHELL_FILES = {{ shell|safe }};
 var OFFLINE_URL = "{% url 'offline' %}";
 var SYNC_URL = "{% url 'learning:offline_sync' %}";
 var LOGOUT_URL = "{% url 'logout' %}";
+var DOCUMENTS_URL = "{{ documents_url }}";
 var PAGES = "pages";
 var FILES = "files";
 var NOT_KEPT = /^\/(admin|accounts|_util|i18n|jsi18n|healthz|sw\.js|learn\/offline)(\/|$)/;
@@ -90,9 +91,39 @@ function page(event) {
   });
 }
 
+// A stored file for a request that asks for part of it (an <audio> element does, to play
+// and to seek): that part, as a server would send it.
+function part(stored, range) {
+  var m = /^bytes=(\d*)-(\d*)$/.exec(range || "");
+  if (!m || (m[1] === "" && m[2] === "") || stored.status !== 200) return stored;
+  return stored.blob().then(function (blob) {
+    var size = blob.size;
+    var start = m[1] === "" ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+    var end = m[1] === "" || m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (start >= size || start > end) {
+      return new Response(null, { status: 416, headers: { "Content-Range": "bytes */" + size } });
+    }
+    var headers = new Headers(stored.headers);
+    headers.set("Content-Range", "bytes " + start + "-" + end + "/" + size);
+    headers.set("Content-Length", String(end - start + 1));
+    return new Response(blob.slice(start, end + 1), { status: 206, statusText: "Partial Content", headers: headers });
+  });
+}
+
+// A document (a handout, a story's recording): from the network, which has the latest
+// version; without one, the copy stored with a course.
+function document_(event) {
+  return fetch(event.request).catch(function () {
+    return fromDevice(event.request).then(function (stored) {
+      if (!stored) throw new TypeError("not stored");
+      return part(stored, event.request.headers.get("Range"));
+    });
+  });
+}
+
 function file(event) {
   return fromDevice(event.request).then(function (stored) {
-    if (stored) return stored;
+    if (stored) return part(stored, event.request.headers.get("Range"));
     return fetch(event.request).then(function (response) {
       if (response.ok && response.status === 200) {
         var copy = response.clone();
@@ -173,6 +204,8 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") { event.respondWith(page(event)); return; }
   if (url.pathname.indexOf("{{ static_url }}") === 0 || url.pathname.indexOf("{{ media_url }}") === 0) {
     event.respondWith(file(event));
+  } else if (url.pathname.indexOf(DOCUMENTS_URL) === 0) {
+    event.respondWith(document_(event));
   }
 });
 

@@ -381,3 +381,33 @@ def test_an_offline_submission_with_unanswered_questions_is_graded_only_if_confi
     assert _post(client, user, [confirmed]).json()["results"][0]["status"] == "applied"
     attempt = QuizAttempt.objects.get(enrolment=enrolment)
     assert attempt.submitted_at is not None and attempt.score == 67
+
+
+def test_a_course_package_lists_its_documents_and_recordings_but_no_video(tasks_inline, settings,
+                                                                           tmp_path):  # fmt: skip
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from content.models import LessonPage
+    from tests.builders import make_course
+
+    settings.MEDIA_ROOT = tmp_path
+    tree = make_course(title="Tài liệu khóa học", modules=1, lessons_per_module=1, quiz=False)
+    handout = Document.objects.create(
+        title="Phiếu học tập", file=ContentFile(b"%PDF-1.4 phieu", name="phieu.pdf")
+    )
+    extra = Document.objects.create(
+        title="Bảng số liệu", file=ContentFile(b"PK\x03\x04 so lieu", name="so-lieu.xlsx")
+    )
+    video = Document.objects.create(title="Phim", file=ContentFile(b"\x00" * 64, name="phim.mp4"))
+    lesson = LessonPage.objects.get(pk=tree.lessons[0].pk)
+    lesson.handout = handout
+    lesson.body = [("document", {"document": extra, "title": "", "description": ""}),
+                   ("video", {"file": video, "embed": None, "caption": ""})]  # fmt: skip
+    lesson.save()
+    _user, _enrolment, client = _enrolled(tree.course)
+    items = {i["url"]: i["bytes"] for i in client.get(
+        f"/learn/offline/courses/{tree.course.pk}/").json()["items"]}  # fmt: skip
+    assert items[handout.url] == len(b"%PDF-1.4 phieu")
+    assert items[extra.url] == len(b"PK\x03\x04 so lieu")
+    assert video.url not in items
