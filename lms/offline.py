@@ -21,6 +21,7 @@ from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -81,6 +82,8 @@ def service_worker(request):
             "version": json.dumps(version),
             "static_url": settings.STATIC_URL,
             "media_url": settings.MEDIA_URL,
+            # Wagtail's document view, without the id and name of a document.
+            "documents_url": reverse("wagtaildocs_serve", args=[0, "x"]).rsplit("0/x", 1)[0],
         },
     )
     # The browser checks for a new worker on navigations: an unchanged one costs a 304.

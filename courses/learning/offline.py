@@ -2,9 +2,9 @@
 queue of work done offline to apply.
 
 The list of what to store is made by rendering each page the learner would open (through the
-site's own views, as this learner) and reading the images, audio and story links the HTML
-actually uses: the renditions a lesson shows are the ones stored, and the sizes are those of
-the bytes the device will keep. Rendering uses a copy of the request without its flash
+site's own views, as this learner) and reading the images, audio, documents and story links
+the HTML actually uses: the renditions a lesson shows are the ones stored, and the sizes are
+those of the bytes the device will keep. Rendering uses a copy of the request without its flash
 messages, so none is used up by a page nobody sees.
 
 The queue is sent with the session's cookie and a CSRF token taken from a page of the site
@@ -27,15 +27,18 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from wagtail.documents import get_document_model
 
 from content.models import CoursePage, ModulePage, StoryPage
 from courses.learning.replay import MAX_ITEMS, offline_actions_apply
 from courses.learning.selectors import cadre_for_user, enrolment_for
 from lms.json_body import JsonBodyError, json_error_response, load_json_body
 
+Document = get_document_model()
 _SRC = re.compile(r'(?:src|poster)="([^"]+)"')
 _SRCSET = re.compile(r'srcset="([^"]+)"')
 _HREF = re.compile(r'href="(/[^"#?]*)"')
+_LINKED = re.compile(r'(?:src|href)="(/[^"#?]*)"')
 
 
 def _render(request, path: str):
@@ -48,7 +51,8 @@ def _render(request, path: str):
     sub.__dict__.pop("_messages", None)
     sub.__dict__.pop("_learning_state", None)
     sub.__dict__.pop("headers", None)
-    # As the device will ask for it when storing the course (the quiz page then opens).
+    # As the device will ask for it when storing the course: the quiz page's copy for the
+    # device, which starts no attempt.
     sub.META = {**request.META, "HTTP_X_OFFLINE_STORE": "1"}
     sub.path = sub.path_info = path
     sub.method = "GET"
@@ -64,10 +68,7 @@ def _media_size(url: str) -> int | None:
     path = unquote(urlsplit(url).path)
     if not path.startswith(settings.MEDIA_URL):
         return None
-    try:
-        return default_storage.size(path[len(settings.MEDIA_URL) :])
-    except (OSError, NotImplementedError):
-        return None
+    return _stored_size(path[len(settings.MEDIA_URL) :])
 
 
 def _media_in(html: str) -> set[str]:
@@ -75,6 +76,32 @@ def _media_in(html: str) -> set[str]:
     for srcset in _SRCSET.findall(html):
         found.update(part.strip().split(" ")[0] for part in srcset.split(","))
     return {url for url in found if urlsplit(url).path.startswith(settings.MEDIA_URL)}
+
+
+def _documents_in(html: str) -> dict[str, int | None]:
+    """The documents a page links or plays (handouts, downloads, a story's recording), with
+    their sizes; not video files, too large for a shared phone (they play online)."""
+    videos = {ext.lower() for ext in settings.WAGTAILMEDIA.get("VIDEO_EXTENSIONS", [])}
+    found: dict[str, int | None] = {}
+    for url in set(_LINKED.findall(html)):
+        try:
+            match = resolve(unquote(url))
+        except Resolver404:
+            continue
+        if match.url_name != "wagtaildocs_serve":
+            continue
+        document = Document.objects.filter(pk=match.args[0]).first()
+        if document is None or document.file_extension.lower() in videos:
+            continue
+        found[url] = document.file_size or _stored_size(document.file.name)
+    return found
+
+
+def _stored_size(name: str) -> int | None:
+    try:
+        return default_storage.size(name)
+    except (OSError, NotImplementedError):
+        return None
 
 
 @never_cache
@@ -95,6 +122,7 @@ def course_package(request, course_id: int):
     stories = {p.url: p for p in StoryPage.objects.live()}
     entries: dict[str, int | None] = {}
     media: set[str] = set()
+    documents: dict[str, int | None] = {}
     queue = list(pages)
     while queue:
         url = queue.pop(0)
@@ -106,10 +134,13 @@ def course_package(request, course_id: int):
         html = response.content.decode("utf-8", "replace")
         entries[url] = len(response.content)
         media |= _media_in(html)
+        documents.update(_documents_in(html))
         if url not in stories:
             queue += [href for href in _HREF.findall(html) if href in stories]
     for url in sorted(media):
         entries[url] = _media_size(url)
+    for url in sorted(documents):
+        entries.setdefault(url, documents[url])
     items = [{"url": url, "bytes": size} for url, size in entries.items()]
     return JsonResponse(
         {

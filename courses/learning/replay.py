@@ -9,6 +9,10 @@ the row and changes nothing. Work the services refuse (a lesson no longer in the
 quiz changed since it was stored) is recorded as refused with the reason, so the device stops
 sending it and tells the learner.
 
+Quiz work done on the page stored with a course names the course and the quiz, not an
+attempt: storing the course started none, so the first answer that arrives starts it (dated
+when it was given), within the attempt limit, and the rest continue it.
+
 The learner's clock is believed within bounds: a time in the future becomes now, a time
 before the enrolment (or before the attempt started) becomes that moment.
 """
@@ -24,13 +28,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from content.models import CoursePage, LessonPage
+from content.models import CoursePage, LessonPage, Quiz
 from courses.learning.models import OfflineAction, OfflineActionStatus, QuizAttempt
 from courses.learning.selectors import enrolment_for
 from courses.learning.services import (
     LearningError,
     lesson_complete,
     quiz_answer_save,
+    quiz_attempt_start,
     quiz_attempt_submit,
 )
 from courses.registry.models import Cadre
@@ -69,10 +74,22 @@ def acted_at_bounded(raw, *, floor: dt.datetime, now: dt.datetime) -> dt.datetim
     return max(floor, min(at, now))
 
 
-def _attempt_of(cadre: Cadre, attempt_id) -> QuizAttempt:
+def _attempt_of(cadre: Cadre, item: dict, now: dt.datetime) -> QuizAttempt:
+    """The attempt a piece of quiz work goes to: the one it names (a quiz page opened online),
+    or, for work done on the quiz page stored with a course (which names the course and the
+    quiz), the open attempt, else one started when the learner acted."""
+    if "attempt" not in item:
+        course = CoursePage.objects.live().filter(pk=_id(item.get("course"))).first()
+        quiz = Quiz.objects.filter(pk=_id(item.get("quiz"))).first()
+        enrolment = enrolment_for(cadre=cadre, course_id=course.pk) if course else None
+        if enrolment is None or quiz is None:
+            raise LearningError(_("Enrol in the course first."), status=403)
+        enrolment.course = course
+        at = acted_at_bounded(item.get("at"), floor=enrolment.enrolled_at, now=now)
+        return quiz_attempt_start(enrolment=enrolment, quiz=quiz, at=at, for_device=True)
     attempt = (
         QuizAttempt.objects.select_related("enrolment", "quiz", "enrolment__course")
-        .filter(pk=_id(attempt_id), enrolment__cadre=cadre)
+        .filter(pk=_id(item.get("attempt")), enrolment__cadre=cadre)
         .first()
     )
     if attempt is None:
@@ -92,7 +109,7 @@ def _apply(*, cadre: Cadre, item: dict, now: dt.datetime) -> tuple[str, dt.datet
         at = acted_at_bounded(item.get("at"), floor=enrolment.enrolled_at, now=now)
         lesson_complete(enrolment=enrolment, lesson_id=lesson.pk, at=at)
         return OfflineActionStatus.APPLIED, at
-    attempt = _attempt_of(cadre, item.get("attempt"))
+    attempt = _attempt_of(cadre, item, now)
     floor = max(attempt.enrolment.enrolled_at, attempt.started_at)
     at = acted_at_bounded(item.get("at"), floor=floor, now=now)
     if kind == "answer":
@@ -107,7 +124,8 @@ def _apply(*, cadre: Cadre, item: dict, now: dt.datetime) -> tuple[str, dt.datet
         raise Malformed(_("Malformed answer."))
     cleaned = {_id(qid): _ids(ids) for qid, ids in answers.items()}
     was_submitted = attempt.is_submitted
-    quiz_attempt_submit(attempt=attempt, cadre=cadre, answers=cleaned, at=at)
+    quiz_attempt_submit(attempt=attempt, cadre=cadre, answers=cleaned, at=at,
+                        unanswered_confirmed=item.get("confirm_unanswered") is True)  # fmt: skip
     return (OfflineActionStatus.SKIPPED if was_submitted else OfflineActionStatus.APPLIED), at
 
 

@@ -278,7 +278,7 @@ def quiz_attempt_start(
     """Resume the open attempt, or start a new one within the attempt limit (`at`: when it
     was started, for work recorded later; by default now).
 
-    `for_device`: the quiz page is being stored on the learner's device, to be answered
+    `for_device`: the work comes from the quiz page stored on the learner's device, answered
     offline after the lessons stored with it. The attempt starts although the lessons before
     the quiz are not done yet on the server; it can be submitted only once they are (the
     submission checks the gate again, after the device's lessons arrive in order).
@@ -326,6 +326,47 @@ def quiz_attempt_start(
     except IntegrityError:
         # A concurrent request started it first (one open attempt per learner and quiz).
         return QuizAttempt.objects.get(enrolment=enrolment, quiz=quiz, submitted_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class DeviceQuiz:
+    """A quiz as the page stored on a device shows it: the attempt number it will be, the
+    order of its questions and choices, and the answers already saved."""
+
+    number: int
+    question_order: list[int]
+    choice_order: dict[str, list[int]]
+    answers: dict[int, list[int]]
+
+
+def quiz_device_copy(*, enrolment: Enrolment, quiz: Quiz) -> DeviceQuiz:
+    """The quiz for the page a course stored on the learner's device keeps. Nothing is
+    written: storing a course never starts an attempt, nor uses one up; the answers given on
+    the stored page start the attempt (or continue the open one) when they reach the server
+    (quiz_attempt_start with `for_device`).
+
+    The lessons before the quiz need not be done yet on the server (they are done offline
+    first). An open attempt is shown as it is, with its saved answers; without one, a learner
+    who has used every attempt gets NotAllowed, as online."""
+    _require_published(quiz)
+    quiz_require_open(enrolment=enrolment, quiz_id=quiz.pk, opening=False)
+    open_attempt = QuizAttempt.objects.filter(
+        enrolment=enrolment, quiz=quiz, submitted_at__isnull=True
+    ).first()
+    if open_attempt is not None and open_attempt.quiz_revision_id == quiz.live_revision_id:
+        return DeviceQuiz(
+            number=open_attempt.number,
+            question_order=open_attempt.question_order,
+            choice_order=open_attempt.choice_order,
+            answers=dict(open_attempt.answers.values_list("question_id", "choice_ids")),
+        )
+    used = attempts_used(enrolment=enrolment, quiz=quiz)
+    if open_attempt is None and quiz.attempt_limit is not None and used >= quiz.attempt_limit:
+        raise NotAllowed(_("You have used all the attempts allowed for this quiz."))
+    question_order, choice_order = _orders(quiz_key(quiz=quiz), shuffle=quiz.shuffle)
+    number = open_attempt.number if open_attempt is not None else used + 1
+    return DeviceQuiz(number=number, question_order=question_order, choice_order=choice_order,
+                      answers={})  # fmt: skip
 
 
 def _clean_answer(key: QuizKey, question_id: int, choice_ids: Iterable[int]) -> list[int]:

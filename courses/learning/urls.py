@@ -15,6 +15,12 @@ urlpatterns = [
     path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
     path("lessons/<int:lesson_id>/done/", views.lesson_done, name="lesson_done"),
     path("courses/<int:course_id>/quiz/<int:quiz_id>/", views.quiz, name="quiz"),
+    path(
+        "courses/<int:course_id>/quiz/<int:quiz_id>/answer/", views.quiz_answer, name="quiz_answer"
+    ),
+    path(
+        "courses/<int:course_id>/quiz/<int:quiz_id>/submit/", views.quiz_submit, name="quiz_submit"
+    ),
     path("attempts/<int:attempt_id>/", views.attempt_result, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +47,7 @@ from courses.learning.services import (
     quiz_answers_keep,
     quiz_attempt_start,
     quiz_attempt_submit,
+    quiz_device_copy,
 )
 from courses.registry.forms import ProfileForm
 from courses.registry.models import RequestKind
@@ -273,19 +275,23 @@ def _answered_version(attempt: QuizAttempt) -> tuple[Quiz, list[QuizQuestion]]:
     return quiz, list(questions)
 
 
-def _ordered_questions(attempt: QuizAttempt, questions: list[QuizQuestion] | None = None):
-    if questions is None:
-        questions = _answered_version(attempt)[1]
+def _in_order(question_order, choice_order, questions: list[QuizQuestion]):
     questions = {q.pk: q for q in questions}
     ordered = []
-    for qid in attempt.question_order:
+    for qid in question_order:
         question = questions.get(qid)
         if question is None:
             continue
         choices = {c.pk: c for c in question.choices.all()}
-        order = attempt.choice_order.get(str(qid), list(choices))
+        order = choice_order.get(str(qid), list(choices))
         ordered.append((question, [choices[c] for c in order if c in choices]))
     return ordered
+
+
+def _ordered_questions(attempt: QuizAttempt, questions: list[QuizQuestion] | None = None):
+    if questions is None:
+        questions = _answered_version(attempt)[1]
+    return _in_order(attempt.question_order, attempt.choice_order, questions)
 
 
 @login_required
@@ -305,12 +311,14 @@ def quiz(request, course_id: int, quiz_id: int):
             return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
     previous = list(attempts_for(enrolment=enrolment, quiz_id=quiz_obj.pk))
+    # The course's "store for offline study" asks for the page with this header: the copy it
+    # keeps starts no attempt (its answers start one when they reach the server).
+    for_device = request.headers.get("X-Offline-Store") == "1"
     try:
-        # The course's "store for offline study" asks for the page with this header.
-        for_device = request.headers.get("X-Offline-Store") == "1"
-        attempt = quiz_attempt_start(
-            enrolment=enrolment, quiz=quiz_obj, for_device=for_device, attempts=previous
-        )
+        if for_device:
+            copy = quiz_device_copy(enrolment=enrolment, quiz=quiz_obj)
+        else:
+            attempt = quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj, attempts=previous)
     except LearningError as exc:
         if not quiz_obj.is_published or isinstance(exc, NotInCourse):
             raise Http404 from exc
@@ -321,10 +329,20 @@ def quiz(request, course_id: int, quiz_id: int):
              "next_lesson": getattr(exc, "next_lesson", None)},
             status=exc.status,
         )  # fmt: skip
-    saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
+    if for_device:
+        order, saved, number = (copy.question_order, copy.choice_order), copy.answers, copy.number
+        questions = QuizQuestion.objects.filter(quiz_id=quiz_obj.pk).prefetch_related("choices")
+        ordered = _in_order(*order, list(questions))
+        urls = (reverse("learning:quiz_answer", args=[course.pk, quiz_obj.pk]),
+                reverse("learning:quiz_submit", args=[course.pk, quiz_obj.pk]))  # fmt: skip
+    else:
+        saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
+        ordered, number = _ordered_questions(attempt), attempt.number
+        urls = (reverse("learning:attempt_answer", args=[attempt.pk]),
+                reverse("learning:attempt_submit", args=[attempt.pk]))  # fmt: skip
     questions = [
         {"question": q, "choices": choices, "chosen": set(saved.get(q.pk, []))}
-        for q, choices in _ordered_questions(attempt)
+        for q, choices in ordered
     ]
     return render(
         request,
@@ -332,11 +350,25 @@ def quiz(request, course_id: int, quiz_id: int):
         {
             "course": course,
             "quiz": quiz_obj,
-            "attempt": attempt,
+            "number": number,
+            "answer_url": urls[0],
+            "submit_url": urls[1],
             "questions": questions,
             "previous": [a for a in previous if a.is_submitted],
         },
     )
+
+
+def _device_quiz(request, course_id: int, quiz_id: int):
+    """For work done on the quiz page stored on the device: a function giving its attempt,
+    the open one or one started then (storing the page started none). The learner must be
+    enrolled in the course (else LearningError, before anything is read or written)."""
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    quiz_obj = get_object_or_404(Quiz, pk=quiz_id)
+    enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
+    if enrolment is None:
+        raise LearningError(_("Enrol in the course first."), status=403)
+    return lambda: quiz_attempt_start(enrolment=enrolment, quiz=quiz_obj, for_device=True)
 
 
 def _own_attempt(request, attempt_id: int) -> QuizAttempt:
@@ -389,11 +421,9 @@ def _parse_ids(values) -> list[int]:
         raise LearningError(_("Malformed answer.")) from exc
 
 
-@login_required
-@require_POST
-def attempt_answer(request, attempt_id: int):
-    """Autosave of one answer (the quiz page's small script posts here as answers change)."""
-    attempt = _own_attempt_to_answer(request, attempt_id)
+def _answer(request, attempt_of):
+    """Saves the one answer posted, to the attempt `attempt_of()` gives once the answer is
+    read (a malformed post starts no attempt)."""
     try:
         if request.content_type == "application/json":
             try:
@@ -412,15 +442,38 @@ def attempt_answer(request, attempt_id: int):
         question = _parse_ids([question_id])
         if len(question) != 1:
             raise LearningError(_("Malformed answer."))
+        choices = _parse_ids(choice_ids)
+        attempt = attempt_of()
         quiz_answer_save(
             attempt=attempt,
             cadre=attempt.enrolment.cadre,
             question_id=question[0],
-            choice_ids=_parse_ids(choice_ids),
+            choice_ids=choices,
         )
+    except NotInCourse as exc:
+        raise Http404(str(exc)) from exc
     except LearningError as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     return JsonResponse({"saved": True})
+
+
+@login_required
+@require_POST
+def attempt_answer(request, attempt_id: int):
+    """Autosave of one answer (the quiz page's small script posts here as answers change)."""
+    attempt = _own_attempt_to_answer(request, attempt_id)
+    return _answer(request, lambda: attempt)
+
+
+@login_required
+@require_POST
+def quiz_answer(request, course_id: int, quiz_id: int):
+    """Autosave of one answer given on the quiz page stored on the device."""
+    try:
+        attempt_of = _device_quiz(request, course_id, quiz_id)
+    except LearningError as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return _answer(request, attempt_of)
 
 
 def _confirm_unanswered(request, attempt: QuizAttempt, answers, question_ids):
@@ -447,11 +500,10 @@ def _confirm_unanswered(request, attempt: QuizAttempt, answers, question_ids):
     )
 
 
-@login_required
-@require_POST
-def attempt_submit(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+def _submit(request, attempt_of):
+    """Grades the answers posted, in the attempt `attempt_of()` gives once they are read."""
     answers: dict[int, list[int]] = {}
+    attempt = None
     try:
         for name in request.POST:
             if not name.startswith("q-"):
@@ -460,6 +512,7 @@ def attempt_submit(request, attempt_id: int):
             if len(ids) != 1:
                 raise LearningError(_("Malformed answer."))
             answers[ids[0]] = _parse_ids(request.POST.getlist(name))
+        attempt = attempt_of()
         try:
             attempt = quiz_attempt_submit(
                 attempt=attempt,
@@ -477,6 +530,25 @@ def attempt_submit(request, attempt_id: int):
     except LearningError as exc:
         return _error(request, exc)
     return redirect("learning:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    return _submit(request, lambda: attempt)
+
+
+@login_required
+@require_POST
+def quiz_submit(request, course_id: int, quiz_id: int):
+    """The submission of the quiz page stored on the device (sent online, or queued offline
+    and sent by the device later through the queue)."""
+    try:
+        attempt_of = _device_quiz(request, course_id, quiz_id)
+    except LearningError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return _submit(request, attempt_of)
 
 
 @login_required

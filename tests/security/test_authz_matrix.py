@@ -337,6 +337,25 @@ EXPECTATIONS: dict[str, list[Case]] = {
             method="post",
         ),
     ],
+    # The quiz page stored on a device answers and submits to the course's quiz: the learners
+    # enrolled in the course (both cadres are), nobody else.
+    "learn/courses/<int:course_id>/quiz/<int:quiz_id>/answer/": [
+        Case(lambda w: f"/learn/courses/{_course(w)}/quiz/{w.tree.quiz.pk}/answer/", LOGGED_IN_POST_ONLY, post_refused=frozenset(ROLES) - {"cadre", "cadre2"}),
+        Case(
+            lambda w: f"/learn/courses/{_course(w)}/quiz/{w.tree.quiz.pk}/answer/",
+            r(LOGIN, {200, 400, 403}, {200, 400, 403}, 403, 403, 403, 403),
+            method="post",
+            data={"question": "1", "choices": ["1"]},
+        ),
+    ],
+    "learn/courses/<int:course_id>/quiz/<int:quiz_id>/submit/": [
+        Case(lambda w: f"/learn/courses/{_course(w)}/quiz/{w.tree.quiz.pk}/submit/", LOGGED_IN_POST_ONLY, post_refused=frozenset(ROLES) - {"cadre", "cadre2"}),
+        Case(
+            lambda w: f"/learn/courses/{_course(w)}/quiz/{w.tree.quiz.pk}/submit/",
+            r(LOGIN, {"redirect", 200, 400, 403}, {"redirect", 200, 400, 403}, 403, 403, 403, 403),
+            method="post",
+        ),
+    ],
     # courses: the trainer's session pages (the session is in province 10, trainer's own)
     "trainer/sessions/": [Case("/trainer/sessions/", r(LOGIN, 403, 403, OK, OK, OK, OK))],
     # courses: the figures

@@ -32,11 +32,12 @@
       var items = r[0].filter(function (i) { return String(i.user) === String(user); });
       var lessons = 0, submits = 0, answers = {};
       items.forEach(function (item) {
+        var quiz = (item.attempt || item.course + "/" + item.quiz) + ":";
         if (item.kind === "lesson") lessons++;
-        if (item.kind === "answer") answers[item.attempt + ":" + item.question] = 1;
+        if (item.kind === "answer") answers[quiz + item.question] = 1;
         if (item.kind === "submit") {
           submits++;
-          Object.keys(item.answers || {}).forEach(function (q) { answers[item.attempt + ":" + q] = 1; });
+          Object.keys(item.answers || {}).forEach(function (q) { answers[quiz + q] = 1; });
         }
       });
       var lines = [];
@@ -117,8 +118,9 @@
           var done = 0, total = data.items.length, bytes = 0;
           return data.items.reduce(function (chain, item) {
             return chain.then(function () {
-              // The header lets the quiz page start its attempt before the lessons are done
-              // on the server: it is answered offline, after them.
+              // The header asks for the quiz page's copy for the device: it opens before the
+              // lessons are done on the server (they are done offline first) and starts no
+              // attempt.
               return fetch(item.url, { credentials: "same-origin", headers: { "X-Offline-Store": "1" } }).then(function (response) {
                 if (!response.ok) throw response;
                 return response.clone().blob().then(function (blob) {
@@ -151,6 +153,13 @@
     store.course(courseId).then(function (entry) { return entry ? storedState(entry) : freshState(); });
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-offline-course]"), courseBox);
+
+  // The offline page after logging out without a connection (the service worker sends there).
+  var signedOut = document.querySelector("[data-offline-signed-out]");
+  if (signedOut && /[?&]signed-out=1/.test(location.search)) {
+    signedOut.hidden = false;
+    document.querySelector("[data-offline-lead]").hidden = true;
+  }
 
   // The offline page lists the stored courses.
   var list = document.querySelector("[data-offline-courses]");
