@@ -321,6 +321,7 @@ def quiz(request, course_id: int, quiz_id: int):
              "next_lesson": getattr(exc, "next_lesson", None)},
             status=exc.status,
         )  # fmt: skip
+    attempt.quiz = quiz_obj  # the attempt resumed from `previous` has not read it
     saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
     questions = [
         {"question": q, "choices": choices, "chosen": set(saved.get(q.pk, []))}
