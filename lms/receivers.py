@@ -2,15 +2,16 @@
 province scope (lms/roles.py): Wagtail reads page and collection permissions from groups, so
 a province admin must never sit in the group that publishes national pages, and an admin
 whose province is cleared becomes central at once. And tell every process when a Wagtail
-site changes (lms/sites.py)."""
+site, or what routing reads of a site's root page, changes (lms/sites.py)."""
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Site
+from wagtail.models import Page, Site
+from wagtail.signals import post_page_move
 
 from lms.roles import central_admin_sync, role_names_forget
-from lms.sites import sites_changed
+from lms.sites import is_site_root, sites_changed
 
 User = get_user_model()
 
@@ -40,3 +41,14 @@ def central_admin_on_groups(sender, instance, action, reverse, pk_set=None, **kw
 @receiver(post_delete, sender=Site, dispatch_uid="lms_sites_changed_on_delete")
 def site_changed(sender, raw=False, **kwargs):
     sites_changed()
+
+
+@receiver(post_save, dispatch_uid="lms_sites_changed_on_root_page_save")
+def site_root_saved(sender, instance, **kwargs):
+    if isinstance(instance, Page) and is_site_root(instance):
+        sites_changed()
+
+
+@receiver(post_page_move, dispatch_uid="lms_sites_changed_on_page_move")
+def page_moved(sender, **kwargs):
+    sites_changed()  # the move may have taken a site's root page along

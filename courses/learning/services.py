@@ -505,15 +505,26 @@ def quiz_attempt_submit(
             1 for qid, correct in key.correct.items() if frozenset(saved.get(qid, [])) == correct
         )
         score = round(100 * right / total) if total else 0
+        graded = {
+            "submitted_at": at or timezone.now(),
+            "score": score,
+            "correct_count": right,
+            "question_count": total,
+            "passed": score >= quiz.pass_mark,
+            "quiz_revision_id": quiz.live_revision_id,
+        }
         updated = QuizAttempt.objects.filter(pk=locked.pk, submitted_at__isnull=True).update(
-            submitted_at=at or timezone.now(),
-            score=score,
-            correct_count=right,
-            question_count=total,
-            passed=score >= quiz.pass_mark,
-            quiz_revision_id=quiz.live_revision_id,
+            **graded
         )
-        locked.refresh_from_db()
+        if not updated:
+            locked.refresh_from_db()
+        else:
+            # The row holds what was just written (and the lock keeps it so); the enrolment
+            # is the caller's, with its course.
+            for name, value in graded.items():
+                setattr(locked, name, value)
+            if locked.enrolment_id == attempt.enrolment_id:
+                locked.enrolment = attempt.enrolment
         if updated and quiz.pk in _gain_quizzes(locked.enrolment.course):
             knowledge_score_online_refresh(enrolment=locked.enrolment)
         if updated and locked.passed:

@@ -336,6 +336,7 @@ def quiz(request, course_id: int, quiz_id: int):
         urls = (reverse("learning:quiz_answer", args=[course.pk, quiz_obj.pk]),
                 reverse("learning:quiz_submit", args=[course.pk, quiz_obj.pk]))  # fmt: skip
     else:
+        attempt.quiz = quiz_obj  # the attempt resumed from `previous` has not read it
         saved = dict(attempt.answers.values_list("question_id", "choice_ids"))
         ordered, number = _ordered_questions(attempt), attempt.number
         urls = (reverse("learning:attempt_answer", args=[attempt.pk]),
@@ -372,11 +373,12 @@ def _device_quiz(request, course_id: int, quiz_id: int):
 
 
 def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+    """The caller's attempt, with its enrolment, learner, course and quiz, in one query."""
     attempt = get_object_or_404(
-        QuizAttempt.objects.select_related("enrolment", "quiz", "enrolment__course"), pk=attempt_id
+        QuizAttempt.objects.select_related("enrolment__cadre", "enrolment__course", "quiz"),
+        pk=attempt_id,
     )
-    cadre = cadre_for_user(request.user)
-    if cadre is None or attempt.enrolment.cadre_id != cadre.pk:
+    if attempt.enrolment.cadre.user_id != request.user.pk:
         raise PermissionDenied(_("This attempt belongs to someone else."))
     return attempt
 
@@ -480,7 +482,7 @@ def _confirm_unanswered(request, attempt: QuizAttempt, answers, question_ids):
     """The page that asks before an attempt with unanswered questions is graded: the answers
     given are kept, the questions without one are listed, with "go back" and "submit
     anyway" (a plain form: it works without JavaScript)."""
-    quiz_answers_keep(attempt=attempt, cadre=cadre_for_user(request.user), answers=answers)
+    quiz_answers_keep(attempt=attempt, cadre=attempt.enrolment.cadre, answers=answers)
     missing = set(question_ids)
     unanswered = [
         {"number": number, "question": question}
@@ -516,7 +518,7 @@ def _submit(request, attempt_of):
         try:
             attempt = quiz_attempt_submit(
                 attempt=attempt,
-                cadre=cadre_for_user(request.user),
+                cadre=attempt.enrolment.cadre,
                 answers=answers,
                 unanswered_confirmed=request.POST.get("confirm_unanswered") == "1",
             )

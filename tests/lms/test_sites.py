@@ -72,3 +72,29 @@ def test_a_page_request_reads_no_site_rows(client, sites):
     assert response.status_code == 200
     assert "Giới thiệu" in response.content.decode()
     assert not [q for q in queries if "wagtailcore_site" in q["sql"]]
+
+
+def test_below_the_root_the_root_page_is_not_read(client, sites):
+    home, _other = sites
+    publish(home.add_child(instance=StandardPage(title="Liên hệ", slug="lien-he")))
+    client.force_login(make_user("can_bo"))
+    client.get("/lien-he/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/lien-he/")
+    assert response.status_code == 200 and "Liên hệ" in response.content.decode()
+    assert not [q for q in queries if 'FROM "content_homepage"' in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")  # the root page itself: read whole, as it is now
+    assert response.status_code == 200 and home.title in response.content.decode()
+    assert [q for q in queries if 'FROM "content_homepage"' in q["sql"]]
+
+
+def test_a_renamed_root_page_is_routed_from_at_the_next_request(sites):
+    home, _other = sites
+    request = RequestFactory().get("/gioi-thieu/", HTTP_HOST="localhost")
+    assert site_for_request(request, below_root=True).root_page.url_path == home.url_path
+    home.slug = "trang-chu-moi"
+    home.save()
+    site = site_for_request(RequestFactory().get("/gioi-thieu/"), below_root=True)
+    assert site.root_page.url_path == "/trang-chu-moi/"
+    assert type(site.root_page) is type(home)
