@@ -2,13 +2,14 @@
 without a connection.
 
 The service worker is small and hand-written (lms/templates/lms/sw.js) rather than built with
-Workbox: it needs four behaviours (pages from the network, else from the device; static files
-and media from the device first; a course stored on request; lesson, answer and quiz posts
-queued when the network fails), a Workbox build would add a Node toolchain to the image and
-CI and a few tens of kilobytes to every phone for routing it does not use, and a page of plain
-code can be read whole by whoever maintains the site. It is rendered as a template so that it
-names the hashed static files it keeps and the queue's endpoint, and served from the site's
-root so that its scope covers every page.
+Workbox: it needs a few behaviours (pages from the network, else from the device; static files
+and media from the device first, a part of a stored recording as a server sends one; a course
+stored on request; lesson, answer and quiz posts queued when the network fails, and a logout
+finished when it returns), a Workbox build would add a Node toolchain to the image and CI and
+a few tens of kilobytes to every phone for routing it does not use, and a page of plain code
+can be read whole by whoever maintains the site. It is rendered as a template so that it
+names the hashed static files it keeps and the queue's endpoint, minified (its comments stay
+in the template), and served from the site's root so that its scope covers every page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import rjsmin
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
@@ -26,6 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+# What every page uses, kept on the device when the service worker is installed. A script
+# only some pages use (the quiz's) is stored with the course whose pages use it, or when such
+# a page is visited.
 SHELL_FILES = [
     "lms/css/site.css",
     "lms/fonts/be-vietnam-pro-vi-400-normal.woff2",
@@ -33,7 +38,6 @@ SHELL_FILES = [
     "lms/js/offline-store.js",
     "lms/js/offline.js",
     "lms/favicon.svg",
-    "courses/js/quiz-autosave.js",
 ]
 
 
@@ -74,17 +78,20 @@ def manifest(request):
 def service_worker(request):
     shell = [static(name) for name in SHELL_FILES]
     version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
-    body = render_to_string(
-        "lms/sw.js",
-        {
-            "shell": json.dumps(shell),
-            "shell_store": json.dumps(static("lms/js/offline-store.js")),
-            "version": json.dumps(version),
-            "static_url": settings.STATIC_URL,
-            "media_url": settings.MEDIA_URL,
-            # Wagtail's document view, without the id and name of a document.
-            "documents_url": reverse("wagtaildocs_serve", args=[0, "x"]).rsplit("0/x", 1)[0],
-        },
+    # Its comments are for whoever maintains it, not for the phones that download it.
+    body = rjsmin.jsmin(
+        render_to_string(
+            "lms/sw.js",
+            {
+                "shell": json.dumps(shell),
+                "shell_store": json.dumps(static("lms/js/offline-store.js")),
+                "version": json.dumps(version),
+                "static_url": settings.STATIC_URL,
+                "media_url": settings.MEDIA_URL,
+                # Wagtail's document view, without the id and name of a document.
+                "documents_url": reverse("wagtaildocs_serve", args=[0, "x"]).rsplit("0/x", 1)[0],
+            },
+        )
     )
     # The browser checks for a new worker on navigations: an unchanged one costs a 304.
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:20] + '"'
@@ -92,8 +99,8 @@ def service_worker(request):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    # Served at the root, its scope is the whole site without a Service-Worker-Allowed header.
     response["ETag"] = etag
-    response["Service-Worker-Allowed"] = "/"
     return response
 
 

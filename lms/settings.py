@@ -414,7 +414,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "lms.static_storage.MinifiedStaticFilesStorage"
         )
     },
 }

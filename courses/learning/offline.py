@@ -20,9 +20,11 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,12 +35,14 @@ from content.models import CoursePage, ModulePage, StoryPage
 from courses.learning.replay import MAX_ITEMS, offline_actions_apply
 from courses.learning.selectors import cadre_for_user, enrolment_for
 from lms.json_body import JsonBodyError, json_error_response, load_json_body
+from lms.offline import SHELL_FILES
 
 Document = get_document_model()
 _SRC = re.compile(r'(?:src|poster)="([^"]+)"')
 _SRCSET = re.compile(r'srcset="([^"]+)"')
 _HREF = re.compile(r'href="(/[^"#?]*)"')
 _LINKED = re.compile(r'(?:src|href)="(/[^"#?]*)"')
+_SCRIPT = re.compile(r'<script src="([^"]+)"')
 
 
 def _render(request, path: str):
@@ -97,6 +101,24 @@ def _documents_in(html: str) -> dict[str, int | None]:
     return found
 
 
+def _scripts_in(html: str) -> set[str]:
+    """The scripts a page uses that the service worker does not keep for every page (the
+    quiz's): stored with the course, so that its pages work offline as online."""
+    shell = {static(name) for name in SHELL_FILES}
+    return {
+        url
+        for url in _SCRIPT.findall(html)
+        if url.startswith(settings.STATIC_URL) and url not in shell
+    }
+
+
+def _static_size(url: str) -> int | None:
+    try:
+        return staticfiles_storage.size(unquote(url)[len(settings.STATIC_URL) :])
+    except (OSError, NotImplementedError, ValueError):
+        return None
+
+
 def _stored_size(name: str) -> int | None:
     try:
         return default_storage.size(name)
@@ -123,6 +145,7 @@ def course_package(request, course_id: int):
     entries: dict[str, int | None] = {}
     media: set[str] = set()
     documents: dict[str, int | None] = {}
+    scripts: set[str] = set()
     queue = list(pages)
     while queue:
         url = queue.pop(0)
@@ -135,12 +158,15 @@ def course_package(request, course_id: int):
         entries[url] = len(response.content)
         media |= _media_in(html)
         documents.update(_documents_in(html))
+        scripts |= _scripts_in(html)
         if url not in stories:
             queue += [href for href in _HREF.findall(html) if href in stories]
     for url in sorted(media):
         entries[url] = _media_size(url)
     for url in sorted(documents):
         entries.setdefault(url, documents[url])
+    for url in sorted(scripts):
+        entries[url] = _static_size(url)
     items = [{"url": url, "bytes": size} for url, size in entries.items()]
     return JsonResponse(
         {

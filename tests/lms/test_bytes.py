@@ -58,10 +58,34 @@ def test_collected_static_files_have_hashed_names_brotli_and_far_future_headers(
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings'; django.setup();"
         "from django.test import Client;"
         f"r = Client().get('/static/lms/css/{css[0].name}', HTTP_ACCEPT_ENCODING='br');"
-        "print(r.status_code, r['Cache-Control'], r.get('Content-Encoding'), sep='|')"
+        "print(r.status_code, r['Cache-Control'], r['Content-Security-Policy'],"
+        " r.get('Permissions-Policy'), r.get('Content-Encoding'), sep='|')"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout.strip().split("|")  # fmt: skip
     assert out[0] == "200"
     assert "max-age=315360000" in out[1] and "immutable" in out[1]
+    # A style is no document: the shortest policy, which allows nothing, and no permissions.
+    assert out[2] == "default-src 'none'" and out[3] == "None"
     assert out[-1] == "br"
+    # The project's own scripts and styles are minified (their comments are for the people
+    # who read the sources); Wagtail's ship as they are.
+    source = (ROOT / "lms" / "static" / "lms" / "js" / "offline-store.js").read_text()
+    collected = next((tmp_path / "lms" / "js").glob("offline-store.*.js")).read_text()
+    assert "// " in source and "// " not in collected
+    assert len(collected) < 0.8 * len(source)
+    assert "LmsOffline" in collected and collected.count("function") == source.count("function")
+    assert "/*" not in css[0].read_text()
+    # An SVG, which a browser can show as a document, keeps the site's policy.
+    svg = next((tmp_path / "lms").glob("favicon.*.svg")).name
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings'; django.setup();"
+        "from django.test import Client;"
+        f"r = Client().get('/static/lms/{svg}');"
+        "print(r.status_code, r['Content-Security-Policy'], r.get('Permissions-Policy'), sep='|')"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.strip().split("|")  # fmt: skip
+    assert out[0] == "200" and "default-src 'self'" in out[1] and "camera=()" in out[2]
+    wagtail = next((tmp_path / "wagtailadmin" / "js").glob("core.*.js"))
+    assert wagtail.stat().st_size == (tmp_path / "wagtailadmin" / "js" / "core.js").stat().st_size

@@ -81,8 +81,15 @@
       ]);
     },
     // Sends the queue of the account `user` in order, with `csrf` (else each item's own
-    // token). Resolves to {sent, refused: [messages], left}; never rejects.
+    // token). Resolves to {sent, refused: [messages], left}; never rejects. One sending at a
+    // time, across the pages and the service worker (the connection returns: the page and
+    // the background sync both send): the second finds what the first left.
     send: function (syncUrl, user, csrf) {
+      var locks = scope.navigator && scope.navigator.locks;
+      if (!locks) return store.sendNow(syncUrl, user, csrf);
+      return locks.request("lms-queue", function () { return store.sendNow(syncUrl, user, csrf); });
+    },
+    sendNow: function (syncUrl, user, csrf) {
       return store.queued().then(function (items) {
         var mine = items.filter(function (item) { return String(item.user) === String(user); });
         if (!mine.length || !user) return { sent: 0, refused: [], left: items.length };

@@ -10,8 +10,8 @@
   var syncUrl = status.getAttribute("data-sync-url");
   var text = status.querySelector("[data-offline-text]");
 
-  function t(key, values) {
-    var s = status.getAttribute("data-t-" + key) || "";
+  function t(key, values, from) {
+    var s = (from || status).getAttribute("data-t-" + key) || "";
     Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(values[k]); });
     return s;
   }
@@ -93,20 +93,20 @@
     }
     function storedState(entry) {
       return used().then(function (u) {
-        info.textContent = t("stored", { size: size(entry.bytes), used: u });
-        button.textContent = t("remove");
+        info.textContent = t("stored", { size: size(entry.bytes), used: u }, box);
+        button.textContent = t("remove", null, box);
         button.setAttribute("data-action", "remove");
         box.setAttribute("data-stored", "true");
       });
     }
     function freshState() {
       box.setAttribute("data-stored", "false");
-      button.textContent = t("download");
+      button.textContent = t("download", null, box);
       button.setAttribute("data-action", "download");
       if (!navigator.onLine) return;
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { if (data) { box._package = data; info.textContent = t("size", { size: size(data.bytes) }); } })
+        .then(function (data) { if (data) { box._package = data; info.textContent = t("size", { size: size(data.bytes) }, box); } })
         .catch(function () {});
     }
     function download() {
@@ -129,7 +129,7 @@
                 });
               }).then(function () {
                 done++;
-                info.textContent = t("saving", { done: done, total: total });
+                info.textContent = t("saving", { done: done, total: total }, box);
               });
             });
           }, Promise.resolve()).then(function () {
@@ -138,13 +138,13 @@
           });
         });
       }).catch(function () {
-        info.textContent = t("failed");
+        info.textContent = t("failed", null, box);
       }).then(function () { button.disabled = false; });
     }
     function remove() {
       return caches.delete(cacheName).then(function () { return store.courseDelete(courseId); }).then(function () {
         freshState();
-        info.textContent = t("removed");
+        info.textContent = t("removed", null, box);
       });
     }
     button.addEventListener("click", function () {
