@@ -8,6 +8,7 @@ learner's enrolment) and a logged-in test client close the module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
@@ -908,3 +909,42 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextlib.contextmanager
+def held_in_another_transaction(work):
+    """Run `work()` in a transaction on another thread's connection, and keep that
+    transaction open (its row locks held) until the block ends; then it commits. Inside the
+    block, this thread's statements meet the other's locks as a second request would. Each
+    statement of the block runs under a 2 s lock timeout, so waiting for the other fails
+    instead of hanging."""
+    import threading
+
+    from django.db import connection
+
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                work()
+                holding.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 (raised below, in the test's thread)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30), errors
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            yield
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert not errors, errors

@@ -4,11 +4,10 @@ for a real worker through Redis)."""
 import datetime as dt
 import logging
 import os
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent, CertificateStatus
@@ -20,7 +19,7 @@ from certificates.services import (
 from certificates.tasks import issue_certificate
 from courses.counters.models import Achievement, CounterCell
 from courses.counters.services import CERTIFIED_LEARNERS
-from tests.builders import complete, make_units
+from tests.builders import complete, held_in_another_transaction, make_units
 from tests.certificates.conftest import COURSE_TITLE, cadre_create, nfd, pdf_text
 from tests.conftest import require_postgres
 
@@ -52,7 +51,6 @@ def test_a_completion_becomes_an_issued_pdf_with_the_exact_name(issued, mailoutb
 
 def test_the_pending_certificate_commits_with_the_completion_or_not_at_all(course):
     cadre = cadre_create(unit=make_units().commune)
-    from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
         complete(cadre=cadre, course=course)
@@ -357,31 +355,13 @@ def test_a_certificate_another_transaction_holds_is_not_waited_for(course):
 
     require_postgres("row locks between transactions")
     held, other = _queued_pending(course, 2)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                list(Certificate.objects.select_for_update().filter(pk=held.pk))
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            outcome = certificates_issue(certificate_id=held.pk, others=5)
+    with held_in_another_transaction(
+        lambda: list(Certificate.objects.select_for_update().filter(pk=held.pk))
+    ):
+        outcome = certificates_issue(certificate_id=held.pk, others=5)
         assert outcome.elsewhere and outcome.issued == 1
         assert Certificate.objects.get(pk=other.pk).status == CertificateStatus.ISSUED
         assert Certificate.objects.get(pk=held.pk).status == CertificateStatus.PENDING
-    finally:
-        release.set()
-        thread.join(timeout=60)
     assert certificate_issue(certificate_id=held.pk).status == CertificateStatus.ISSUED
     serials = Certificate.objects.order_by("serial").values_list("serial", flat=True)
     assert [s.rsplit("-", 1)[1] for s in serials] == ["000001", "000002"]

@@ -23,6 +23,7 @@ from tests.builders import (
     attend,
     cell_total,
     complete,
+    held_in_another_transaction,
     make_cadre,
     make_counters_world,
     make_session,
@@ -236,31 +237,9 @@ def test_completions_in_two_provinces_never_wait_for_each_other():
     second = make_cadre(unit=world.ha_giang.commune, ethnicity="03", sex="female")
     assert first.province_2025 != second.province_2025
     enrolments = [Enrolment.objects.create(cadre=c, course=world.course) for c in (first, second)]
-    holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold_open():
-        try:
-            with transaction.atomic():
-                enrolment_complete(enrolment=enrolments[0], via="online")
-                holding.set()
-                release.wait(timeout=30)
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=hold_open)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            assert enrolment_complete(enrolment=enrolments[1], via="online")
-    finally:
-        release.set()
-        thread.join(timeout=60)
-    assert not errors, errors
+    with held_in_another_transaction(
+        lambda: enrolment_complete(enrolment=enrolments[0], via="online")
+    ):
+        assert enrolment_complete(enrolment=enrolments[1], via="online")
     assert value(svc.CADRES_TRAINED) == 2
     call_command("recount_counters", "--check")
