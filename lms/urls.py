@@ -114,11 +114,13 @@ urlpatterns += [
     )
 ]
 
-# Wagtail's page serving comes last: it catches every other path. Its view is given the
-# request's site from the process's list of sites (lms/sites.py).
+# Wagtail's page serving comes last: it catches every other path. Wagtail's own URLs, in its
+# order, its page view given the request's site from the process's list (lms/sites.py).
 urlpatterns += [
-    re_path(wagtail_urls.serve_pattern, sites.serve_page, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
+    re_path(url.pattern.regex.pattern, sites.serve_page, name=url.name)
+    if url.name == "wagtail_serve"
+    else url
+    for url in wagtail_urls.urlpatterns
 ]
 
 # Vietnamese error pages with the site's navigation; JSON for JSON endpoints (lms/errors.py).

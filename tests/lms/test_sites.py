@@ -98,3 +98,15 @@ def test_a_renamed_root_page_is_routed_from_at_the_next_request(sites):
     site = site_for_request(RequestFactory().get("/gioi-thieu/"), below_root=True)
     assert site.root_page.url_path == "/trang-chu-moi/"
     assert type(site.root_page) is type(home)
+
+
+def test_wagtail_s_other_front_end_urls_still_come_before_the_pages():
+    from django.urls import resolve
+    from wagtail import views as wagtail_views
+
+    from lms.sites import serve_page
+
+    assert resolve("/_util/authenticate_with_password/1/2/").func is (
+        wagtail_views.authenticate_with_password
+    )
+    assert resolve("/khoa-hoc/bai-1/").func is serve_page
