@@ -1,9 +1,12 @@
 // The site's service worker (see lms/offline.py for why it is hand-written).
 // - Pages: from the network, kept on the device once seen; without a network, the stored
 //   copy, else the offline page.
-// - Static files and media: from the device first (static names are hashed).
+// - Static files and media: from the device first (static names are hashed); documents from
+//   the network, else the copy stored with a course. A request for part of a stored file
+//   (an audio element's) gets that part.
 // - Marking a lesson done, answering and submitting a quiz: when the network fails, the work
 //   is queued on the device and sent later (background sync, else the next page load).
+// - Logging out without a network: finished on the server when the network returns.
 importScripts({{ shell_store|safe }});
 var VERSION = {{ version|safe }};
 var SHELL = "shell-" + VERSION;
@@ -112,7 +115,7 @@ function part(stored, range) {
 
 // A document (a handout, a story's recording): from the network, which has the latest
 // version; without one, the copy stored with a course.
-function document_(event) {
+function documentFile(event) {
   return fetch(event.request).catch(function () {
     return fromDevice(event.request).then(function (stored) {
       if (!stored) throw new TypeError("not stored");
@@ -205,7 +208,7 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("{{ static_url }}") === 0 || url.pathname.indexOf("{{ media_url }}") === 0) {
     event.respondWith(file(event));
   } else if (url.pathname.indexOf(DOCUMENTS_URL) === 0) {
-    event.respondWith(document_(event));
+    event.respondWith(documentFile(event));
   }
 });
 
