@@ -378,7 +378,7 @@ class _Checker:
                 birth_year = int(float(v["nam_sinh"].replace(",", ".")))
                 if str(birth_year) not in v["nam_sinh"]:
                     raise ValueError
-            except ValueError:
+            except (ValueError, OverflowError):  # "abc", or "inf" which float() accepts
                 birth_year = None
             if birth_year is None or not MIN_BIRTH_YEAR <= birth_year <= self.max_year:
                 add(n, "nam_sinh", _("Birth year must be a year between %(min)s and %(max)s.")

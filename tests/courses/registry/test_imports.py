@@ -185,7 +185,7 @@ def test_unknown_unit_codes_and_wrong_level(tmp_path, units):
     )
 
 
-@pytest.mark.parametrize("year", ["1800", "1929", "2030", "abc", "19 80"])
+@pytest.mark.parametrize("year", ["1800", "1929", "2030", "abc", "19 80", "inf", "INFINITY", "nan"])
 def test_impossible_birth_years_are_refused(tmp_path, units, year):
     result = run(csv_file(tmp_path, [f",Người Một,Nữ,{year},,Khác,Xã,,00001,,"]))
     assert [(r, c) for r, c, _ in messages(result)] == [(2, "nam_sinh")]
