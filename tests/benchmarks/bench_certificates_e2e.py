@@ -32,7 +32,7 @@ PROVINCES = 50
 COMPLETERS = int(os.environ.get("BENCH_COMPLETERS", "2"))
 THREADS = 2
 WORKERS = 2
-TARGET_SECONDS = 180
+TARGET_SECONDS = 45
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Lò", "Hà", "Giàng"]
 MIDDLE = ["Thị", "Văn", "Thuỳ", "Đức", "Ngọc", "Hữu", "Mỹ"]
