@@ -57,6 +57,8 @@ from courses.counters.services import (
 )
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
+from lms.cache import UNAVAILABLE as CACHE_UNAVAILABLE
+from lms.cache import ResilientRedisCache
 from lms.rows import rows_update
 from lms.text import name_problem, nfc
 
@@ -115,7 +117,7 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate | None:
             province_code=enrolment.cadre.province_2025,
             queued_at=timezone.now(),
         )
-        transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
+        transaction.on_commit(lambda: _certificate_queue_new(certificate_id=certificate.pk))
     elif _withdrawn(certificate):
         # Completed again after its completion was taken back: issued again, same serial and
         # code, with the new completion date.
@@ -124,7 +126,7 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate | None:
         certificate.queued_at = timezone.now()
         certificate.save(update_fields=["status", "status_reason", "queued_at", "updated_at"])
         CertificateEvent.objects.create(certificate=certificate, kind=CertificateEventKind.RESTORED)
-        transaction.on_commit(lambda: certificate_queue(certificate_id=certificate.pk))
+        transaction.on_commit(lambda: _certificate_queue_new(certificate_id=certificate.pk))
     return certificate
 
 
@@ -167,6 +169,59 @@ def certificate_queue(*, certificate_id: int) -> bool:
         )
         return False
     return True
+
+
+def _certificate_queue_new(*, certificate_id: int) -> None:
+    """A completion's new pending certificate: a drain of the queued certificates is asked
+    for (one message for the many completions that arrive meanwhile, not one each). If the
+    broker is unreachable the row is marked never queued, for the periodic re-queue."""
+    if not certificates_drain_request():
+        Certificate.objects.filter(pk=certificate_id, status=CertificateStatus.PENDING).update(
+            queued_at=None
+        )
+
+
+# Set while a drain message is queued or running. A drain clears it before its last look for
+# queued certificates, so a certificate committed before its completion found the flag set is
+# seen by that drain; its time-out bounds the wait after a drain lost with its worker.
+DRAIN_FLAG = "certificates:drain"
+
+
+def _flag_store():
+    """The cache that raises when Redis is unreachable (a flag read as set when it is not
+    would leave certificates waiting for the periodic re-queue)."""
+    return cache.strict() if isinstance(cache, ResilientRedisCache) else cache
+
+
+def certificates_drain_request() -> bool:
+    """Make sure a worker will issue the queued pending certificates soon: publish a drain
+    unless one is queued or running already. False if it could not be published."""
+    from certificates.tasks import issue_pending_certificates
+
+    store = _flag_store()
+    try:
+        if not store.add(DRAIN_FLAG, 1, timeout=settings.CERTIFICATE_DRAIN_FLAG_TIMEOUT):
+            return True
+    except CACHE_UNAVAILABLE:
+        pass  # the broker is the same Redis: publishing below fails too, and says so
+    try:
+        issue_pending_certificates.apply_async()
+    except Exception:
+        certificates_drain_done()
+        logger.exception(
+            "could not ask for the pending certificates to be issued; they will be re-queued"
+        )
+        return False
+    return True
+
+
+def certificates_drain_done() -> None:
+    """The drain is about to take its last look (or has failed): the next completion asks
+    for a new one."""
+    try:
+        _flag_store().delete(DRAIN_FLAG)
+    except CACHE_UNAVAILABLE:
+        logger.warning("could not clear the certificate drain flag; it times out by itself")
 
 
 REQUEUE_ON_CONNECT_LOCK = "certificates:requeue-on-connect"
@@ -389,8 +444,23 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
         outcome = IssueOutcome(certificate=asked)
     if not batch:
         return outcome
+    issued, locked = _issue_taken(batch, retried=certificate_id)
+    outcome.issued = len(issued)
+    if asked is not None:
+        outcome.certificate = locked.get(asked.pk, asked)
+        if asked.pk not in locked:
+            outcome.elsewhere = True
+    return outcome
+
+
+def _issue_taken(
+    batch: list[Certificate], *, retried: int | None = None
+) -> tuple[list[Certificate], dict[int, Certificate]]:
+    """The second transaction of an issue: lock the batch's rows again, and render, store and
+    mark issued those still issuable. Returns the issued ones and the rows it locked."""
+    rows = _issuing_rows()
     try:
-        with counters_batched():  # the second transaction
+        with counters_batched():
             # Another worker may have taken a row between the two transactions: it is skipped.
             locked = {row.pk: row for row in rows.filter(pk__in=[row.pk for row in batch])}
             todo = [
@@ -398,20 +468,33 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
             ]
             issued = _issue_locked(todo)
     except Exception:
-        # Rolled back. The asked certificate is retried by the caller; the others are marked
-        # never queued, so that the next periodic re-queue takes them whatever their age
-        # (their own messages may have been spent while this batch held them).
+        # Rolled back. The `retried` certificate is retried by the caller; the others are
+        # marked never queued, so that the next periodic re-queue takes them whatever their
+        # age, each on its own (a batch that fails again cannot hold them back).
         Certificate.objects.filter(
-            pk__in=[row.pk for row in batch if row.pk != certificate_id],
+            pk__in=[row.pk for row in batch if row.pk != retried],
             status=CertificateStatus.PENDING,
         ).update(queued_at=None)
         raise
-    outcome.issued = len(issued)
-    if asked is not None:
-        outcome.certificate = locked.get(asked.pk, asked)
-        if asked.pk not in locked:
-            outcome.elsewhere = True
-    return outcome
+    return issued, locked
+
+
+def certificates_issue_next(*, limit: int) -> tuple[int, int]:
+    """Take up to `limit` queued pending certificates that no other transaction holds, in
+    the order they were made, and issue them together as certificates_issue issues a batch.
+    Returns how many were taken and how many issued (none taken: nothing is left to do)."""
+    rows = _issuing_rows()
+    with transaction.atomic():
+        batch = list(
+            rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False).order_by("pk")[
+                :limit
+            ]
+        )
+        _serials_draw([row for row in batch if not row.serial])
+    if not batch:
+        return 0, 0
+    issued, _locked_rows = _issue_taken(batch)
+    return len(batch), len(issued)
 
 
 def certificate_issue(*, certificate_id: int) -> Certificate | None:

@@ -295,6 +295,13 @@ CERTIFICATE_REQUEUE_AFTER = env_int("CERTIFICATE_REQUEUE_AFTER", 300)
 # A worker issuing a certificate takes up to this many other queued ones with it, in the same
 # two transactions (certificates/services.py, certificates_issue); 1 issues one at a time.
 CERTIFICATE_ISSUE_BATCH = env_int("CERTIFICATE_ISSUE_BATCH", 25)
+# Completions do not queue a message each: they ask for a drain (certificates.tasks.
+# issue_pending_certificates), which issues the queued certificates a batch at a time for up
+# to CERTIFICATE_DRAIN_SECONDS, then hands on to a new message. The flag that says a drain is
+# on its way times out after CERTIFICATE_DRAIN_FLAG_TIMEOUT seconds (a drain lost with its
+# worker): the next completion then asks again.
+CERTIFICATE_DRAIN_SECONDS = env_int("CERTIFICATE_DRAIN_SECONDS", 20)
+CERTIFICATE_DRAIN_FLAG_TIMEOUT = env_int("CERTIFICATE_DRAIN_FLAG_TIMEOUT", 60)
 # Checks of verification codes allowed per client, e.g. 30/m, 100/h (lms/throttle.py).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 # The log of those checks is kept this many months; the clean-up deletes older rows.

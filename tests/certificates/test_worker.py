@@ -62,7 +62,7 @@ def test_a_completion_becomes_an_issued_pdf_through_the_worker(course, celery_wo
     assert "Nguyễn Thị Hoà" in pdf_text(certificate)
     assert qr_text(certificate) == verify_url(code=certificate.code)
     log = celery_worker_process.log_path.read_text(errors="replace")
-    assert "certificates.tasks.issue_certificate" in log
+    assert "certificates.tasks.issue_pending_certificates" in log
 
 
 def test_a_double_completion_at_the_same_moment_gives_one_certificate(course):
