@@ -308,6 +308,15 @@ CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", "30/m")
 VERIFICATION_LOG_RETENTION_MONTHS = PERSONAL_DATA_RETENTION["verification_log_months"]
 
 # --- Passwords and accounts -----------------------------------------------------------------
+# Argon2id first (lms/hashers.py); the others only check hashes stored before it, which are
+# re-hashed with it at the next login.
+PASSWORD_HASHERS = [
+    "lms.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

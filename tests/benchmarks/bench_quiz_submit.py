@@ -97,7 +97,7 @@ def learner(base, username, data, timings, errors, sent, logged_in):
             headers={"Referer": f"{base}/accounts/login/"},
             timeout=30,
         )
-        # Logging in (PBKDF2, about half a second of CPU each) is not what is measured: every
+        # Logging in (an Argon2id hash each, lms/hashers.py) is not what is measured: every
         # learner logs in first, then arrivals at the quiz spread over RAMP_S seconds.
         logged_in.wait(timeout=600)
         time.sleep(random.uniform(0, RAMP_S))
