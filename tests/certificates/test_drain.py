@@ -114,3 +114,16 @@ def test_a_failed_batch_is_left_to_the_periodic_requeue_and_the_flag_cleared(
     assert not cache.get(services.DRAIN_FLAG)
     assert services.certificates_requeue() == 3
     assert Certificate.objects.filter(status=CertificateStatus.ISSUED).count() == 3
+
+
+def test_inline_a_drain_past_its_time_stops_and_leaves_the_rest_to_the_next(
+    course, published, completions, settings
+):
+    settings.CERTIFICATE_ISSUE_BATCH = 2
+    settings.CERTIFICATE_DRAIN_SECONDS = 0
+    completions(course, 5)
+    assert len(published) == 1
+    assert issue_pending_certificates.apply().get() == 2
+    assert len(published) == 1  # nothing handed on inline: no broker to hand on to
+    assert pending() == 3
+    assert not cache.get(services.DRAIN_FLAG)
