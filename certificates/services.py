@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import io
 import logging
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
@@ -495,6 +496,44 @@ def certificates_issue_next(*, limit: int) -> tuple[int, int]:
         return 0, 0
     issued, _locked_rows = _issue_taken(batch)
     return len(batch), len(issued)
+
+
+def certificates_drain(*, inline: bool = False) -> int:
+    """Issue the queued pending certificates a batch at a time until none is left, or for
+    CERTIFICATE_DRAIN_SECONDS, after which a new drain message goes on with the rest (run
+    `inline`, without a broker, it stops there and leaves the rest to the next completion or
+    the periodic re-queue). Its first full batch publishes one more drain, so that an idle
+    worker joins in (each drain it starts does the same). Returns how many it issued."""
+    from certificates.tasks import issue_pending_certificates
+
+    size = max(settings.CERTIFICATE_ISSUE_BATCH, 1)
+    deadline = time.monotonic() + settings.CERTIFICATE_DRAIN_SECONDS
+    issued, helped, last_look = 0, inline, False
+    try:
+        while True:
+            taken, done = certificates_issue_next(limit=size)
+            issued += done
+            if not taken:
+                if last_look:
+                    return issued
+                certificates_drain_done()
+                last_look = True
+                continue
+            last_look = False
+            if taken == size and not helped:
+                helped = True
+                issue_pending_certificates.apply_async()
+            if time.monotonic() > deadline:
+                if inline:
+                    certificates_drain_done()
+                else:
+                    issue_pending_certificates.apply_async()
+                return issued
+    except Exception:
+        # Whatever failed (its batch was rolled back and left to the periodic re-queue), the
+        # next completion asks for a drain again at once.
+        certificates_drain_done()
+        raise
 
 
 def certificate_issue(*, certificate_id: int) -> Certificate | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -80,42 +79,9 @@ def issue_certificate(certificate_id: int) -> str:
     ignore_result=True,
 )
 def issue_pending_certificates() -> int:
-    """The drain that completions ask for: issue the queued pending certificates a batch at a
-    time until none is left, or for CERTIFICATE_DRAIN_SECONDS, after which a new message goes
-    on with the rest. Its first full batch publishes one more drain, so that an idle worker
-    joins in (each drain it starts does the same, up to as many as there are workers).
-    Returns how many certificates it issued."""
-    size = max(settings.CERTIFICATE_ISSUE_BATCH, 1)
-    eager = issue_pending_certificates.request.is_eager
-    deadline = time.monotonic() + settings.CERTIFICATE_DRAIN_SECONDS
-    issued, helped, last_look = 0, eager, False
-    try:
-        while True:
-            taken, done = services.certificates_issue_next(limit=size)
-            issued += done
-            if not taken:
-                if last_look:
-                    return issued
-                services.certificates_drain_done()
-                last_look = True
-                continue
-            last_look = False
-            if taken == size and not helped:
-                helped = True
-                issue_pending_certificates.apply_async()
-            if time.monotonic() > deadline:
-                if eager:
-                    # Inline (no broker): the request that ran it has waited long enough; the
-                    # next completion, or the periodic re-queue, goes on with the rest.
-                    services.certificates_drain_done()
-                else:
-                    issue_pending_certificates.apply_async()
-                return issued
-    except Exception:
-        # Whatever failed (its batch was rolled back and left to the periodic re-queue), the
-        # next completion asks for a drain again at once.
-        services.certificates_drain_done()
-        raise
+    """The drain that completions ask for (services.certificates_drain); returns how many
+    certificates it issued."""
+    return services.certificates_drain(inline=issue_pending_certificates.request.is_eager)
 
 
 @shared_task(
