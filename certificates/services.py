@@ -471,7 +471,7 @@ def _issue_taken(
     except Exception:
         # Rolled back. The `retried` certificate is retried by the caller; the others are
         # marked never queued, so that the next periodic re-queue takes them whatever their
-        # age, each on its own (a batch that fails again cannot hold them back).
+        # age (a drain takes only queued rows, so it does not take them again meanwhile).
         Certificate.objects.filter(
             pk__in=[row.pk for row in batch if row.pk != retried],
             status=CertificateStatus.PENDING,
