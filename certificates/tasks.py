@@ -24,19 +24,22 @@ logger = logging.getLogger(__name__)
 # render ran out of time. Anything else is a bug or bad data and is not retried blindly.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded)
 
+# How the issuing tasks are delivered and retried: acknowledged after they ran, delivered
+# again if their worker is lost, retried with backoff and jitter on transient errors.
+ISSUING = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "ignore_result": True,
+}
+
 
 @shared_task(
-    name="certificates.tasks.issue_certificate",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
+    name="certificates.tasks.issue_certificate", soft_time_limit=60, time_limit=90, **ISSUING
 )
 def issue_certificate(certificate_id: int) -> str:
     """Issue the certificate, with up to CERTIFICATE_ISSUE_BATCH - 1 other queued ones that no
@@ -67,16 +70,9 @@ def issue_certificate(certificate_id: int) -> str:
 
 @shared_task(
     name="certificates.tasks.issue_pending_certificates",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
     soft_time_limit=90,
     time_limit=120,
-    ignore_result=True,
+    **ISSUING,
 )
 def issue_pending_certificates() -> int:
     """The drain that completions ask for (services.certificates_drain); returns how many
