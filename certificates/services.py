@@ -330,6 +330,12 @@ def _issuing_rows():
     )
 
 
+def _queued(rows):
+    """The pending certificates among `rows` that were queued (history entered in bulk, and
+    the rows of a batch that failed, wait for the periodic re-queue instead), oldest first."""
+    return rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False).order_by("pk")
+
+
 def _locked(certificate_id: int) -> Certificate | None:
     """The certificate, locked (waiting for another transaction that holds it), with what
     issuing needs."""
@@ -430,11 +436,7 @@ def certificates_issue(*, certificate_id: int, others: int = 0) -> IssueOutcome:
         # A message whose certificate is settled already (a batch took it) takes no others:
         # the batch that took it took its neighbours too.
         if others and (asked is None or _issuable(asked)):
-            batch += list(
-                rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False)
-                .exclude(pk=certificate_id)
-                .order_by("pk")[:others]
-            )
+            batch += list(_queued(rows).exclude(pk=certificate_id)[:others])
         batch = [row for row in batch if _issuable(row)]
         _serials_draw([row for row in batch if not row.serial])
     if asked is None:
@@ -486,11 +488,7 @@ def certificates_issue_next(*, limit: int) -> tuple[int, int]:
     Returns how many were taken and how many issued (none taken: nothing is left to do)."""
     rows = _issuing_rows()
     with transaction.atomic():
-        batch = list(
-            rows.filter(status=CertificateStatus.PENDING, queued_at__isnull=False).order_by("pk")[
-                :limit
-            ]
-        )
+        batch = list(_queued(rows)[:limit])
         _serials_draw([row for row in batch if not row.serial])
     if not batch:
         return 0, 0

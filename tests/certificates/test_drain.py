@@ -107,7 +107,7 @@ def test_a_failed_batch_is_left_to_the_periodic_requeue_and_the_flag_cleared(
     with pytest.raises(OSError):
         issue_pending_certificates.run()
     monkeypatch.undo()
-    # Rolled back and marked never queued: the re-queue takes each on its own at once.
+    # Rolled back, and marked never queued: the next re-queue takes them whatever their age.
     rows = Certificate.objects.all()
     assert {row.status for row in rows} == {CertificateStatus.PENDING}
     assert {row.queued_at for row in rows} == {None}
