@@ -7,7 +7,8 @@ before drawing anything, a field with a character the embedded fonts cannot draw
 
 Speed (tests/benchmarks/bench_certificate_render.py): fonts are registered once per process,
 word widths are cached, the frame and fixed wording are one Form XObject per document, and
-the QR code is one path built from merged module runs by a fast mask choice (``qr.py``).
+the QR code is encoded natively (zxing-cpp) and drawn as one path of merged module runs
+(``qr.py``).
 """
 
 from __future__ import annotations
