@@ -59,8 +59,8 @@ from courses.counters.services import (
 from courses.learning.models import Enrolment
 from courses.registry.services import cadre_rename
 from lms.cache import UNAVAILABLE as CACHE_UNAVAILABLE
-from lms.cache import ResilientRedisCache
-from lms.rows import rows_update
+from lms.cache import strict_cache
+from lms.rows import row_insert_new, rows_update
 from lms.text import name_problem, nfc
 
 logger = logging.getLogger(__name__)
@@ -107,19 +107,19 @@ def certificate_create_pending(*, enrolment: Enrolment) -> Certificate | None:
             ignore_conflicts=True,
         )
         return None
-    # No other transaction can make this enrolment's certificate meanwhile: the completion
-    # that called this holds the enrolment's row (it has just marked it complete). So a read
-    # then an insert, without get_or_create's savepoint.
-    certificate = Certificate.objects.filter(enrolment=enrolment).first()
-    created = certificate is None
-    if created:
-        certificate = Certificate.objects.create(
-            enrolment=enrolment,
-            province_code=enrolment.cadre.province_2025,
-            queued_at=timezone.now(),
-        )
+    # The usual case, a first completion, in one statement: the insert does nothing if the
+    # enrolment has its certificate already, which is then read (no other transaction can
+    # make it meanwhile: the completion that called this holds the enrolment's row).
+    certificate = Certificate(
+        enrolment=enrolment,
+        province_code=enrolment.cadre.province_2025,
+        queued_at=timezone.now(),
+    )
+    if row_insert_new(certificate, conflict="enrolment"):
         transaction.on_commit(lambda: _certificate_queue_new(certificate_id=certificate.pk))
-    elif _withdrawn(certificate):
+        return certificate
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    if _withdrawn(certificate):
         # Completed again after its completion was taken back: issued again, same serial and
         # code, with the new completion date.
         certificate.status = CertificateStatus.PENDING
@@ -191,7 +191,7 @@ DRAIN_FLAG = "certificates:drain"
 def _flag_store():
     """The cache that raises when Redis is unreachable (a flag read as set when it is not
     would leave certificates waiting for the periodic re-queue)."""
-    return cache.strict() if isinstance(cache, ResilientRedisCache) else cache
+    return strict_cache()
 
 
 def certificates_drain_request() -> bool:

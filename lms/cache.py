@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -52,6 +52,10 @@ class _ReusedClients(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+
+# A missing key is set to 1, then every key moved on by one.
+_BUMP = "redis.call('SET', KEYS[1], 1, 'NX') return redis.call('INCR', KEYS[1])"
 
 
 class ResilientRedisCache(RedisCache):
@@ -134,6 +138,17 @@ class ResilientRedisCache(RedisCache):
             _warn("incr", exc)
             return 0
 
+    def bump(self, key, version=None) -> int:
+        """Move the number under `key` on by one, in one command (Django's incr asks whether
+        the key exists first); a missing key starts at 2, past the 1 that generation() reads
+        for it. Returns the new number, or 0 when Redis is unreachable."""
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            return self._cache.get_client(key, write=True).eval(_BUMP, 1, key)
+        except UNAVAILABLE as exc:
+            _warn("incr", exc)
+            return 0
+
     def clear(self):
         try:
             return super().clear()
@@ -152,6 +167,14 @@ class _Strict:
         return functools.partial(getattr(RedisCache, name), self._cache)
 
 
+def strict_cache():
+    """The default cache without the safety net where it has one (an unreachable Redis
+    raises), for callers with a fallback of their own. It is looked up in `caches`:
+    `django.core.cache.cache` is a proxy, which isinstance does not see through."""
+    default = caches["default"]
+    return default.strict() if isinstance(default, ResilientRedisCache) else default
+
+
 def generation(key: str) -> int:
     """A number that moves on whenever `generation_bump(key)` is called: part of the cache key
     of anything computed from data that changes, so that a change makes old entries unused."""
@@ -163,6 +186,10 @@ def generation(key: str) -> int:
 
 
 def generation_bump(key: str) -> None:
+    default = caches["default"]
+    if isinstance(default, ResilientRedisCache):
+        default.bump(key)
+        return
     try:
         cache.incr(key)
     except ValueError:

@@ -36,7 +36,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
-from lms.cache import UNAVAILABLE, ResilientRedisCache
+from lms.cache import UNAVAILABLE, strict_cache
 
 logger = logging.getLogger("lms.throttle")
 
@@ -229,7 +229,7 @@ def _run(operation):
     cache = caches["default"]
     if _shared_down_until.get(cache, 0.0) > time.monotonic():
         return operation(_local)
-    store = cache.strict() if isinstance(cache, ResilientRedisCache) else cache
+    store = strict_cache()
     try:
         return operation(store)
     except UNAVAILABLE as exc:

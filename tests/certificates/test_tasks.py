@@ -130,10 +130,24 @@ def test_pending_and_transient_failures_are_requeued_once_old_enough(course, mai
     assert Certificate.objects.get(pk=fresh.pk).status == CertificateStatus.ISSUED
 
 
+# The broker is the same Redis as the cache: when it is down, both are.
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "lms.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@pytest.mark.parametrize("cache_down", [False, True], ids=["broker", "broker-and-cache"])
 def test_a_broker_outage_does_not_break_the_completion(
-    course, django_capture_on_commit_callbacks, caplog
+    course, django_capture_on_commit_callbacks, caplog, settings, cache_down
 ):
     from lms.celery import app
+
+    if cache_down:
+        settings.CACHES = DEAD_CACHE
 
     def reconnect():
         app._pool = None

@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from lms.cache import UNAVAILABLE
+
 DEAD_REDIS = {
     "default": {
         "BACKEND": "lms.cache.ResilientRedisCache",
@@ -47,3 +49,31 @@ def test_operations_share_one_redis_client_per_pool():
     assert cache.get("figures") is None
     assert backend.get_client(write=True) is client
     assert backend.get_client() is backend.get_client()
+
+
+@override_settings(CACHES=DEAD_REDIS)
+def test_a_generation_bump_and_the_strict_cache_with_redis_down():
+    from lms.cache import generation_bump, strict_cache
+
+    generation_bump("figures-generation")  # degrades: no exception for the caller
+    with pytest.raises(UNAVAILABLE):
+        strict_cache().add("flag", 1, 60)
+
+
+def test_a_generation_moves_on_in_one_command_and_a_missing_one_starts_past_one():
+    from django.conf import settings
+
+    from lms.cache import generation, generation_bump
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    cache.delete("test-generation")
+    generation_bump("test-generation")
+    assert generation("test-generation") == 2  # never 1, which a reader may have cached under
+    generation_bump("test-generation")
+    assert generation("test-generation") == 3
+    cache.delete("test-generation")
+    assert generation("test-generation") == 1
+    generation_bump("test-generation")
+    assert generation("test-generation") == 2
+    cache.delete("test-generation")
