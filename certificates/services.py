@@ -376,14 +376,21 @@ def _course_url(course) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{settings.SITE_URL}/course/{course.pk}')}"
 
 
-def achievement_data(certificate: Certificate) -> badge_documents.AchievementData:
+def achievement_data(
+    certificate: Certificate, course_urls: dict[int, str] | None = None
+) -> badge_documents.AchievementData:
     """What the certificate's Open Badges credential says (no personal data: the learner is
-    an opaque identifier)."""
+    an opaque identifier). `course_urls`: the addresses of courses already looked up, by
+    id, kept by a caller that makes many (a batch is mostly one course or a few)."""
     enrolment = certificate.enrolment
     course = enrolment.course
+    if course_urls is None:
+        course_urls = {}
+    if course.pk not in course_urls:
+        course_urls[course.pk] = _course_url(course)
     return badge_documents.AchievementData(
         course_id=course.pk,
-        course_url=_course_url(course),
+        course_url=course_urls[course.pk],
         title=certificate.course_title,
         description=nfc(course.summary or ""),
         hours=course.estimated_hours,
@@ -582,6 +589,7 @@ def _issue_locked(certificates: list[Certificate]) -> list[Certificate]:
     issued: list[Certificate] = []
     events: list[CertificateEvent] = []
     credentials: list[tuple[Certificate, badge_documents.AchievementData]] = []
+    course_urls: dict[int, str] = {}
     now = timezone.now()
     for certificate in certificates:
         certificate.attempts += 1
@@ -619,7 +627,7 @@ def _issue_locked(certificates: list[Certificate]) -> list[Certificate]:
                 certificate=certificate, kind=CertificateEventKind.ISSUED, new_name=data.full_name
             )
         )
-        credentials.append((certificate, achievement_data(certificate)))
+        credentials.append((certificate, achievement_data(certificate, course_urls)))
     if not issued:
         return issued
     rows_update(issued, _ISSUED_FIELDS)
