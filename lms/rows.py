@@ -34,13 +34,14 @@ def rows_update(objects: Sequence[Model], fields: Iterable[str]) -> None:
         cursor.executemany(sql, params)
 
 
-def row_insert_new(obj: Model, *, conflict: str) -> bool:
-    """INSERT the unsaved `obj` unless a row with its value of the unique field `conflict`
-    exists (INSERT ... ON CONFLICT DO NOTHING RETURNING the key). True, with `obj.pk` set, if
-    it was inserted. Defaults and auto_now fields are prepared as save() prepares them; a
-    concurrent insert of the same value makes this one wait for it, then do nothing if it
-    committed."""
+def row_insert_new(obj: Model, *, conflict: str | Sequence[str]) -> bool:
+    """INSERT the unsaved `obj` unless a row with its values of `conflict` exists (a unique
+    field, or the fields of a unique constraint): INSERT ... ON CONFLICT DO NOTHING RETURNING
+    the key. True, with `obj.pk` set, if it was inserted. Defaults and auto_now fields are
+    prepared as save() prepares them; a concurrent insert of the same values makes this one
+    wait for it, then do nothing if it committed."""
     meta = type(obj)._meta
+    names = [conflict] if isinstance(conflict, str) else list(conflict)
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
     quote = connection.ops.quote_name
@@ -48,7 +49,8 @@ def row_insert_new(obj: Model, *, conflict: str) -> bool:
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
         f"({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(meta.get_field(conflict).column)}) DO NOTHING "
+        f"ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in names)}) "
+        "DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:

@@ -32,6 +32,7 @@ from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizA
 from courses.learning.selectors import lesson_blocked_by, quiz_gate
 from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
+from lms.rows import row_insert_new
 
 
 class LearningError(Exception):
@@ -148,9 +149,9 @@ def lesson_complete(
                 next_lesson=blocker,
             )
     if done is None or lesson_id not in done:
-        progress, created = LessonProgress.objects.get_or_create(
-            enrolment=enrolment, lesson_id=lesson_id
-        )
+        # One statement, which does nothing if the lesson was done meanwhile (another tab).
+        progress = LessonProgress(enrolment=enrolment, lesson_id=lesson_id)
+        created = row_insert_new(progress, conflict=("enrolment", "lesson"))
         if created and at is not None:
             LessonProgress.objects.filter(pk=progress.pk).update(completed_at=at)
     return enrolment_evaluate(enrolment=enrolment, lesson_ids={lesson.pk for lesson in lessons})

@@ -38,3 +38,17 @@ def test_a_row_with_the_same_unique_value_is_left_as_it_is():
     assert row_insert_new(second, conflict="enrolment") is False
     assert second.pk is None
     assert list(Certificate.objects.values_list("pk", "province_code")) == [(first.pk, "10")]
+
+
+def test_a_unique_constraint_of_several_fields_is_the_conflict_too():
+    from courses.learning.models import LessonProgress
+
+    enrolment = _enrolment()
+    lesson = enrolment.course.lesson_pages().first()
+    first = LessonProgress(enrolment=enrolment, lesson_id=lesson.pk)
+
+    assert row_insert_new(first, conflict=("enrolment", "lesson")) is True
+    assert first.completed_at is not None
+    again = LessonProgress(enrolment=enrolment, lesson_id=lesson.pk)
+    assert row_insert_new(again, conflict=("enrolment", "lesson")) is False
+    assert LessonProgress.objects.filter(enrolment=enrolment).count() == 1
