@@ -188,18 +188,14 @@ def _certificate_queue_new(*, certificate_id: int) -> None:
 DRAIN_FLAG = "certificates:drain"
 
 
-def _flag_store():
-    """The cache that raises when Redis is unreachable (a flag read as set when it is not
-    would leave certificates waiting for the periodic re-queue)."""
-    return strict_cache()
-
-
 def certificates_drain_request() -> bool:
     """Make sure a worker will issue the queued pending certificates soon: publish a drain
     unless one is queued or running already. False if it could not be published."""
     from certificates.tasks import issue_pending_certificates
 
-    store = _flag_store()
+    # The cache that raises when Redis is unreachable: a flag read as set when it is not
+    # would leave certificates waiting for the periodic re-queue.
+    store = strict_cache()
     try:
         if not store.add(DRAIN_FLAG, 1, timeout=settings.CERTIFICATE_DRAIN_FLAG_TIMEOUT):
             return True
@@ -220,7 +216,7 @@ def certificates_drain_done() -> None:
     """The drain is about to take its last look (or has failed): the next completion asks
     for a new one."""
     try:
-        _flag_store().delete(DRAIN_FLAG)
+        strict_cache().delete(DRAIN_FLAG)
     except CACHE_UNAVAILABLE:
         logger.warning("could not clear the certificate drain flag; it times out by itself")
 

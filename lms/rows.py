@@ -4,7 +4,7 @@
 together (the driver's executemany), instead of QuerySet.bulk_update's single statement of
 CASE WHEN expressions, which Django builds and compiles field by field and row by row: for a
 batch of certificates that compiling was more than the rendering of their PDFs.
-`row_insert_new` inserts a row unless one with the same unique value exists, and says which
+`row_insert_new` inserts a row unless one with the same unique values exists, and says which
 happened, in one round trip where the ORM needs a read and then an insert."""
 
 from __future__ import annotations
@@ -34,23 +34,25 @@ def rows_update(objects: Sequence[Model], fields: Iterable[str]) -> None:
         cursor.executemany(sql, params)
 
 
-def row_insert_new(obj: Model, *, conflict: str | Sequence[str]) -> bool:
+def row_insert_new(obj: Model, *, conflict: str | Sequence[str] | None = None) -> bool:
     """INSERT the unsaved `obj` unless a row with its values of `conflict` exists (a unique
-    field, or the fields of a unique constraint): INSERT ... ON CONFLICT DO NOTHING RETURNING
-    the key. True, with `obj.pk` set, if it was inserted. Defaults and auto_now fields are
+    field, or the fields of a unique constraint; by default any unique constraint, partial
+    ones included): INSERT ... ON CONFLICT DO NOTHING RETURNING the key. True, with `obj.pk`
+    set, if it was inserted. Defaults and auto_now fields are
     prepared as save() prepares them; a concurrent insert of the same values makes this one
     wait for it, then do nothing if it committed."""
     meta = type(obj)._meta
-    names = [conflict] if isinstance(conflict, str) else list(conflict)
+    names = [conflict] if isinstance(conflict, str) else list(conflict or ())
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
     quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    target = f"({columns}) " if columns else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
         f"({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in names)}) "
-        "DO NOTHING "
+        f"ON CONFLICT {target}DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:

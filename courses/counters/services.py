@@ -37,6 +37,7 @@ from courses.counters.models import (
 from courses.counters.selectors import COUNTERS_GENERATION
 from courses.registry.models import Cadre
 from lms.cache import generation_bump
+from lms.rows import row_insert_new
 
 CADRES_TRAINED = "CADRES_TRAINED"
 VILLAGE_HEADS_TRAINED = "VILLAGE_HEADS_TRAINED"
@@ -302,19 +303,7 @@ def _achievement_insert(values: dict) -> bool:
 
     One statement, no savepoint: a concurrent insert of the same person (or session) and
     indicator makes this one wait for it, then do nothing if it committed."""
-    table = Achievement._meta.db_table
-    fields = [Achievement._meta.get_field(name) for name in values]
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
-        return cursor.fetchone() is not None
+    return row_insert_new(Achievement(**values))
 
 
 def achievement_remove(*, code: str, cadre: Cadre | None = None, session=None) -> bool:
