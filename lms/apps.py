@@ -13,7 +13,10 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms import receivers  # noqa: F401 - connects the Central admin group's sync
+        from lms import (
+            auth,  # noqa: F401 - connects the permission cache's invalidation
+            receivers,  # noqa: F401 - connects the Central admin group's sync
+        )
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("REDIS_URL is not set: Celery tasks run inline in this process.")

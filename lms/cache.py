@@ -185,6 +185,21 @@ def generation(key: str) -> int:
     return value
 
 
+def generation_cached(generation_key: str, key: str, compute, timeout: int):
+    """`compute()`, kept under `key` with the generation of `generation_key` it was computed
+    at, and computed again once that generation has moved on (or the entry expired): one
+    round trip to read the generation and the entry together."""
+    found = cache.get_many([generation_key, key])
+    current, entry = found.get(generation_key), found.get(key)
+    if current is not None and entry is not None and entry[0] == current:
+        return entry[1]
+    if current is None:
+        current = generation(generation_key)
+    value = compute()
+    cache.set(key, (current, value), timeout)
+    return value
+
+
 def generation_bump(key: str) -> None:
     default = caches["default"]
     if isinstance(default, ResilientRedisCache):

@@ -101,6 +101,10 @@ def main() -> None:
         STATIC_ROOT=static_root,
         MEDIA_ROOT=media_root,
         PRIVATE_MEDIA_ROOT=tempfile.mkdtemp(prefix="lms-bench-private-"),
+        # The worker signs each certificate's credential: a key of the benchmark's own, so a
+        # fresh clone without var/credential-key.pem issues them instead of failing each one.
+        CREDENTIAL_KEY_FILE=media_root + "-key/credential-key.pem",
+        CREDENTIAL_KEY_CREATE_MISSING="1",
         LOGIN_RATE_LIMIT="100000",
         CERTIFICATE_VERIFY_RATE="100000/m",
         LOG_LEVEL="WARNING",

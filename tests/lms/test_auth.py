@@ -51,3 +51,56 @@ def test_superusers_hold_every_permission_and_inactive_users_none():
     }
     gone = make_user(role=ADMIN, is_active=False)
     assert same_as_django(gone) == set()
+
+
+def fresh_permissions(user) -> set[str]:
+    """The permissions of the user as a new request sees them (a new user object)."""
+    return ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
+
+
+def test_a_second_request_reads_the_permissions_from_the_cache(django_assert_num_queries):
+    user = make_user(role=TRAINER, province_code="15")
+    first = fresh_permissions(user)
+    again = type(user).objects.get(pk=user.pk)
+    with django_assert_num_queries(0):
+        assert ModelBackend().get_all_permissions(again) == first
+
+
+def test_every_change_of_what_a_user_holds_is_seen_at_the_next_request(
+    django_capture_on_commit_callbacks,
+):
+    user = make_user(role=CADRE, province_code="15")
+    view_cadre = permission("courses", "view_cadre")
+    readers = Group.objects.create(name="Đọc hồ sơ")
+    assert "courses.view_cadre" not in fresh_permissions(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        readers.permissions.add(view_cadre)
+        user.groups.add(readers)
+    assert "courses.view_cadre" in fresh_permissions(user)
+    readers.permissions.remove(view_cadre)
+    assert "courses.view_cadre" not in fresh_permissions(user)
+    user.user_permissions.add(view_cadre)
+    assert "courses.view_cadre" in fresh_permissions(user)
+    user.user_permissions.clear()
+    readers.permissions.add(view_cadre)
+    assert "courses.view_cadre" in fresh_permissions(user)
+    readers.delete()
+    assert same_as_django(user) == fresh_permissions(user)
+    assert "courses.view_cadre" not in fresh_permissions(user)
+    user.is_superuser = True
+    user.save()
+    assert "courses.delete_cadre" in fresh_permissions(user)
+    user.is_active = False
+    user.save()
+    assert fresh_permissions(user) == set()
+
+
+def test_with_redis_down_permissions_are_read_from_the_database():
+    from django.test import override_settings
+
+    from tests.lms.test_cache import DEAD_REDIS
+
+    user = make_user(role=TRAINER, province_code="15")
+    with override_settings(CACHES=DEAD_REDIS):
+        assert fresh_permissions(user) == same_as_django(user)
+        assert "wagtailadmin.access_admin" in fresh_permissions(user)
