@@ -10,6 +10,7 @@ from http import HTTPMethod
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -33,6 +34,7 @@ from wagtail.search import index
 from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from content.blocks import LessonBodyBlock, StoryBodyBlock
+from content.caching import page_at, restricted_paths, tree_around
 from content.slugs import slug_from_title
 from content.text import html_to_text
 from lms.text import text_fold
@@ -50,12 +52,15 @@ class OneQueryRestrictionsMixin:
     """Check view restrictions (login for the catalogue) in one query instead of two.
 
     Wagtail's default fetches the ancestors, then their restrictions. This asks for the
-    restrictions of the page, its ancestors and the pages they alias in one statement.
+    restrictions of the page, its ancestors and the pages they alias in one statement, and
+    none at all when the cached list of restricted pages has none of them (the usual case).
     """
 
     def get_view_restrictions(self):
         steplen = self.steplen
         paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
+        if restricted_paths().isdisjoint(paths):
+            return PageViewRestriction.objects.none()
         aliased = Page.objects.filter(path__in=paths, alias_of__isnull=False).values("alias_of_id")
         return PageViewRestriction.objects.filter(
             models.Q(page__path__in=paths) | models.Q(page_id__in=aliased)
@@ -122,16 +127,24 @@ class HomePage(AsciiSlugMixin, Page):
     def route(self, request, path_components):
         """Find a descendant by its whole URL path in one query, instead of Wagtail's default
         of one or two queries per level (a lesson is five levels deep): pages stay cheap on a
-        weak connection and a busy server. Anything not found that way (a page with its own
-        sub-routes) falls back to the default walk."""
+        weak connection and a busy server. Which page a path leads to is kept in the cache
+        (content/caching.py), so a page usually costs the one query that reads it.
+        Anything not found that way (a page with its own sub-routes) falls back to the
+        default walk."""
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            page = (
-                Page.objects.live()
-                .filter(url_path=url_path, path__startswith=self.path)
-                .specific()
-                .first()
-            )
+            found = page_at(self, url_path)
+            page = None
+            if found is not None:
+                model = ContentType.objects.get_for_id(found[1]).model_class()
+                page = model.objects.live().filter(pk=found[0]).first() if model else None
+                if page is None:  # changed since the cache was written
+                    page = (
+                        Page.objects.live()
+                        .filter(url_path=url_path, path__startswith=self.path)
+                        .specific()
+                        .first()
+                    )
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
@@ -568,7 +581,11 @@ class CoursePage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
             | (below & models.Q(depth__in=[self.depth + 1, self.depth + 2]))
             | (below & pages.type_q(LessonPage))
         )
-        found = list(pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS))
+        found = tree_around(
+            self,
+            "course",
+            lambda: list(pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS)),
+        )
         context["ancestors"] = [p for p in found if p.depth < self.depth]
         context["outline"] = self._outline_of(
             p for p in found if p.depth in (self.depth + 1, self.depth + 2)
@@ -689,7 +706,12 @@ class LessonPage(OneQueryRestrictionsMixin, FoldedSearchMixin, AsciiSlugMixin, P
             wanted |= below_course & pages.live_q() & pages.type_q(LessonPage)
         ancestors: list[Page] = []
         lessons: list[Page] = []
-        for page in pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS):
+        found = tree_around(
+            self,
+            "lesson",
+            lambda: list(pages.filter(wanted).order_by("path").only(*PAGE_LINK_FIELDS)),
+        )
+        for page in found:
             is_ancestor = page.depth < self.depth and self.path.startswith(page.path)
             (ancestors if is_ancestor else lessons).append(page)
         context["ancestors"] = ancestors

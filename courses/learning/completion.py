@@ -36,6 +36,7 @@ from courses.counters.services import (
     cell_key_for_cadre,
 )
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
+from courses.learning.selectors import lesson_links
 from courses.learning.signals import enrolment_completed, enrolment_uncompleted
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
@@ -102,7 +103,7 @@ def online_requirements_met(
     live lessons, when the caller has just read them."""
     course = enrolment.course
     if lesson_ids is None:
-        lesson_ids = set(course.lesson_pages().values_list("pk", flat=True))
+        lesson_ids = {lesson.pk for lesson in lesson_links(course)}
     done = dict(
         LessonProgress.objects.filter(enrolment=enrolment, lesson_id__in=lesson_ids).values_list(
             "lesson_id", "completed_at"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from content.caching import pages_cached
 from content.models import PAGE_LINK_FIELDS, CoursePage, LessonPage
 from content.selectors import course_names_quiz, course_quizzes
 from courses.learning.models import Enrolment, LessonProgress, QuizAttempt
@@ -32,6 +33,21 @@ class CourseProgress:
         return round(100 * self.lessons_done / self.lessons_total)
 
 
+def lesson_course(lesson_id: int) -> tuple[CoursePage, list[LessonPage]] | None:
+    """The live course a live lesson is part of, and the course's live lessons in tree
+    order (with what a link needs of them); None if there is no such lesson or course.
+    Read once per change of the page tree (content/caching.py)."""
+
+    def read():
+        lesson = LessonPage.objects.live().only("pk", "path", "depth").filter(pk=lesson_id).first()
+        course = CoursePage.objects.ancestor_of(lesson).live().first() if lesson else None
+        if course is None:
+            return None
+        return course, lesson_links(course)
+
+    return pages_cached(f"lesson-course:{int(lesson_id)}", read)
+
+
 def cadre_for_user(user) -> Cadre | None:
     if not user.is_authenticated:
         return None
@@ -43,9 +59,20 @@ def cadre_for_user(user) -> Cadre | None:
 
 
 def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
-    """Live lessons of several courses, in tree order, in one query."""
+    """Live lessons of several courses, in tree order (with what a link needs of them), in
+    one query, read once per change of the page tree (content/caching.py)."""
     if not courses:
         return {}
+    key = ",".join(str(pk) for pk in sorted({course.pk for course in courses}))
+    return pages_cached(f"course-lessons:{key}", lambda: _course_lessons_read(courses))
+
+
+def lesson_links(course: CoursePage) -> list[LessonPage]:
+    """The course's live lessons in tree order, with what a link needs of them."""
+    return course_lessons(courses=[course]).get(course.pk, [])
+
+
+def _course_lessons_read(courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
     by_path = {course.path: course.pk for course in courses}
     depth = courses[0].depth
     lessons = (
@@ -60,7 +87,7 @@ def course_lessons(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
         course_id = by_path.get(lesson.path[: depth * steplen])
         if course_id:
             result[course_id].append(lesson)
-    return result
+    return dict(result)
 
 
 def enrolments_with_progress(*, cadre: Cadre) -> list[CourseProgress]:
@@ -137,7 +164,7 @@ def course_progress(
     done, if the caller has them."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+        lessons = lesson_links(course)
     if done is None:
         done = set(
             LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
@@ -193,7 +220,7 @@ def quiz_gate(*, enrolment: Enrolment, quiz_id: int) -> QuizGate:
     the course; the reference index is read only for a quiz the course does not name in a
     field of its own."""
     course = enrolment.course
-    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    lessons = lesson_links(course)
     named = course_names_quiz(course=course, quiz_id=quiz_id)
     placed = None
     if not named:

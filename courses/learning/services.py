@@ -17,8 +17,8 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.caching import quiz_cached
 from content.models import (
-    PAGE_LINK_FIELDS,
     CoursePage,
     LessonPage,
     QuestionKind,
@@ -29,7 +29,7 @@ from content.selectors import course_uses_quiz
 from courses.counters.gain import knowledge_score_set, knowledge_scores_forget
 from courses.learning.completion import enrolment_evaluate
 from courses.learning.models import Enrolment, LessonProgress, QuizAnswer, QuizAttempt
-from courses.learning.selectors import lesson_blocked_by, quiz_gate
+from courses.learning.selectors import lesson_blocked_by, lesson_links, quiz_gate
 from courses.learning.signals import enrolment_merging
 from courses.registry.models import Cadre
 from lms.rows import row_insert_new
@@ -130,7 +130,7 @@ def lesson_complete(
     until every lesson before it is done. A lesson done before is not written again."""
     course = enrolment.course
     if lessons is None:
-        lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+        lessons = lesson_links(course)
     if not any(lesson.pk == lesson_id for lesson in lessons):
         raise BadAnswer(_("This lesson is not part of the course."))
     if done is None and course.require_lessons_in_order:
@@ -170,12 +170,18 @@ class QuizKey:
 
 
 def quiz_key(*, quiz: Quiz | None = None, quiz_id: int | None = None) -> QuizKey:
-    """The key of a quiz's rows (its published version), from one query of plain values."""
+    """The key of a quiz's rows (its published version), from one query of plain values,
+    read once per change of the quiz rows (content/caching.py)."""
+    quiz_id = quiz.pk if quiz is not None else quiz_id
+    return quiz_cached(quiz_id, "key", lambda: _quiz_key_read(quiz_id))
+
+
+def _quiz_key_read(quiz_id: int) -> QuizKey:
     kinds: dict[int, str] = {}
     choices: dict[int, list[int]] = {}
     correct: dict[int, set[int]] = {}
     rows = (
-        QuizQuestion.objects.filter(quiz_id=quiz.pk if quiz is not None else quiz_id)
+        QuizQuestion.objects.filter(quiz_id=quiz_id)
         .order_by("sort_order", "pk", "choices__sort_order", "choices__pk")
         .values_list("pk", "kind", "choices__pk", "choices__is_correct")
     )

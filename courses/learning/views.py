@@ -22,7 +22,6 @@ from content.models import (
     PAGE_LINK_FIELDS,
     CourseIndexPage,
     CoursePage,
-    LessonPage,
     Quiz,
     QuizQuestion,
 )
@@ -35,6 +34,8 @@ from courses.learning.selectors import (
     course_progress,
     enrolment_of_user,
     enrolments_with_progress,
+    lesson_course,
+    lesson_links,
 )
 from courses.learning.services import (
     LearningError,
@@ -221,37 +222,35 @@ def enrol(request, course_id: int):
         return _error(request, exc)
     if created:
         messages.success(request, _("You are enrolled. Start with the first lesson."))
-    first = course.lesson_pages().only(*PAGE_LINK_FIELDS).first()
-    return redirect(first.url if first else course.url)
+    lessons = lesson_links(course)
+    return redirect(lessons[0].url if lessons else course.url)
 
 
 @login_required
 @require_POST
 def lesson_done(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live().only("pk", "path", "depth"), pk=lesson_id)
-    course = CoursePage.objects.ancestor_of(lesson).live().first()
-    if course is None:
+    found = lesson_course(lesson_id)
+    if found is None:
         raise Http404
+    course, lessons = found
     enrolment = enrolment_of_user(user=request.user, course_id=course.pk, course=course)
     if enrolment is None:
         _cadre, redirect_response = _require_cadre(request)
         if redirect_response:
             return redirect_response
         return _error(request, LearningError(_("Enrol in the course first."), status=403))
-    # The course's lessons and the ones done, read once for the check, the completion and
-    # the next step.
-    lessons = list(course.lesson_pages().only(*PAGE_LINK_FIELDS))
+    # The lessons done, read once for the check, the completion and the next step.
     done = set(enrolment.progress.values_list("lesson_id", flat=True))
     try:
         completed = lesson_complete(
-            enrolment=enrolment, lesson_id=lesson.pk, lessons=lessons, done=done
+            enrolment=enrolment, lesson_id=lesson_id, lessons=lessons, done=done
         )
     except LearningError as exc:
         return _error(request, exc)
     if completed:
         messages.success(request, _("Congratulations! You have completed the course."))
         return redirect("/learn/")
-    progress = course_progress(enrolment=enrolment, lessons=lessons, done=done | {lesson.pk})
+    progress = course_progress(enrolment=enrolment, lessons=lessons, done=done | {lesson_id})
     if progress.next_lesson is not None:
         return redirect(progress.next_lesson.url)
     if course.final_quiz_id and course.final_quiz.is_published:

@@ -114,6 +114,10 @@ def test_course_and_lesson_queries_do_not_grow_with_lessons(
     large, large_lessons = make_course(index, slug="lon", lessons=30)
     course_bound = count_queries(client, small.url)
     lesson_bound = count_queries(client, small_lessons[1].url)
+    # Each page seen once before, as the bounds were: what a page reads of the tree is
+    # cached after its first view (content/caching.py).
+    client.get(large.url)
+    client.get(large_lessons[15].url)
     with django_assert_max_num_queries(course_bound):
         html = client.get(large.url).content.decode()
     assert "Bài 29" in html
@@ -129,6 +133,7 @@ def test_course_and_lesson_queries_do_not_grow_with_lessons(
             quiz=False,
             published=True,
         )
+    client.get(index.url)
     with django_assert_max_num_queries(index_bound):
         client.get(index.url)
 

@@ -219,3 +219,33 @@ def test_quiz_page_and_submission_queries_do_not_depend_on_a_pending_draft(clien
         sent = count_queries(client, lambda a=attempt, x=answers: submit(client, a, x))
         counts[questions, draft] = (page, sent)
     assert counts[5, False] == counts[20, False] == counts[20, True], counts
+
+
+def test_grading_follows_a_corrected_answer_key_at_once(client, tree):
+    """The key that grades answers is kept between changes of the quiz: a trainer who finds
+    the first question's key wrong and publishes the correction has the next attempt graded
+    by it."""
+    quiz = tree.quiz
+    learner_in(client, tree, "hoc_vien_1")
+    client.get(quiz_url(tree))
+    first = QuizAttempt.objects.get()
+    submit(client, first, correct_answers(quiz))
+    first.refresh_from_db()
+    assert first.score == 100
+
+    question = quiz.questions.order_by("sort_order").first()
+    wrong_before = question.choices.filter(is_correct=False).first()
+    for choice in question.choices.all():
+        choice.is_correct = choice.pk == wrong_before.pk
+        choice.save()
+    quiz.refresh_from_db()
+    quiz.save_revision().publish()
+
+    learner_in(client, tree, "hoc_vien_2")
+    client.get(quiz_url(tree))
+    second = QuizAttempt.objects.get(enrolment__cadre__user__username="hoc_vien_2")
+    answers = correct_answers(quiz)
+    assert answers[question.pk] == [wrong_before.pk]
+    submit(client, second, answers)
+    second.refresh_from_db()
+    assert second.score == 100 and second.passed

@@ -114,6 +114,22 @@ def test_lesson_of_another_course_or_without_enrolment_is_refused(client, tree, 
     assert response.status_code == 403
 
 
+def test_a_lesson_changed_since_it_was_done_is_marked_as_it_is_now(client, tree, learner):
+    """Which course a lesson is in is kept between changes of the page tree: an unpublished
+    lesson is refused at once, and a lesson added later is the next step."""
+    from tests.builders import make_lesson
+
+    enrol(client, tree)
+    first, second = tree.lessons[0], tree.lessons[1]
+    assert client.post(f"/learn/lessons/{first.pk}/done/")["Location"] == second.url
+    second.unpublish()
+    assert client.post(f"/learn/lessons/{second.pk}/done/").status_code == 404
+    added = make_lesson(module=first.get_parent(), title="Bài bổ sung", published=True)
+    added.move(first, pos="right")  # right after the first lesson
+    added.refresh_from_db()
+    assert client.post(f"/learn/lessons/{first.pk}/done/")["Location"] == added.url
+
+
 def quiz_url(tree):
     return f"/learn/courses/{tree.course.pk}/quiz/{tree.quiz.pk}/"
 
