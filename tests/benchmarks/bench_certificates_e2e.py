@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.benchmarks.cpu import cpu_seconds, postgres_cpu_seconds, postmaster_pid
+
 ROOT = Path(__file__).resolve().parents[2]
 TOTAL = int(os.environ.get("BENCH_CERTS", "10000"))
 PROVINCES = 50
@@ -210,47 +212,6 @@ def _wait_ready(procs: list[subprocess.Popen]) -> None:
     raise SystemExit(f"workers not ready: {names}")
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes and all their descendants (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = raw[raw.rindex(")") + 2 :].split()
-        stats[int(entry)] = fields
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, list(pids)
-    while todo:
-        pid = todo.pop()
-        if pid in stats:
-            total += int(stats[pid][11]) + int(stats[pid][12])  # utime, stime
-        todo.extend(children.get(pid, []))
-    return total / tick
-
-
-def _postgres_cpu_seconds() -> float:
-    """CPU of the whole PostgreSQL server so far: the postmaster, its live processes, and
-    the backends that have exited (counted in the postmaster's children times). All
-    databases: meaningful on an otherwise idle machine."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (backend,) = cursor.fetchone()
-    raw = Path(f"/proc/{backend}/stat").read_text()
-    postmaster = int(raw[raw.rindex(")") + 2 :].split()[1])
-    raw = Path(f"/proc/{postmaster}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    exited = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
-    return _cpu_seconds([postmaster]) + exited
-
-
 def _complete_chunk(chunk: list[int], ready, go, cpu, slot: int) -> None:
     """One completing process (as one web worker would be): a few threads of completions,
     started together once every process is set up."""
@@ -390,9 +351,10 @@ def main() -> None:
     try:
         _wait_ready(procs)
         worker_pids = [p.pid for p in procs]
-        cpu_workers = _cpu_seconds(worker_pids)
+        cpu_workers = cpu_seconds(worker_pids)
         completers, go, cpu = _completers(ids)
-        cpu_postgres = _postgres_cpu_seconds()
+        postmaster = postmaster_pid(os.environ["DATABASE_URL"])
+        cpu_postgres = postgres_cpu_seconds(postmaster)
         start = time.monotonic()
         with LockWaits() as waits:
             cpu_self = _complete_all(completers, go, cpu)
@@ -411,8 +373,8 @@ def main() -> None:
                 break
             time.sleep(1)
         elapsed = time.monotonic() - start
-        cpu_workers = _cpu_seconds(worker_pids) - cpu_workers
-        cpu_postgres = _postgres_cpu_seconds() - cpu_postgres
+        cpu_workers = cpu_seconds(worker_pids) - cpu_workers
+        cpu_postgres = postgres_cpu_seconds(postmaster) - cpu_postgres
     finally:
         for proc in procs:
             proc.terminate()

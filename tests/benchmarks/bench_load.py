@@ -25,6 +25,7 @@ from pathlib import Path
 
 import requests
 
+from tests.benchmarks.cpu import cpu_seconds, postgres_cpu_seconds, postmaster_pid
 from tests.load.cadres import Journey, report, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +146,15 @@ def main() -> None:
         usernames = [f"cadre{n}" for n in range(USERS)]
         staff = [(f"admin{n}", "admin") for n in range(ADMINS)]
         staff += [(f"trainer{n}", "trainer") for n in range(TRAINERS)]
+        postmaster = postmaster_pid(env["DATABASE_URL"])
+        parts = {"web (gunicorn)": [server.pid], "worker (Celery)": [worker.pid] if worker else []}
+        before = {name: cpu_seconds(pids) for name, pids in parts.items()}
+        before["PostgreSQL"] = postgres_cpu_seconds(postmaster)
+        before["load generator"] = time.process_time()
         elapsed = run(journey, usernames, staff)
+        after = {name: cpu_seconds(pids) for name, pids in parts.items()}
+        after["PostgreSQL"] = postgres_cpu_seconds(postmaster)
+        after["load generator"] = time.process_time()
     finally:
         for process in (server, worker):
             if process is not None:
@@ -155,6 +164,13 @@ def main() -> None:
     print(f"gunicorn {WORKERS} workers, PostgreSQL, {tasks}, 2 cores; course of "
           f"{len(data['lessons'])} lessons and a 10-question quiz")  # fmt: skip
     report(journey, elapsed, USERS, ADMINS + TRAINERS)
+    requests_made = sum(len(times) for times in journey.timings.values())
+    used = {name: after[name] - before[name] for name in after}
+    print(
+        "CPU per request: "
+        + ", ".join(f"{name} {1000 * s / max(requests_made, 1):.1f} ms" for name, s in used.items())
+        + f"; all parts {sum(used.values()) / elapsed:.2f} cores of 2"
+    )
 
 
 if __name__ == "__main__":
