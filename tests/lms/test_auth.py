@@ -84,6 +84,10 @@ def test_every_change_of_what_a_user_holds_is_seen_at_the_next_request(
     user.user_permissions.clear()
     readers.permissions.add(view_cadre)
     assert "courses.view_cadre" in fresh_permissions(user)
+    user.groups.remove(readers)
+    assert "courses.view_cadre" not in fresh_permissions(user)
+    readers.user_set.add(user)  # from the group's side, as Wagtail's "assign role" does
+    assert "courses.view_cadre" in fresh_permissions(user)
     readers.delete()
     assert same_as_django(user) == fresh_permissions(user)
     assert "courses.view_cadre" not in fresh_permissions(user)
