@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_unpublished, post_page_move
 
-from lms.cache import generation_bump, generation_cached
+from lms.cache import generation_cached, generation_moved
 
 PAGES_GENERATION = "content:pages:generation"
 QUIZZES_GENERATION = "content:quizzes:generation"
@@ -88,8 +87,7 @@ def quiz_cached(quiz_id: int, name: str, read):
 
 
 def _moved_on(key: str) -> None:
-    generation_bump(key)
-    transaction.on_commit(lambda: generation_bump(key))
+    generation_moved(key)
 
 
 def pages_changed() -> None:

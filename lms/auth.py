@@ -26,11 +26,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from lms.cache import generation_bump, generation_cached
+from lms.cache import generation_cached, generation_moved
 
 PERMISSIONS_GENERATION = "auth:permissions:generation"
 PERMISSIONS_CACHE_SECONDS = 300
@@ -87,8 +87,7 @@ def permissions_of(user) -> frozenset[str]:
 
 
 def permissions_changed() -> None:
-    generation_bump(PERMISSIONS_GENERATION)
-    transaction.on_commit(lambda: generation_bump(PERMISSIONS_GENERATION))
+    generation_moved(PERMISSIONS_GENERATION)
 
 
 class ModelBackend(ModelBackend):

@@ -13,9 +13,11 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import uuid
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import DEFAULT_DB_ALIAS, connections
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -175,9 +177,16 @@ def strict_cache():
     return default.strict() if isinstance(default, ResilientRedisCache) else default
 
 
-def generation(key: str) -> int:
+def generation(key: str) -> int | str:
     """A number that moves on whenever `generation_bump(key)` is called: part of the cache key
-    of anything computed from data that changes, so that a change makes old entries unused."""
+    of anything computed from data that changes, so that a change makes old entries unused.
+
+    Inside a transaction that has changed the data (generation_moved), a token of that
+    transaction's own instead: what it computes from its uncommitted writes is kept under a
+    key no other connection reads, and a later change in it makes a new token."""
+    moved = _moved_here(key)
+    if moved is not None:
+        return moved.token()
     value = cache.get(key)
     if value is None:
         cache.add(key, 1, timeout=None)
@@ -188,7 +197,10 @@ def generation(key: str) -> int:
 def generation_cached(generation_key: str, key: str, compute, timeout: int):
     """`compute()`, kept under `key` with the generation of `generation_key` it was computed
     at, and computed again once that generation has moved on (or the entry expired): one
-    round trip to read the generation and the entry together."""
+    round trip to read the generation and the entry together. Inside a transaction that has
+    changed the data, computed and not kept."""
+    if _moved_here(generation_key) is not None:
+        return compute()
     found = cache.get_many([generation_key, key])
     current, entry = found.get(generation_key), found.get(key)
     if current is not None and entry is not None and entry[0] == current:
@@ -198,6 +210,66 @@ def generation_cached(generation_key: str, key: str, compute, timeout: int):
     value = compute()
     cache.set(key, (current, value), timeout)
     return value
+
+
+class _MoveAtCommit:
+    """The bump of one generation once the transaction that changed its data commits (a
+    callback of that transaction's on_commit list), and how many changes it has made."""
+
+    __slots__ = ("key", "changes", "done", "_id")
+
+    def __init__(self, key: str):
+        self.key = key
+        self.changes = 0
+        self.done = False
+        self._id = uuid.uuid4().hex
+
+    def token(self) -> str:
+        return f"tx-{self._id}-{self.changes}"
+
+    def __call__(self) -> None:
+        self.done = True
+        generation_bump(self.key)
+
+
+def _moved_here(key: str, using: str = DEFAULT_DB_ALIAS) -> _MoveAtCommit | None:
+    """The pending bump of `key` of the connection's open transaction, if it changed the data.
+    A bump that has run, or is no longer on the transaction's on_commit list (rolled back with
+    the transaction, or with the savepoint it was made in), is forgotten."""
+    connection = connections[using]
+    pending = getattr(connection, "_generations_moved", None)
+    if not pending:
+        return None
+    move = pending.get(key)
+    if move is None:
+        return None
+    if (
+        not move.done
+        and connection.in_atomic_block
+        and any(f is move for _s, f, _r in connection.run_on_commit)
+    ):
+        return move
+    del pending[key]
+    return None
+
+
+def generation_moved(key: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """The data behind `key` changed in the current transaction: the generation moves on once
+    it commits (one bump however many changes it makes), and until then the transaction's
+    own readers see a generation of its own (see `generation`). Outside a transaction the
+    change is committed already: the generation moves on at once."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        generation_bump(key)
+        return
+    move = _moved_here(key, using)
+    if move is None:
+        move = _MoveAtCommit(key)
+        if getattr(connection, "_generations_moved", None) is None:
+            connection._generations_moved = {}
+        connection._generations_moved[key] = move
+        connection.on_commit(move)
+    move.changes += 1
 
 
 def generation_bump(key: str) -> None:

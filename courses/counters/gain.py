@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from courses.counters.gain_selectors import GAIN_GENERATION, NOTHING, Contribution, contribution
 from courses.counters.models import GAIN_KEY, GAIN_SUMS, GainRollup, KnowledgeScore
 from courses.registry.models import Cadre
-from lms.cache import generation_bump
+from lms.cache import generation_moved
 
 
 def score_check(value, *, field: str = "") -> int | None:
@@ -69,10 +69,9 @@ def _rollup_add(changes: dict[tuple, Contribution]) -> None:
 
 
 def gain_changed() -> None:
-    """Cached figures are recomputed: now (this transaction reads its own writes) and once it
-    commits."""
-    generation_bump(GAIN_GENERATION)
-    transaction.on_commit(lambda: generation_bump(GAIN_GENERATION))
+    """Cached figures are recomputed once this transaction commits; its own readers compute
+    them from its writes meanwhile (lms.cache.generation_moved)."""
+    generation_moved(GAIN_GENERATION)
 
 
 def _insert_empty(*, cadre: Cadre, course_id: int, session_id: int | None) -> None:

@@ -36,7 +36,7 @@ from courses.counters.models import (
 )
 from courses.counters.selectors import COUNTERS_GENERATION
 from courses.registry.models import Cadre
-from lms.cache import generation_bump
+from lms.cache import generation_moved
 from lms.rows import row_insert_new
 
 CADRES_TRAINED = "CADRES_TRAINED"
@@ -234,10 +234,9 @@ def counter_cell_add(*, indicator: int, key: CellKey, delta: int) -> None:
 
 
 def counters_changed() -> None:
-    """Invalidate cached figures now (this transaction reads its own writes) and again once
-    it commits (a reader may have cached the figures before the commit in between)."""
-    generation_bump(COUNTERS_GENERATION)
-    transaction.on_commit(lambda: generation_bump(COUNTERS_GENERATION))
+    """Cached figures are recomputed once this transaction commits; its own readers compute
+    them from its writes meanwhile (lms.cache.generation_moved)."""
+    generation_moved(COUNTERS_GENERATION)
 
 
 def achievement_record(

@@ -40,6 +40,7 @@ from courses.learning.selectors import lesson_links
 from courses.learning.signals import enrolment_completed, enrolment_uncompleted
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
+from lms.rows import row_lock, row_update
 
 # Leaders and key cadres of province, district and commune count as trained cadres.
 CADRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE}
@@ -82,9 +83,12 @@ def enrolment_complete(
     at = at or timezone.now()
     with transaction.atomic():
         _person_lock(enrolment.cadre_id)
-        updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
-            completed_at=at, completed_via=via, completed_session=session
-        )
+        values = {
+            "completed_at": at,
+            "completed_via": via,
+            "completed_session_id": session.pk if session is not None else None,
+        }
+        updated = row_update(Enrolment, enrolment.pk, values, where_null="completed_at")
         if not updated:
             return False
         enrolment.completed_at = at
@@ -173,7 +177,7 @@ def enrolment_evaluate(*, enrolment: Enrolment, lesson_ids: set[int] | None = No
 
 
 def _person_lock(cadre_id: int) -> None:
-    list(Cadre.objects.select_for_update().filter(pk=cadre_id).values_list("pk", flat=True))
+    row_lock(Cadre, cadre_id)
 
 
 def completion_withdraw(*, cadre: Cadre, session: TrainingSession, by=None) -> bool:

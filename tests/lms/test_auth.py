@@ -58,8 +58,11 @@ def fresh_permissions(user) -> set[str]:
     return ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
 
 
-def test_a_second_request_reads_the_permissions_from_the_cache(django_assert_num_queries):
-    user = make_user(role=TRAINER, province_code="15")
+def test_a_second_request_reads_the_permissions_from_the_cache(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the user's creation committed
+        user = make_user(role=TRAINER, province_code="15")
     first = fresh_permissions(user)
     again = type(user).objects.get(pk=user.pk)
     with django_assert_num_queries(0):

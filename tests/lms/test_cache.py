@@ -77,3 +77,55 @@ def test_a_generation_moves_on_in_one_command_and_a_missing_one_starts_past_one(
     generation_bump("test-generation")
     assert generation("test-generation") == 2
     cache.delete("test-generation")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_a_transaction_moves_the_generation_once_at_its_commit():
+    from django.db import transaction
+
+    from lms.cache import generation, generation_bump, generation_cached, generation_moved
+
+    generation_bump("moved-generation")
+    before = generation("moved-generation")
+    with transaction.atomic():
+        generation_moved("moved-generation")
+        generation_moved("moved-generation")
+        # Other connections still read the committed generation.
+        assert cache.get("moved-generation") == before
+        # The transaction's own readers have a token of theirs, new after each change.
+        first = generation("moved-generation")
+        assert first != before and first == generation("moved-generation")
+        generation_moved("moved-generation")
+        assert generation("moved-generation") not in (first, before)
+        # What it computes from its uncommitted writes is not kept for others.
+        assert generation_cached("moved-generation", "moved-entry", lambda: "mine", 60) == "mine"
+        assert cache.get("moved-entry") is None
+    assert generation("moved-generation") == before + 1  # one bump for the three changes
+    assert generation_cached("moved-generation", "moved-entry", lambda: "shared", 60) == "shared"
+    assert generation_cached("moved-generation", "moved-entry", lambda: "again", 60) == "shared"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_rolled_back_moves_no_generation():
+    from django.db import transaction
+
+    from lms.cache import generation, generation_bump, generation_moved
+
+    generation_bump("rolled-generation")
+    before = generation("rolled-generation")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        generation_moved("rolled-generation")
+        raise RuntimeError
+    assert generation("rolled-generation") == before
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                generation_moved("rolled-generation")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        # The savepoint's change went with it: the transaction reads the shared generation.
+        assert generation("rolled-generation") == before
+    assert generation("rolled-generation") == before
+    generation_moved("rolled-generation")  # outside a transaction: committed, moved at once
+    assert generation("rolled-generation") == before + 1

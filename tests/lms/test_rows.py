@@ -3,7 +3,7 @@
 import pytest
 
 from certificates.models import Certificate, CertificateStatus
-from lms.rows import row_insert_new
+from lms.rows import row_insert_new, row_lock, row_update
 from tests.builders import make_course, make_learner
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,36 @@ def test_a_unique_constraint_of_several_fields_is_the_conflict_too():
     again = LessonProgress(enrolment=enrolment, lesson_id=lesson.pk)
     assert row_insert_new(again, conflict=("enrolment", "lesson")) is False
     assert LessonProgress.objects.filter(enrolment=enrolment).count() == 1
+
+
+def test_a_row_is_updated_by_its_key_only_while_the_field_named_is_empty():
+    import datetime as dt
+
+    from courses.learning.models import Enrolment
+
+    enrolment = _enrolment()
+    other = Enrolment.objects.create(cadre=make_learner("hoc_vien_2")[1], course=enrolment.course)
+    at = dt.datetime(2023, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    values = {"completed_at": at, "completed_via": "online", "completed_session_id": None}
+
+    assert row_update(Enrolment, enrolment.pk, values, where_null="completed_at") == 1
+    later = {**values, "completed_at": at + dt.timedelta(days=1), "completed_via": "in_person"}
+    assert row_update(Enrolment, enrolment.pk, later, where_null="completed_at") == 0
+    enrolment.refresh_from_db()
+    assert (enrolment.completed_at, enrolment.completed_via) == (at, "online")
+    other.refresh_from_db()
+    assert other.completed_at is None  # only the row of that key
+    assert row_update(Enrolment, enrolment.pk, {"completed_via": "blended"}) == 1
+    enrolment.refresh_from_db()
+    assert enrolment.completed_via == "blended"
+
+
+def test_a_row_lock_says_whether_the_row_exists():
+    from django.db import transaction
+
+    from courses.registry.models import Cadre
+
+    cadre = make_learner("hoc_vien")[1]
+    with transaction.atomic():
+        assert row_lock(Cadre, cadre.pk) is True
+        assert row_lock(Cadre, cadre.pk + 10_000) is False
