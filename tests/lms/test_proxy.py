@@ -98,6 +98,14 @@ def test_compose_publishes_the_proxy_only_and_gunicorn_believes_it_alone():
         assert str(service.get("environment", {}).get("USE_X_FORWARDED_PROTO", "0")) == "0", name
 
 
+def test_compose_gives_the_workers_the_cpu_the_web_leaves():
+    for overlays in ((), ("docker/compose.s3.yaml",)):
+        services = compose_config(*overlays)["services"]
+        web = int(services["web"].get("cpu_shares", 1024))  # Docker's default weight
+        for name in ("worker", "worker-certificates"):
+            assert int(services[name]["cpu_shares"]) * 4 <= web, (overlays, name)
+
+
 def test_compose_serves_public_media_from_the_proxy_and_keeps_private_files_away():
     services = compose_config()["services"]
     proxy_mounts = volume_mounts(services["proxy"])
