@@ -6,9 +6,10 @@ before drawing anything, a field with a character the embedded fonts cannot draw
 (``UnsupportedCharacters``): a certificate never shows a box or a "?" in place of a letter.
 
 Speed (tests/benchmarks/bench_certificate_render.py): fonts are registered once per process,
-word widths are cached, the frame and fixed wording are one Form XObject per document, and
-the QR code is encoded natively (zxing-cpp) and drawn as one path of merged module runs
-(``qr.py``).
+word widths are cached, the frame and fixed wording are one Form XObject per document (drawn
+once per process and copied), the fonts' subsets and their formatted objects are built once
+per process for the subsets every certificate shares, and the QR code is encoded natively
+(zxing-cpp) and drawn as one path of merged module runs (``qr.py``).
 """
 
 from __future__ import annotations

@@ -58,6 +58,32 @@ class _Raw(pdfdoc.PDFObject):
         return self.data
 
 
+_formatted: dict[tuple, bytes] = {}
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """An object that is the same in every document whose objects it refers to have the same
+    numbers (the font objects of one subset): built and formatted by ReportLab for the first
+    such document, and the bytes reused in the next ones."""
+
+    __RefOnly__ = 1  # an indirect object, referred to from the font dictionary
+
+    def __init__(self, key: tuple, refers_to: tuple[str, ...], build) -> None:
+        self.key = key
+        self.refers_to = refers_to
+        self.build = build
+
+    def format(self, document) -> bytes:
+        numbers = tuple(document.idToObjectNumberAndVersion[name] for name in self.refers_to)
+        key = (self.key, numbers)
+        data = _formatted.get(key)
+        if data is None:
+            data = pdfdoc.format(self.build(), document, toplevel=1)
+            if len(_formatted) < 8 * _CACHE_LIMIT:
+                _formatted[key] = data
+        return data
+
+
 def _flate_stream(compressed: bytes, **entries) -> pdfdoc.PDFStream:
     stream = pdfdoc.PDFStream(content=compressed)
     for key, value in entries.items():
@@ -101,30 +127,53 @@ class _CertificateFont(TTFont):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
             widths, cmap, program_length, program = self._subset_parts(n, subset, base_name, doc)
-            font_file = _flate_stream(program, Length1=program_length)
-            descriptor = pdfdoc.PDFDictionary(
-                {
-                    "Type": "/FontDescriptor",
-                    "Ascent": face.ascent,
-                    "CapHeight": face.capHeight,
-                    "Descent": face.descent,
-                    "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                    "FontBBox": pdfdoc.PDFArray(face.bbox),
-                    "FontName": pdfdoc.PDFName(base_name),
-                    "ItalicAngle": face.italicAngle,
-                    "StemV": face.stemV,
-                    "FontFile2": doc.Reference(font_file, f"fontFile:{face.filename}({base_name})"),
-                    "MissingWidth": face.defaultWidth,
-                }
+            key = (self.fontName, n, tuple(subset))
+            file_name = f"fontFile:{face.filename}({base_name})"
+            cmap_name = "toUnicodeCMap:" + base_name
+            descriptor_name = "fontDescriptor:" + base_name
+
+            def descriptor(file_name=file_name, base_name=base_name):
+                return pdfdoc.PDFDictionary(
+                    {
+                        "Type": "/FontDescriptor",
+                        "Ascent": face.ascent,
+                        "CapHeight": face.capHeight,
+                        "Descent": face.descent,
+                        "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                        "FontBBox": pdfdoc.PDFArray(face.bbox),
+                        "FontName": pdfdoc.PDFName(base_name),
+                        "ItalicAngle": face.italicAngle,
+                        "StemV": face.stemV,
+                        "FontFile2": pdfdoc.PDFObjectReference(file_name),
+                        "MissingWidth": face.defaultWidth,
+                    }
+                )
+
+            def font(internal_name=internal_name, base_name=base_name, subset=subset,
+                     widths=widths):  # fmt: skip
+                pdf_font = pdfdoc.PDFTrueTypeFont()
+                pdf_font.Name = internal_name
+                pdf_font.BaseFont = base_name
+                pdf_font.FirstChar = 0
+                pdf_font.LastChar = len(subset) - 1
+                pdf_font.Widths = _Raw(widths)
+                pdf_font.ToUnicode = pdfdoc.PDFObjectReference("toUnicodeCMap:" + base_name)
+                pdf_font.FontDescriptor = pdfdoc.PDFObjectReference("fontDescriptor:" + base_name)
+                return pdf_font
+
+            # Registered in ReportLab's own order: file, ToUnicode map, descriptor, font.
+            doc.Reference(
+                _Formatted((*key, "file"), (), lambda p=program, n=program_length: _flate_stream(
+                    p, Length1=n)),
+                file_name,
+            )  # fmt: skip
+            doc.Reference(
+                _Formatted((*key, "cmap"), (), lambda c=cmap: _flate_stream(c)), cmap_name
             )
-            pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.Name = internal_name
-            pdf_font.BaseFont = base_name
-            pdf_font.FirstChar = 0
-            pdf_font.LastChar = len(subset) - 1
-            pdf_font.Widths = _Raw(widths)
-            pdf_font.ToUnicode = doc.Reference(_flate_stream(cmap), "toUnicodeCMap:" + base_name)
-            pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+            doc.Reference(
+                _Formatted((*key, "descriptor"), (file_name,), descriptor), descriptor_name
+            )
+            pdf_font = _Formatted((*key, "font", internal_name), (cmap_name, descriptor_name), font)
             doc.Reference(pdf_font, internal_name)
             doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
         del self.state[doc]
@@ -152,11 +201,32 @@ def ensure_registered() -> frozenset[int]:
         return _drawable
 
 
+# Each font's subset state right after the repertoire was assigned (subsets, assignments,
+# next code), taken from the first document of the process and copied into the next ones.
+_seeded: dict[str, tuple[list[list[int]], dict[int, int], int]] = {}
+
+
 def start_document(doc: pdfdoc.PDFDocument) -> None:
-    """Give the document's font subsets the fixed repertoire first (see the module doc)."""
+    """Give the document's font subsets the fixed repertoire first (see the module doc): the
+    state that assigning it leaves, assigned once per process and copied afterwards."""
     ensure_registered()
     for name in FILES:
-        pdfmetrics.getFont(name).splitString(REPERTOIRE, doc)
+        font = pdfmetrics.getFont(name)
+        seeded = _seeded.get(name)
+        if seeded is None:
+            font.splitString(REPERTOIRE, doc)
+            state = font.state[doc]
+            _seeded[name] = (
+                [list(subset) for subset in state.subsets],
+                dict(state.assignments),
+                state.nextCode,
+            )
+            continue
+        subsets, assignments, next_code = seeded
+        state = font._assignState(doc)
+        state.subsets = [list(subset) for subset in subsets]
+        state.assignments = dict(assignments)
+        state.nextCode = next_code
 
 
 def missing_glyphs(text: str) -> list[str]:

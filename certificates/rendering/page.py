@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from . import layout
@@ -48,8 +49,33 @@ def new_canvas(out, *, title: str, author: str = "") -> Canvas:
     return canvas
 
 
+# The frame's drawing operators, by the names its fonts have in the document (the same in
+# every certificate: the fonts are first named by the frame, and their subsets begin with
+# the same repertoire), drawn once per process.
+_frames: dict[tuple[str, ...], bytes] = {}
+
+
 def _define_frame(canvas: Canvas) -> None:
-    """Everything that is the same on every certificate, as one reusable Form XObject."""
+    """Everything that is the same on every certificate, as one reusable Form XObject: drawn
+    for the first document of a process, and copied into the next ones."""
+    doc = canvas._doc
+    # Named in the order the frame first uses them, as drawing it would name them.
+    key = tuple(pdfmetrics.getFont(font).getSubsetInternalName(0, doc) for font in _FRAME_FONTS)
+    operators = _frames.get(key)
+    if operators is not None:
+        form = pdfdoc.PDFFormXObject(lowerx=0, lowery=0, upperx=PAGE_WIDTH, uppery=PAGE_HEIGHT)
+        form.compression = canvas._pageCompression
+        form.stream = operators
+        doc.addForm(FORM, form)
+        return
+    _draw_frame(canvas)
+    _frames[key] = doc.idToObject[pdfdoc.xObjectName(FORM)].stream
+
+
+_FRAME_FONTS = (SERIF_BOLD, SERIF)
+
+
+def _draw_frame(canvas: Canvas) -> None:
     canvas.beginForm(FORM)
     w, h = PAGE_WIDTH, PAGE_HEIGHT
     # Double frame: a strong red line, a fine gold one inside it, gold corner ornaments.
