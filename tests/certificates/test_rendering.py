@@ -253,3 +253,40 @@ def test_a_merged_pdf_with_one_bad_name_writes_nothing():
         render_certificates([certificate(), certificate(full_name="Hoà \U0001f600")], out)
 
     assert out.getvalue() == b""
+
+
+def test_what_a_process_builds_once_and_copies_gives_the_pdf_drawn_afresh(monkeypatch):
+    """The frame, the fonts' seeded subsets and their formatted objects are built by the
+    first certificate of a process and copied into the next ones: a certificate drawn from
+    those copies, also after a name with a rare letter and in a merged PDF, is byte for byte
+    the one drawn with nothing kept."""
+    from reportlab import rl_config
+
+    from certificates.rendering import fonts, page
+
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    items = [
+        certificate(full_name="Lò Thị Ǎ", serial="DA8-12-2026-000001"),
+        certificate(full_name="Vàng A Páo", serial="DA8-12-2026-000002"),
+    ]
+
+    def afresh(draw):
+        for kept in (fonts._seeded, fonts._formatted, page._frames):
+            kept.clear()
+        return draw()
+
+    def merged():
+        out = io.BytesIO()
+        render_certificates(items, out)
+        return out.getvalue()
+
+    drawings = [lambda: render_certificate(certificate()), *[
+        (lambda item=item: render_certificate(item)) for item in items
+    ], merged]  # fmt: skip
+    fresh = [afresh(draw) for draw in drawings]
+    render_certificate(certificate(full_name="Hoàng Thị Ỹ"))
+    copied = [draw() for draw in drawings]
+
+    assert fonts._seeded and fonts._formatted and page._frames  # the copies were there to use
+    assert copied == fresh
+    assert len({*fresh}) == len(fresh)
