@@ -7,18 +7,21 @@ codes are of; a dry run prints the unit each code names, so that a person sees w
 codes mean before importing. `--consent-notice VERSION` attests that the dates in
 ngay_dong_y are of signed paper consent forms of that notice (`--attested-by USER` names the
 person who vouches); `--report FILE.xlsx` writes the errors and warnings with each row's
-name and unit."""
+name and unit. Each run that read the file is in the access audit (no user: the command
+line reaches every province), written in the import's transaction."""
 
 import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courses.registry.models import CONSENT_NOTICE_VERSION, UnitStructure
 from courses.registry.services import cadre_import
 from courses.registry.unit_codes import unit_preview_lines
+from lms.access_audit import AccessAction, access_record
 from lms.file_import import counts_text, problems_write, report_write
 
 
@@ -72,11 +75,16 @@ class Command(BaseCommand):
             attested_by_id = user.pk
         started = time.monotonic()
         try:
-            result = cadre_import(
-                source=path, name=path, structure=options["structure"],
-                dry_run=options["dry_run"], consent_notice_version=options["consent_notice"],
-                attested_by_id=attested_by_id,
-            )  # fmt: skip
+            with transaction.atomic():
+                result = cadre_import(
+                    source=path, name=path, structure=options["structure"],
+                    dry_run=options["dry_run"], consent_notice_version=options["consent_notice"],
+                    attested_by_id=attested_by_id,
+                )  # fmt: skip
+                step = "check" if result.dry_run else "refused" if result.errors else "apply"
+                access_record(user=None, action=AccessAction.IMPORT, target="courses.cadre",
+                              filters=f"step={step}&structure={result.structure}&via=command",
+                              count=result.rows, scope="national")  # fmt: skip
         except FileNotFoundError as exc:
             raise CommandError(_("File not found: %(path)s") % {"path": path}) from exc
         seconds = time.monotonic() - started

@@ -299,6 +299,30 @@ def test_command_dry_run_and_real_run(tmp_path, units):
     assert Cadre.objects.count() == 2
 
 
+def test_every_run_of_the_command_is_in_the_access_audit_without_the_personal_data(tmp_path, units):
+    from lms.models import AccessAction, AccessLogEntry
+
+    good = csv_file(tmp_path, [ROW_HOA, ROW_PAO])
+    bad = csv_file(tmp_path, [ROW_HOA, ",Người Một,Nữ,1800,,Khác,Xã,,00001,,"], name="bad.csv")
+    call_command("import_cadres", str(good), "--dry-run", "--structure", "2023",
+                 stdout=io.StringIO())  # fmt: skip
+    with pytest.raises(CommandError):
+        call_command("import_cadres", str(bad), "--structure", "2023", stderr=io.StringIO())
+    call_command("import_cadres", str(good), "--structure", "2023", stdout=io.StringIO())
+
+    entries = list(AccessLogEntry.objects.order_by("pk"))
+    assert [(e.action, e.target, e.count, e.user_id, e.scope) for e in entries] == [
+        (AccessAction.IMPORT, "courses.cadre", 2, None, "national")
+    ] * 3
+    assert [e.filters for e in entries] == [
+        "step=check&structure=2023&via=command",
+        "step=refused&structure=2023&via=command",
+        "step=apply&structure=2023&via=command",
+    ]
+    stored = " ".join(f"{e.filters} {e.record_id} {e.scope}" for e in entries)
+    assert not any(word in stored for word in ("Hoa", "Páo", "0912", "can_bo"))
+
+
 def test_a_nul_character_is_a_row_error_not_a_crash(tmp_path, units):
     """PostgreSQL text cannot hold NUL: before this, COPY failed with a DataError (a 500)."""
     rows = [ROW_HOA, ROW_PAO.replace("Lò Văn Páo", "Lò Văn\x00Páo")]
