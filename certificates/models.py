@@ -112,6 +112,7 @@ class CertificateEventKind(models.TextChoices):
     FAILED = "failed", _("failed")
     WITHDRAWN = "withdrawn", _("revoked: the completion it certified was taken back")
     RESTORED = "restored", _("restored: the course was completed again")
+    REDATED = "redated", _("drawn again: the completion is dated on another day")
 
 
 class CertificateEvent(models.Model):

@@ -5,13 +5,19 @@ from django.dispatch import receiver
 
 from certificates.services import (
     certificate_create_pending,
+    certificate_redate,
     certificate_withdraw,
     certificates_erase_holder,
     certificates_merge,
     certificates_requeue_request,
 )
 from courses.learning.models import Enrolment
-from courses.learning.signals import enrolment_completed, enrolment_merging, enrolment_uncompleted
+from courses.learning.signals import (
+    enrolment_completed,
+    enrolment_merging,
+    enrolment_redated,
+    enrolment_uncompleted,
+)
 from courses.registry.signals import cadre_erasing
 from lms.celery import broker_connected
 
@@ -28,6 +34,13 @@ def create_pending_certificate(sender, enrolment: Enrolment, **kwargs) -> None:
 def withdraw_certificate(sender, enrolment: Enrolment, reason: str, by=None, **kwargs) -> None:
     """Inside the transaction that took the completion back."""
     certificate_withdraw(enrolment=enrolment, reason=reason, by=by)
+
+
+@receiver(enrolment_redated, sender=Enrolment, dispatch_uid="certificates_redrawn_on_redate")
+def redraw_certificate(sender, enrolment: Enrolment, reason: str, by=None, **kwargs) -> None:
+    """Inside the transaction that dated the completion again: the certificate prints the
+    date it stands for."""
+    certificate_redate(enrolment=enrolment, reason=reason, by=by)
 
 
 @receiver(enrolment_merging, sender=Enrolment, dispatch_uid="certificates_follow_merge")

@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ from certificates.openbadges import documents as badge_documents
 from certificates.openbadges import issuing as badges
 from courses.counters.services import (
     certified_learner_record,
+    certified_learner_redate,
     certified_learner_remove,
     counters_batched,
 )
@@ -153,6 +154,39 @@ def certificate_withdraw(*, enrolment: Enrolment, reason: str, by=None) -> None:
     certificate_revoke(
         certificate=certificate, reason=reason, by=by, kind=CertificateEventKind.WITHDRAWN
     )
+
+
+def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
+    """The completion a certificate stands for is dated on another day now (inside that
+    transaction): an issued certificate (or one that failed) is drawn again with the new date,
+    keeping its serial and code; its credential of the old date is revoked now, the new one
+    comes with the new PDF. One not issued yet prints the new date anyway. The person counts
+    among the certified learners from their earliest certified completion. True if queued."""
+    certificate = Certificate.objects.select_for_update().filter(enrolment=enrolment).first()
+    if certificate is None or certificate.status in (
+        CertificateStatus.REVOKED,
+        CertificateStatus.PENDING,
+    ):
+        return False
+    badges.credentials_revoke(certificate_id=certificate.pk)
+    certificate.status = CertificateStatus.PENDING
+    certificate.status_reason = ""
+    certificate.error = ""
+    certificate.error_transient = False
+    certificate.queued_at = timezone.now()
+    certificate.save()
+    CertificateEvent.objects.create(
+        certificate=certificate, kind=CertificateEventKind.REDATED, reason=reason, by=by
+    )
+    first = Certificate.objects.filter(
+        enrolment__cadre_id=enrolment.cadre_id,
+        status__in=(CertificateStatus.ISSUED, CertificateStatus.PENDING),
+    ).aggregate(first=Min("enrolment__completed_at"))["first"]
+    if first is not None:
+        certified_learner_redate(cadre=enrolment.cadre, at=first)
+    pk = certificate.pk
+    transaction.on_commit(lambda: certificate_queue(certificate_id=pk))
+    return True
 
 
 def certificate_queue(*, certificate_id: int) -> bool:

@@ -393,6 +393,12 @@ def certified_learner_record(*, cadre: Cadre, at: dt.datetime) -> bool:
     )
 
 
+def certified_learner_redate(*, cadre: Cadre, at: dt.datetime) -> bool:
+    """Count a certified learner in the month of `at` instead (the completion their first
+    certificate stands for was dated again). True if moved."""
+    return achievement_redate(code=CERTIFIED_LEARNERS, cadre=cadre, at=at)
+
+
 def certified_learner_remove(*, cadre_id: int) -> bool:
     """Stop counting a person among the certified learners (their last certificate went)."""
     return achievement_remove(code=CERTIFIED_LEARNERS, cadre=Cadre.objects.get(pk=cadre_id))

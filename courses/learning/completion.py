@@ -14,7 +14,11 @@ and sends `enrolment_completed` (the certificates app creates the pending certif
 
 A completion is dated by what it records, not by when it was entered: in person, the end of
 the session (attendance of 2023 entered in 2026 completes in 2023); online, the moment the
-last requirement was met. Where both paths are met, the earlier one.
+last requirement was met. Where both paths are met, the earlier one. When what dated a
+completion changes (the presence that made it is taken back while another path holds, a held
+session's end date is corrected), the completion is dated again by the earliest path met now,
+the person's counts follow, and `enrolment_redated` lets the certificates app print the new
+date.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -37,7 +42,7 @@ from courses.counters.services import (
 )
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
 from courses.learning.selectors import lesson_links
-from courses.learning.signals import enrolment_completed, enrolment_uncompleted
+from courses.learning.signals import enrolment_completed, enrolment_redated, enrolment_uncompleted
 from courses.registry.models import Cadre, Level, TargetGroup
 from courses.sessions.models import Attendance, SessionStatus, TrainingSession
 from lms.rows import row_lock, row_update
@@ -199,11 +204,8 @@ def completion_withdraw(*, cadre: Cadre, session: TrainingSession, by=None) -> b
             return False  # not completed, or completed by another path or session
         met = _paths_met(enrolment)
         if met:
-            at, via, other = min(met, key=lambda m: m[0])
-            Enrolment.objects.filter(pk=enrolment.pk).update(
-                completed_at=at, completed_via=via, completed_session=other
-            )
-            _person_counts_follow(cadre)
+            reason = _("Presence at “{session}” was taken back.").format(session=session.title)
+            _completion_move(enrolment, cadre, min(met, key=lambda m: m[0]), reason, by)
             return False
         Enrolment.objects.filter(pk=enrolment.pk).update(
             completed_at=None, completed_via="", completed_session=None
@@ -218,6 +220,72 @@ def completion_withdraw(*, cadre: Cadre, session: TrainingSession, by=None) -> b
             data={"course": enrolment.course.title, "session": session.title},
         )
     return True
+
+
+def _completion_move(enrolment: Enrolment, cadre: Cadre, path, reason: str, by) -> bool:
+    """Date the completed (and locked) `enrolment` by `path` (moment, via, session), the
+    earliest path it meets now; the person's counts follow, and a new day is announced with
+    `enrolment_redated`. True if the day changed."""
+    at, via, session = path
+    before = enrolment.completed_at
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        completed_at=at, completed_via=via, completed_session=session
+    )
+    enrolment.completed_at, enrolment.completed_via = at, via
+    enrolment.completed_session = session
+    if at != before:
+        _person_counts_follow(cadre)
+    if timezone.localdate(at) == timezone.localdate(before):
+        return False
+    enrolment_redated.send(sender=Enrolment, enrolment=enrolment, before=before, reason=reason,
+                           by=by)  # fmt: skip
+    log(
+        instance=cadre,
+        action="courses.completion_redated",
+        user=by,
+        data={
+            "course": enrolment.course.title,
+            "before": timezone.localdate(before).isoformat(),
+            "after": timezone.localdate(at).isoformat(),
+        },
+    )
+    return True
+
+
+def completions_redate(*, session: TrainingSession, cadre_ids: list[int], by=None) -> int:
+    """Completions of the session's course by `cadre_ids` (people present at the held
+    `session`) that the session may now date otherwise (inside the caller's transaction):
+    those it dates (its end date was corrected) and those dated after it ends (it was entered
+    after the person completed another way). Each is dated again by the earliest path it
+    meets now. Returns how many changed day."""
+    if session.status != SessionStatus.HELD or not cadre_ids:
+        return 0
+    enrolments = (
+        Enrolment.objects.filter(
+            course_id=session.course_id, cadre_id__in=cadre_ids, completed_at__isnull=False
+        )
+        .filter(Q(completed_session=session) | Q(completed_at__gt=session.ended_at))
+        .order_by("cadre_id")
+        .values_list("pk", "cadre_id")
+    )
+    reason = _("“{session}” dates the completion otherwise now.").format(session=session.title)
+    moved = 0
+    with transaction.atomic():
+        for enrolment_id, cadre_id in list(enrolments):
+            _person_lock(cadre_id)
+            enrolment = (
+                Enrolment.objects.select_for_update()
+                .select_related("course", "cadre")
+                .get(pk=enrolment_id)
+            )
+            met = _paths_met(enrolment)
+            if not met:  # a session no longer met is taken back by participant_withdrawn
+                continue
+            path = min(met, key=lambda m: m[0])
+            session_id = path[2].pk if path[2] is not None else None
+            if (path[0], session_id) != (enrolment.completed_at, enrolment.completed_session_id):
+                moved += _completion_move(enrolment, enrolment.cadre, path, reason, by)
+    return moved
 
 
 def _person_counts_follow(cadre: Cadre) -> None:
@@ -243,7 +311,8 @@ def session_enrolments_evaluate(*, session: TrainingSession, people: list[tuple]
     enrolment_evaluate (either path, the earlier date); the others can only be completed in
     person, at the earliest held session of the course where they were present (and passed
     the post-test if the course requires one), dated by its end: what enrolment_evaluate would
-    find, read for everyone in a few statements. Returns how many were completed."""
+    find, read for everyone in a few statements. Completions the session may now date
+    otherwise are dated again first (completions_redate). Returns how many were completed."""
     course = session.course
     cadres = {cadre.pk: (cadre, by) for cadre, by in people}
     enrolments = Enrolment.objects.filter(course=course, cadre_id__in=cadres)
@@ -256,6 +325,7 @@ def session_enrolments_evaluate(*, session: TrainingSession, people: list[tuple]
         ],
         ignore_conflicts=True,
     )
+    completions_redate(session=session, cadre_ids=list(known))
     open_ = list(enrolments.filter(completed_at__isnull=True).order_by("cadre_id"))
     for enrolment in open_:
         enrolment.cadre, enrolment.course = cadres[enrolment.cadre_id][0], course

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from courses.learning.completion import (
     completion_withdraw,
+    completions_redate,
     enrolment_evaluate,
     session_enrolments_evaluate,
 )
@@ -22,6 +23,10 @@ def evaluate_in_person(sender, session: TrainingSession, cadre, by=None, **kwarg
     """Inside the attendance's transaction: enrol the participant on the session's course if
     they were not, and let the one completion engine decide."""
     enrolment, _created = enrolment_create(cadre=cadre, course=session.course, by=by)
+    if enrolment.completed_at is not None:
+        # Already complete: the session may date it earlier, or (corrected) otherwise.
+        completions_redate(session=session, cadre_ids=[cadre.pk], by=by)
+        return
     enrolment_evaluate(enrolment=enrolment)
 
 

@@ -13,6 +13,10 @@ enrolment_completed = Signal()
 # withdrawn and no other path holds), with `enrolment=` (its completion fields as they were),
 # `reason=` (in Vietnamese, for the certificate's history) and `by=`.
 enrolment_uncompleted = Signal()
+# Sent inside the transaction that dates a completion that stands on another day (what dated
+# it changed), with `enrolment=` (its completion fields as they are now), `before=` (the
+# moment it was dated by until then), `reason=` (in Vietnamese) and `by=`.
+enrolment_redated = Signal()
 
 
 # `enrolment_merging` is sent inside a merge of two records of one person, for two enrolments

@@ -240,6 +240,11 @@ def register_completion_log_actions(actions):
         gettext_lazy("Completion withdrawn"),
         gettext_lazy("Completion withdrawn: a presence that completed a course was taken back"),
     )
+    actions.register_action(
+        "courses.completion_redated",
+        gettext_lazy("Completion dated again"),
+        gettext_lazy("Completion dated again: what dated it changed"),
+    )
 
 
 # --- A course that people study is unpublished, not deleted ----------------------------------

@@ -4,16 +4,24 @@ goes, an issued one is revoked with the reason, the counts go down, all in one t
 and with history; ticked again, the same certificate comes back. A signed-off session's
 attendance is changed by an admin only."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate, CertificateEventKind, CertificateStatus
+from certificates.models import (
+    Certificate,
+    CertificateEventKind,
+    CertificateStatus,
+    OpenBadgeCredential,
+)
 from certificates.services import certificate_issue
+from courses.counters.models import CounterCell
 from courses.counters.recount import counters_drift
 from courses.counters.services import CADRES_TRAINED, CERTIFIED_LEARNERS
 from courses.learning.models import CompletionPath, Enrolment, LessonProgress, QuizAttempt
@@ -23,8 +31,10 @@ from courses.sessions.services import (
     attendance_remove,
     session_sign_off,
     session_status_set,
+    session_update,
 )
 from tests.builders import (
+    SESSION_DAY,
     cell_total,
     complete,
     enrolment_of,
@@ -127,23 +137,124 @@ def test_a_session_no_longer_held_takes_back_what_it_completed(world):
     assert_no_drift()
 
 
-def test_a_completion_that_stands_on_another_path_stays(world):
-    """Blended: the lesson done and the quiz passed online as well; the presence taken back,
-    the enrolment stays complete, now by the online path, and nothing is revoked."""
-    session, cadre, enrolment = trained_at_session(world, course=world.blended)
+def _online_work(world, enrolment, at):
+    """The blended course's lessons done and its quiz passed online, at `at`."""
     for lesson in world.blended.lesson_pages():
         LessonProgress.objects.create(enrolment=enrolment, lesson=lesson)
+    LessonProgress.objects.filter(enrolment=enrolment).update(completed_at=at)
     QuizAttempt.objects.create(
         enrolment=enrolment, quiz_id=world.blended.final_quiz_id, number=1, score=100,
-        passed=True, submitted_at=enrolment.completed_at,
+        passed=True, submitted_at=at,
     )  # fmt: skip
+
+
+def months(code: str) -> list[dt.date]:
+    """The months an indicator's non-empty cells are in."""
+    cells = CounterCell.objects.filter(indicator__code=code, value__gt=0)
+    return sorted(cells.values_list("month", flat=True))
+
+
+def test_a_completion_that_stands_on_another_path_stays(world):
+    """Blended: the lesson done and the quiz passed online as well, on the session's day; the
+    presence taken back, the enrolment stays complete, now by the online path, and the
+    certificate is left as it is (its date is still right)."""
+    session, cadre, enrolment = trained_at_session(world, course=world.blended)
+    _online_work(world, enrolment, enrolment.completed_at + dt.timedelta(hours=2))
     certificate = issued(enrolment)
     attendance_mark(session=session, cadre=cadre, present=False)
     enrolment.refresh_from_db()
     certificate.refresh_from_db()
     assert enrolment.is_complete and enrolment.completed_via == CompletionPath.ONLINE
     assert certificate.status == CertificateStatus.ISSUED
+    assert not certificate.events.filter(kind=CertificateEventKind.REDATED).exists()
     assert cell_total(CADRES_TRAINED) == 1
+    assert_no_drift()
+
+
+def test_a_completion_dated_again_draws_the_certificate_again_with_the_new_date(world):
+    """The online work was done two months after the session: with the presence taken back
+    the course stands completed online, on that later day, and the certificate says so."""
+    session, cadre, enrolment = trained_at_session(world, course=world.blended)
+    later = enrolment.completed_at + dt.timedelta(days=61)
+    _online_work(world, enrolment, later)
+    certificate = issued(enrolment)
+    serial, code = certificate.serial, certificate.code
+    assert certificate.completed_on == SESSION_DAY
+    credential = OpenBadgeCredential.objects.get(certificate=certificate)
+    trainer = make_user("gv_ngay", role="Trainer")
+
+    attendance_mark(session=session, cadre=cadre, present=False, by=trainer)
+
+    enrolment.refresh_from_db()
+    certificate.refresh_from_db()
+    credential.refresh_from_db()
+    assert (enrolment.completed_at, enrolment.completed_via) == (later, CompletionPath.ONLINE)
+    assert certificate.status == CertificateStatus.PENDING
+    event = certificate.events.order_by("-pk").first()
+    assert (event.kind, event.by) == (CertificateEventKind.REDATED, trainer)
+    assert session.title in event.reason
+    assert credential.revoked_at is not None  # the credential of the old date
+    entry = ModelLogEntry.objects.get(action="courses.completion_redated")
+    assert (entry.object_id, entry.user) == (str(cadre.pk), trainer)
+
+    certificate = issued(enrolment)
+    assert (certificate.serial, certificate.code) == (serial, code)
+    assert certificate.completed_on == timezone.localdate(later)
+    assert (
+        OpenBadgeCredential.objects.filter(certificate=certificate, revoked_at__isnull=True).count()
+        == 1
+    )
+    month = timezone.localdate(later).replace(day=1)
+    assert months(CADRES_TRAINED) == months(CERTIFIED_LEARNERS) == [month]
+    assert_no_drift()
+
+
+def test_a_corrected_end_date_dates_its_completions_and_certificates_again(world):
+    session, cadre, enrolment = trained_at_session(world)
+    certificate = issued(enrolment)
+    corrected = SESSION_DAY - dt.timedelta(days=40)
+
+    session_update(session=session, start_date=corrected, end_date=corrected)
+
+    enrolment.refresh_from_db()
+    certificate.refresh_from_db()
+    assert timezone.localdate(enrolment.completed_at) == corrected
+    assert enrolment.completed_session_id == session.pk
+    assert certificate.status == CertificateStatus.PENDING
+    certificate = issued(enrolment)
+    assert certificate.completed_on == corrected
+    month = corrected.replace(day=1)
+    assert months(CADRES_TRAINED) == months(CERTIFIED_LEARNERS) == [month]
+    assert_no_drift()
+
+
+@pytest.mark.parametrize("entered", ["one by one", "the session held with its list"])
+def test_a_session_entered_after_an_online_completion_dates_it_earlier(world, entered):
+    """Back-filled: the person completed the blended course online today; the session they
+    attended in March is entered afterwards, and the completion is dated by it."""
+    cadre = make_cadre(unit=world.lao_cai.commune, full_name="Lò Thị Dung", level="commune",
+                       target_group="key_cadre")  # fmt: skip
+    enrolment = Enrolment.objects.create(cadre=cadre, course=world.blended)
+    complete(cadre, world.blended)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_via == CompletionPath.ONLINE
+    certificate = issued(enrolment)
+    if entered == "one by one":
+        session = make_session(course=world.blended, unit=world.lao_cai.commune,
+                               status=SessionStatus.HELD)  # fmt: skip
+        attendance_mark(session=session, cadre=cadre, present=True)
+    else:
+        session = make_session(course=world.blended, unit=world.lao_cai.commune)
+        attendance_mark(session=session, cadre=cadre, present=True)
+        session_status_set(session=session, status=SessionStatus.HELD)
+
+    enrolment.refresh_from_db()
+    assert (timezone.localdate(enrolment.completed_at), enrolment.completed_via) == (
+        SESSION_DAY, CompletionPath.IN_PERSON,
+    )  # fmt: skip
+    certificate = issued(enrolment)
+    assert certificate.completed_on == SESSION_DAY
+    assert months(CADRES_TRAINED) == [SESSION_DAY.replace(day=1)]
     assert_no_drift()
 
 
