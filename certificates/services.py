@@ -161,7 +161,9 @@ def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
     transaction): an issued certificate (or one that failed) is drawn again with the new date,
     keeping its serial and code; its credential of the old date is revoked now, the new one
     comes with the new PDF. One not issued yet prints the new date anyway. The person counts
-    among the certified learners from their earliest certified completion. True if queued."""
+    among the certified learners from their earliest certified completion. Inside
+    certificates_queue_deferred it waits for the periodic re-queue. True if it is to be drawn
+    again."""
     certificate = Certificate.objects.select_for_update().filter(enrolment=enrolment).first()
     if certificate is None or certificate.status in (
         CertificateStatus.REVOKED,
@@ -173,7 +175,8 @@ def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
     certificate.status_reason = ""
     certificate.error = ""
     certificate.error_transient = False
-    certificate.queued_at = timezone.now()
+    deferred = _queue_deferred.get()
+    certificate.queued_at = None if deferred else timezone.now()
     certificate.save()
     CertificateEvent.objects.create(
         certificate=certificate, kind=CertificateEventKind.REDATED, reason=reason, by=by
@@ -184,8 +187,10 @@ def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
     ).aggregate(first=Min("enrolment__completed_at"))["first"]
     if first is not None:
         certified_learner_redate(cadre=enrolment.cadre, at=first)
-    pk = certificate.pk
-    transaction.on_commit(lambda: certificate_queue(certificate_id=pk))
+    if not deferred:
+        # One drain for the many a corrected session dates again, as for new completions.
+        pk = certificate.pk
+        transaction.on_commit(lambda: _certificate_queue_new(certificate_id=pk))
     return True
 
 
