@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from certificates.models import (
     CertificateStatus,
     ExportFormat,
     ExportStatus,
+    OpenBadgeCredential,
     SerialCounter,
     VerificationLog,
     VerificationResult,
@@ -433,6 +434,33 @@ def achievement_data(
         completed_at=enrolment.completed_at,
         learner_key=badge_documents.learner_identifier(enrolment.cadre_id),
     )
+
+
+def credentials_backfill(
+    *, batch: int = 200, progress: Callable[[int], None] | None = None, dry_run: bool = False
+) -> int:
+    """Sign an Open Badges credential for each issued certificate that has no valid one (issued
+    before credentials were part of issuing), in batches of `batch`, each in a transaction of
+    its own: a run stopped part-way keeps what it signed, and the next run does the rest.
+    Certificates a worker holds at that moment are skipped (it signs its own). `progress` is
+    called with the number signed so far after each batch. Returns how many were signed (or,
+    with `dry_run`, how many lack one)."""
+    valid = OpenBadgeCredential.objects.filter(certificate=OuterRef("pk"), revoked_at__isnull=True)
+    missing = Q(status=CertificateStatus.ISSUED, enrolment__isnull=False) & ~Exists(valid)
+    if dry_run:
+        return Certificate.objects.filter(missing).count()
+    signed, after = 0, 0
+    course_urls: dict[int, str] = {}
+    while True:
+        with transaction.atomic():
+            rows = list(_issuing_rows().filter(missing, pk__gt=after).order_by("pk")[:batch])
+            if not rows:
+                return signed
+            badges.credentials_issue([(row, achievement_data(row, course_urls)) for row in rows])
+        after = rows[-1].pk
+        signed += len(rows)
+        if progress is not None:
+            progress(signed)
 
 
 def unsupported_reason(characters: Iterable[str]) -> str:

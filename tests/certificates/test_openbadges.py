@@ -371,3 +371,45 @@ def test_a_document_the_shortcut_cannot_fill_takes_the_whole_algorithm():
     }
     assert canonical_fast(document) is None
     assert proofs.canonical_for_signing(document) == proofs.canonical_full(document)
+
+
+def test_certificates_issued_without_a_credential_get_one_signed_and_a_rerun_signs_none(
+    issued, key_file
+):
+    """Certificates issued before credentials were part of issuing: the command signs one for
+    each, in batches; a revoked certificate gets none, and one that has its credential keeps it."""
+    import io
+
+    old = [issued(full_name=name, phone=phone) for name, phone in (
+        ("Lò Thị Ánh", "0912000001"), ("Vàng A Páo", "0912000002"), ("Hà Thị Ngân", "0912000003"),
+    )]  # fmt: skip
+    kept = issued()
+    kept_row = OpenBadgeCredential.objects.get(certificate=kept)
+    OpenBadgeCredential.objects.filter(certificate__in=old).delete()
+    certificate_revoke(certificate=old[2], reason="Cấp nhầm")
+    OpenBadgeCredential.objects.filter(certificate=old[2]).delete()
+
+    out = io.StringIO()
+    call_command("issue_missing_credentials", "--dry-run", stdout=out)
+    assert "2 giấy chứng nhận đã cấp chưa có chứng nhận số" in out.getvalue()
+    assert not OpenBadgeCredential.objects.filter(certificate__in=old).exists()
+
+    out = io.StringIO()
+    call_command("issue_missing_credentials", "--batch", "1", stdout=out)
+    assert out.getvalue().splitlines() == ["1/2", "2/2", "Đã ký 2 chứng nhận số."]
+    for certificate in old[:2]:
+        document = credential_doc(certificate)
+        assert schema_errors(document) == []
+        check = credential_check(document)
+        assert check.valid and check.proof_ok and check.status == "valid"
+        subject = document["credentialSubject"]
+        learner = documents.learner_identifier(certificate.enrolment.cadre_id)
+        identity = subject["identifier"][0]
+        assert identity["identityHash"] == documents.identity_hash(learner, identity["salt"])
+    assert not OpenBadgeCredential.objects.filter(certificate=old[2]).exists()
+    assert list(OpenBadgeCredential.objects.filter(certificate=kept)) == [kept_row]
+
+    out = io.StringIO()
+    call_command("issue_missing_credentials", stdout=out)
+    assert "Đã ký 0 chứng nhận số." in out.getvalue()
+    assert OpenBadgeCredential.objects.count() == 3
