@@ -157,6 +157,19 @@ def certificate_withdraw(*, enrolment: Enrolment, reason: str, by=None) -> None:
     )
 
 
+def _to_draw_again(certificate: Certificate, *, queued: bool) -> None:
+    """The locked certificate goes back to pending, to be drawn again with its serial and
+    code; its valid credentials are revoked now (the new one comes with the new PDF).
+    Not `queued`, it waits for the periodic re-queue."""
+    badges.credentials_revoke(certificate_id=certificate.pk)
+    certificate.status = CertificateStatus.PENDING
+    certificate.status_reason = ""
+    certificate.error = ""
+    certificate.error_transient = False
+    certificate.queued_at = timezone.now() if queued else None
+    certificate.save()
+
+
 def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
     """The completion a certificate stands for is dated on another day now (inside that
     transaction): an issued certificate (or one that failed) is drawn again with the new date,
@@ -171,14 +184,8 @@ def certificate_redate(*, enrolment: Enrolment, reason: str, by=None) -> bool:
         CertificateStatus.PENDING,
     ):
         return False
-    badges.credentials_revoke(certificate_id=certificate.pk)
-    certificate.status = CertificateStatus.PENDING
-    certificate.status_reason = ""
-    certificate.error = ""
-    certificate.error_transient = False
     deferred = _queue_deferred.get()
-    certificate.queued_at = None if deferred else timezone.now()
-    certificate.save()
+    _to_draw_again(certificate, queued=not deferred)
     CertificateEvent.objects.create(
         certificate=certificate, kind=CertificateEventKind.REDATED, reason=reason, by=by
     )
@@ -891,13 +898,7 @@ def certificate_reissue(*, certificate: Certificate, full_name: str, by=None) ->
             cadre_id=certificate.enrolment.cadre_id, full_name=full_name
         )
         # The credential of the old name is revoked now; the new one comes with the new PDF.
-        badges.credentials_revoke(certificate_id=certificate.pk)
-        certificate.status = CertificateStatus.PENDING
-        certificate.status_reason = ""
-        certificate.error = ""
-        certificate.error_transient = False
-        certificate.queued_at = timezone.now()
-        certificate.save()
+        _to_draw_again(certificate, queued=True)
         CertificateEvent.objects.create(
             certificate=certificate,
             kind=CertificateEventKind.REISSUED,
