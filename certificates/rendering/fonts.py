@@ -150,15 +150,16 @@ class _CertificateFont(TTFont):
                 )
 
             def font(internal_name=internal_name, base_name=base_name, subset=subset,
-                     widths=widths):  # fmt: skip
+                     widths=widths, cmap_name=cmap_name,
+                     descriptor_name=descriptor_name):  # fmt: skip
                 pdf_font = pdfdoc.PDFTrueTypeFont()
                 pdf_font.Name = internal_name
                 pdf_font.BaseFont = base_name
                 pdf_font.FirstChar = 0
                 pdf_font.LastChar = len(subset) - 1
                 pdf_font.Widths = _Raw(widths)
-                pdf_font.ToUnicode = pdfdoc.PDFObjectReference("toUnicodeCMap:" + base_name)
-                pdf_font.FontDescriptor = pdfdoc.PDFObjectReference("fontDescriptor:" + base_name)
+                pdf_font.ToUnicode = pdfdoc.PDFObjectReference(cmap_name)
+                pdf_font.FontDescriptor = pdfdoc.PDFObjectReference(descriptor_name)
                 return pdf_font
 
             # Registered in ReportLab's own order: file, ToUnicode map, descriptor, font.

@@ -53,6 +53,8 @@ def new_canvas(out, *, title: str, author: str = "") -> Canvas:
 # every certificate: the fonts are first named by the frame, and their subsets begin with
 # the same repertoire), drawn once per process.
 _frames: dict[tuple[str, ...], bytes] = {}
+# The fonts the frame draws with, in the order it first uses them.
+_FRAME_FONTS = (SERIF_BOLD, SERIF)
 
 
 def _define_frame(canvas: Canvas) -> None:
@@ -70,9 +72,6 @@ def _define_frame(canvas: Canvas) -> None:
         return
     _draw_frame(canvas)
     _frames[key] = doc.idToObject[pdfdoc.xObjectName(FORM)].stream
-
-
-_FRAME_FONTS = (SERIF_BOLD, SERIF)
 
 
 def _draw_frame(canvas: Canvas) -> None:

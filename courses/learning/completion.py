@@ -202,16 +202,15 @@ def completion_withdraw(*, cadre: Cadre, session: TrainingSession, by=None) -> b
         )
         if enrolment is None or enrolment.completed_session_id != session.pk:
             return False  # not completed, or completed by another path or session
+        reason = _("Presence at “{session}” was taken back.").format(session=session.title)
         met = _paths_met(enrolment)
         if met:
-            reason = _("Presence at “{session}” was taken back.").format(session=session.title)
             _completion_move(enrolment, cadre, min(met, key=lambda m: m[0]), reason, by)
             return False
         Enrolment.objects.filter(pk=enrolment.pk).update(
             completed_at=None, completed_via="", completed_session=None
         )
         _person_counts_follow(cadre)
-        reason = _("Presence at “{session}” was taken back.").format(session=session.title)
         enrolment_uncompleted.send(sender=Enrolment, enrolment=enrolment, reason=reason, by=by)
         log(
             instance=cadre,
